@@ -156,10 +156,10 @@ class Ranking(QWidget):
             widget.hide()
 
     def working(self, in_text: bool) -> None:
-        """The layer grid is in; the attribution runs."""
+        """The layer grid is in; the attribution runs. The caption waits for figures: the progress line under
+        the bar already says what runs (two near-identical "Working out…" lines read as a glitch, text67)."""
         self.in_text = in_text
-        self.caption.setText("Working out which earlier words led here\u2026")
-        self.caption.show()
+        self.caption.hide()
         self.rows.hide()
         self.toggle.hide()
 
@@ -170,6 +170,7 @@ class Ranking(QWidget):
             self.caption.setText(html.escape(words.stopped_words(self.estimate)))
         elif started:
             self.caption.setText("Which earlier words led here: not worked out.")
+            self.caption.show()
 
     def waits_for_answer(self) -> None:
         """Paused for an answer: the figures so far stay, and it goes on from them."""
@@ -177,13 +178,14 @@ class Ranking(QWidget):
             self.caption.setText(html.escape(words.paused_words(self.estimate)))
         else:
             self.caption.setText("Which earlier tokens led here: worked out once the answer ends.")
+            self.caption.show()
 
     def goes_on(self) -> None:
         """The paused run goes on: the figures so far stay on screen until the next ones come."""
         if self.estimate is not None:
             self._show_rough(self.estimate)
         else:
-            self.caption.setText("Working out which earlier words led here\u2026")
+            self.caption.hide()  # the progress line says what runs
 
     @property
     def figures_shown(self) -> bool:
@@ -202,6 +204,7 @@ class Ranking(QWidget):
         self.caption.setToolTip("")
         self.rows.setToolTip(f"{words.ROUGH_TIP} {words.FIND_WORD_TIP}")
         self.hidden_note.hide()  # its share is of figures not settled yet
+        self.caption.show()
         if not words.estimate_settled(a):
             self.caption.setText(html.escape(words.estimate_words(named)))
             self.rows.hide()

@@ -269,8 +269,8 @@ def estimate_words(a, shown: int = 0, of: int = 0) -> str:
     """Above the ranking while the steps go on: rough figures are not shown until they settle
     (``estimate_settled``), then shown greyed; ``shown`` of the ``of`` top words have settled."""
     if not estimate_settled(a):
-        return (f"Working out which earlier words led to “{a.target_text}” rather than "
-                f"“{a.other_text}”… The first figures are still too rough to show: "
+        return (f"Which earlier words led to “{a.target_text}” rather than “{a.other_text}”? "
+                "The first figures are still too rough to show: "
                 f"after {a.steps + 1} passes {_off_by(a)}.")
     head = f"Rough result after {a.steps + 1} passes, still refining\u2026 "
     if not shown:
