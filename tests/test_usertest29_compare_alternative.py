@@ -27,6 +27,7 @@ def logprobs_after(loaded, ids: list[int], at: int):
 def test_a_picked_alternative_is_said_against_the_written_token(qtbot, bundled_model):
     from PySide6.QtCore import Qt
 
+    from desktop_app.core.percent_words import likelier_words
     from desktop_app.core.scoring import score_text
     from desktop_app.gui.inspector import InspectorPanel
 
@@ -45,6 +46,7 @@ def test_a_picked_alternative_is_said_against_the_written_token(qtbot, bundled_m
     said = inspector.versus.text()
     assert not inspector.versus.isHidden() and f"id {top.id}" in said
     assert f"{float(logprobs[top.id]):.3f} vs {float(logprobs[record.id]):.3f}" in said
-    assert f"{difference:+.3f}" in said and f"{math.exp(difference):.3g}\u00d7 as likely" in said
+    assert f"{difference:+.3f}" in said and f"{likelier_words(math.exp(difference))}." in said
+    assert "\u00d7 as likely" not in said  # one readable form, the way up (text67)
     inspector.show_token(None, index + 1, records[index + 1], can_branch=False)
     assert inspector.versus.isHidden()  # the next token: nothing picked yet

@@ -1,5 +1,5 @@
 """What the sampler did with a token, in the words both front ends use: which settings moved it
-most ("temperature 0.4 then made it 0.8× as likely") and, setting by setting in the sampler's
+most ("temperature 0.4 then made it 1.3× less likely") and, setting by setting in the sampler's
 order, how many times likelier each made it, multiplying to the change from the model's figure
 to the sampled one. Plain text (the window escapes it for its rich text); reads a
 ``core.sampler_facts.SamplerFacts``."""
@@ -7,7 +7,7 @@ to the sampled one. Plain text (the window escapes it for its rich text); reads 
 from __future__ import annotations
 
 from desktop_app.core.palette import visible_whitespace
-from desktop_app.core.percent_words import percent
+from desktop_app.core.percent_words import likelier_words, percent
 
 STAGES_HEAD = "Setting by setting, in the sampler's order"
 
@@ -35,7 +35,7 @@ def chance_words(result) -> str:
 
 def movers_words(s, whose: str) -> str:
     """The one or two settings that moved the token most, in plain words, in the order the
-    sampler applies them ("...; temperature 0.4 then made it 0.5x as likely"); ``whose``: "answer"
+    sampler applies them ("...; temperature 0.4 then made it 2.0x less likely"); ``whose``: "answer"
     or "text", what the token was written in. Empty when no setting moved it much."""
     said = [f"{s.setting(stage)}{' then' if said_before else ''} {_moved(s, stage, factor, whose)}"
             for said_before, (stage, factor) in enumerate(_named(s))]
@@ -104,7 +104,7 @@ def _moved(s, stage: str, factor: float, whose: str, to: str | None = None, that
     if factor == 0:
         return f"left {that} out"
     if to is None:
-        how = f"made it {_times(factor)}\u00d7 {'likelier' if factor >= 1 else 'as likely'}"
+        how = f"made it {_times(factor)}\u00d7 likelier" if factor >= 1 else f"made it {likelier_words(factor)}"
     else:
         how = f"{'raised' if factor >= 1 else 'lowered'} {that} to {to}"
     if stage == "repetition penalty" and factor < 1 and s.repeated:

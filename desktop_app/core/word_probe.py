@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from desktop_app.core.explain_errors import ExplainError
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.palette import visible_whitespace
-from desktop_app.core.percent_words import percent
+from desktop_app.core.percent_words import percent, times
 from desktop_app.core.records import Alternative
 
 MAX_PHRASE_TOKENS = 32  # a word or a phrase, not a paragraph: each token is one more position read
@@ -199,11 +199,8 @@ def _not_drawn(probe: WordProbe) -> str:
 
 
 def _times(ratio: float) -> str:
-    if ratio >= 1e6:
-        return "Over a million times"
-    if ratio >= 100:
-        return f"{ratio:,.0f}\u00d7"
-    return f"{ratio:.1f}\u00d7" if ratio < 10 else f"{ratio:.0f}\u00d7"
+    said = times(ratio)
+    return said[0].upper() + said[1:]
 
 
 def writer_notes(probe: WordProbe) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from desktop_app.core.percent_words import likelier_words
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import MAY
 from desktop_app.gui.token_view import token_label
@@ -78,7 +79,7 @@ def versus_words(alt: Alternative, record: TokenRecord, hex_bytes: str = "") -> 
     return (f"\u201c{alternative_label(alt, hex_bytes)}\u201d (id {alt.id}) against the written "
             f"\u201c{token_label(record.text)}\u201d: "
             f"log-probability {alt_logprob:.3f} vs {record.logprob:.3f}, {difference:+.3f} (the logits' difference), "
-            f"{math.exp(difference):.3g}\u00d7 as likely.")
+            f"{likelier_words(math.exp(difference))}.")
 
 
 def safe_log(p: float) -> float:
