@@ -37,11 +37,22 @@ def percent(branch: dict) -> str:
     return f"{prob * 100:.0f}%" if prob * 100 >= 1 else percent_words.percent(prob)
 
 
-def sibling_labels(siblings: list[dict]) -> dict[int, str]:
+def sibling_labels(siblings: list[dict], befores: dict[int, str] | None = None) -> dict[int, str]:
     """Branch id -> its row's words: its name; else its first words, or, where a sibling begins with the
     same ALIKE characters or more, "…" and its words from where they part; the same words as a sibling's:
-    its place among those alike (oldest first) before its first words (its tooltip says when it was made)."""
-    return {b["id"]: _label(b, siblings) for b in siblings}
+    its place among those alike (oldest first) before its first words (its tooltip says when it was made).
+    ``befores``: branch id -> the text before it, so a branch that starts inside a word is named from the
+    word's start, as a writer reads it ("cave and fell…", not "ave and fell…": text67)."""
+    befores = befores or {}
+    read = [{**b, "text": word_lead(befores.get(b["id"], ""), b["text"]) + b["text"]} for b in siblings]
+    return {b["id"]: _label(b, read) for b in read}
+
+
+def word_lead(before: str, text: str) -> str:
+    """The start of the word ``text`` goes on ("c" of "c" + "ave"), "" where ``text`` begins a word."""
+    if not (before and text and before[-1].isalnum() and text[0].isalnum()):
+        return ""
+    return before[max(_word_start(before, len(before)), len(before) - FIRST_WORDS):]
 
 
 def _label(branch: dict, siblings: list[dict]) -> str:

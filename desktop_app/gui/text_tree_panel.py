@@ -172,7 +172,7 @@ class BranchPanel(QWidget):
 
     def _add_children(self, item: QTreeWidgetItem, parent: int | None) -> None:
         siblings = self.tree.children(parent)
-        words = branch_words.sibling_labels(siblings)  # what tells each from the others (text58)
+        words = self._labels(parent)  # what tells each from the others (text58)
         for branch in siblings:
             child = QTreeWidgetItem([_outline_label(words[branch["id"]], branch.get("correction")),
                                      branch_words.percent(branch)])
@@ -192,7 +192,12 @@ class BranchPanel(QWidget):
                         "The model wrote none of this branch: it has no mean probability")
 
     def _words(self, branch: dict) -> str:
-        return branch_words.sibling_labels(self.tree.children(branch["parent_id"]))[branch["id"]]
+        return self._labels(branch["parent_id"])[branch["id"]]
+
+    def _labels(self, parent: int | None) -> dict[int, str]:
+        siblings = self.tree.children(parent)
+        befores = {b["id"]: tb.prefix_text(self.tree.main_text, self.tree.by_id, b) for b in siblings}
+        return branch_words.sibling_labels(siblings, befores)
 
     def items(self) -> list[QTreeWidgetItem]:
         out, stack = [], [self.outline.topLevelItem(i) for i in range(self.outline.topLevelItemCount())]
