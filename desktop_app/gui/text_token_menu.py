@@ -46,12 +46,13 @@ class TextTokenMenu:
             return
         label = token_label(mode.view.heatmap.records[index].text)[:24]
         current = mode.rated_values().get(index)
-        for value, name, words in ((1, "thumb-up", "is good"), (-1, "thumb-down", "is bad")):
+        # the keys after a tab, as the chat's token menu shows them (text67: they were not shown here)
+        for value, name, words in ((1, "thumb-up", "is good\t+"), (-1, "thumb-down", "is bad\t\u2212")):
             action = menu.addAction(icon(name), f"\u201c{label}\u201d {words}")
             action.setCheckable(True)
             action.setChecked(current == value)
             action.triggered.connect(lambda _checked=False, v=value: self._rate(index, v))
-        clear = menu.addAction("Clear the token's rating")
+        clear = menu.addAction("Clear the token's rating\t0")
         clear.setEnabled(current is not None)
         clear.triggered.connect(lambda: self._rate(index, None))
 

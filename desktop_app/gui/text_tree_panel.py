@@ -68,6 +68,8 @@ class BranchPanel(QWidget):
         tree: the BranchTree shown; outline: the QTreeWidget (item data: branch id, MAIN)."""
 
     better_requested = Signal(int)  # branch id: write a better continuation
+    continue_main_requested = Signal()  # the main text's menu: continue it from its end
+    export_main_requested = Signal()  # the main text's menu: save it as a text file
 
     def __init__(self, tree: BranchTree, parent=None):
         super().__init__(parent)
@@ -231,6 +233,7 @@ class BranchPanel(QWidget):
         item = self.outline.itemAt(point)
         bid = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else MAIN
         if bid == MAIN:
+            self._main_menu(point)
             return
         menu = QMenu(self)
         rename = menu.addAction("Rename\u2026", lambda: self.rename(bid))
@@ -239,6 +242,15 @@ class BranchPanel(QWidget):
         menu.addAction("Make it the main text", lambda: self.tree.make_main(bid))
         menu.addSeparator()
         menu.addAction("Delete (with its branches)", lambda: self.tree.delete(bid))
+        menu.popup(self.outline.viewport().mapToGlobal(point))
+
+    def _main_menu(self, point) -> None:
+        """The main text's row: what applies to it (text67: it had no menu). It has no name of its own (the
+        picker names the text), is the main text already and goes only with the whole text (Delete on the picker)."""
+        menu = QMenu(self)
+        go_on = menu.addAction("Continue the main text from its end", self.continue_main_requested.emit)
+        go_on.setEnabled(bool(self.tree.main_text.strip()))
+        menu.addAction("Export the main text as a text file\u2026", self.export_main_requested.emit)
         menu.popup(self.outline.viewport().mapToGlobal(point))
 
     def rename_selected(self) -> None:

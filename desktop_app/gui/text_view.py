@@ -180,6 +180,8 @@ class TextView(QWidget):
         c.tree.flush = self.flush_edit
         c.tree.changed.connect(self._update_regenerate)
         self.branch_panel.better_requested.connect(lambda bid: self.write_better(bid))
+        self.branch_panel.continue_main_requested.connect(self._continue_main)
+        self.branch_panel.export_main_requested.connect(self._export_main)
         self.regenerate_button.clicked.connect(self.regenerate)
         self.editor.textChanged.connect(self._edited)
         self.continue_button.clicked.connect(self.continue_text)
@@ -362,6 +364,16 @@ class TextView(QWidget):
     # ------------------------------------------------------------ continuing (text_continuation) and branches
     def continue_text(self) -> None:
         self.continuation.continue_text()
+
+    def _continue_main(self) -> None:
+        """The outline's main text row: the main text shown, then continued from its end (not the cursor)."""
+        self.controller.tree.show(None)
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
+        self.continue_text()
+
+    def _export_main(self) -> None:
+        self.controller.tree.show(None)
+        self.analysis_tools.export("txt")
 
     def regenerate(self) -> None:
         self.continuation.regenerate()
