@@ -5,6 +5,7 @@ settings, regenerate, stop, send). Where the row is narrow the model's name give
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractButton, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
                                QToolButton, QVBoxLayout)
 
@@ -57,6 +58,9 @@ class PromptBox(QPlainTextEdit):
         self.setTabChangesFocus(True)
         self.setFixedHeight(BOX_HEIGHT)
         self.set_enter_sends(True)
+        # Ctrl+Y redoes, as the Text tab's editor's does (Qt binds it only on Windows)
+        redo_key = QShortcut(QKeySequence("Ctrl+Y"), self, self.redo)
+        redo_key.setContext(Qt.ShortcutContext.WidgetShortcut)
 
     def lines_height(self, lines: int) -> int:
         """The box's height that shows ``lines`` lines whole: its frame, padding and the document's margins

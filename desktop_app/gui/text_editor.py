@@ -4,8 +4,8 @@ edit, underlines a model's continuation and says quickly whether it holds nothin
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
 from desktop_app.core import documents
@@ -31,6 +31,9 @@ class TextEditor(QPlainTextEdit):
         self.setObjectName("TextEditor")
         self.setAccessibleName("Text editor")
         self.setPlaceholderText(PLACEHOLDER)
+        # writers expect Ctrl+Y to redo; Qt binds it only on Windows (X11: Ctrl+Shift+Z alone, text67)
+        redo_key = QShortcut(QKeySequence("Ctrl+Y"), self, self.redo)
+        redo_key.setContext(Qt.ShortcutContext.WidgetShortcut)
 
     def insertFromMimeData(self, source) -> None:
         if not source.hasText():
