@@ -17,6 +17,7 @@ from desktop_app.gui.off_words import text_branch_wait
 from desktop_app.gui.shortcuts import open_settings
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_explain import TextExplainer
+from desktop_app.gui.text_surprises import SURPRISES_OPEN
 from desktop_app.gui.text_token_menu import TextTokenMenu
 from desktop_app.gui.text_undo import TextUndo
 from desktop_app.gui.text_view import TextView
@@ -226,6 +227,8 @@ class TextMode:
     def restore(self, settings) -> None:
         if settings.value("mode") == "text":
             self.set_mode("text")
+        # the Surprises list as it was left (text67: left open at quit, it came back closed)
+        self.view.surprises.toggle.setChecked(settings.value(SURPRISES_OPEN, False, type=bool))
 
     def ctrl_enter(self) -> None:
         """Ctrl+Enter sends the prompt in Chat and continues the text in Text."""

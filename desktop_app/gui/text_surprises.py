@@ -32,6 +32,8 @@ from desktop_app.gui.theme import styled_label, white_when_checked
 from desktop_app.gui.tips import turn
 
 KIND = "text surprises"  # the store lane's name for its task
+SURPRISES_OPEN = "surprises_open"  # the settings' key: the list left open or closed, as at the next start
+
 # a narrower tab shows the toggle's icon alone (text_summary.fit_toggle): its one word keeps its room longer than
 # Fine-tune's change's, down to a 1024 px window beside the side panel (683 px), where a new user did not find
 # the bare magnifier (usertest 21); at 800x600 beside the side panel (about 460 px) the icon alone

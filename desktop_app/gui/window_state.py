@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from desktop_app.core.generation import RECOMMENDED_SAMPLING, SamplingSettings, recommended_sampling
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.responsive import FIRST_SIZE, first_geometry, opens_maximized
+from desktop_app.gui.text_surprises import SURPRISES_OPEN
 
 
 def open_settings(paths) -> QSettings:
@@ -134,7 +135,8 @@ def keep_choices_as_made(window) -> None:
     timer.setInterval(CHOICE_PAUSE_MS)
     timer.timeout.connect(lambda: write_choices(window))
     signals = [window.popover.changed, window.popover.theme.currentIndexChanged, window.legend.measure_changed,
-               window.legend.score_prompts_changed, window.text_mode.tabs.currentChanged]
+               window.legend.score_prompts_changed, window.text_mode.tabs.currentChanged,
+               window.text_view.surprises.toggle.toggled]
     for signal in signals + [action.triggered for action in window.panel_actions.values()]:  # the person's own
         signal.connect(timer.start)
     window.choices_timer = timer
@@ -153,6 +155,7 @@ def write_choices(window) -> None:
     s.setValue("system", window.chat.system)
     s.setValue("enter_sends", window.prompt.enter_sends)
     s.setValue("theme", window.popover.theme_choice())
+    s.setValue(SURPRISES_OPEN, window.text_view.surprises.toggle.isChecked())
     s.sync()  # on disk now: a kill does not wait for QSettings' own write
 
 
