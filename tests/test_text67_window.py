@@ -101,3 +101,22 @@ def test_the_surprises_list_left_open_is_open_at_the_next_start(qtbot, qapp, tin
         _settle(window)
     with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
         assert not window.text_view.surprises.toggle.isChecked()
+
+
+def test_a_branch_from_an_alternative_inside_a_word_is_listed_from_the_word_start(qtbot, qapp, tiny_model_dir):
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        view = window.text_view
+        records = view.heatmap.records
+        text = view.editor.toPlainText()
+        inside = [i for i in range(1, len(records)) if records[i].text[:1].isalnum()
+                  and text[view.offset_of(i) - 1].isalnum()]
+        index = next(i for i in inside if any(a.text[:1].isalnum() and a.id != records[i].id
+                                              for a in records[i].top))
+        alternative = next(a for a in records[index].top if a.text[:1].isalnum() and a.id != records[index].id)
+        at = view.offset_of(index)
+        word_start = text.rfind(" ", 0, at) + 1
+        _continued(qtbot, window, lambda: view.continue_with(index, alternative))
+        (branch,) = tb.branches(window.text.store, window.text.document_id)
+        label = view.branch_panel.item_for(branch["id"]).text(0)
+        assert branch["text"].startswith(alternative.text)
+        assert label.startswith(text[word_start:at] + alternative.text), label
