@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QFrame, QGridLayout, Q
 from desktop_app.core.adapters import NAME_CHARS, label
 from desktop_app.gui import save_folder
 from desktop_app.gui.adapter_history_words import adapter_line, figures_tip
+from desktop_app.gui.elided_labels import ElidedLabel
 from desktop_app.gui.off_words import EXPORT_TIP, HistoryFacts, history_tips  # noqa: F401 (EXPORT_TIP: read here)
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import retip
@@ -29,6 +30,7 @@ EMPTY_AFTER_DISCARD = ("No adapter yet: your last fine-tune was discarded, so th
 NONE_KEPT = "No adapter yet: your last fine-tune was discarded (its card in the Fine-tune tab says why)"
 LOADING = "The adapter history appears once the model has loaded\u2026"
 LIST_LEAST = 60  # px: the list's least height, about one row, where the panel is short
+USING_LEAST_PX = 120  # px the "In use" line asks at least: "In use: adapter 3…" (the panel stays narrow)
 
 
 def list_key(widget: QWidget, key: Qt.Key, action) -> QShortcut:
@@ -75,8 +77,11 @@ class AdapterHistory(QFrame):
         self.title_row.setContentsMargins(0, 0, 0, 0)
         self.title_row.addWidget(styled_label("ADAPTER HISTORY", "PanelTitle", wrap=True), 1)  # wraps: narrow screens
         layout.addLayout(self.title_row)
-        self.using = styled_label("", "Muted")  # its own line: the panel stays narrow
-        self.using.setWordWrap(True)
+        # its own line, one line high: a longer name (a rename, a switch) wrapped a line more and moved the rows and
+        # buttons under it; cut after a whole word instead, the whole in its tooltip. Its least width keeps the
+        # panel narrow
+        self.using = ElidedLabel("", least=USING_LEAST_PX)
+        self.using.setObjectName("Muted")
         layout.addWidget(self.using)
         self.list = QListWidget()
         self.list.setObjectName("AdapterList")

@@ -117,8 +117,13 @@ class FineTuneSide:
     def _history_asked_before_load(self) -> None:
         """Ctrl+H before the load said the history "appears once the model has loaded": that note goes now
         (it stayed its 8 s with the history there), and where the keyboard is still where Ctrl+H left it
-        the history comes as Ctrl+H brings it (its list, or the words that there is no adapter yet)."""
+        the history comes as Ctrl+H brings it (its list, or the words that there is no adapter yet). A list Ctrl+H
+        already gave the keyboard to stays in view under the run's card the load showed."""
         window = self.window
+        if self.panel.history.list.hasFocus():
+            # Ctrl+H during the load put the keyboard on the list the last session's adapters filled; the run's card
+            # the load showed above it pushed the list below the panel's foot
+            shortcuts.history_in_view(self.panel)
         if window.statusBar().currentMessage() != LOADING:
             return
         window.statusBar().clearMessage()

@@ -331,10 +331,11 @@ class MessageCard(QFrame):
         """The author's width the tools stay beside. With the compare button or the better-answer
         mark shown, a name that still says which model ("SmolLM2-135M…"; usertest: "SmolLM2…" at
         1280 once they came), else the tools take a row of their own; with only the thumbs, arrows
-        and export, the adapter part (earlier usertests kept those in the row at 800-1024 px)."""
+        and export, the name's first piece ("SmolLM2… · base model": beside the ‹ 2/2 › arrows at 640x480
+        with the inspector shown it read "Smo…", which names no model)."""
         if any(w.isVisibleTo(self) for w in self.extra_tools):
             return self.role_label.readable_width()
-        return 0
+        return self.role_label.sensible_width()
 
     def _meta_least(self, room: int, wanted: int, beside_name: int) -> int:
         """The meta line's least width given ``room`` (beside the author's least label) and

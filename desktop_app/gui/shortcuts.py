@@ -46,7 +46,7 @@ SHORTCUTS = (
                                              "again: clear it"),
     ("Ctrl+R", "regenerate the answer in hand (in Text: the continuation shown)"),
     ("F2 / Delete", "in the conversation list: rename / delete the selected conversation"),
-    ("F2", "in the adapter history: rename the selected adapter"),
+    ("F2", "in the adapter history: rename the selected adapter; in Text's branches: the selected branch"),
     ("Delete", "in Text, on the picker of texts: delete the open text (its right-click menu too)"),
     ("Ctrl+Z", "bring back the adapter deleted last; in Text, the text deleted last first (until the app closes; "
                "from Chat too, with no adapter deleted: Text comes to the front; in a text box, once its typing "
@@ -180,10 +180,15 @@ def open_adapter_history(window) -> None:
         window.statusBar().showMessage(history.empty.text() if history.loading else history.none_yet(), 8000)
         target = panel.train_button if panel.train_button.isEnabled() else window.side_tabs.tabBar()
     target.setFocus(Qt.FocusReason.ShortcutFocusReason)
-    panel.ensureWidgetVisible(history)
+    history_in_view(panel)
+
+
+def history_in_view(panel) -> None:
+    """The Fine-tune tab's adapter history scrolled into view, now and once the tab has laid itself out."""
+    panel.ensureWidgetVisible(panel.history)
     # a tab shown for the first time lays out its wrapped lines (a run's card, its re-asked pairs)
     # only now: scrolled before that, the history ended below the window's foot, Export… out of sight
-    QTimer.singleShot(0, lambda: panel.ensureWidgetVisible(history))
+    QTimer.singleShot(0, panel, lambda: panel.ensureWidgetVisible(panel.history))  # (panel: a closed window's goes)
 
 
 def open_export_menu(window) -> None:

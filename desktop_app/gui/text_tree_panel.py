@@ -2,12 +2,12 @@
 tree, each with its first words and the mean probability of the tokens the model wrote;
 a click shows that path as the document. Under it, for the continuation shown: thumbs,
 Regenerate (another continuation in its place) and "Better…" (write a better
-continuation). A right click renames, deletes, or makes a branch the main text."""
+continuation). A right click renames, deletes, or makes a branch the main text; F2 renames the selected one."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QMenu, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
@@ -95,12 +95,16 @@ class BranchPanel(QWidget):
         self.outline.setRootIsDecorated(False)
         self.outline.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.outline.setToolTip("Every continuation is a branch: click one to show that text; right-click to "
-                                "rename it, delete it or make it the main text")
+                                "rename it (F2), delete it or make it the main text")
         layout.addWidget(self.outline, 1)
         layout.addWidget(self._build_rating())
         self.margins = layout.contentsMargins()
         self.outline.itemClicked.connect(self._clicked)
         self.outline.customContextMenuRequested.connect(self._menu)
+        # F2 renames, as in the conversation list and the adapter history (usertest39: here it did nothing);
+        # the outline's own: F2 elsewhere in the window is not taken
+        rename_key = QShortcut(QKeySequence(Qt.Key.Key_F2), self.outline, self.rename_selected)
+        rename_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         tree.changed.connect(self.refresh)
         tree.rated.connect(lambda _id: self._show_rating())
         tree.main_edited.connect(self._main_edited)
@@ -224,11 +228,20 @@ class BranchPanel(QWidget):
         if bid == MAIN:
             return
         menu = QMenu(self)
-        menu.addAction("Rename\u2026", lambda: self.rename(bid))
+        rename = menu.addAction("Rename\u2026", lambda: self.rename(bid))
+        rename.setShortcut(QKeySequence(Qt.Key.Key_F2))  # shown beside the words; the outline's shortcut does it
+        rename.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         menu.addAction("Make it the main text", lambda: self.tree.make_main(bid))
         menu.addSeparator()
         menu.addAction("Delete (with its branches)", lambda: self.tree.delete(bid))
         menu.popup(self.outline.viewport().mapToGlobal(point))
+
+    def rename_selected(self) -> None:
+        """The selected branch renamed (the main text has no name of its own to give)."""
+        item = self.outline.currentItem()
+        bid = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else MAIN
+        if bid != MAIN:
+            self.rename(bid)
 
     def rename(self, branch_id: int, title: str | None = None) -> None:
         if title is None:

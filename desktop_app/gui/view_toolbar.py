@@ -141,10 +141,20 @@ class PanelFitter(QObject):
             QTimer.singleShot(0, self, self.fit)
         return False
 
-    def chose(self, attr: str) -> None:
-        """The person showed or hid ``attr`` themselves: theirs from now on."""
-        self.asked = attr  # made room for (_make_room), never folded for room
+    def take_ask(self, attr: str) -> None:
+        """The person showed or hid ``attr`` themselves (a toggle, a shortcut, a token click): theirs from now on,
+        made room for (_make_room), never folded for room."""
+        self.asked = attr
         self.folded.discard(attr)
+        if self.window.panel_actions[attr].isChecked():
+            # asked at this width: a narrowing's fit still queued must not take the ask for part of the narrowing
+            # and fold the panel again (a token click on a 480 px screen under load showed the inspector, then
+            # took it away)
+            self.last_width = self.window.splitter.width()
+
+    def chose(self, attr: str) -> None:
+        """The person showed or hid ``attr`` with its toggle or shortcut."""
+        self.take_ask(attr)
         bar = self.window.statusBar()
         if not self.window.panel_actions[attr].isChecked():
             # the fold that had brought it back when the window widened is off for it now; said,
@@ -341,10 +351,6 @@ def restore_widths(window, settings) -> None:
 
 def reveal(window, attr: str) -> None:
     """Show a hidden panel the person just asked for (a token click wants the inspector)."""
-    window.panel_fitter.folded.discard(attr)
-    window.panel_fitter.asked = attr
-    # asked at this width: a narrowing's fit still queued must not take the ask for part of the narrowing and fold
-    # the panel again (a token click on a 480 px screen under load showed the inspector, then took it away)
-    window.panel_fitter.last_width = window.splitter.width()
     window.panel_actions[attr].setChecked(True)
+    window.panel_fitter.take_ask(attr)
     QTimer.singleShot(0, window.panel_fitter.fit)  # its width, and room for it

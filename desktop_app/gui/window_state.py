@@ -125,7 +125,9 @@ def first_size(window, wanted: QSize = FIRST_SIZE) -> None:
 
 def show_at_start(window) -> None:
     """Shows the window as the app starts: a first start on a small screen maximized (its first
-    size stays the size it comes back to when un-maximized); a later start as it was left."""
+    size stays the size it comes back to when un-maximized); a later start as it was left, or, left at a size
+    bigger than this screen, as a first start (``_fit_restored``): Qt shrank such a size to two thirds of the
+    screen, 533x400 on 800x600, where the Text tab showed four lines (usertest39)."""
     screen = window.screen() or QApplication.primaryScreen()
     if getattr(window, "first_start", False) and screen is not None and opens_maximized(screen.availableGeometry()):
         window.showMaximized()
