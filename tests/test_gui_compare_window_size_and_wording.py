@@ -206,7 +206,8 @@ def test_the_meter_says_the_small_count_is_what_is_left_after_the_cut():
 
     text, kind = meter_words(30, 8192, 2, 0)
     assert kind == "warn"
-    assert text == "The 2 oldest turns no longer fit and will be left out \u00b7 the rest fills 30 / 8,192 tokens of context"
+    assert text == ("30 / 8,192 tokens of context, without the 2 oldest turns \u00b7 they no longer fit and will be "
+                    "left out")
 
 
 # ---------------------------------------------------------------- LOW 14: a cut answer says so in a narrow header

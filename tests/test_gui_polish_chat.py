@@ -4,6 +4,8 @@ header, titles, keys, copy, export, notify, edit and resend, F1."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("PySide6")
@@ -81,7 +83,8 @@ def test_token_meter_counts_the_context_and_says_what_will_not_fit(make_window, 
     assert meter.isVisible() and meter.text() == f"{expected} / 128 tokens of context"
     assert meter.property("kind") == "info"
     meter = meter_after_typing(qtbot, window, "word " * 400)
-    assert "too many for the 128-token context with 16 kept for the answer" in meter.text()
+    assert re.match(r"[\d,]+ / 128 tokens of context: [\d,]+ too many", meter.text()), "the count leads"
+    assert "too many with 16 kept for the answer" in meter.text()
     assert meter.property("kind") == "warn"
     assert "middle of the prompt" in meter.text()
     window.prompt.clear()
@@ -89,20 +92,24 @@ def test_token_meter_counts_the_context_and_says_what_will_not_fit(make_window, 
     ask(qtbot, window, "more " * 20)
     meter = meter_after_typing(qtbot, window, "and now " * 12)
     assert "oldest turn" in meter.text() and "left out" in meter.text()
+    assert re.match(r"[\d,]+ / 128 tokens of context, without", meter.text()), "the count leads"
 
 
 def test_meter_words():
     from desktop_app.gui.context_meter import meter_words
 
     assert meter_words(1500, 2048, 0, 0)[0].endswith("the first token takes longer")
-    assert meter_words(10, 2048, 1, 0)[0].startswith("The 1 oldest turn no longer fits and will be left out")
-    assert meter_words(10, 2048, 3, 0)[0].startswith("The 3 oldest turns no longer fit and will be left out")
+    # the count leads every line, the warnings too; what they warn about follows it
+    assert meter_words(10, 2048, 1, 0)[0] == (
+        "10 / 2,048 tokens of context, without the oldest turn \u00b7 it no longer fits and will be left out")
+    assert meter_words(10, 2048, 3, 0)[0] == (
+        "10 / 2,048 tokens of context, without the 3 oldest turns \u00b7 they no longer fit and will be left out")
     # the count is what was typed, not what is left after the cut; the excess is over the context
     # less the answer's room (usertest 5: "8,086 tokens: 22 more than the 8,192-token context")
     assert meter_words(8064, 8192, 4, 22, 128)[0] == (
-        "8,086 tokens: 22 too many for the 8,192-token context with 128 kept for the answer \u00b7 "
+        "8,086 / 8,192 tokens of context: 22 too many with 128 kept for the answer \u00b7 "
         "the 4 earlier turns and the middle of the prompt will be left out")
-    assert meter_words(2000, 2048, 0, 500)[0].startswith("2,500 tokens: 500 too many for the 2,048-token context")
+    assert meter_words(2000, 2048, 0, 500)[0].startswith("2,500 / 2,048 tokens of context: 500 too many \u00b7 ")
 
 
 def test_meta_line_drops_whole_parts_and_counts_in_words(qapp):

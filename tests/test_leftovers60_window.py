@@ -57,8 +57,8 @@ def test_the_colour_key_keeps_its_row_when_the_first_answer_arrives(chat_window,
     before = [toggle.widgetForAction(a).geometry() for a in window.panel_actions.values()]
     ask(qtbot, window)
     meter = window.prompt_area.meter  # its warning wraps, as after a first answer of the bundled model: the chat
-    meter.setText("The 2 oldest turns no longer fit and will be left out \u00b7 "
-                  "the rest fills 6 / 128 tokens of context")
+    meter.setText("6 / 128 tokens of context, without the 2 oldest turns \u00b7 they no longer fit and will be "
+                  "left out")
     meter.show()  # page then has a height for its width, its transcript's hint the answer's
     for _ in range(6):
         settle(window)

@@ -26,18 +26,21 @@ def meter_words(used: int, window: int, dropped: int, cut: int, answer: int = 0,
     ``long_prompt``: the tokens of an earlier prompt that fills half the context or more."""
     text = f"{used:,} / {window:,} tokens of context"
     if cut:  # what the excess is over: "8,086 tokens: 22 more than the 8,192-token context" read as a bug
-        total = used + cut
+        total = used + cut  # what was typed leads, not what is left after the cut
         over = max(total + answer - window, cut if not answer else 1)
         kept_free = f" with {answer:,} kept for the answer" if answer else ""
         earlier = f"the {counted(dropped, 'earlier turn')} and " if dropped else ""
-        return (f"{total:,} tokens: {over:,} too many for the {window:,}-token context{kept_free} \u00b7 "
+        return (f"{total:,} / {window:,} tokens of context: {over:,} too many{kept_free} \u00b7 "
                 f"{earlier}the middle of the prompt will be left out", "warn")
     if dropped:  # what is left out first: after one long turn, "30 / 8,192" alone read as a contradiction
         # after one very long paste every later question loses the turns before it: say what to do (usertest 12)
-        hint = (f" \u00b7 a {long_prompt:,}-token prompt takes their room: edit it shorter to keep them, or start "
-                "a new chat" if long_prompt else "")
-        return (f"The {counted(dropped, 'oldest turn')} no longer fit{'s' if dropped == 1 else ''} "
-                f"and will be left out \u00b7 the rest fills {used:,} / {window:,} tokens of context{hint}", "warn")
+        their, them = ("its", "it") if dropped == 1 else ("their", "them")
+        hint = (f" \u00b7 a {long_prompt:,}-token prompt takes {their} room: edit it shorter to keep {them}, or "
+                "start a new chat" if long_prompt else "")
+        left_out = "the oldest turn \u00b7 it no longer fits" if dropped == 1 else \
+            f"the {dropped:,} oldest turns \u00b7 they no longer fit"
+        # the count leads, as on every line; "without" says the small count is what is left after them
+        return f"{text}, without {left_out} and will be left out{hint}", "warn"
     if used >= LONG_CONTEXT:
         return f"{text} \u00b7 a long context: the first token takes longer", "info"
     return text, "info"

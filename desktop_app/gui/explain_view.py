@@ -272,9 +272,10 @@ class ExplainView(QFrame):
     def _set_aside(self) -> None:
         """Another token (or the other tab) is chosen while this token's explanation runs: an answer token's
         attribution keeps what it has (the layer grid, the figures so far, the way to go on) to take it up again on
-        return; one whose layers were not read yet keeps only that it was asked, to be asked again on return."""
+        return; one whose layers were not read yet keeps only that it was asked, to be asked again on return. One
+        paused for an answer is kept so too: left by a tab switch, it had neither gone on nor said it stopped."""
         key = self._key()
-        if self.stopper is None or None in key:
+        if (self.stopper is None and not self.resume_after_answer) or None in key:
             return
         if self.partial is None:
             self.set_aside = (key, None, None, None)

@@ -23,7 +23,8 @@ from desktop_app.gui.finetune_progress import RunProgress
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
 from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, rating_count, ready_details,
-                                         ready_words, repeated_run, same_ratings_words, tile_words, train_again_tip)
+                                         ready_words, repeated_run, same_ratings_words, tile_short_notes, tile_words,
+                                         train_again_tip)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
@@ -182,8 +183,9 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
     # ------------------------------------------------------------ state
     def set_counts(self, counts: dict) -> None:
         self.counts = dict(counts)
+        short_notes = tile_short_notes(counts)
         for key, (value, note, tip, caption) in tile_words(counts).items():
-            self.tiles[key].set_value(value, note, tip, caption)
+            self.tiles[key].set_value(value, note, tip, caption, short_notes.get(key, ""))
         total = int(counts.get("total", 0) or 0)
         if total:
             self.ready_label.setText(ready_words(counts) + news_words(counts) + conflict_words(counts)

@@ -30,17 +30,42 @@ class CountTile(QFrame):
         layout.addWidget(self.caption)
         self.note = styled_label("", "Muted", wrap=True)  # how the number is counted, when that needs saying
         self.note.hide()
+        self.whole_note, self.short_note = "", ""
         layout.addWidget(self.note)
         layout.addStretch(1)  # a neighbour's note makes the row taller: the caption stays under its number
 
-    def set_value(self, n: int, note: str = "", tip: str = "", caption: str = "") -> None:
-        """``caption``: the words under the number, when they change (what the ratings are of)."""
+    def set_value(self, n: int, note: str = "", tip: str = "", caption: str = "", short_note: str = "") -> None:
+        """``caption``: the words under the number, when they change (what the ratings are of). ``short_note``:
+        ``note`` in fewer words, for a tile too narrow for its clauses."""
         self.number.setText(str(n))
         if caption:
             self.caption.setText(caption)
-        self.note.setText(note)
+        self.whole_note, self.short_note = note, short_note
+        self._fit_note()
         self.note.setVisible(bool(note))
         self.setToolTip(tip)
+
+    def _fit_note(self) -> None:
+        """The note on one line where it fits, else a clause a line, else its short form with the whole words in
+        its tooltip: wrapped as words came, "1 for a disliked answer; 1 mixed, for a liked answer" split its
+        clauses mid-way in the narrow dock ("…; 1" / "mixed, …")."""
+        whole = self.whole_note
+        margins = self.layout().contentsMargins()
+        room = self.contentsRect().width() - margins.left() - margins.right()
+        width = self.note.fontMetrics().horizontalAdvance
+        clauses = whole.split("; ")
+        if width(whole) <= room or not self.short_note:
+            text = whole
+        elif all(width(clause) <= room for clause in clauses):
+            text = ";\n".join(clauses)
+        else:
+            text = self.short_note
+        self.note.setText(text)
+        self.note.setToolTip(whole if text != whole else "")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_note()
 
 
 LOSS_CAPTION = "Loss: how far the model still is from your ratings. It falls as the model learns them."

@@ -126,6 +126,13 @@ def tile_words(counts: dict) -> dict[str, tuple[int, str, str, str]]:
                             f"better {plural(better_noun, better)}")}
 
 
+def tile_short_notes(counts: dict) -> dict[str, str]:
+    """A tile's note in fewer words where it has two clauses (the better-answers tile's "1 for a disliked
+    answer; 1 mixed, for a liked answer"): "1 disliked · 1 mixed", for a tile too narrow for them."""
+    folded, mixed = _count(counts, "disliked_and_corrected"), _count(counts, "liked_and_corrected")
+    return {"corrections": f"{folded} disliked \u00b7 {mixed} mixed" if folded and mixed else ""}
+
+
 def _mixed_words(mixed: int, one: str, tile: str) -> str:
     """A tooltip's part for the ``mixed`` answers the person liked and wrote a better one for: a run trains on
     both (train_data: the thumb as a liked answer, the better one in a pair over it), and they pull apart."""

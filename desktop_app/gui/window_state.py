@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QByteArray, QDataStream, QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QByteArray, QDataStream, QEvent, QObject, QPoint, QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.generation import RECOMMENDED_SAMPLING, SamplingSettings, recommended_sampling
@@ -46,11 +46,10 @@ def _restore_layout(window, s: QSettings) -> None:
     if isinstance(geometry, QByteArray) and not geometry.isEmpty():
         window.restoreGeometry(geometry)  # maximized when it was left so
         window.first_start = False
-        window.saved_too_big = _bigger_than_screen(window, geometry)
+        _fit_restored(window, geometry)
     else:
         first_size(window)
         window.first_start = True
-        window.saved_too_big = False
     view_toolbar.restore_panels(window, s)
     splitter = s.value("splitter")
     if isinstance(splitter, QByteArray) and not splitter.isEmpty():
@@ -58,20 +57,49 @@ def _restore_layout(window, s: QSettings) -> None:
     view_toolbar.restore_widths(window, s)
 
 
-GEOMETRY_MAGIC = 0x1D9D0CB  # how QWidget.saveGeometry's bytes begin
-
-
-def _bigger_than_screen(window, geometry: QByteArray) -> bool:
-    """Whether the window's saved frame (``saveGeometry``'s first rectangle) is wider or taller than the screen it
-    opens on: a size left on a bigger screen (a laptop off its monitor, 1024x600 then 800x600)."""
+def _fit_restored(window, geometry: QByteArray) -> None:
+    """Qt's own restore after the screen changed shrank a window larger than the new screen, or placed off it,
+    to 2/3 of it (535x425 on 800x600, usertest37), and brought one left maximized back unmaximized at a stray
+    size: it comes back at its size, moved onto the screen, or sized afresh for a screen too small for it."""
+    saved = _saved_geometry(geometry)
     screen = window.screen() or QApplication.primaryScreen()
+    if saved is None or screen is None:
+        return
+    frame, normal, maximized = saved
+    free = screen.availableGeometry()
+    if frame.width() > free.width() or frame.height() > free.height():
+        first_size(window, wanted=normal.size())
+        window.first_start = True  # as at a first start: a small screen opens it maximized
+    elif window.isMaximized() == maximized and window.geometry() == normal:
+        return  # restored as it was left
+    else:
+        window.setGeometry(normal.translated(_shift_inside(frame, free)))
+    if maximized:
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+
+
+def _saved_geometry(geometry: QByteArray) -> tuple[QRect, QRect, bool] | None:
+    """(frame, normal geometry, maximized) as ``saveGeometry`` wrote them (Qt's layout: a magic number, two
+    version numbers, the frame, the normal geometry, the screen's number, the maximized flag); None for
+    bytes of another layout."""
     stream = QDataStream(geometry)
-    if screen is None or stream.readUInt32() != GEOMETRY_MAGIC:
-        return False
-    stream.readUInt16(), stream.readUInt16()  # the format's version
-    left, top, right, bottom = (stream.readInt32() for _ in range(4))
-    available = screen.availableGeometry()
-    return right - left + 1 > available.width() or bottom - top + 1 > available.height()
+    stream.setVersion(QDataStream.Version.Qt_4_0)
+    if stream.readUInt32() != 0x1D9D0CB:
+        return None
+    stream.readUInt16(), stream.readUInt16()
+    frame, normal = QRect(), QRect()
+    stream >> frame
+    stream >> normal
+    stream.readInt32()
+    maximized = bool(stream.readUInt8())
+    return (frame, normal, maximized) if stream.status() == QDataStream.Status.Ok else None
+
+
+def _shift_inside(frame: QRect, free: QRect) -> QPoint:
+    """How far ``frame`` (which fits in ``free``) moves to lie wholly inside it; nothing when it does."""
+    x = min(max(frame.left(), free.left()), free.right() - frame.width() + 1)
+    y = min(max(frame.top(), free.top()), free.bottom() - frame.height() + 1)
+    return QPoint(x - frame.left(), y - frame.top())
 
 
 def _flag(value) -> bool:
@@ -86,25 +114,23 @@ def _sampling(s: QSettings) -> SamplingSettings:
         return recommended_sampling()
 
 
-def first_size(window) -> None:
-    """The first start: 1280x800 where the screen has room, else 85% of it, centred."""
+def first_size(window, wanted: QSize = FIRST_SIZE) -> None:
+    """The first start: 1280x800 (``wanted``) where the screen has room, else 85% of it, centred."""
     screen = window.screen() or QApplication.primaryScreen()
     if screen is None:
         window.resize(FIRST_SIZE)
         return
     least = window.minimumSizeHint().expandedTo(window.minimumSize())
-    window.setGeometry(first_geometry(screen.availableGeometry(), least))
+    window.setGeometry(first_geometry(screen.availableGeometry(), least, wanted))
 
 
 def show_at_start(window) -> None:
     """Shows the window as the app starts: a first start on a small screen maximized (its first
-    size stays the size it comes back to when un-maximized); a later start as it was left, unless the size
-    it was left at is bigger than this screen: then maximized too. Qt shrinks such a size to two thirds of
-    the screen: 533x400 on 800x600, where the Text tab showed four lines (usertest39)."""
+    size stays the size it comes back to when un-maximized); a later start as it was left, or, left at a size
+    bigger than this screen, as a first start (``_fit_restored``): Qt shrank such a size to two thirds of the
+    screen, 533x400 on 800x600, where the Text tab showed four lines (usertest39)."""
     screen = window.screen() or QApplication.primaryScreen()
-    small_first = getattr(window, "first_start", False) and screen is not None and opens_maximized(
-        screen.availableGeometry())
-    if small_first or getattr(window, "saved_too_big", False):
+    if getattr(window, "first_start", False) and screen is not None and opens_maximized(screen.availableGeometry()):
         window.showMaximized()
     else:
         window.show()
