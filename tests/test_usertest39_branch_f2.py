@@ -55,7 +55,7 @@ def test_f2_on_a_branch_in_the_outline_renames_it(qtbot, qapp, tiny_model_dir):
         rename = next(action for action in menu.actions() if action.text() == "Rename\u2026")
         menu.close()
         assert rename.shortcut().toString() == "F2", "the menu shows the key beside Rename…"
-        assert "Text's branches" in shortcuts_html(), "F1's list of keys names it"
+        assert "or Text branch" in shortcuts_html(), "F1's list of keys names it"
 
 
 def test_f2_on_the_main_text_asks_nothing(qtbot, qapp, tiny_model_dir):

@@ -46,7 +46,7 @@ SHORTCUTS = (
                                              "again: clear it"),
     ("Ctrl+R", "regenerate the answer in hand (in Text: the continuation shown)"),
     ("F2 / Delete", "in the conversation list: rename / delete the selected conversation"),
-    ("F2", "in the adapter history: rename the selected adapter; in Text's branches: the selected branch"),
+    ("F2", "rename the selected adapter (history) or Text branch"),
     ("Delete", "in Text, on the picker of texts: delete the open text (its right-click menu too)"),
     ("Ctrl+Z", "bring back the adapter deleted last; in Text, the text deleted last first (until the app closes; "
                "from Chat too, with no adapter deleted: Text comes to the front; in a text box, once its typing "
