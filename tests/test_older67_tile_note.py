@@ -47,7 +47,7 @@ def test_a_narrow_dock_gives_the_short_note_with_the_whole_in_its_tooltip(make_w
     window = make_window()
     with qtbot.waitSignal(window.writer.counts_changed):  # the store's own count is in before these
         window.writer.recount()
-    window.resize(640, 480)
+    _resized(window, 640, 480)
     window.side_tabs.setCurrentWidget(window.finetune_panel)
     window.splitter.setSizes([10_000 if i != window.splitter.indexOf(window.side_tabs) else 1
                               for i in range(window.splitter.count())])  # the dock at its least width
@@ -55,6 +55,22 @@ def test_a_narrow_dock_gives_the_short_note_with_the_whole_in_its_tooltip(make_w
     panel.set_counts(COUNTS)
     note = panel.tiles["corrections"].note
     qtbot.waitUntil(lambda: note.text() == "1 disliked \u00b7 1 mixed")
-    QApplication.processEvents()
     assert note.toolTip() == WHOLE, "the whole words where the short ones are"
-    assert note.height() <= note.fontMetrics().lineSpacing() + 2, "one line"
+    QApplication.processEvents()  # a queued fit may give the dock more room: then fewer words are cut, never lost
+    assert note.text() == WHOLE or note.toolTip() == WHOLE, f"{note.text()!r} hides the whole words"
+    if note.text() == "1 disliked \u00b7 1 mixed":
+        assert note.height() <= note.fontMetrics().lineSpacing() + 2, "one line"
+
+
+def _resized(window, width: int, height: int) -> None:
+    """``window`` at width x height: a resize is held to the least width of that moment, which a queued
+    compaction of the rows lowers later (see test_geometry62's _fill_screen), so it is asked until it takes."""
+    import time
+
+    from PySide6.QtCore import QSize
+
+    target, deadline = QSize(width, height), time.monotonic() + 20.0
+    window.resize(target)
+    while window.size() != target and time.monotonic() < deadline:
+        QApplication.processEvents()
+        window.resize(target)

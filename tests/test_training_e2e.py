@@ -34,7 +34,7 @@ def test_a_handful_of_ratings_moves_the_real_model(bundled_model_dir, tmp_path):
         store.set_correction(mid, better)
         store.rate_message(mid, -1)
         rated.append(mid)
-    settings = FineTuneSettings(epochs=3, max_steps=12, min_steps=12, batch_size=5, heldout_fraction=0.0,
+    settings = FineTuneSettings(epochs=3, max_steps=8, min_steps=8, batch_size=5, heldout_fraction=0.0,
                                 reask_count=2, reask_tokens=16,
                                 # about learning: a kept run that waits for the person's word has its own tests
                                 ask_before_changed_facts=False)
