@@ -44,17 +44,19 @@ def _histogram(counts, top: float) -> list[dict]:
     return [{"low": round(i * width, 6), "high": round((i + 1) * width, 6), "count": c} for i, c in enumerate(counts)]
 
 
-def analysis_json(scored, summary: TextSummary, written=None, **about) -> dict:
+def analysis_json(scored, summary: TextSummary, written=None, ratings=None, **about) -> dict:
     """An analysed text: ``about`` (title, model, ...), the summary, the text nothing
     predicts ("" when the model reads plain text after a start token, else its first token)
     and one record per token after it (TokenRecord.to_json: text,
     prob, logprob, rank, entropy, top alternatives), each with ``by``: "model" for a token a
-    model's continuation wrote (``written[i]``, documents.written_by_model), else "you"."""
+    model's continuation wrote (``written[i]``, documents.written_by_model), else "you", and
+    ``rating``: the person's +1 / -1 on that token (``ratings``: token index -> value), else null."""
     written = written or [False] * len(scored.records)
+    ratings = ratings or {}
     return dict(about, complete=scored.complete, summary=summary_json(summary),
                 unscored_prefix=scored.unscored_prefix, units=RECORD_UNITS,
-                tokens=[r.to_json() | {"by": "model" if by_model else "you"}
-                        for r, by_model in zip(scored.records, written)])
+                tokens=[r.to_json() | {"by": "model" if by_model else "you", "rating": ratings.get(i)}
+                        for i, (r, by_model) in enumerate(zip(scored.records, written))])
 
 
 def summary_rows(summary: TextSummary) -> list[dict]:
@@ -102,8 +104,8 @@ def write_text_atomically(path, text: str) -> Path:
     return path
 
 
-def write_analysis_json(path, scored, summary: TextSummary, written=None, **about) -> Path:
-    return write_text_atomically(path, json.dumps(analysis_json(scored, summary, written, **about),
+def write_analysis_json(path, scored, summary: TextSummary, written=None, ratings=None, **about) -> Path:
+    return write_text_atomically(path, json.dumps(analysis_json(scored, summary, written, ratings, **about),
                                                   ensure_ascii=False) + "\n")
 
 

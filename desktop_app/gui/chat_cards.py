@@ -423,10 +423,12 @@ class ChatCards:
         """A new answer starts: the inspector lets go of an earlier answer's token (and its mark), which it
         had kept showing under the new answer as though it were the newest's (usertest26); it follows the
         new answer from its first click or arrow key. A token it works on (the keyboard in it, an explanation
-        running, paused for the answer or shown) stays, its line saying it is of an earlier answer."""
+        running, paused for the answer or shown) stays, its line saying it is of an earlier answer. So does one
+        picked before the Text tab came in front: no one saw it go, and back in Chat its panel stayed empty
+        (textkeep67); ``show_selected_again`` shows it then."""
         inspector, card = self.window.inspector, self.selected
         focus = self.window.focusWidget()
-        if card is None:
+        if card is None or self.window.mode == "text":
             return
         if (focus is not None and inspector.isAncestorOf(focus)) or inspector.explain.has_work:
             inspector.show_source(self._source_words(card, inspector.index))  # now "an earlier answer"

@@ -41,7 +41,9 @@ class AnalysisTools(QObject):
     """Progress, Cancel, partial results and exports for one TextView.
 
     Attributes:
-        view: the TextView; shown: (ScoredText, TextSummary) on screen now, or None."""
+        view: the TextView; shown: (ScoredText, TextSummary) on screen now, or None.
+        token_ratings: () -> {token index: +1 / -1}, the tokens rated on the path shown (the Text tab sets it),
+            which the JSON export gives each token as its ``rating``."""
 
     exported = Signal(object)  # the Path of a finished export
 
@@ -49,6 +51,7 @@ class AnalysisTools(QObject):
         super().__init__(view)
         self.view = view
         self.shown = None
+        self.token_ratings = dict
         c, panel = view.controller, view.summary_panel
         c.analyse_progress.connect(panel.show_progress)
         c.analyse_progress.connect(self._say_progress)
@@ -140,6 +143,7 @@ class AnalysisTools(QObject):
         loaded = self.view.controller.chat.loaded
         about = {"title": self.view.documents.currentText(), "model": loaded.model_id if loaded else None}
         written = written_by_model(scored.unscored_prefix, scored.records, self.view.controller.shown_spans)
+        ratings = self.token_ratings()
 
         def failed(error) -> None:
             self._say("")
@@ -147,7 +151,7 @@ class AnalysisTools(QObject):
 
         self._say(f"Exporting {Path(path).name}\u2026")
         return self.view.controller.chat.tasks.store.submit(Task(
-            lambda _report, _cancel: text_export.write_analysis_json(path, scored, summary, written, **about),
+            lambda _report, _cancel: text_export.write_analysis_json(path, scored, summary, written, ratings, **about),
             "export text analysis", "export", on_success=self._written, on_failure=failed))
 
     def _written(self, path: Path) -> None:

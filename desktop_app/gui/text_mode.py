@@ -17,7 +17,8 @@ from desktop_app.gui.off_words import text_branch_wait
 from desktop_app.gui.shortcuts import open_settings
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_explain import TextExplainer
-from desktop_app.gui.text_surprises import SURPRISES_OPEN
+from desktop_app.gui.text_summary import HISTOGRAMS_SHOWN
+from desktop_app.gui.text_surprises import SURPRISES_OPEN, SURPRISES_ORDER
 from desktop_app.gui.text_token_menu import TextTokenMenu
 from desktop_app.gui.text_undo import TextUndo
 from desktop_app.gui.text_view import TextView
@@ -121,6 +122,7 @@ class TextMode:
         self.controller.tree.rated.connect(lambda _id: w.writer.recount())  # the Fine-tune tab counts them
         self.controller.tree.rated.connect(lambda _id: self.underline_rated())
         self.controller.analysed.connect(lambda _scored, _summary: self.underline_rated())
+        self.view.analysis_tools.token_ratings = self.rated_values  # each token's rating in the JSON export
         # the inspector forgets a token no longer on screen (usertest 12: another branch's " who" stayed)
         self.controller.tree.shown_changed.connect(self.forget_token)
         self.controller.stream_started.connect(lambda plan: self.forget_token(plan.prefix))
@@ -227,7 +229,11 @@ class TextMode:
     def restore(self, settings) -> None:
         if settings.value("mode") == "text":
             self.set_mode("text")
-        # the Surprises list as it was left (text67: left open at quit, it came back closed)
+        # the Surprises list and the histograms as they were left (text67: left open at quit, the list came back
+        # closed; textkeep67: the histograms and the list's order came back as at a first start)
+        self.view.summary_panel.histograms_button.setChecked(settings.value(HISTOGRAMS_SHOWN, False, type=bool))
+        order = self.view.surprises.panel.order
+        order.setCurrentIndex(max(0, order.findData(settings.value(SURPRISES_ORDER, order.currentData()))))
         self.view.surprises.toggle.setChecked(settings.value(SURPRISES_OPEN, False, type=bool))
 
     def ctrl_enter(self) -> None:

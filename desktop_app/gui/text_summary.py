@@ -142,6 +142,7 @@ class Histogram(QWidget):
 NO_BREAK = "\u00a0"  # a space a line does not break at
 WIDE_SUMMARY_PX = 620  # narrower: the histograms go under the bar (at 800 px their titles were cut)
 HISTOGRAMS_CLOSED, HISTOGRAMS_OPEN = "Histograms \u25b8", "Histograms \u25be"
+HISTOGRAMS_SHOWN = "histograms_open"  # the settings' key: a short tab's histograms opened, as at the next start
 # the figures' longest form, once a continuation is analysed: the room a streaming one keeps for them
 # (figures of a usual size: a longer text's own figures keep their room once they come)
 CONTINUED_FIGURES = ("Your text: 999 tokens · How surprising the text is to the model: mean surprisal 9.99 bits · "

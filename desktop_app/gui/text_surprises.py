@@ -33,6 +33,7 @@ from desktop_app.gui.tips import turn
 
 KIND = "text surprises"  # the store lane's name for its task
 SURPRISES_OPEN = "surprises_open"  # the settings' key: the list left open or closed, as at the next start
+SURPRISES_ORDER = "surprises_order"  # the settings' key: the order chosen last, as at the next start
 
 # a narrower tab shows the toggle's icon alone (text_summary.fit_toggle): its one word keeps its room longer than
 # Fine-tune's change's, down to a 1024 px window beside the side panel (683 px), where a new user did not find

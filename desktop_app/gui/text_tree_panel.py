@@ -17,7 +17,7 @@ from desktop_app.gui.off_words import TEXT_REGENERATE_TIP, TextFacts, rate_branc
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.text_tree import BranchTree
-from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, styled_label
+from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, styled_label, white_when_selected
 from desktop_app.gui.tips import retip
 
 MAIN = -1  # the main text's item (a branch id is never negative)
@@ -58,7 +58,7 @@ def _show_thumbs(item: QTreeWidgetItem, thumbs: int | None) -> None:
     without an emoji font drew 👍 as an empty box."""
     item.setData(0, THUMBS, thumbs)
     name, role = {1: ("thumb-up", "good"), -1: ("thumb-down", "bad")}.get(thumbs, (None, None))
-    item.setIcon(0, icon(name, colors(is_dark())[role]) if name else QIcon())
+    item.setIcon(0, white_when_selected(name, colors(is_dark())[role]) if name else QIcon())
 
 
 class BranchPanel(QWidget):

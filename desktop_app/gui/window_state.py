@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication
 from desktop_app.core.generation import RECOMMENDED_SAMPLING, SamplingSettings, recommended_sampling
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.responsive import FIRST_SIZE, first_geometry, opens_maximized
-from desktop_app.gui.text_surprises import SURPRISES_OPEN
+from desktop_app.gui.text_summary import HISTOGRAMS_SHOWN
+from desktop_app.gui.text_surprises import SURPRISES_OPEN, SURPRISES_ORDER
 
 
 def open_settings(paths) -> QSettings:
@@ -162,7 +163,8 @@ def keep_choices_as_made(window) -> None:
     timer.timeout.connect(lambda: write_choices(window))
     signals = [window.popover.changed, window.popover.theme.currentIndexChanged, window.legend.measure_changed,
                window.legend.score_prompts_changed, window.text_mode.tabs.currentChanged,
-               window.text_view.surprises.toggle.toggled]
+               window.text_view.surprises.toggle.toggled, window.text_view.surprises.panel.order.currentIndexChanged,
+               window.text_view.summary_panel.histograms_button.toggled]
     for signal in signals + [action.triggered for action in window.panel_actions.values()]:  # the person's own
         signal.connect(timer.start)
     window.choices_timer = timer
@@ -182,6 +184,8 @@ def write_choices(window) -> None:
     s.setValue("enter_sends", window.prompt.enter_sends)
     s.setValue("theme", window.popover.theme_choice())
     s.setValue(SURPRISES_OPEN, window.text_view.surprises.toggle.isChecked())
+    s.setValue(SURPRISES_ORDER, window.text_view.surprises.panel.order.currentData())
+    s.setValue(HISTOGRAMS_SHOWN, window.text_view.summary_panel.histograms_button.isChecked())
     s.sync()  # on disk now: a kill does not wait for QSettings' own write
 
 
