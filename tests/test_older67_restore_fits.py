@@ -10,8 +10,8 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QRect  # noqa: E402
 
 from desktop_app.core.paths import AppPaths  # noqa: E402
-from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.gui.window_state import open_settings  # noqa: E402
+from test_geometry62_maximized_restart import _started  # noqa: E402
 
 
 def _geometry_saved_at(qtbot, rect: QRect):
@@ -42,19 +42,6 @@ def _geometry_saved_on_another_screen(normal: QRect, screen_width: int, *, maxim
     return data
 
 
-def _started(qtbot):
-    from desktop_app.gui import window_state
-    from desktop_app.gui.main_window import MainWindow
-
-    paths = AppPaths.resolve().ensure()
-    window = MainWindow(Store.open(paths.db_path), paths, autoload=False)
-    window.ask_before_quit = False
-    qtbot.addWidget(window)
-    window_state.show_at_start(window)
-    qtbot.waitExposed(window)
-    return window
-
-
 @pytest.mark.parametrize("saved", [QRect(40, 40, 2400, 1500), QRect(3000, 200, 1200, 900)],
                          ids=["larger-than-the-screen", "on-a-screen-that-is-gone"])
 def test_a_window_left_larger_than_its_new_screen_opens_as_a_first_start_would(qtbot, qapp, saved):
@@ -63,7 +50,7 @@ def test_a_window_left_larger_than_its_new_screen_opens_as_a_first_start_would(q
     from desktop_app.gui.responsive import first_geometry
 
     open_settings(AppPaths.resolve().ensure()).setValue("geometry", _geometry_saved_at(qtbot, saved))
-    window = _started(qtbot)
+    window, _paths = _started(qtbot)
     free = window.screen().availableGeometry()
     assert window.isMaximized(), "too large for this screen: it fills it, as a first start on a small screen does"
     least = window.minimumSizeHint().expandedTo(window.minimumSize())
@@ -72,7 +59,7 @@ def test_a_window_left_larger_than_its_new_screen_opens_as_a_first_start_would(q
 
 def test_a_window_that_fits_keeps_its_size_when_its_screen_is_gone(qtbot, qapp):
     open_settings(AppPaths.resolve().ensure()).setValue("geometry", _geometry_saved_at(qtbot, QRect(3000, 200, 600, 500)))
-    window = _started(qtbot)
+    window, _paths = _started(qtbot)
     assert not window.isMaximized() and window.size().toTuple() == (600, 500)
     assert window.screen().availableGeometry().intersects(window.geometry()), "brought onto the screen there is"
 
@@ -81,7 +68,7 @@ def test_a_window_left_low_on_a_larger_screen_keeps_its_size_on_this_one(qtbot, 
     """Left at y 373 on a 1920-wide screen: it fits this one, yet Qt's restore shrank it to 2/3 of the screen."""
     saved = _geometry_saved_on_another_screen(QRect(320, 393, 700, 500), 1920, maximized=False)
     open_settings(AppPaths.resolve().ensure()).setValue("geometry", saved)
-    window = _started(qtbot)
+    window, _paths = _started(qtbot)
     assert not window.isMaximized() and window.size().toTuple() == (700, 500)
     assert window.screen().availableGeometry().contains(window.geometry()), "moved onto this screen"
 
@@ -91,6 +78,6 @@ def test_a_window_left_maximized_on_another_screen_comes_back_maximized(qtbot, q
     openbox: a 1280x428 window)."""
     saved = _geometry_saved_on_another_screen(QRect(96, 60, 610, 470), 1280, maximized=True)
     open_settings(AppPaths.resolve().ensure()).setValue("geometry", saved)
-    window = _started(qtbot)
+    window, _paths = _started(qtbot)
     assert window.isMaximized(), "left maximized, back maximized"
     assert window.normalGeometry().size().toTuple() == (610, 470), "with the size it returns to"

@@ -11,12 +11,11 @@ pytest.importorskip("PySide6")
 from PySide6.QtWidgets import QMainWindow  # noqa: E402
 
 from desktop_app.core.paths import AppPaths  # noqa: E402
-from desktop_app.core.store import Store  # noqa: E402
+from test_geometry62_maximized_restart import _started  # noqa: E402
 
 
 def test_a_size_left_on_a_bigger_screen_opens_maximized(qtbot, qapp):
-    from desktop_app.gui import window_state
-    from desktop_app.gui.main_window import MainWindow, open_settings
+    from desktop_app.gui.main_window import open_settings
 
     paths = AppPaths.resolve().ensure()
     bigger = QMainWindow()  # the window as it was left on a 1280x1000 screen: bigger than offscreen's 800x800
@@ -27,17 +26,12 @@ def test_a_size_left_on_a_bigger_screen_opens_maximized(qtbot, qapp):
     settings.setValue("geometry", bigger.saveGeometry())
     settings.sync()
     bigger.deleteLater()
-    window = MainWindow(Store.open(paths.db_path), paths, autoload=False)
-    window.ask_before_quit = False
-    qtbot.addWidget(window)
-    window_state.show_at_start(window)
-    qtbot.waitExposed(window)
+    window, _paths = _started(qtbot)
     assert window.isMaximized(), f"left at 1280x1000, it came back at {window.size().toTuple()}, not filling the screen"
 
 
 def test_a_size_that_fits_the_screen_stays_as_it_was_left(qtbot, qapp):
-    from desktop_app.gui import window_state
-    from desktop_app.gui.main_window import MainWindow, open_settings
+    from desktop_app.gui.main_window import open_settings
 
     paths = AppPaths.resolve().ensure()
     left = QMainWindow()
@@ -46,9 +40,5 @@ def test_a_size_that_fits_the_screen_stays_as_it_was_left(qtbot, qapp):
     settings.setValue("geometry", left.saveGeometry())
     settings.sync()
     left.deleteLater()
-    window = MainWindow(Store.open(paths.db_path), paths, autoload=False)
-    window.ask_before_quit = False
-    qtbot.addWidget(window)
-    window_state.show_at_start(window)
-    qtbot.waitExposed(window)
+    window, _paths = _started(qtbot)
     assert not window.isMaximized() and window.size().toTuple() == (700, 520)
