@@ -536,11 +536,11 @@ def figures_text(summary: TextSummary) -> str:
     shares = " · ".join(_whole(f"{label} {share * 100:.1f}%") for label, share in zip(charted.bucket_labels,
                                                                                    charted.bucket_shares))
     if summary.yours is None:
-        return f"{summary.tokens:,} tokens scored · {surprise_words(summary)}\n{shares}"
+        return f"{counted(summary.tokens, 'token', grouped=True)} scored · {surprise_words(summary)}\n{shares}"
     model = counted(summary.model_tokens, "token", grouped=True)
     if charted is summary:
         return f"The model wrote all {model} (a continuation) · {surprise_words(summary)}\n{shares}"
     yours = summary.yours
-    return (f"Your text: {yours.tokens:,} tokens · {surprise_words(yours)}\n{shares}\n"
-            f"With the model's continuation ({model}, in italics): {summary.tokens:,} tokens · "
+    return (f"Your text: {counted(yours.tokens, 'token', grouped=True)} · {surprise_words(yours)}\n{shares}\n"
+            f"With the model's continuation ({model}, in italics): {counted(summary.tokens, 'token', grouped=True)} · "
             f"perplexity {_perplexity(summary)}")
