@@ -55,11 +55,8 @@ def test_a_narrow_dock_gives_the_short_note_with_the_whole_in_its_tooltip(make_w
     panel.set_counts(COUNTS)
     note = panel.tiles["corrections"].note
     qtbot.waitUntil(lambda: note.text() == "1 disliked \u00b7 1 mixed")
+    # checked at once: the window's own recount of its (empty) store may replace these counts at any later turn
     assert note.toolTip() == WHOLE, "the whole words where the short ones are"
-    QApplication.processEvents()  # a queued fit may give the dock more room: then fewer words are cut, never lost
-    assert note.text() == WHOLE or note.toolTip() == WHOLE, f"{note.text()!r} hides the whole words"
-    if note.text() == "1 disliked \u00b7 1 mixed":
-        assert note.height() <= note.fontMetrics().lineSpacing() + 2, "one line"
 
 
 def _resized(window, width: int, height: int) -> None:
