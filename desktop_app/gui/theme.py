@@ -188,26 +188,26 @@ ICON_PROPERTY = "gpt2desk_icon"  # a label showing an icon's pixmap: (name, role
 def white_when_checked(name: str, color: str | None = None) -> QIcon:
     """``icon(name)``, and white on a checked button, whose fill is the accent: the text-coloured
     shape hardly showed on it (the Text tab's Surprises toggle)."""
-    result = QIcon(icon(name, color))
-    try:
-        svg = (RESOURCES_DIR / "icons" / f"{name}.svg").read_text(encoding="utf-8")
-    except OSError:
-        return result
-    _add_svg(result, svg.replace("@color", "#ffffff"), QIcon.State.On)
-    _add_svg(result, svg.replace("@color", "#ffffff"), QIcon.State.On, QIcon.Mode.Active)
-    return _drawn(result, white_when_checked, name, color)
+    return _with_white(white_when_checked, name, color,
+                       ((QIcon.State.On, QIcon.Mode.Normal), (QIcon.State.On, QIcon.Mode.Active)))
 
 
 def white_when_selected(name: str, color: str | None = None) -> QIcon:
     """``icon(name, color)``, and white on a selected row of a list or tree, whose fill is the
     selection's blue: a rated branch's green thumb hardly showed on it (textkeep67)."""
+    return _with_white(white_when_selected, name, color, ((QIcon.State.Off, QIcon.Mode.Selected),))
+
+
+def _with_white(maker, name: str, color: str | None, where) -> QIcon:
+    """``icon(name, color)`` with the shape drawn white for each (state, mode) of ``where``."""
     result = QIcon(icon(name, color))
     try:
         svg = (RESOURCES_DIR / "icons" / f"{name}.svg").read_text(encoding="utf-8")
     except OSError:
         return result
-    _add_svg(result, svg.replace("@color", "#ffffff"), QIcon.State.Off, QIcon.Mode.Selected)
-    return _drawn(result, white_when_selected, name, color)
+    for state, mode in where:
+        _add_svg(result, svg.replace("@color", "#ffffff"), state, mode)
+    return _drawn(result, maker, name, color)
 
 
 def _drawn(result: QIcon, maker, name: str, color: str | None) -> QIcon:
