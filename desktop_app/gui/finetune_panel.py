@@ -22,9 +22,9 @@ from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_progress import RunProgress
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
-from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, rating_count, ready_details,
-                                         ready_words, repeated_run, same_ratings_words, tile_short_notes, tile_words,
-                                         train_again_tip)
+from desktop_app.gui.ready_words import (SETTING_TIPS, conflict_words, during_run_words, news_words, rating_count,
+                                         ready_details, ready_words, repeated_run, same_ratings_words, tile_short_notes,
+                                         tile_words, train_again_tip)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
@@ -228,8 +228,12 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self.cancel_button.setEnabled(running)
         self._show_explain_note()
         self.history.set_busy(running or not loaded)  # its choices act on the loaded model
-        for w in (self.epochs, self.max_steps, self.lr, self.heldout):
-            turn(w, not running, TRAINING_SETTING_TIP if running else "")
+        for name, box in self._setting_boxes().items():
+            turn(box, not running, TRAINING_SETTING_TIP if running else SETTING_TIPS[name])
+
+    def _setting_boxes(self) -> dict[str, QWidget]:
+        """The Advanced fields by the setting each one sets (``ready_words.SETTING_TIPS``' keys)."""
+        return {"epochs": self.epochs, "max_steps": self.max_steps, "lr": self.lr, "heldout_fraction": self.heldout}
 
     def refresh_adapters(self) -> None:
         self.consent_box.setEnabled(True)  # an answer that could not be stored (its error is shown) may be given again

@@ -397,6 +397,16 @@ def train_again_tip(counts: dict, settings: FineTuneSettings | None = None) -> s
 # the Advanced settings by their labels; another setting by its name
 SETTING_WORDS = {"epochs": "epochs", "max_steps": "at most steps", "lr": "learning rate",
                  "heldout_fraction": "held out"}
+# what each Advanced setting does, its tooltip: "auto" and "Held out 20 %" said nothing of what they were (usertest40)
+SETTING_TIPS = {
+    "epochs": "How many times training goes through your ratings. auto: the number of steps is chosen from "
+              "how many ratings there are.",
+    "max_steps": "The most training steps a run takes, whatever the epochs ask: a cap on how long it trains.",
+    "lr": "How far each training step moves the model. auto: the rate measured to learn ratings without "
+          "making general text less fluent; a larger one learns faster and is more often discarded.",
+    "heldout_fraction": "The share of your rated questions kept out of training (at most 16) to check the "
+                        "result on: it is kept only if your answers gain on ratings it never trained on.",
+}
 
 
 def changed_settings(counts: dict, settings: FineTuneSettings | None) -> list[str]:
