@@ -28,7 +28,7 @@ def test_two_dislikes_with_better_answers_read_two_bad_answers(store):
     tiles = tile_words(counts)
     number, note, tip, caption = tiles["thumbs_down"]
     assert (number, caption, note) == (2, "bad answers", "each with a better answer"), "it read '0 bad answers'"
-    assert "2 of them also have better answers you wrote, counted under better answers" in tip
+    assert "2 of them also have better answers you wrote, which the model learns to prefer over them" in tip
     assert tiles["corrections"][:2] == (2, "each for a disliked answer")
     # counts59: each rating once, as the tiles count them (2 + 2)
     assert rating_count(counts) == 4 and "2 better answers you wrote (for the ones you disliked)" \

@@ -52,7 +52,7 @@ def test_text_mode_tiles_and_tooltips_name_continuations_not_answers(window, qtb
     assert panel.tiles["thumbs_down"].note.text() == "with a better one"  # the 👎 counted (usertest26)
     tips = {key: tile.toolTip() for key, tile in panel.tiles.items()}
     assert tips["thumbs_down"] == ("Continuations you disliked (👎); 1 of them also has a better continuation you "
-                                   "wrote, counted under better continuations")
+                                   "wrote, which the model learns to prefer over it")
     assert tips["corrections"] == "Better continuations you wrote"
     details = panel.ready_label.toolTip()
     assert "A better continuation you wrote" in details and "a liked continuation becomes likelier" in details

@@ -106,9 +106,11 @@ def tile_words(counts: dict) -> dict[str, tuple[int, str, str, str]]:
     short = "answer" if better_noun == "answer" else "one"
     up, down, tokens, better = (_count(counts, key) for key in ("thumbs_up", "thumbs_down", "token_ratings",
                                                                 "corrections"))
-    # each tile counts ratings of its kind: a thumbs-down and the better answer for it are two (counts59)
+    # each tile counts ratings of its kind: a thumbs-down and the better answer for it are two (counts59); "counted
+    # under better answers" read as if this tile left them out, beside its number that counts them (usertest40)
+    them = "it" if folded == 1 else "them"
     folded_words = (f"; {folded} of them also {'has a better ' + one if folded == 1 else 'have better ' + ones} "
-                    f"you wrote, counted under better {ones}" if folded else "")
+                    f"you wrote, which the model learns to prefer over {them}" if folded else "")
     mixed = _count(counts, "liked_and_corrected")
     better_notes = [_overlap_note(folded, better, "for a disliked", short),
                     _overlap_note(mixed, better, "mixed, for a liked", short)]
