@@ -7,6 +7,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
 from desktop_app.gui.ready_words import rating_count  # noqa: E402
 from gui_windows import opened_window  # noqa: E402
 from test_counts39_gui_counts import recount  # noqa: E402
@@ -43,3 +45,21 @@ def test_the_bad_answers_tile_does_not_say_its_own_dislikes_are_counted_elsewher
     assert "counted under" not in tile.toolTip()
     assert tile.toolTip().endswith("2 of them also have better answers you wrote, which the model learns to "
                                    "prefer over them")
+
+
+def test_the_status_bar_counts_known_re_asks_as_answers_as_the_panel_does(make_window):
+    """A second run reused the first one's re-asks: the panel read "re-asking questions: 13 of 13 answers
+    known already from an earlier run" and the status bar beside it "re-asking questions, token 13/13"."""
+    from desktop_app.core.finetune_effect import KNOWN_PARTS
+    from desktop_app.core.training import TrainProgress
+
+    window = make_window(max_new_tokens=4)
+    known = KNOWN_PARTS["reask"].format(done=13, total=13, s="s")
+    report = TrainProgress("evaluating", 13, 13, eta_s=0.5, message=f"measuring your current model: {known}",
+                           training_follows=True, part=(3, 3), measures="reask")
+    window.finetune_side._running(True)
+    window.finetune.progress.emit(report)
+    QApplication.processEvents()
+    panel_line, status = window.finetune_panel.phase_label.text(), window.finetune_side.label.text()
+    assert "13 of 13 answers known already" in panel_line
+    assert "token" not in status and "13/13" in status and "answers known" in status, status

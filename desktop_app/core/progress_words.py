@@ -211,7 +211,10 @@ def named_run(line: str) -> str:
 
 # what a count counts, by a word of its line (core.work_meter's ``what``): (the count with its unit
 # after the phase's name, the shortest line that says what is done); {n} "7/12", {doing} SHORT_DOING's
-COUNTED = (("re-asking", "{n} tokens of re-asked answers", "re-asking questions, token {n}"),
+COUNTED = (("re-asking questions: ", "{n} re-asked answers known already", "re-asking questions, {n} answers known"),
+           # ^ the re-asks an earlier run answered (core.finetune_effect.KNOWN_PARTS) count answers, not tokens:
+           # the status bar read "token 13/13" beside the panel's "13 of 13 answers known already" (usertest40)
+           ("re-asking", "{n} tokens of re-asked answers", "re-asking questions, token {n}"),
            ("general text", "{n} parts of general text", "{doing} general text {n}"),
            ("pair", "{n} answer pairs", "{doing} {n} answer pairs"),  # "of 1 pair" too
            ("token by token", "{n} tokens of rated answers", "{doing} {n} rated tokens"))
