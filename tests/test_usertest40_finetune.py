@@ -10,9 +10,9 @@ pytest.importorskip("PySide6")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.gui.ready_words import rating_count  # noqa: E402
-from gui_windows import opened_window  # noqa: E402
+from gui_windows import active, answer_modal, opened_window, press  # noqa: E402
 from test_counts39_gui_counts import recount  # noqa: E402
-from test_gui import ask, make_window  # noqa: E402,F401
+from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
 
 
 def test_each_advanced_setting_says_what_it_sets(qtbot, qapp, tiny_model_dir):
@@ -63,3 +63,26 @@ def test_the_status_bar_counts_known_re_asks_as_answers_as_the_panel_does(make_w
     panel_line, status = window.finetune_panel.phase_label.text(), window.finetune_side.label.text()
     assert "13 of 13 answers known already" in panel_line
     assert "token" not in status and "13/13" in status and "answers known" in status, status
+
+
+def test_deleting_the_last_adapter_after_its_question_puts_the_keyboard_in_the_prompt(make_window, qtbot, tmp_path):
+    """The last adapter deleted with a click and "Yes" to the question: the keyboard landed on "Colour by",
+    where the next letters typed change the colouring, not in the prompt."""
+    window = active(qtbot, make_window(max_new_tokens=6))
+    folder = tmp_path / "adapter-1"
+    folder.mkdir()
+    (folder / "adapter_config.json").write_text("{}")
+    adapter = window.chat.store.add_adapter(folder, base_model=window.chat.loaded.model_id)
+    history = window.finetune_panel.history
+    window.finetune_panel.refresh_adapters()
+    window.show_finetune()
+    history.select(adapter)
+    seen: list = []
+    with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
+        answer_modal("&Yes", seen)
+        press(qtbot, history.delete_button)
+    assert seen and seen[0][0].startswith("Delete adapter 1")
+    qtbot.waitUntil(lambda: not history.list.isVisible(), timeout=WAIT_MS)
+    active(qtbot, window)  # the question gone, the window active again: where does the keyboard go?
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=WAIT_MS)
+    assert QApplication.focusWidget() is window.prompt, QApplication.focusWidget()

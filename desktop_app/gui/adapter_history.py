@@ -247,8 +247,12 @@ class AdapterHistory(QFrame):
         return sum(heights) + layout.spacing() * len(shown)
 
     def _focus_on_selection(self) -> bool:
-        """The keyboard is on the list or on a button that acts on the selected adapter."""
+        """The keyboard is on the list or on a button that acts on the selected adapter, or goes back there
+        when the window is active again: Delete's question just closed, the window not active yet, and the
+        list hid meanwhile; the window then gave the keyboard to the first control, "Colour by"."""
         focus = QApplication.focusWidget()
+        if focus is None or focus.window() is not self.window():
+            focus = self.window().focusWidget()
         selection = (self.list, self.use_button, self.base_button, self.rollback_button, self.delete_button,
                      self.export_button, self.report_button)
         return focus is not None and (any(focus is w for w in selection) or self.list.isAncestorOf(focus))
