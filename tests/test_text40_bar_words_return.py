@@ -1,5 +1,5 @@
 """The Text tab's top bar puts a long status on a row under it while it does not fit beside the buttons (which keep
-their words; a continuation from the cursor says "writing…" there, the status bar the rest), and
+their words; a continuation from the cursor says "writing…" there, its tooltip the rest), and
 takes it back once the status is gone and there is room: it stayed icons-only after such a
 continuation, at 1280 px, until the window was widened past the width the long status had wanted.
 pytest-qt on the real window, tiny GPT-2."""
@@ -30,10 +30,10 @@ def test_the_bar_takes_its_words_back_after_a_continuation_from_the_middle(windo
     while_writing = []
     window.text.tokens.connect(lambda _records: while_writing.append(
         (view.status.text(), view.bar.ladder.step, view.continue_button.text(),
-         view.bar.status_line.indexOf(view.status) >= 0, window.statusBar().currentMessage())))
+         view.bar.status_line.indexOf(view.status) >= 0, view.status.toolTip())))
     continue_with(qtbot, window, view.continue_text)
     status, step, words, under, said = while_writing[0]
-    # the tab's short words stay in its bar; the window's status bar says the rest (textflow67: beside the
+    # the tab's short words stay in its bar; its tooltip says the rest (textflow67: beside the
     # Chat | Text tabs a new user did not connect them with the text)
     assert status == "writing\u2026" and said == WRITING_FROM_CURSOR
     assert step == 0 and not under and words == "Continue", "the bar kept its words and its status"

@@ -1,7 +1,7 @@
 """While a continuation is written the Text tab says what is on screen (textflow67, a writer's notes at 1280x800):
 the summary's figures are of the text the new branch starts from, not of the text after the cursor or of the branch
-shown before; the branches list marks the branch being written; the status bar says it is writing, in words that
-say where the text after the cursor went, and the tab's short "writing…" stays in its bar. The TOKEN RANKS row and
+shown before; the branches list marks the branch being written; the tab's short "writing…" stays in its bar, its tooltip
+saying where the text after the cursor went. The TOKEN RANKS row and
 the thumbs keep their place as a text's first continuation starts; a figure stays with its words.
 pytest-qt on the real window, tiny GPT-2, a real store."""
 
@@ -33,7 +33,7 @@ def at_stream_start(window) -> list[dict]:
         QApplication.processEvents()
         seen.append({"figures": view.summary_panel.figures.text(), "summary": view.summary_panel.summary,
                      "records": list(view.heatmap.records), "row": current().text(0) if current() else None,
-                     "bar": window.statusBar().currentMessage(), "status": view.status.text(),
+                     "tip": view.status.toolTip(), "status": view.status.text(),
                      "status_in_bar": view.bar.status_line.indexOf(view.status) < 0})
     window.text.stream_started.connect(record)
     return seen
@@ -64,7 +64,7 @@ def test_a_branch_from_the_cursor_shows_what_it_starts_from_while_it_is_written(
     assert words == figures_text(documents.summarize(kept)).split("\n")[0] and says == FIGURES_BEFORE_CONTINUATION
     assert "With the model's continuation" not in start["figures"], "the branch shown before: not on screen"
     assert start["row"] == WRITING_ROW, "the list marks the branch being written"
-    assert start["bar"] == WRITING_FROM_CURSOR and start["status"] == "writing\u2026" and start["status_in_bar"]
+    assert start["tip"] == WRITING_FROM_CURSOR and start["status"] == "writing\u2026" and start["status_in_bar"]
     # ended: the new branch is the list's current row, and the status bar says why it ended
     assert view.branch_panel.item_for(WRITING) is None
     assert view.branch_panel.outline.currentItem() is view.branch_panel.item_for(window.text.tree.shown)
@@ -78,7 +78,7 @@ def test_a_continuation_from_the_end_says_it_is_writing_and_keeps_the_figures(wi
     continued_to_the_end(qtbot, window, view.continue_button.click)
     (start,) = seen
     assert start["summary"] == before, "nothing was cut: the same figures, dimmed"
-    assert start["bar"] == WRITING_CONTINUATION and start["row"] == WRITING_ROW
+    assert start["tip"] == WRITING_CONTINUATION and start["row"] == WRITING_ROW
 
 
 def tops(window) -> tuple[int, int]:

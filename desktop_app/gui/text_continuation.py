@@ -5,8 +5,6 @@ new tokens: that in the window's status bar)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-
 from desktop_app.core.documents import summarize_authored
 from desktop_app.core.text_notes import (COLOURING, FIGURES_BEFORE_CONTINUATION, WRITING_CONTINUATION,
                                          WRITING_FROM_CURSOR, end_words)
@@ -23,7 +21,7 @@ class Continuation:
     Attributes:
         follow_stream: a continuation streams in and the heatmap keeps its end in view.
         stop_note: (words, the branch shown) after a continuation was stopped.
-        bar_note: the window status bar's note: a continuation being written, or one cut at the limit."""
+        bar_note: the window status bar's note of a continuation cut at the limit."""
 
     def __init__(self, view):
         self.view, self.controller = view, view.controller
@@ -121,11 +119,10 @@ class Continuation:
         self.stop_note = None
         scroll_bar = view.heatmap_scroll.verticalScrollBar()
         scroll_bar.setValue(scroll_bar.maximum())
-        view.status.setText("writing\u2026")  # short: the status bar says the rest, the bar's words stay put
-        # once the tab is laid out: the status bar's message relaid the window out after the tab's rows had
-        # taken their places, and for a moment the Regenerate row was 8 px off at 800x480
-        words = WRITING_FROM_CURSOR if plan.cut else WRITING_CONTINUATION
-        QTimer.singleShot(0, self.view, lambda: self.controller.continuing and self._status_bar_says(words))
+        # short, so they stay in the bar; the rest in their tooltip. Not in the window's status bar: a message
+        # there, shown or cleared, changed its height and moved the Regenerate row 8 px at 800x480
+        view.status.setText("writing\u2026")
+        view.status.setToolTip(WRITING_FROM_CURSOR if plan.cut else WRITING_CONTINUATION)
         view.branch_panel.mark_writing(plan.parent)
         self._lay_out_now()
 
@@ -142,8 +139,9 @@ class Continuation:
         if had_colours:
             heatmap = view.heatmap
             written = set(heatmap.model_written)
-            view.summary_panel.set_summary(summarize_authored(
-                heatmap.records, [index in written for index in range(len(heatmap.records))]))
+            kept = summarize_authored(heatmap.records, [index in written for index in range(len(heatmap.records))])
+            if kept != view.summary_panel.summary:  # (the same: the panel left alone, its style not set twice)
+                view.summary_panel.set_summary(kept)
         view.summary_panel.set_before(FIGURES_BEFORE_CONTINUATION)
 
     def _keep_colours_before(self, prefix: str) -> None:
@@ -176,7 +174,7 @@ class Continuation:
         note = end_words(text, reason, self.controller.chat.settings.max_new_tokens)
         if hasattr(self.view.window(), "statusBar"):
             answer_keys.forget_busy_line(self.view.window(), WRITING)
-        self._status_bar_says(None)  # "Writing a continuation…" goes
+        self.view.status.setToolTip("")
         self.view.branch_panel.drop_writing()
         if reason == "length" and note:
             # said in the window's status bar, which takes no room: in the tab's status row it stayed until
