@@ -258,15 +258,24 @@ class SummaryPanel(QWidget):
         self._arrange(self._wide_fits(event.size().width()))
         if event.size().width() != event.oldSize().width():
             # a narrower width can wrap the figures a line longer: measured again once laid out
-            QTimer.singleShot(0, self, self._hold_at_this_width if self.holding else self.release_room)
+            QTimer.singleShot(0, self, self._room_at_this_width)
+
+    def _room_at_this_width(self) -> None:
+        """The figures' room measured at the new width, held or not as it is when this runs, not as it was at the
+        resize: a release chosen at a width change just before a continuation began ran after its ``hold_room``
+        and let the room go as the first tokens came, moving the Regenerate row 8 px on a busy CPU (301 px at the
+        start, 293 at the end at 800x480: test_geom43_row_at_stream_start)."""
+        if self.holding:
+            self._hold_at_this_width()
+        else:
+            self.release_room()
 
     def _hold_at_this_width(self) -> None:
         """The held room grows to the figures' height at this width, and does not shrink while held: the Text
         tab is 2 px wider while "writing…" shows, where the figures can wrap a line shorter, and measured anew
         the room had shrunk and grown back, moving the Regenerate row 14 px each way as a continuation
         streamed and ended (test_polish40_text_row_stays on a busy CPU: [381, 395, 367])."""
-        if self.holding:
-            self.hold_room(resized=True)
+        self.hold_room(resized=True)
 
     def hold_room(self, resized: bool = False) -> None:
         """From a continuation's first token, the figures keep the height of their form with it
