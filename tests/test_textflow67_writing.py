@@ -30,11 +30,13 @@ def at_stream_start(window) -> list[dict]:
     current = view.branch_panel.outline.currentItem
 
     def record(_plan):
-        QApplication.processEvents()
+        # taken before any event is processed: on a busy CPU the first tokens came in with them, and the heatmap's
+        # records were no longer those the figures were of
         seen.append({"figures": view.summary_panel.figures.text(), "summary": view.summary_panel.summary,
                      "records": list(view.heatmap.records), "row": current().text(0) if current() else None,
-                     "tip": view.status.toolTip(), "status": view.status.text(),
-                     "status_in_bar": view.bar.status_line.indexOf(view.status) < 0})
+                     "tip": view.status.toolTip(), "status": view.status.text()})
+        QApplication.processEvents()  # the bar fitted to the status words (a layout pass)
+        seen[-1]["status_in_bar"] = view.bar.status_line.indexOf(view.status) < 0
     window.text.stream_started.connect(record)
     return seen
 
