@@ -71,12 +71,13 @@ def test_the_figures_say_which_text_they_are_about():
 
 def test_one_token_is_counted_in_the_singular():
     """A one-token text read "1 tokens scored", and a one-token start of a continued text "Your text: 1 tokens"."""
-    from desktop_app.gui.text_summary import figures_text
+    from desktop_app.gui.text_summary import NO_BREAK, figures_text
 
     records = [_record(" a", -3.0, 50), _record(" b", -0.1, 1)]
     assert figures_text(documents.summarize(records[:1])).startswith("1 token scored ·")
     words = figures_text(documents.summarize_authored(records, [False, True]))
-    assert words.startswith("Your text: 1 token ·") and "(1 token, in italics): 2 tokens ·" in words
+    # (the continuation's figure kept on one line: its spaces do not break)
+    assert words.startswith("Your text: 1 token ·") and f"(1 token, in italics): 2{NO_BREAK}tokens{NO_BREAK}·" in words
 
 
 # ---------------------------------------------------------------- the window

@@ -1,5 +1,5 @@
-"""While a continuation is written the summary still shows the figures of the text before it; after a
-"Continue with…" from mid-text, those of words no longer on screen. From its first token until the
+"""While a continuation is written the summary shows the figures of the text it starts from (after a
+"Continue with…" from mid-text, those of the tokens before it, not those of words no longer on screen). From its first token until the
 analysis of the text with it arrives, the figures, bar and histograms are dimmed and the shares' line
 says whose they are; the analysis's figures then show plain. pytest-qt on the real window,
 tiny GPT-2, a real store."""
@@ -10,6 +10,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from desktop_app.core.documents import summarize  # noqa: E402
 from desktop_app.core.text_notes import FIGURES_BEFORE_CONTINUATION  # noqa: E402
 from desktop_app.gui.text_summary import figures_text  # noqa: E402
 from gui_windows import WAIT_MS, not_busy  # noqa: E402
@@ -25,15 +26,16 @@ def test_continue_with_an_alternative_dims_the_old_figures_until_the_new_analysi
     view, panel = window.text_view, window.text_view.summary_panel
     before = panel.summary
     index = 4
-    record = view.heatmap.records[index]
+    record, kept = view.heatmap.records[index], view.heatmap.records[:index]
     alternative = next(alt for alt in record.top if alt.id != record.id)
     at_start = []
     window.text.stream_started.connect(lambda _plan: at_start.append(summary_state(panel)))
     with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
         assert view.continue_with(index, alternative)
     (start,) = at_start
-    assert start["summary"] is before, "the figures on screen are still the old text's"
-    words, _shares = figures_text(before).split("\n")  # the shares' line says whose the figures are
+    # the figures on screen are of the text before the alternative, the tokens the heatmap keeps (textflow67)
+    assert start["summary"] == summarize(kept) != before
+    words, _shares = figures_text(start["summary"]).split("\n")  # the shares' line says whose the figures are
     assert start["figures"] == f"{words}\n{FIGURES_BEFORE_CONTINUATION}"
     assert start["dimmed"] and start["charts"] == (True, True) and "color" in start["styled"]
     qtbot.waitUntil(lambda: not_busy(window) and window.text.summary is not before, timeout=WAIT_MS)

@@ -19,6 +19,10 @@ AT_THE_LIMIT = "Stopped at Max new tokens ({count}, Ctrl+,): Continue writes on"
 # (after a "Continue with…" from mid-text, those of words no longer on screen), until its analysis comes;
 # in the shares' line, which it fits at 800 px
 FIGURES_BEFORE_CONTINUATION = "Figures for the text before the continuation, until it is analysed"
+# the window's status bar while a continuation is written (the tab's own status says "writing…", which fits its bar:
+# the longer words had gone beside the Chat | Text tabs, where a new user did not connect them with the text)
+WRITING_CONTINUATION = "Writing a continuation\u2026"
+WRITING_FROM_CURSOR = f"{WRITING_CONTINUATION} \u2014 the text after the cursor stays in its branch"
 
 
 def broken_lines_notice(count: int) -> str:

@@ -5,7 +5,9 @@ new tokens: that in the window's status bar)."""
 
 from __future__ import annotations
 
-from desktop_app.core.text_notes import COLOURING, FIGURES_BEFORE_CONTINUATION, end_words
+from desktop_app.core.documents import summarize_authored
+from desktop_app.core.text_notes import (COLOURING, FIGURES_BEFORE_CONTINUATION, WRITING_CONTINUATION,
+                                         WRITING_FROM_CURSOR, end_words)
 from desktop_app.gui import answer_keys
 from desktop_app.gui.off_words import NOTHING_TO_CONTINUE, WRITING
 from desktop_app.gui.text_documents import PLAIN_PREVIEW_CHARS
@@ -19,13 +21,13 @@ class Continuation:
     Attributes:
         follow_stream: a continuation streams in and the heatmap keeps its end in view.
         stop_note: (words, the branch shown) after a continuation was stopped.
-        limit_note: the status bar's note of a continuation cut at the limit."""
+        bar_note: the window status bar's note of a continuation cut at the limit."""
 
     def __init__(self, view):
         self.view, self.controller = view, view.controller
         self.follow_stream = False
         self.stop_note: tuple[str, int | None] | None = None
-        self.limit_note: str | None = None
+        self.bar_note: str | None = None
         bar = view.heatmap_scroll.verticalScrollBar()
         bar.rangeChanged.connect(self._heatmap_grew)
         bar.valueChanged.connect(self._heatmap_scrolled)
@@ -110,21 +112,37 @@ class Continuation:
     def _stream_started(self, plan) -> None:
         # the new tokens come coloured, at the end of the heatmap, which keeps them in view
         view = self.view
-        view.summary_panel.set_before(FIGURES_BEFORE_CONTINUATION)  # (first: the held room has its line)
+        self._show_the_text_before(plan.prefix)  # (first: the held room has the figures' lines)
         self.hold_layout(True)
         view.set_editing(False)
         self.follow_stream = True
         self.stop_note = None
         scroll_bar = view.heatmap_scroll.verticalScrollBar()
         scroll_bar.setValue(scroll_bar.maximum())
+        # short, so they stay in the bar; the rest in their tooltip. Not in the window's status bar: a message
+        # there, shown or cleared, changed its height and moved the Regenerate row 8 px at 800x480
         view.status.setText("writing\u2026")
-        view.editor.load(plan.prefix)  # what followed the cursor stays in its branch
-        if not view.heatmap.records:  # not analysed yet (its words shown plain): the text the tokens follow
-            view.heatmap.set_records([], prefix=plan.prefix[-PLAIN_PREVIEW_CHARS:])
-        self._keep_colours_before(plan.prefix)
-        if plan.cut:
-            view.status.setText("writing\u2026 (the text after the cursor stays in its branch)")
+        view.status.setToolTip(WRITING_FROM_CURSOR if plan.cut else WRITING_CONTINUATION)
+        view.branch_panel.mark_writing(plan.parent)
         self._lay_out_now()
+
+    def _show_the_text_before(self, prefix: str) -> None:
+        """The editor, heatmap and summary show ``prefix``, the text the new tokens follow: the summary's figures
+        are of its tokens the heatmap keeps, dimmed until the analysis with the continuation comes. What followed
+        the cursor stays in its branch; its figures (and a former continuation's line) had stayed on screen."""
+        view = self.view
+        had_colours = bool(view.heatmap.records)
+        view.editor.load(prefix)
+        if not had_colours:  # not analysed yet (its words shown plain): the text the tokens follow
+            view.heatmap.set_records([], prefix=prefix[-PLAIN_PREVIEW_CHARS:])
+        self._keep_colours_before(prefix)
+        if had_colours:
+            heatmap = view.heatmap
+            written = set(heatmap.model_written)
+            kept = summarize_authored(heatmap.records, [index in written for index in range(len(heatmap.records))])
+            if kept != view.summary_panel.summary:  # (the same: the panel left alone, its style not set twice)
+                view.summary_panel.set_summary(kept)
+        view.summary_panel.set_before(FIGURES_BEFORE_CONTINUATION)
 
     def _keep_colours_before(self, prefix: str) -> None:
         """The heatmap keeps the colours of the tokens wholly in ``prefix``, the text the new tokens follow."""
@@ -156,6 +174,8 @@ class Continuation:
         note = end_words(text, reason, self.controller.chat.settings.max_new_tokens)
         if hasattr(self.view.window(), "statusBar"):
             answer_keys.forget_busy_line(self.view.window(), WRITING)
+        self.view.status.setToolTip("")
+        self.view.branch_panel.drop_writing()
         if reason == "length" and note:
             # said in the window's status bar, which takes no room: in the tab's status row it stayed until
             # an edit and, at 800x480, held the text under four lines
@@ -170,15 +190,16 @@ class Continuation:
             self.view.show_path(self.controller.tree.shown_text())
 
     def _status_bar_says(self, note: str | None) -> None:
-        """The limit's note in the window's status bar until the text changes (None: gone, if still shown)."""
+        """The note in the window's status bar until the text changes or the writing ends (None: gone, if
+        still shown)."""
         bar = getattr(self.view.window(), "statusBar", None)
         if bar is None:
             return
         if note is not None:
             bar().showMessage(note)
-        elif self.limit_note is not None and bar().currentMessage() == self.limit_note:
+        elif self.bar_note is not None and bar().currentMessage() == self.bar_note:
             bar().clearMessage()
-        self.limit_note = note
+        self.bar_note = note
 
     def stop_words(self) -> str:
         """What the status says once the shown text is analysed: that its continuation was stopped."""

@@ -145,10 +145,13 @@ HISTOGRAMS_CLOSED, HISTOGRAMS_OPEN = "Histograms \u25b8", "Histograms \u25be"
 HISTOGRAMS_SHOWN = "histograms_open"  # the settings' key: a short tab's histograms opened, as at the next start
 # the figures' longest form, once a continuation is analysed: the room a streaming one keeps for them
 # (figures of a usual size: a longer text's own figures keep their room once they come)
-CONTINUED_FIGURES = ("Your text: 999 tokens · How surprising the text is to the model: mean surprisal 9.99 bits · "
-                     "perplexity 99.9\n"
-                     "rank 1–10 99.9% · rank 11–100 99.9% · rank 101–1000 99.9% · beyond 1000 9.9%\n"
-                     "With the model's continuation (128 tokens, in italics): 999 tokens · perplexity 9.9")
+# (joined where figures_text joins: a figure with its words)
+CONTINUED_FIGURES = ("Your text: 999 tokens · How surprising the text is to the model: "
+                     + "mean surprisal 9.99 bits · perplexity 99.9".replace(" ", NO_BREAK) + "\n"
+                     + " · ".join(figure.replace(" ", NO_BREAK) for figure in (
+                         "rank 1–10 99.9%", "rank 11–100 99.9%", "rank 101–1000 99.9%", "beyond 1000 9.9%")) + "\n"
+                     + "With the model's continuation (128 tokens, in italics): "
+                     + "999 tokens · perplexity 9.9".replace(" ", NO_BREAK))
 EXPORT_TIP = "Save the text itself, the heatmap as PNG, every token's figures as JSON, this summary as CSV"
 EXPORTS = (("txt", "Text as a file\u2026"), ("png", "Heatmap as PNG\u2026"), ("json", "Tokens as JSON\u2026"), ("csv", "Summary as CSV\u2026"))
 
@@ -253,17 +256,26 @@ class SummaryPanel(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._arrange(self._wide_fits(event.size().width()))
-        if self.holding and event.size().width() != event.oldSize().width():
+        if event.size().width() != event.oldSize().width():
             # a narrower width can wrap the figures a line longer: measured again once laid out
-            QTimer.singleShot(0, self, self._hold_at_this_width)
+            QTimer.singleShot(0, self, self._room_at_this_width)
+
+    def _room_at_this_width(self) -> None:
+        """The figures' room measured at the new width, held or not as it is when this runs, not as it was at the
+        resize: a release chosen at a width change just before a continuation began ran after its ``hold_room``
+        and let the room go as the first tokens came, moving the Regenerate row 8 px on a busy CPU (301 px at the
+        start, 293 at the end at 800x480: test_geom43_row_at_stream_start)."""
+        if self.holding:
+            self._hold_at_this_width()
+        else:
+            self.release_room()
 
     def _hold_at_this_width(self) -> None:
         """The held room grows to the figures' height at this width, and does not shrink while held: the Text
         tab is 2 px wider while "writing…" shows, where the figures can wrap a line shorter, and measured anew
         the room had shrunk and grown back, moving the Regenerate row 14 px each way as a continuation
         streamed and ended (test_polish40_text_row_stays on a busy CPU: [381, 395, 367])."""
-        if self.holding:
-            self.hold_room(resized=True)
+        self.hold_room(resized=True)
 
     def hold_room(self, resized: bool = False) -> None:
         """From a continuation's first token, the figures keep the height of their form with it
@@ -276,9 +288,18 @@ class SummaryPanel(QWidget):
                         as_tall=not resized)
 
     def release_room(self) -> None:
-        """The person changed the text or opened another: the figures take their own height."""
+        """The person changed the text or opened another: the figures take their own height, in a tall tab at
+        least a continued text's (``reserve_room``)."""
         self.holding = False
         self.figures.setMinimumHeight(0)
+        self._reserve_room()
+
+    def _reserve_room(self) -> None:
+        """A tall tab's figures keep the room of their form with a continuation before there is one: a text's
+        first continuation added its line and moved the TOKEN RANKS row, the thumbs and Regenerate 14 px as it
+        began, at 1280x800 (textflow67). A short tab gives that line to the text."""
+        if not self.short and self.summary is not None and self.summary.tokens:
+            self._keep_room(CONTINUED_FIGURES, as_tall=False)
 
     def _keep_room(self, text: str, as_tall: bool = True) -> None:
         """The figures at least as tall as ``text`` would be and as their own text needs (``as_tall``:
@@ -300,6 +321,8 @@ class SummaryPanel(QWidget):
             self.histograms_button.setVisible(short)
             self._show_histograms()
             self._place_bar()
+            if not self.holding:
+                self.release_room()
 
     @property
     def bar_in_title(self) -> bool:
@@ -483,6 +506,8 @@ class SummaryPanel(QWidget):
         self.figures.setText("\n".join(lines) + (f"\n{self.note}" if self.note else ""))
         if self.holding:
             self._keep_room(self.figures.text())
+        else:
+            self._reserve_room()
 
 
 def progress_format(progress) -> str:
@@ -521,10 +546,10 @@ SURPRISE_TIP = ("<b>How surprising the text is to the model</b><br><b>Surprisal<
 
 
 def surprise_words(summary: TextSummary) -> str:
-    """"How surprising the text is to the model: mean surprisal 5.12 bits · perplexity 34.8", each
-    figure's words with its value on one line."""
-    return (f"{SURPRISE_LEAD} {_whole(f'mean surprisal {summary.mean_surprisal_bits:.2f} bits')} · "
-            f"{_whole(f'perplexity {_perplexity(summary)}')}")
+    """"How surprising the text is to the model: mean surprisal 5.12 bits · perplexity 34.8", the two figures
+    with their words on one line: at 1280x800 "· perplexity 30.5" had wrapped alone onto a line of its own."""
+    return (f"{SURPRISE_LEAD} "
+            f"{_whole(f'mean surprisal {summary.mean_surprisal_bits:.2f} bits · perplexity {_perplexity(summary)}')}")
 
 
 def figures_text(summary: TextSummary) -> str:
@@ -541,6 +566,6 @@ def figures_text(summary: TextSummary) -> str:
     if charted is summary:
         return f"The model wrote all {model} (a continuation) · {surprise_words(summary)}\n{shares}"
     yours = summary.yours
+    continued = f"{counted(summary.tokens, 'token', grouped=True)} · perplexity {_perplexity(summary)}"
     return (f"Your text: {counted(yours.tokens, 'token', grouped=True)} · {surprise_words(yours)}\n{shares}\n"
-            f"With the model's continuation ({model}, in italics): {counted(summary.tokens, 'token', grouped=True)} · "
-            f"perplexity {_perplexity(summary)}")
+            f"With the model's continuation ({model}, in italics): {_whole(continued)}")

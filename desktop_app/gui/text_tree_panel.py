@@ -21,6 +21,7 @@ from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, st
 from desktop_app.gui.tips import retip
 
 MAIN = -1  # the main text's item (a branch id is never negative)
+WRITING, WRITING_ROW = -2, "writing\u2026"  # the row of a continuation being written, not yet a branch (mark_writing)
 
 
 BETTER_TIP = "Write a better continuation: fine-tuning prefers it to the model's"
@@ -224,14 +225,45 @@ class BranchPanel(QWidget):
         if current is not None:
             self.outline.setCurrentItem(current)
 
+    def mark_writing(self, parent: int | None) -> None:
+        """A row for the branch being written, under ``parent`` (None: the main text), current and bold, the
+        shown path's rows plain: the branch shown before had stayed marked until the new one ended. The branch's
+        own row takes its place once it is kept (refresh)."""
+        under = self.item_for(parent)
+        if under is None:
+            return
+        for item in self.items():
+            font = item.font(0)
+            font.setBold(False)
+            item.setFont(0, font)
+        row = QTreeWidgetItem([WRITING_ROW, ""])
+        row.setData(0, Qt.ItemDataRole.UserRole, WRITING)
+        row.setToolTip(0, "The continuation being written: its branch once it ends")
+        font = row.font(0)
+        font.setBold(True)
+        font.setItalic(True)
+        row.setFont(0, font)
+        under.addChild(row)
+        under.setExpanded(True)
+        self.outline.setCurrentItem(row)
+        self.outline.scrollToItem(row)
+
+    def drop_writing(self) -> None:
+        """The writing ended: its row goes (the branch kept gets its own with the tree's next change)."""
+        if self.item_for(WRITING) is not None:
+            self.refresh()
+
     def _clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         bid = item.data(0, Qt.ItemDataRole.UserRole)
-        self.tree.show(None if bid == MAIN else bid)
+        if bid != WRITING:  # the continuation being written shows already
+            self.tree.show(None if bid == MAIN else bid)
 
     # ------------------------------------------------------------ rename, delete, make main
     def _menu(self, point) -> None:
         item = self.outline.itemAt(point)
         bid = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else MAIN
+        if bid == WRITING:  # no branch yet
+            return
         if bid == MAIN:
             self._main_menu(point)
             return
@@ -257,7 +289,7 @@ class BranchPanel(QWidget):
         """The selected branch renamed (the main text has no name of its own to give)."""
         item = self.outline.currentItem()
         bid = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else MAIN
-        if bid != MAIN:
+        if bid not in (MAIN, WRITING):
             self.rename(bid)
 
     def rename(self, branch_id: int, title: str | None = None) -> None:
