@@ -1,0 +1,51 @@
+"""The Fine-tune tab after a run, as usertest 40 met it (pytest-qt, the tiny random GPT-2, the real
+SQLite store, real windows): the ready line's figures add up to its ratings or say why, the result
+card says what it shows, Advanced scrolls into view, the keyboard after a better answer."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
+
+
+def _kept_run(qtbot, window, tmp_path, trained: int, held: int) -> int:
+    """A kept run over the ratings there are, stored as a fine-tune stores it, that learned from
+    ``trained`` examples and held ``held`` out; the window's counts read again. Returns its id."""
+    store, model_id = window.chat.store, window.chat.loaded.model_id
+    metrics = {"margin_before": 0.6, "margin_after": 0.9, "probe_ppl_before": 28.0, "probe_ppl_after": 28.0,
+               "gate_margin_on": "heldout", "heldout_size": held, "train_size": trained}
+    run = store.create_run({}, model_id)
+    folder = tmp_path / "adapter-1"
+    folder.mkdir()
+    adapter = store.add_adapter(folder, base_model=model_id, run_id=run, metrics=metrics)
+    started = datetime.fromisoformat(store.get_run(run)["started"])
+    store.update_run(run, status="kept", metrics=metrics, adapter_id=adapter,
+                     finished=(started + timedelta(minutes=3)).isoformat())
+    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
+        window.writer.recount()
+    QApplication.processEvents()
+    return run
+
+
+def test_the_used_line_says_why_its_examples_are_fewer_than_the_ratings(make_window, qtbot, tmp_path):
+    """"15 ratings in all ... Run 2 used all of them: 12 to learn from, 2 to test the result": the
+    tokens rated in one answer train as one example, and nothing said so."""
+    window = make_window(max_new_tokens=6)
+    store = window.chat.store
+    store.rate_message(ask(qtbot, window, "Hello")["message_id"], 1)
+    window.new_conversation()
+    rated = ask(qtbot, window, "Why?")["message_id"]
+    store.rate_token(rated, 0, 1)
+    store.rate_token(rated, 2, -1)
+    run = _kept_run(qtbot, window, tmp_path, trained=1, held=1)
+    text = window.finetune_panel.ready_label.text()
+    assert "3 ratings in all" in text
+    assert (f"Run {run} used all of them, 3 ratings as 2 examples (the tokens rated in one answer are one "
+            f"example): 1 to learn from, 1 to test the result") in text
