@@ -15,12 +15,13 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
 
 
-def _kept_run(qtbot, window, tmp_path, trained: int, held: int) -> int:
+def _kept_run(qtbot, window, tmp_path, trained: int, held: int, **more) -> int:
     """A kept run over the ratings there are, stored as a fine-tune stores it, that learned from
-    ``trained`` examples and held ``held`` out; the window's counts read again. Returns its id."""
+    ``trained`` examples and held ``held`` out (``more``: other figures); the window's counts read
+    again. Returns its id."""
     store, model_id = window.chat.store, window.chat.loaded.model_id
     metrics = {"margin_before": 0.6, "margin_after": 0.9, "probe_ppl_before": 28.0, "probe_ppl_after": 28.0,
-               "gate_margin_on": "heldout", "heldout_size": held, "train_size": trained}
+               "gate_margin_on": "heldout", "heldout_size": held, "train_size": trained, **more}
     run = store.create_run({}, model_id)
     folder = tmp_path / "adapter-1"
     folder.mkdir()
@@ -49,3 +50,31 @@ def test_the_used_line_says_why_its_examples_are_fewer_than_the_ratings(make_win
     assert "3 ratings in all" in text
     assert (f"Run {run} used all of them, 3 ratings as 2 examples (the tokens rated in one answer are one "
             f"example): 1 to learn from, 1 to test the result") in text
+
+
+def _asked_again(rated: int) -> list[dict]:
+    """A run's re-asks: ``rated`` rated questions, each giving the person's answer, a question never
+    rated and an open request."""
+    pairs = [{"question": f"What is question {i}?", "seen": True, "checked": True, "dropped_after": False,
+              "before": "A long ramble.", "after": f"Answer {i}.", "right": f"Answer {i}."} for i in range(rated)]
+    return pairs + [{"question": "What is the capital of France?", "seen": False, "before": "Paris.",
+                     "after": "Paris."},
+                    {"question": "Write a short story about a robot.", "seen": False, "open": True,
+                     "before": "A robot found a brush.", "after": "Pixel painted a sunrise."}]
+
+
+def test_the_card_says_which_questions_it_shows_as_its_cards_do(make_window, qtbot, tmp_path):
+    """"4 rated questions: 3 give your answer; 3 of them shown below" over a card whose third answer was a
+    question never rated: "3 of them" read as the 3 that give the answer, and the new ones went unsaid."""
+    window = make_window(max_new_tokens=6)
+    window.chat.store.rate_message(ask(qtbot, window, "Hello")["message_id"], 1)
+    _kept_run(qtbot, window, tmp_path, trained=1, held=0, taught=_asked_again(4))
+    window.show_finetune()
+    panel = window.finetune_panel
+    panel.show_last_run()
+    cards = panel.taught.pairs
+    rated_cards = sum(1 for p in cards if p.get("seen"))
+    assert (rated_cards, len(cards) - rated_cards) == (3, 2)
+    body = panel.result_body.text()
+    assert "all 4 give your answer; below, before and after: 3 of the 4 and 2 questions you never rated" in body
+    assert "3 of them shown below" not in body
