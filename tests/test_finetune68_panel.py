@@ -10,6 +10,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
@@ -78,3 +79,27 @@ def test_the_card_says_which_questions_it_shows_as_its_cards_do(make_window, qtb
     body = panel.result_body.text()
     assert "all 4 give your answer; below, before and after: 3 of the 4 and 2 questions you never rated" in body
     assert "3 of them shown below" not in body
+
+
+def _shown_in_panel(panel, widget) -> bool:
+    """``widget``'s whole height lies inside the panel's viewport."""
+    top = widget.mapTo(panel.viewport(), QPoint(0, 0)).y()
+    return top >= 0 and top + widget.height() <= panel.viewport().height()
+
+
+def test_opening_advanced_scrolls_the_panel_to_show_it(make_window, qtbot, tmp_path):
+    """"▸ Advanced" at the bottom of a panel with a run's card opened below its fold: two of its four
+    fields showed."""
+    window = make_window(max_new_tokens=6)
+    window.chat.store.rate_message(ask(qtbot, window, "Hello")["message_id"], 1)
+    _kept_run(qtbot, window, tmp_path, trained=1, held=0, taught=_asked_again(4))
+    window.resize(1024, 600)
+    window.show_finetune()
+    panel = window.finetune_panel
+    panel.show_last_run()
+    qtbot.waitUntil(lambda: panel.verticalScrollBar().maximum() > 0, timeout=WAIT_MS)
+    panel.verticalScrollBar().setValue(0)
+    assert not _shown_in_panel(panel, panel.advanced_button), "Advanced starts below the fold"
+    panel.advanced_button.setChecked(True)
+    qtbot.waitUntil(lambda: _shown_in_panel(panel, panel.advanced), timeout=5_000)
+    assert panel.heldout.isVisible() and _shown_in_panel(panel, panel.heldout)
