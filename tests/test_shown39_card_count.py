@@ -16,9 +16,9 @@ def test_more_rated_questions_than_the_card_shows_says_how_many_are_shown():
     taught = _pairs(5)
     assert sum(1 for p in pick_pairs(taught) if p.get("seen")) == MAX_SEEN == 3
     words = reask_words({"taught": taught})
-    assert "all 5 give your answer; 3 of them shown below" in words, words
+    assert "all 5 give your answer; below, before and after: 3 of the 5" in words, words
 
 
 def test_a_card_that_shows_every_rated_question_says_nothing_more():
     words = reask_words({"taught": _pairs(3)})
-    assert "all 3 give your answer" in words and "shown below" not in words, words
+    assert "all 3 give your answer" in words and "below, before and after" not in words, words

@@ -438,11 +438,18 @@ def _rated_words(taught: list[dict]) -> str:
 
 
 def _shown_of_words(taught: list[dict]) -> str:
-    """"; 3 of them shown below" when the card shows fewer rated questions than the count names
-    (usertest 14: "5 rated questions" over a card of 3, which read as two gone missing)."""
-    shown = sum(1 for t in pick_pairs(taught) if rated(t))
+    """"; below, before and after: 3 of the 4 and 1 question you never rated" when the card shows fewer
+    rated questions than the count names (usertest 14: "5 rated questions" over a card of 3, which read as
+    two gone missing), each card counted: "3 of them shown below" after "3 give your answer" read as those
+    3, over a card whose third was a question never rated (usertest 40)."""
+    cards = pick_pairs(taught)
+    shown = sum(1 for t in cards if rated(t))
     total = len(rated_questions(taught))
-    return f"; {shown} of them shown below" if 0 < shown < total else ""
+    if not 0 < shown < total:
+        return ""
+    others = len(cards) - shown
+    never = f" and {counted(others, 'question')} you never rated" if others else ""
+    return f"; below, before and after: {shown} of the {total}{never}"
 
 
 def _first_per_question(pairs) -> list[dict]:

@@ -350,11 +350,23 @@ def used_words(counts: dict) -> str:
         return f"Run {run} already used all of them"
     if not held:
         return f"Run {run} learned from all of them"
-    # the figures count examples: where they are not the ratings the line counted ("8 ratings in all ...
-    # 9 examples in all"), "8 to learn from, 1 to test" read as 9 of 8 ratings (usertest 24)
-    examples = _count(counts, "total")
-    unit = f" ({examples} examples)" if rating_count(counts) != examples else ""
-    return f"Run {run} used all of them{unit}: {trained} to learn from, {held} to test the result"
+    # the figures count examples: where they are not the ratings the line counted, "12 to learn from, 2 to
+    # test" under "15 ratings in all" read as a miscount (usertest 24, usertest 40), so they say why
+    ratings, examples = rating_count(counts), trained + held
+    unit = f", {ratings} ratings as {counted(examples, 'example')}{_examples_why(counts, examples - ratings)}"
+    return (f"Run {run} used all of them{unit if examples != ratings else ''}: {trained} to learn from, "
+            f"{held} to test the result")
+
+
+def _examples_why(counts: dict, more: int) -> str:
+    """Why a run's examples are not its ratings (``more`` examples than ratings, or fewer): a liked and a
+    disliked answer to one question also train as a pair; the tokens rated in one answer train together."""
+    reasons = []
+    if more < 0 and _count(counts, "token_ratings") > 1:
+        reasons.append("the tokens rated in one answer are one example")
+    if more > 0 and _count(counts, "sibling_pairs"):
+        reasons.append("a liked and a disliked answer to one question are also a pair")
+    return f" ({'; '.join(reasons)})" if reasons else ""
 
 def nothing_new(counts: dict) -> bool:
     """A finished run has already seen every rating there is: another would train on the same."""
