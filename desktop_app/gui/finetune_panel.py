@@ -68,18 +68,18 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # as needed in a narrow one: resizeEvent
         self.setFrameShape(QFrame.Shape.NoFrame)
-        inner = QWidget()
+        inner = QWidget(self.viewport())  # made where setWidget puts it (gui/in_place.py)
         inner.setObjectName("FineTunePanel")
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(PANEL_MARGIN, 12, PANEL_MARGIN, 12)
         layout.setSpacing(10)
         self._build_header(layout)
         self._build_progress(layout)
-        self.curve = LossCurve()
+        self.curve = LossCurve(inner)
         self._build_result(layout)
         layout.addWidget(self.curve)
         self._build_advanced(layout)
-        self.history = AdapterHistory()
+        self.history = AdapterHistory(inner)
         layout.addWidget(self.history)
         layout.addStretch(1)
         self.setWidget(inner)
@@ -105,10 +105,11 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         layout.addWidget(self.intro)
         self.tile_grid = grid = QGridLayout()
         grid.setSpacing(6)
-        self.tiles = {"thumbs_up": CountTile("good answers", "thumb-up"),
-                      "thumbs_down": CountTile("bad answers", "thumb-down"),
-                      "token_ratings": CountTile("rated tokens"),
-                      "corrections": CountTile("better answers", "edit")}
+        inner = layout.parentWidget()
+        self.tiles = {"thumbs_up": CountTile("good answers", "thumb-up", inner),
+                      "thumbs_down": CountTile("bad answers", "thumb-down", inner),
+                      "token_ratings": CountTile("rated tokens", parent=inner),
+                      "corrections": CountTile("better answers", "edit", inner)}
         self.tile_columns = 0
         self._lay_tiles(2)
         layout.addLayout(grid)
@@ -146,7 +147,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self.advanced_button.setCheckable(True)
         self.advanced_button.toggled.connect(self._toggle_advanced)
         layout.addWidget(self.advanced_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.advanced = QFrame()
+        self.advanced = QFrame(layout.parentWidget())
         form = QFormLayout(self.advanced)
         form.setContentsMargins(4, 0, 0, 0)
         # 0 shows "auto": the schedule rule chooses from the ratings there are (core/train_schedule.py)

@@ -51,10 +51,10 @@ class FineTuneSide:
         focus_before_compare: the window's widget that had the keyboard when Compare opened (``_focus_back``).
     """
 
-    def __init__(self, window, controller):
+    def __init__(self, window, controller, parent):
         self.window = window
         self.controller = controller
-        self.panel = FineTunePanel(controller)
+        self.panel = FineTunePanel(controller, parent)
         # a scroll area draws no focus ring: Tab went to it first and seemed lost (usertest 5);
         # focus_order.step scrolls the stop it moves to into view instead
         self.panel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
