@@ -243,7 +243,7 @@ class LegendBar(QFrame):
         rows.addLayout(self.second_row)
         self.colour_by = QLabel("Colour by")
         layout.addWidget(self.colour_by)
-        self.combo = QComboBox()
+        self.combo = QComboBox(self)  # made in place (gui/in_place.py)
         for key in list(MEASURES) + [PLAIN]:
             self.combo.addItem(MEASURE_NAMES[key], key)
             self.combo.setItemData(self.combo.count() - 1, MEASURES.get(key, "No colours"),
