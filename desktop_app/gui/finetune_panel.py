@@ -105,11 +105,10 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         layout.addWidget(self.intro)
         self.tile_grid = grid = QGridLayout()
         grid.setSpacing(6)
-        inner = layout.parentWidget()
-        self.tiles = {"thumbs_up": CountTile("good answers", "thumb-up", inner),
-                      "thumbs_down": CountTile("bad answers", "thumb-down", inner),
-                      "token_ratings": CountTile("rated tokens", parent=inner),
-                      "corrections": CountTile("better answers", "edit", inner)}
+        self.tiles = {"thumbs_up": CountTile("good answers", "thumb-up"),
+                      "thumbs_down": CountTile("bad answers", "thumb-down"),
+                      "token_ratings": CountTile("rated tokens"),
+                      "corrections": CountTile("better answers", "edit")}
         self.tile_columns = 0
         self._lay_tiles(2)
         layout.addLayout(grid)

@@ -51,10 +51,12 @@ class FineTuneSide:
         focus_before_compare: the window's widget that had the keyboard when Compare opened (``_focus_back``).
     """
 
-    def __init__(self, window, controller, parent):
+    def __init__(self, window, controller):
         self.window = window
         self.controller = controller
-        self.panel = FineTunePanel(controller, parent)
+        # made alone and moved into the side tabs: a scroll area made in its place is sized only once shown, and the
+        # hidden tab's count tiles fitted their notes to its first 100 px (gui/in_place.py)
+        self.panel = FineTunePanel(controller)
         # a scroll area draws no focus ring: Tab went to it first and seemed lost (usertest 5);
         # focus_order.step scrolls the stop it moves to into view instead
         self.panel.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -20,9 +20,10 @@ def tab_pages(tabs: QTabWidget) -> QWidget:
     return stack if stack is not None else tabs
 
 
-def sized_as_made_alone(*pages: QWidget) -> None:
-    """Tab pages made in their tabs take the size a widget made without a parent has, 640x480: a page out of
-    sight keeps the size it was made with (QStackedLayout sizes the one in front only), and at a child's first
-    100x30 a hidden Fine-tune panel fitted its buttons' words to 100 px until it was shown."""
-    for page in pages:
-        page.resize(640, 480)
+def sized_as_made_alone(*widgets: QWidget) -> None:
+    """Widgets made in place take the size a widget made without a parent has, 640x480: a tab page out of sight
+    keeps the size it was made with (QStackedLayout sizes the one in front only), and at a child's first 100x30 a
+    hidden page's words fitted to 100 px until it was shown (a scroll area's content, sized when it is set, is
+    made before the area is in a hidden page: the Fine-tune panel)."""
+    for widget in widgets:
+        widget.resize(640, 480)

@@ -149,9 +149,9 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorPanel(pages)
         self.inspector.tokenizer = lambda: getattr(self.chat.loaded, "tokenizer", None)
         self.inspector.model_id = lambda: getattr(self.chat.loaded, "model_id", None)
-        self.finetune_side = FineTuneSide(self, self.finetune, pages)  # the Fine-tune tab and its wiring
+        self.finetune_side = FineTuneSide(self, self.finetune)  # the Fine-tune tab and its wiring
         self.finetune_panel = self.finetune_side.panel
-        in_place.sized_as_made_alone(self.inspector, self.finetune_panel)
+        in_place.sized_as_made_alone(self.inspector)
         tabs.addTab(self.inspector, "Token")  # it scrolls itself in a short window
         tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
         return tabs

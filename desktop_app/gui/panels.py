@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout,
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
                                QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QToolButton,
                                QVBoxLayout, QWidget)
@@ -600,6 +600,9 @@ class SettingsPopover(QFrame):
         it opened at the screen's top-left corner, half off the window (usertest26). Below the button where
         there is more room there (the Text tab's Continue, at the top); the fields scroll in the room there is."""
         self.range_note.hide()  # about a value typed the last time the settings were open
+        # the button where the layouts still to run put it: Ctrl+, at once after the window narrowed to 800 px read
+        # it in a passing place (the conversations folded, their handle not yet), 144 px right of where it settled
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.fit_height(10_000)
         area = popover_area(widget)
         button = QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
