@@ -25,6 +25,7 @@ def a_fresh_window(qtbot, qapp):
     qtbot.waitExposed(window)
     yield window
     window.close()
+    window.chat.store.close()
 
 
 def test_both_tab_orders_are_those_of_the_window_built_before(shown_window):
@@ -61,5 +62,7 @@ def test_a_window_is_built_without_polishing_its_widgets_again_and_again(qtbot, 
         qapp.removeEventFilter(counter)
     qtbot.addWidget(window)
     widgets = len(window.findChildren(QWidget))
+    window.close()
+    window.chat.store.close()
     assert widgets > 300, "the whole window was counted"
     assert counter.count <= 2.5 * widgets, f"{counter.count} StyleChange events for {widgets} widgets"

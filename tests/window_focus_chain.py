@@ -53,13 +53,14 @@ def both_orders(window) -> str:
                       "# Qt's focus chain", *qt_chain(window)]) + "\n"
 
 
-def fresh_window():
-    """A first start's window on an empty data folder, no model, 1280x800, shown."""
+def fresh_window(data_dir=None):
+    """A first start's window on an empty data folder (``data_dir``, else the app's: a test's own), no model,
+    1280x800, shown."""
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
     from desktop_app.gui.main_window import MainWindow
 
-    paths = AppPaths.resolve(tempfile.mkdtemp(prefix="focus-chain-")).ensure()
+    paths = AppPaths.resolve(data_dir).ensure()
     window = MainWindow(Store.open(paths.db_path), paths, autoload=False)
     window.ask_before_quit = False
     window.resize(1280, 800)
@@ -72,7 +73,7 @@ if __name__ == "__main__":
     from desktop_app.gui.app import make_app
 
     app = make_app(dark=False)
-    shown = fresh_window()
+    shown = fresh_window(tempfile.mkdtemp(prefix="focus-chain-"))
     app.processEvents()
     sys.stdout.write(both_orders(shown))
     shown.close()
