@@ -44,8 +44,7 @@ class TokenHeader:
     def _build_stats(self, layout) -> None:
         """The grid of the token's numbers (probability, rank, entropy ...), each name and figure with
         its meaning in plain words on hover (``STAT_TIPS``)."""
-        self.stats_box = QWidget(layout.parentWidget())  # the figures made in place (gui/in_place.py)
-        self.stats = QGridLayout(self.stats_box)
+        self.stats = QGridLayout()
         self.stats.setHorizontalSpacing(STATS_SPACING_PX)
         self.stat_values: dict[str, QLabel] = {}
         for row, name in enumerate(STAT_TIPS):
@@ -57,6 +56,8 @@ class TokenHeader:
             self.stats.addWidget(key, row, 0)
             self.stats.addWidget(value, row, 1)
             self.stat_values[name] = value
+        self.stats_box = QWidget()  # made alone (a window's layout margins, 11 px, kept in stats_margins), then moved
+        self.stats_box.setLayout(self.stats)
         self.stats_margins = self.stats.contentsMargins()  # the style's, given back as the view widens
         layout.addWidget(self.stats_box)
         self.copy_button = QPushButton("Copy figures")
