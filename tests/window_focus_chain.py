@@ -1,7 +1,8 @@
 """The main window's two Tab orders in words, for tests/test_polish68_window_build.py: Qt's own focus chain
 (the order widgets were made and placed, which Tab follows where the window's ring does not reach) and the
 window's ring (gui/focus_order.py, what Tab follows from the prompt). Building the window with fewer
-reparentings changes the order widgets are made in, so both are kept in tests/fixtures/ and compared.
+reparentings changes the order widgets are made in, so both are kept in tests/fixtures/ (as recorded before
+polish68) and compared.
 
     PYTHONPATH=. python tests/window_focus_chain.py > tests/fixtures/polish68_focus_chain.txt   (write it again)
 """

@@ -139,8 +139,9 @@ class MainWindow(QMainWindow):
 
     def _build_side_tabs(self) -> QTabWidget:
         """The Token and Fine-tune tabs."""
-        tabs = QTabWidget(self.splitter)
+        tabs = QTabWidget()
         tabs.setObjectName("SideTabs")
+        self.splitter.addWidget(tabs)  # named first, as its splitter handle is (qt_splithandle_SideTabs); still empty
         tabs.setDocumentMode(True)
         # a document-mode bar draws a base line across the panel; the tabs hide it, so it showed
         # only past the last tab, a stray grey line above their underline (usertest 9)

@@ -101,7 +101,9 @@ class TextView(QWidget):
         self.lower.setSizes([440, 260])
         self.lower.setChildrenCollapsible(False)
         layout.addWidget(self.lower, 1)
-        self.summary_scroll = SummaryScroll(self)
+        # made alone and moved into the tab: a scroll area made in its place is sized only once shown, and a hidden
+        # Text tab's summary fitted its title and buttons' words to its first 100 px (gui/in_place.py)
+        self.summary_scroll = SummaryScroll()
         self.summary_panel = self.summary_scroll.panel
         layout.addWidget(self.summary_scroll)
         shortcut = QShortcut(QKeySequence(EDIT_KEYS), self, lambda: self.set_editing(not self.editing))
