@@ -83,7 +83,7 @@ class ExplainView(QFrame):
         layout.addWidget(self.button)
         self.status = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.status)
-        self.details = QWidget()
+        self.details = QWidget(self)  # made in place (gui/in_place.py)
         self._build_details(QVBoxLayout(self.details))
         layout.addWidget(self.details)
         self.show_token(None, -1)

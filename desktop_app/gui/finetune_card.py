@@ -37,7 +37,7 @@ class RunReport:
 
     def _build_result(self, layout) -> None:
         """The outcome box: title, body, Compare button and the gate's re-asks (hidden until a run ends)."""
-        self.result_box = QFrame()
+        self.result_box = QFrame(layout.parentWidget())
         self.result_box.setObjectName("ResultBox")
         rl = QVBoxLayout(self.result_box)
         rl.setContentsMargins(10, 8, 10, 8)
@@ -60,7 +60,7 @@ class RunReport:
         self.compare_button.clicked.connect(self.compare_requested)
         rl.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.compare_button.hide()
-        self.taught = TaughtView()  # the gate's re-asks, before and after, side by side
+        self.taught = TaughtView(self.result_box)  # the gate's re-asks, before and after, side by side
         rl.addWidget(self.taught)
         layout.addWidget(self.result_box)
         self.result_box.hide()

@@ -36,7 +36,7 @@ class RunProgress:
 
     def _build_progress(self, layout) -> None:
         """The phase line with its Cancel button, the progress bar and the time estimate."""
-        self.progress_box = QFrame()
+        self.progress_box = QFrame(layout.parentWidget())
         pl = QVBoxLayout(self.progress_box)
         pl.setContentsMargins(0, 0, 0, 0)
         pl.setSpacing(4)

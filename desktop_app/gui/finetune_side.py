@@ -54,6 +54,8 @@ class FineTuneSide:
     def __init__(self, window, controller):
         self.window = window
         self.controller = controller
+        # made alone and moved into the side tabs: a scroll area made in its place is sized only once shown, and the
+        # hidden tab's count tiles fitted their notes to its first 100 px (gui/in_place.py)
         self.panel = FineTunePanel(controller)
         # a scroll area draws no focus ring: Tab went to it first and seemed lost (usertest 5);
         # focus_order.step scrolls the stop it moves to into view instead

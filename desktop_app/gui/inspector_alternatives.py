@@ -39,7 +39,7 @@ class AlternativesPart:
         layout.addWidget(self.coverage)
         self.sampler_note = styled_label("", "Muted", wrap=True)  # the alternatives the sampler could not pick
         layout.addWidget(self.sampler_note)
-        self.probe = WordProbeBox()  # "How likely was…": a word the person has in mind, at this token
+        self.probe = WordProbeBox(layout.parentWidget())  # "How likely was…": a word the person has in mind, at this token
         self.probe.answered.connect(self._probed)
         self.probed: Alternative | None = None  # a probed one-token word outside the chart: it can be continued with
         self.probed_rank = 0  # its rank in the whole vocabulary
@@ -57,7 +57,7 @@ class AlternativesPart:
         layout.addWidget(self.branch_button)
         self.hint = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.hint)
-        self.explain = ExplainView()
+        self.explain = ExplainView(layout.parentWidget())  # made in place (gui/in_place.py)
         layout.addWidget(self.explain)
 
     def _show_alternatives(self, record: TokenRecord, cut: SamplerCut | None, can_branch: bool,

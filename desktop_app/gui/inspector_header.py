@@ -56,7 +56,7 @@ class TokenHeader:
             self.stats.addWidget(key, row, 0)
             self.stats.addWidget(value, row, 1)
             self.stat_values[name] = value
-        self.stats_box = QWidget()
+        self.stats_box = QWidget()  # made alone (a window's layout margins, 11 px, kept in stats_margins), then moved
         self.stats_box.setLayout(self.stats)
         self.stats_margins = self.stats.contentsMargins()  # the style's, given back as the view widens
         layout.addWidget(self.stats_box)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app import APP_TITLE
 from desktop_app.core.generation import same_again_reason
-from desktop_app.gui import (answer_keys, conversation_actions, db_checkpoint, focus_order, shortcuts, view_toolbar,
-                             window_state)
+from desktop_app.gui import (answer_keys, conversation_actions, db_checkpoint, focus_order, in_place, shortcuts,
+                             view_toolbar, window_state)
 from desktop_app.gui.adapter_undo import AdapterUndo
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
@@ -122,27 +122,14 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ building
     def _build(self) -> None:
-        self.conversations = ConversationPanel()
-        self.inspector = InspectorPanel()
-        self.inspector.tokenizer = lambda: getattr(self.chat.loaded, "tokenizer", None)
-        self.inspector.model_id = lambda: getattr(self.chat.loaded, "model_id", None)
-        self.finetune_side = FineTuneSide(self, self.finetune)  # the Fine-tune tab and its wiring
-        self.finetune_panel = self.finetune_side.panel
-        self.side_tabs = QTabWidget()
-        self.side_tabs.setObjectName("SideTabs")
-        self.side_tabs.setDocumentMode(True)
-        # a document-mode bar draws a base line across the panel; the tabs hide it, so it showed
-        # only past the last tab, a stray grey line above their underline (usertest 9)
-        self.side_tabs.tabBar().setDrawBase(False)
-        self.side_tabs.addTab(self.inspector, "Token")  # it scrolls itself in a short window
-        self.side_tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
-        self.legend = LegendBar()
-        self.notices = WindowNotices(self)  # the banners over the chat and what shows in them
-        self.notice_banner, self.error_banner = self.notices.notice, self.notices.error
-        self.transcript = TranscriptView()
-        self.cards = ChatCards(self)  # the transcript's cards and their wiring
-        self.splitter = self._build_splitter(self._build_centre())
+        # every panel is made in its place, the container before what it holds: a widget moved to another
+        # parent is polished again with all it holds (gui/in_place.py)
+        self.splitter = view_toolbar.PanelSplitter(Qt.Orientation.Horizontal, self)  # its least width: the chat's
         self.setCentralWidget(self.splitter)
+        self.conversations = ConversationPanel(self.splitter)
+        self._build_centre(QWidget(self.splitter))
+        self.side_tabs = self._build_side_tabs()
+        self._fit_splitter()
         self.view_toolbar = view_toolbar.build_view_toolbar(self)
         conversation_actions.add_export_button(self, self.view_toolbar)
         self.help_action = shortcuts.add_help_button(self, self.view_toolbar)
@@ -150,42 +137,65 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.short_window = ShortWindow(self)  # a short window's key in the toolbar, its prompt area compact
 
-    def _build_centre(self) -> QWidget:
+    def _build_side_tabs(self) -> QTabWidget:
+        """The Token and Fine-tune tabs."""
+        tabs = QTabWidget()
+        tabs.setObjectName("SideTabs")
+        self.splitter.addWidget(tabs)  # named first, as its splitter handle is (qt_splithandle_SideTabs); still empty
+        tabs.setDocumentMode(True)
+        # a document-mode bar draws a base line across the panel; the tabs hide it, so it showed
+        # only past the last tab, a stray grey line above their underline (usertest 9)
+        tabs.tabBar().setDrawBase(False)
+        pages = in_place.tab_pages(tabs)
+        self.inspector = InspectorPanel(pages)
+        self.inspector.tokenizer = lambda: getattr(self.chat.loaded, "tokenizer", None)
+        self.inspector.model_id = lambda: getattr(self.chat.loaded, "model_id", None)
+        self.finetune_side = FineTuneSide(self, self.finetune)  # the Fine-tune tab and its wiring
+        self.finetune_panel = self.finetune_side.panel
+        in_place.sized_as_made_alone(self.inspector)
+        tabs.addTab(self.inspector, "Token")  # it scrolls itself in a short window
+        tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
+        return tabs
+
+    def _build_centre(self, centre: QWidget) -> None:
         """The middle column: the legend, the banners, and the Chat and Text tabs."""
-        centre = QWidget()
         column = self.centre_column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        self.legend = LegendBar(centre)
         column.addWidget(self.legend)
+        self.notices = WindowNotices(self, centre)  # the banners over the chat and what shows in them
+        self.notice_banner, self.error_banner = self.notices.notice, self.notices.error
         banners = QVBoxLayout()
         banners.setContentsMargins(16, 4, 16, 0)  # (8 over a notice had been 4 px of a 480 px Text tab's)
         banners.setSpacing(6)
         banners.addWidget(self.notice_banner)
         banners.addWidget(self.error_banner)
         column.addLayout(banners)
-        chat_page = QWidget()
+        self.text_mode = TextMode(self, centre, self._build_chat_page)  # the Text tab and its wiring (gui/text_mode.py)
+        self.text, self.text_view, self.mode_tabs = self.text_mode.controller, self.text_mode.view, self.text_mode.tabs
+        column.addWidget(self.mode_tabs, 1)
+
+    def _build_chat_page(self, parent: QWidget) -> QWidget:
+        """The Chat tab: the transcript over the prompt area."""
+        chat_page = QWidget(parent)
         chat_column = QVBoxLayout(chat_page)
         chat_column.setContentsMargins(0, 0, 0, 0)
         chat_column.setSpacing(0)
+        self.transcript = TranscriptView(chat_page)
+        self.cards = ChatCards(self)  # the transcript's cards and their wiring
         chat_column.addWidget(self.transcript, 1)
-        chat_column.addWidget(self._build_prompt_area())
-        self.text_mode = TextMode(self, chat_page)  # the Text tab and its wiring (gui/text_mode.py)
-        self.text, self.text_view, self.mode_tabs = self.text_mode.controller, self.text_mode.view, self.text_mode.tabs
-        column.addWidget(self.mode_tabs, 1)
-        return centre
+        chat_column.addWidget(self._build_prompt_area(chat_page))
+        return chat_page
 
-    def _build_splitter(self, centre: QWidget) -> QSplitter:
+    def _fit_splitter(self) -> None:
         """The conversations, the middle column and the side tabs, side by side."""
-        splitter = view_toolbar.PanelSplitter(Qt.Orientation.Horizontal)  # its least width: the chat's
-        splitter.addWidget(self.conversations)
-        splitter.addWidget(centre)
-        splitter.addWidget(self.side_tabs)
+        splitter = self.splitter
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([220, 720, 340])
         splitter.setChildrenCollapsible(False)
         self.conversations.setMinimumWidth(185)  # the panel title fits
         self.side_tabs.setMinimumWidth(view_toolbar.SIDE_LEAST)  # less on a narrow screen: PanelFitter
-        return splitter
 
     def _build_status_bar(self) -> None:
         self.status = WindowStatus(self.statusBar(), self.finetune_side.label)
@@ -194,8 +204,8 @@ class MainWindow(QMainWindow):
         self.progress, self.progress_label, self.message_room = st.progress, st.progress_label, st.message_room
         self.adapter_undo = AdapterUndo(self)  # "Undo delete" of an adapter, for this session
 
-    def _build_prompt_area(self) -> QFrame:
-        area = PromptArea()
+    def _build_prompt_area(self, parent: QWidget) -> QFrame:
+        area = PromptArea(parent)
         self.prompt_area = area
         self.prompt, self.model_button, self.settings_button = area.prompt, area.model_button, area.settings_button
         self.regenerate_button, self.stop_button, self.send_button = (area.regenerate_button, area.stop_button,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout,
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
                                QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QToolButton,
                                QVBoxLayout, QWidget)
@@ -243,7 +243,7 @@ class LegendBar(QFrame):
         rows.addLayout(self.second_row)
         self.colour_by = QLabel("Colour by")
         layout.addWidget(self.colour_by)
-        self.combo = QComboBox()
+        self.combo = QComboBox(self)  # made in place (gui/in_place.py)
         for key in list(MEASURES) + [PLAIN]:
             self.combo.addItem(MEASURE_NAMES[key], key)
             self.combo.setItemData(self.combo.count() - 1, MEASURES.get(key, "No colours"),
@@ -440,36 +440,36 @@ class SettingsPopover(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent, Qt.WindowType.Popup)
         self.setObjectName("Popover")
-        self._make_fields()
         self.clamped_to = None  # (field, the text it was set to) the range note tells of
         self._lay_out()
         self.setMinimumWidth(340)
         self.set_settings(recommended_sampling(), "")
         self._connect_changes()
 
-    def _make_fields(self) -> None:
-        self.temperature = ClampedDoubleSpinBox(minimum=0.0, maximum=3.0, singleStep=0.05, decimals=2)
-        self.top_k = ClampedSpinBox(minimum=0, maximum=100000)
+    def _make_fields(self, fields: QWidget) -> None:
+        """The fields, made in ``fields`` (gui/in_place.py) in their Tab order."""
+        self.temperature = ClampedDoubleSpinBox(parent=fields, minimum=0.0, maximum=3.0, singleStep=0.05, decimals=2)
+        self.top_k = ClampedSpinBox(parent=fields, minimum=0, maximum=100000)
         self.top_k.setSpecialValueText("off")
-        self.top_p = ClampedDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
-        self.min_p = ClampedDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
+        self.top_p = ClampedDoubleSpinBox(parent=fields, minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
+        self.min_p = ClampedDoubleSpinBox(parent=fields, minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
         self.min_p.setSpecialValueText("off")
-        self.repetition = ClampedDoubleSpinBox(minimum=1.0, maximum=3.0, singleStep=0.05, decimals=2)
+        self.repetition = ClampedDoubleSpinBox(parent=fields, minimum=1.0, maximum=3.0, singleStep=0.05, decimals=2)
         self.repetition.setSpecialValueText("off")
-        self.max_new = ClampedSpinBox(minimum=1, maximum=8192)
-        self.seed = QSpinBox(minimum=-1, maximum=2**31 - 1)
+        self.max_new = ClampedSpinBox(parent=fields, minimum=1, maximum=8192)
+        self.seed = QSpinBox(parent=fields, minimum=-1, maximum=2**31 - 1)
         self.seed.setSpecialValueText("random")
-        self.greedy = QCheckBox("always pick the most likely token")
-        self.alternatives = ClampedSpinBox(minimum=1, maximum=50)
-        self.system = QPlainTextEdit()
+        self.greedy = QCheckBox("always pick the most likely token", fields)
+        self.alternatives = ClampedSpinBox(parent=fields, minimum=1, maximum=50)
+        self.system = QPlainTextEdit(fields)
         self.system.setObjectName("SystemText")  # the style sheet's focus ring: Tab into it showed none (usertest26)
         self.system.setPlaceholderText("Optional instructions placed before the conversation")
         self.system.setFixedHeight(64)
         self.system.setTabChangesFocus(True)  # Tab typed a tab here: the keyboard could not leave it (usertest16)
-        self.enter_sends = QCheckBox("Enter sends (Shift+Enter: new line)")
+        self.enter_sends = QCheckBox("Enter sends (Shift+Enter: new line)", fields)
         self.enter_sends.setToolTip("Off: Enter starts a new line and Ctrl+Enter sends")
         self.enter_sends.setChecked(True)
-        self.theme = QComboBox()
+        self.theme = QComboBox(fields)
         for words, choice in THEME_CHOICES:
             self.theme.addItem(words, choice)
         self.theme.setToolTip("The window's colours: light, dark, or as the system's")
@@ -487,9 +487,7 @@ class SettingsPopover(QFrame):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 12)
         column.setSpacing(8)
-        fields = QWidget()
-        fields.setObjectName("PopoverFields")
-        self.scroll = QScrollArea()
+        self.scroll = QScrollArea(self)
         self.scroll.setObjectName("PopoverScroll")
         # no Tab stop of its own (it scrolls to the field that has the focus): the Tab after Close
         # stopped on it, with no ring anywhere (usertest26)
@@ -497,7 +495,10 @@ class SettingsPopover(QFrame):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(fields)
+        fields = QWidget(self.scroll.viewport())
+        fields.setObjectName("PopoverFields")
+        self.scroll.setWidget(fields)  # empty: its size hint then polishes nothing before the popover opens
+        self._make_fields(fields)
         column.addWidget(self.scroll, 1)
         form = QFormLayout(fields)
         form.setContentsMargins(14, 12, 14, 0)
@@ -599,6 +600,9 @@ class SettingsPopover(QFrame):
         it opened at the screen's top-left corner, half off the window (usertest26). Below the button where
         there is more room there (the Text tab's Continue, at the top); the fields scroll in the room there is."""
         self.range_note.hide()  # about a value typed the last time the settings were open
+        # the button where the layouts still to run put it: Ctrl+, at once after the window narrowed to 800 px read
+        # it in a passing place (the conversations folded, their handle not yet), 144 px right of where it settled
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.fit_height(10_000)
         area = popover_area(widget)
         button = QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())

@@ -160,7 +160,7 @@ class TextBar(QWidget):
         self.status.said.connect(self.ladder.recheck)
 
     def _build_picker(self) -> None:
-        self.documents = TitleCombo()  # a long title cut after a word, not mid-word
+        self.documents = TitleCombo(self)  # a long title cut after a word, not mid-word
         # at least room for the narrowest step's characters: a least width of 40 px let it shrink to its arrow
         # and no title at 640x480 beside the inspector (leftovers62)
         self.documents.set_floor_chars(NARROWEST_TITLE_CHARS)

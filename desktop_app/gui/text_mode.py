@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTabWidget
 
 from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS
-from desktop_app.gui import view_toolbar
+from desktop_app.gui import in_place, view_toolbar
 from desktop_app.gui.off_words import text_branch_wait
 from desktop_app.gui.shortcuts import open_settings
 from desktop_app.gui.text_controller import TextController
@@ -75,16 +75,19 @@ class TextMode:
         decided: whether the first model (or the person) has chosen the mode already.
     """
 
-    def __init__(self, window, chat_page):
+    def __init__(self, window, parent, build_chat_page):
+        """``build_chat_page(parent)``: the Chat tab, made in ``parent`` (gui/in_place.py); the tabs in ``parent``."""
         self.window = window
         self.controller = TextController(window.chat.store, window.chat, window)
-        self.view = TextView(self.controller)
+        self.tabs = ModeTabs(parent)  # Chat | Text: the same model, heatmap and inspector
+        self.tabs.setObjectName("ModeTabs")
+        self.tabs.setDocumentMode(True)
+        chat_page = build_chat_page(in_place.tab_pages(self.tabs))
+        self.view = TextView(self.controller, in_place.tab_pages(self.tabs))
+        in_place.sized_as_made_alone(chat_page, self.view)
         # delete the open text (its picker's menu, Delete) and bring it back (Ctrl+Z) for this session
         self.undo = TextUndo(self.view, lambda words, ms: window.statusBar().showMessage(words, ms),
                              others=lambda: bool(window.adapter_undo.deleted))
-        self.tabs = ModeTabs()  # Chat | Text: the same model, heatmap and inspector
-        self.tabs.setObjectName("ModeTabs")
-        self.tabs.setDocumentMode(True)
         self.tabs.addTab(chat_page, "Chat")
         self.tabs.addTab(self.view, "Text")
         # a narrow Text bar's status words, in the tab bar's free room: they are the Text tab's alone

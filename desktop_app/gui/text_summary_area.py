@@ -23,9 +23,9 @@ class SummaryScroll(QScrollArea):
         panel: the SummaryPanel.
         least: whether it asks for its least height only (set_least)."""
 
-    def __init__(self, panel: SummaryPanel):
-        super().__init__()
-        self.panel = panel
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.panel = panel = SummaryPanel(self.viewport())  # made where setWidget puts it (gui/in_place.py)
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setWidget(panel)

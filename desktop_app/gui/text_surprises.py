@@ -97,14 +97,14 @@ class SurprisePanel(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(styled_label(words.TITLE.upper(), "PanelTitle"))
-        self.order = QComboBox()
+        self.order = QComboBox(self)  # made in place (gui/in_place.py)
         for order, name, _meaning in words.ORDER_NAMES:
             self.order.addItem(name, order)
         self.order.setToolTip(words.order_tip())
         self.order.setAccessibleName("Order of the surprises")
         row.addWidget(self.order)
         row.addStretch(1)
-        self.previous_button, self.next_button = QToolButton(), QToolButton()
+        self.previous_button, self.next_button = QToolButton(self), QToolButton(self)
         for button, text, tip in ((self.previous_button, "\u25c0 Previous", words.PREVIOUS_TIP),
                                   (self.next_button, "Next \u25b6", words.NEXT_TIP)):
             button.setText(text)
@@ -114,7 +114,7 @@ class SurprisePanel(QWidget):
         return row
 
     def _build_list(self) -> QTreeWidget:
-        table = QTreeWidget()
+        table = QTreeWidget(self)
         table.setRootIsDecorated(False)
         table.setUniformRowHeights(True)
         table.setAllColumnsShowFocus(True)
@@ -218,7 +218,7 @@ class Surprises(QObject):
         self.pending: bool | None = None
         self.task: Task | None = None
         self.toggle = self._build_toggle()
-        self.panel = SurprisePanel()
+        self.panel = SurprisePanel(view)  # made in place (gui/in_place.py)
         layout = view.layout()
         layout.insertWidget(layout.indexOf(view.summary_scroll), self.panel)
         self._connect()

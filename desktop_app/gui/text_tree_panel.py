@@ -81,7 +81,7 @@ class BranchPanel(QWidget):
         layout.setSpacing(4)
         self.title = styled_label("BRANCHES", "PanelTitle")
         layout.addWidget(self.title)
-        self.outline = QTreeWidget()
+        self.outline = QTreeWidget(self)  # made in place (gui/in_place.py)
         self.outline.setObjectName("BranchOutline")
         self.outline.setColumnCount(2)
         # a header names the percentage (text58: a % no row explained); the first column says what a row is

@@ -24,7 +24,6 @@ from desktop_app.gui.text_continuation import Continuation
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_documents import TextDocuments
 from desktop_app.gui.text_editor import TextEditor
-from desktop_app.gui.text_summary import SummaryPanel
 from desktop_app.gui.text_summary_area import SummaryScroll
 from desktop_app.gui.text_tree_panel import BranchPanel
 from desktop_app.gui.tips import turn
@@ -88,27 +87,24 @@ class TextView(QWidget):
         self._connect()
 
     def _build(self) -> None:
+        # each part made in its place, the container first (gui/in_place.py)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._build_bar())
-        self.editor = TextEditor()
-        # the text once: coloured (the heatmap), or plain in the editor while the person edits it
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self._build_heatmap_scroll())
-        self.pages.addWidget(self._build_editor_page())
-        self.branch_panel = BranchPanel(self.controller.tree)
+        self.lower = QSplitter(Qt.Orientation.Horizontal, self)  # the text | the branches
+        self._build_text_pane(QWidget(self.lower))
+        self.branch_panel = BranchPanel(self.controller.tree, self.lower)
         self.regenerate_button = self.branch_panel.regenerate_button  # it acts on the continuation shown
         self.branch_panel.setMinimumWidth(120)
-        self.lower = QSplitter(Qt.Orientation.Horizontal)  # the text | the branches
-        self.lower.addWidget(self._build_text_pane())
-        self.lower.addWidget(self.branch_panel)
         self.lower.setStretchFactor(0, 1)
         self.lower.setSizes([440, 260])
         self.lower.setChildrenCollapsible(False)
         layout.addWidget(self.lower, 1)
-        self.summary_panel = SummaryPanel()
-        self.summary_scroll = SummaryScroll(self.summary_panel)
+        # made alone and moved into the tab: a scroll area made in its place is sized only once shown, and a hidden
+        # Text tab's summary fitted its title and buttons' words to its first 100 px (gui/in_place.py)
+        self.summary_scroll = SummaryScroll()
+        self.summary_panel = self.summary_scroll.panel
         layout.addWidget(self.summary_scroll)
         shortcut = QShortcut(QKeySequence(EDIT_KEYS), self, lambda: self.set_editing(not self.editing))
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -116,34 +112,37 @@ class TextView(QWidget):
     def _build_editor_page(self) -> QWidget:
         """The editor in the heatmap's margins: without them its frame touched the window's left edge, and
         Ctrl+E moved the text 16 px sideways each way (usertest33)."""
-        self.editor_page = QWidget()
+        self.editor_page = QWidget(self.pages)
         layout = QVBoxLayout(self.editor_page)
         layout.setContentsMargins(*TEXT_MARGINS)
+        self.editor = TextEditor(self.editor_page)
         layout.addWidget(self.editor)
         return self.editor_page
 
-    def _build_text_pane(self) -> QWidget:
-        """The text; a narrow bar's status words ("colouring…") go beside the Chat | Text tabs
-        (``status_corner``, which the window places), so nothing in the tab moves as they come and go."""
-        pane = QWidget()
+    def _build_text_pane(self, pane: QWidget) -> None:
+        """The text, coloured (the heatmap) or plain in the editor while the person edits it; a narrow bar's
+        status words ("colouring…") go beside the Chat | Text tabs (``status_corner``, which the window places),
+        so nothing in the tab moves as they come and go."""
         column = QVBoxLayout(pane)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        self.pages = QStackedWidget(pane)
+        self.pages.addWidget(self._build_heatmap_scroll())
+        self.pages.addWidget(self._build_editor_page())
         self.status_line = self.bar.status_line
         self.status_corner = StatusCorner(self.status_line)
         column.addWidget(self.pages, 1)
-        return pane
 
     def _build_heatmap_scroll(self) -> QScrollArea:
         """The heatmap in a scroll area that can follow a streaming continuation's end (text_continuation)."""
-        self.heatmap = TokenView(lazy_tooltips=True)  # a long text's heatmap lays out faster
-        scroll = QScrollArea()
+        scroll = QScrollArea(self.pages)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setMinimumHeight(40)  # TEXT_MIN_LINES once the theme's font is known (resizeEvent)
-        holder = QWidget()  # the heatmap keeps the editor's margins
+        holder = QWidget(scroll.viewport())  # the heatmap keeps the editor's margins
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(*TEXT_MARGINS)
+        self.heatmap = TokenView(holder, lazy_tooltips=True)  # a long text's heatmap lays out faster
         holder_layout.addWidget(self.heatmap)
         holder_layout.addStretch(1)
         scroll.setWidget(holder)
@@ -159,7 +158,7 @@ class TextView(QWidget):
     def _build_bar(self) -> TextBar:
         """The bar over the text (gui/text_bar.py); its widgets are named on the view too, where the
         window and the Text tab's tools reach them."""
-        self.bar = bar = TextBar()
+        self.bar = bar = TextBar(self)
         self.documents, self.status = bar.documents, bar.status
         self.new_button, self.open_button, self.edit_button = bar.new_button, bar.open_button, bar.edit_button
         self.stop_button, self.continue_button = bar.stop_button, bar.continue_button

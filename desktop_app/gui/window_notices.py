@@ -23,11 +23,11 @@ class WindowNotices:
             and ``error_banner``).
         conversation: the conversation the notice banner's answer notice is about, or None."""
 
-    def __init__(self, window):
+    def __init__(self, window, parent):
         self.window = window
-        self.notice = Banner()
+        self.notice = Banner(parent)
         self.notice.chat_beside_whole = self.chat_beside_whole_notice
-        self.error = Banner(max_lines=4)  # an error says what to do: more of it shows
+        self.error = Banner(parent, max_lines=4)  # an error says what to do: more of it shows
         self.conversation: int | None = None
         # the model the notice banner's model notice is about: "" until the load that told it ends
         self.notice_model: str | None = None
