@@ -333,3 +333,20 @@ def test_adapter_history_buttons_fill_every_row(qapp, width):
     assert imp.mapTo(history, imp.rect().bottomLeft()).y() < history.use_button.mapTo(history, QPoint(0, 0)).y()
     assert imp.width() >= imp.sizeHint().width()
     history.close()
+
+
+def test_the_loss_charts_last_step_has_no_label_crowding_it_and_no_step_0(qapp):
+    """27 planned steps at the panel's width: the 5-step level labelled 25 beside 27 (usertest40)."""
+    from desktop_app.gui.finetune_widgets import LossCurve
+
+    curve = LossCurve()
+    curve.resize(300, 125)
+    for total in (26, 27):
+        curve.add(1, 2.0, total)
+        levels = curve.plot.getPlotItem().getAxis("bottom").tickValues(*curve.plot.getPlotItem().viewRange()[0], 256)
+        major = levels[0][0]
+        ticks = [v for _spacing, values in levels for v in values]
+        assert total in ticks, ticks
+        assert not [v for v in ticks if total - major / 2 < v < total], (total, levels)
+        assert min(ticks) >= 1, "a run has no step 0"
+        curve.clear()

@@ -178,8 +178,9 @@ def _step_axis():
                       for spacing, values in super().tickValues(minVal, maxVal, size)]
             if not self.last or not levels or not minVal <= self.last <= maxVal:
                 return levels
-            major, values = levels[0]  # its label at the end, in place of a round one too close to it
-            levels[0] = (major, [v for v in values if v <= self.last - major / 2] + [float(self.last)])
-            return [levels[0]] + [(spacing, [v for v in values if v < self.last]) for spacing, values in levels[1:]]
+            # its label at the end, in place of a round one too close to it at any level ("25 27" touched); no step 0
+            major = levels[0][0]
+            kept = [(spacing, [v for v in values if 1 <= v <= self.last - major / 2]) for spacing, values in levels]
+            return [(major, kept[0][1] + [float(self.last)])] + kept[1:]
 
     return StepAxis("bottom")
