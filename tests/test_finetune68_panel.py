@@ -4,36 +4,22 @@ card says what it shows, Advanced scrolls into view, the keyboard after a better
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import pytest
 
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QPoint  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
+from test_gui_finetune_again import kept_run  # noqa: E402
 
 
 def _kept_run(qtbot, window, tmp_path, trained: int, held: int, **more) -> int:
-    """A kept run over the ratings there are, stored as a fine-tune stores it, that learned from
-    ``trained`` examples and held ``held`` out (``more``: other figures); the window's counts read
-    again. Returns its id."""
-    store, model_id = window.chat.store, window.chat.loaded.model_id
+    """A kept run (test_gui_finetune_again's) that learned from ``trained`` examples and held ``held`` out
+    (``more``: other figures). Returns its id."""
     metrics = {"margin_before": 0.6, "margin_after": 0.9, "probe_ppl_before": 28.0, "probe_ppl_after": 28.0,
                "gate_margin_on": "heldout", "heldout_size": held, "train_size": trained, **more}
-    run = store.create_run({}, model_id)
-    folder = tmp_path / "adapter-1"
-    folder.mkdir()
-    adapter = store.add_adapter(folder, base_model=model_id, run_id=run, metrics=metrics)
-    started = datetime.fromisoformat(store.get_run(run)["started"])
-    store.update_run(run, status="kept", metrics=metrics, adapter_id=adapter,
-                     finished=(started + timedelta(minutes=3)).isoformat())
-    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
-        window.writer.recount()
-    QApplication.processEvents()
-    return run
+    return kept_run(qtbot, window, tmp_path, minutes=3, seconds=0, metrics=metrics)[0]
 
 
 def test_the_used_line_says_why_its_examples_are_fewer_than_the_ratings(make_window, qtbot, tmp_path):

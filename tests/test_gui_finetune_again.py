@@ -35,17 +35,18 @@ def rated_and_trained(qtbot, window, tmp_path, minutes=13, seconds=41):
     return kept_run(qtbot, window, tmp_path, minutes, seconds)
 
 
-def kept_run(qtbot, window, tmp_path, minutes=13, seconds=41):
-    """A kept run over the ratings there are, stored as a fine-tune stores it (METRICS: 2 learned from, 1 held
-    out), that took ``minutes:seconds``, and the window's counts read again. Returns (run id, adapter id)."""
+def kept_run(qtbot, window, tmp_path, minutes=13, seconds=41, metrics=None):
+    """A kept run over the ratings there are, stored as a fine-tune stores it (``metrics``, else METRICS: 2 learned
+    from, 1 held out), that took ``minutes:seconds``, and the window's counts read again. Returns (run id, adapter id)."""
+    metrics = metrics or METRICS
     store = window.chat.store
     model_id = window.chat.loaded.model_id
     run = store.create_run({}, model_id)
     folder = tmp_path / "adapter-1"
     folder.mkdir()
-    adapter = store.add_adapter(folder, base_model=model_id, run_id=run, metrics=METRICS)
+    adapter = store.add_adapter(folder, base_model=model_id, run_id=run, metrics=metrics)
     started = datetime.fromisoformat(store.get_run(run)["started"])
-    store.update_run(run, status="kept", metrics=METRICS, adapter_id=adapter,
+    store.update_run(run, status="kept", metrics=metrics, adapter_id=adapter,
                      finished=(started + timedelta(minutes=minutes, seconds=seconds)).isoformat())
     with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
         window.writer.recount()
