@@ -266,16 +266,13 @@ class SummaryPanel(QWidget):
         and let the room go as the first tokens came, moving the Regenerate row 8 px on a busy CPU (301 px at the
         start, 293 at the end at 800x480: test_geom43_row_at_stream_start)."""
         if self.holding:
-            self._hold_at_this_width()
+            # the held room grows to the figures' height at this width and does not shrink while held: the Text
+            # tab is 2 px wider while "writing…" shows, where the figures can wrap a line shorter, and measured
+            # anew the room had shrunk and grown back, moving the Regenerate row 14 px each way as a continuation
+            # streamed and ended (test_polish40_text_row_stays on a busy CPU: [381, 395, 367])
+            self.hold_room(resized=True)
         else:
             self.release_room()
-
-    def _hold_at_this_width(self) -> None:
-        """The held room grows to the figures' height at this width, and does not shrink while held: the Text
-        tab is 2 px wider while "writing…" shows, where the figures can wrap a line shorter, and measured anew
-        the room had shrunk and grown back, moving the Regenerate row 14 px each way as a continuation
-        streamed and ended (test_polish40_text_row_stays on a busy CPU: [381, 395, 367])."""
-        self.hold_room(resized=True)
 
     def hold_room(self, resized: bool = False) -> None:
         """From a continuation's first token, the figures keep the height of their form with it
