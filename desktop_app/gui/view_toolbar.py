@@ -123,23 +123,33 @@ class PanelFitter(QObject):
         self.asked: str | None = None  # the panel the person asked for last (a toggle, a token click)
         self._fitting = False
         self.chat_least = 0  # the chat's least width when last fitted: a notice shown later widens it
+        # owned by the fitter (so by the window): a fit still queued when the window is deleted goes with it,
+        # where a bare single shot had called fit on the deleted splitter
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit)
         window.installEventFilter(self)
         window.splitter.widget(CHAT_INDEX).installEventFilter(self)
         window.splitter.splitterMoved.connect(self._dragged)
         # the Fine-tune tab wants more width than the inspector: fitted again for the tab brought to the front
-        window.side_tabs.currentChanged.connect(lambda _index: QTimer.singleShot(0, self, self.fit))
+        window.side_tabs.currentChanged.connect(lambda _index: self.fit_soon())
         for attr, action in window.panel_actions.items():
             action.triggered.connect(lambda _on, a=attr: self.chose(a))
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Resize:
-            QTimer.singleShot(0, self.fit)  # once the splitter has its new width
+            self.fit_soon()  # once the splitter has its new width
         elif event.type() == QEvent.Type.LayoutRequest and self._chat_least() != self.chat_least:
             # the chat asks more width (the model's notice, shown after the first fit): on a 560 px screen the
-            # side panel kept the width the chat had left it before, and the notice's link was cut. With self as the
-            # timer's context: a window torn down posts layout requests too, and a fit after it met a deleted splitter
-            QTimer.singleShot(0, self, self.fit)
+            # side panel kept the width the chat had left it before, and the notice's link was cut
+            self.fit_soon()
         return False
+
+    def fit_soon(self) -> None:
+        """``fit`` once the events queued now are handled (the splitter's new width); one fit for asks in a row."""
+        if not self._fit_timer.isActive():
+            self._fit_timer.start()
 
     def take_ask(self, attr: str) -> None:
         """The person showed or hid ``attr`` themselves (a toggle, a shortcut, a token click): theirs from now on,
@@ -162,7 +172,7 @@ class PanelFitter(QObject):
             bar.showMessage(hidden_words(attr), HIDDEN_SAY_MS)
         elif bar.currentMessage() == hidden_words(attr):
             bar.clearMessage()  # shown again: "stays hidden" was no longer true for its ten seconds
-        QTimer.singleShot(0, self.fit)
+        self.fit_soon()
 
     def _dragged(self, _pos: int, _index: int) -> None:
         if not self._fitting:
@@ -315,7 +325,7 @@ def set_not_here(window, attr: str, away: bool) -> None:
     action.setToolTip(panel_toggle_tip(words, QKeySequence(keys).toString(), away=away))
     if away:
         show_as_wished(window, attr)
-        QTimer.singleShot(0, fitter.fit)
+        fitter.fit_soon()
     else:  # back: folded first if the window has no room for it, so it never widens the window
         fitter.fit(refold=True)
         show_as_wished(window, attr)
@@ -353,4 +363,4 @@ def reveal(window, attr: str) -> None:
     """Show a hidden panel the person just asked for (a token click wants the inspector)."""
     window.panel_actions[attr].setChecked(True)
     window.panel_fitter.take_ask(attr)
-    QTimer.singleShot(0, window.panel_fitter.fit)  # its width, and room for it
+    window.panel_fitter.fit_soon()  # its width, and room for it
