@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import math
 
-from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton, QSizePolicy,
                                QToolButton, QToolTip, QWidget)
@@ -209,13 +209,13 @@ class SummaryPanel(QWidget):
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.figures.setWordWrap(True)
         self.figures.setToolTip(SURPRISE_TIP)
-        self._progress_row()
         self.probabilities = Histogram("probability", "0", "1", "probability")
         self.entropies = Histogram("entropy (bits)", "0", f"{MAX_ENTROPY_BITS:g}+", "entropy")
         self.wide: bool | None = None
         self.short = False
         self.holding = False  # a continuation streams: the figures keep their room (hold_room)
         self._arrange(False)  # narrow until there is room: a wide form never widens the window
+        self._progress_row()  # (made last: its Cancel comes last in the Tab order, as when the grid held it)
 
     def _arrange(self, wide: bool) -> None:
         """Wide: the histograms beside the bar and figures. Narrow: under them, side by side,
@@ -233,7 +233,6 @@ class SummaryPanel(QWidget):
         else:
             grid.addWidget(self.probabilities, 3, 0)
             grid.addWidget(self.entropies, 3, 1)
-        grid.addWidget(self.progress_row, 4, 0, 1, 3 if wide else 2)
         self._stretch_columns()
         for histogram in (self.probabilities, self.entropies):
             # narrow: room for the title; wide: none asked (a fifth of >= WIDE_SUMMARY_PX is
@@ -255,6 +254,7 @@ class SummaryPanel(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._place_progress()
         self._arrange(self._wide_fits(event.size().width()))
         if event.size().width() != event.oldSize().width():
             # a narrower width can wrap the figures a line longer: measured again once laid out
@@ -420,7 +420,10 @@ class SummaryPanel(QWidget):
         self._show_histograms()
 
     def _progress_row(self) -> QWidget:
-        self.progress_row = QWidget()
+        # over the rank bar, out of the layout: on a row of its own under the summary it lifted TOKEN RANKS and the
+        # Regenerate and thumbs row above it 30 px while a continuation was analysed, then dropped them back
+        self.progress_row = QWidget(self)
+        self.progress_row.setAutoFillBackground(True)  # the bar under it hidden, not showing at its edges
         layout = QHBoxLayout(self.progress_row)
         layout.setContentsMargins(0, 0, 0, 0)
         self.progress = QProgressBar()  # its words inside it: a label beside it would widen a narrow window
@@ -432,7 +435,31 @@ class SummaryPanel(QWidget):
         layout.addWidget(self.progress, 1)
         layout.addWidget(self.cancel_button)
         self.progress_row.hide()
+        self.bar.installEventFilter(self)  # the bar moves between the title row and a row of its own
         return self.progress_row
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.bar and event.type() in (QEvent.Type.Move, QEvent.Type.Resize):
+            self._place_progress()
+        return False
+
+    def _place_progress(self) -> None:
+        """The progress row over the rank bar, which the analysis fills anew, centred on it. In a short tab's title
+        row the bar can be 48 px: there the row reaches the right margin, over the buttons it does not need meanwhile."""
+        row, bar = self.progress_row, self.bar
+        if row.isHidden():
+            return
+        at = bar.mapTo(self, QPoint(0, 0))
+        margins = self.grid.contentsMargins()
+        right = self.width() - margins.right()
+        if self.bar_in_title:
+            title = self.title_row.geometry()
+            row.setGeometry(at.x(), title.y(), max(1, right - at.x()), title.height())
+            return
+        width = min(max(bar.width(), row.minimumSizeHint().width()), right - margins.left())
+        height = row.sizeHint().height()
+        row.setGeometry(max(margins.left(), min(at.x(), right - width)), at.y() + (bar.height() - height) // 2,
+                        width, height)
 
     def show_progress(self, progress) -> None:
         """A long analysis's progress (a core.scoring.ScoreProgress: characters read, then
@@ -444,6 +471,7 @@ class SummaryPanel(QWidget):
         self.progress.setRange(0, max(1, progress.total))
         self.progress.setValue(progress.done)
         self.progress_row.show()
+        self._place_progress()
 
     def hide_progress(self) -> None:
         self.progress_row.hide()
