@@ -81,7 +81,7 @@ class AdapterUndo(QObject):
             history.list.setFocus(Qt.FocusReason.OtherFocusReason)
             # the whole history in view, its buttons too: focused, the list alone was scrolled to, at the panel's
             # foot with Use selected, Delete and Export… below the window's edge (usertest33); once laid out
-            QTimer.singleShot(0, lambda: panel.ensureWidgetVisible(history))
+            QTimer.singleShot(0, panel, lambda: panel.ensureWidgetVisible(history))
         elif self.refocus:
             self.window.prompt.setFocus(Qt.FocusReason.OtherFocusReason)
 

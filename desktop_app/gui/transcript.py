@@ -182,7 +182,7 @@ class TranscriptView(QScrollArea):
     def scroll_to_bottom(self) -> None:
         self._follow = True
         self._drop_room()  # the end is the last card's, not blank room
-        QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self._end_value(self.verticalScrollBar().maximum())))
+        QTimer.singleShot(0, self, lambda: self.verticalScrollBar().setValue(self._end_value(self.verticalScrollBar().maximum())))
 
     def follow_answer(self, question: MessageCard | None) -> None:
         """An answer starts under ``question``: the view follows its end, but never past the question's top.
@@ -210,7 +210,7 @@ class TranscriptView(QScrollArea):
         def place() -> None:
             bottom = card.mapTo(self.widget(), QPoint(0, card.height())).y()
             self.verticalScrollBar().setValue(max(0, bottom + 16 - self.viewport().height()))
-        QTimer.singleShot(0, place)
+        QTimer.singleShot(0, self, place)  # the call goes with the view (a closure has no receiver of its own)
 
     def show_opened(self) -> None:
         """A conversation just opened (from the list, at start, imported): the view starts at the top of a
