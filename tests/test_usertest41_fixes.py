@@ -1,7 +1,8 @@
 """usertest41: a returning person came back to yesterday's conversations and text by keys. What they met, mended
 (pytest-qt, offscreen, the real window on the tiny fixture model, the real store): Ctrl+F typed into the prompt
 instead of searching the conversations; in the search, Down and Enter did nothing; Enter on a conversation left the
-cursor in the list; Ctrl+S opened the export menu on no entry, so its first Enter saved nothing."""
+cursor in the list; Ctrl+S opened the export menu on no entry, so its first Enter saved nothing; in the Text tab the
+toolbar's export button said "(Ctrl+S)", which there exports the text, while it exports the chat's conversation."""
 
 from __future__ import annotations
 
@@ -119,3 +120,15 @@ def test_ctrl_s_opens_the_export_menu_on_its_first_entry(make_window, qtbot, mon
         qtbot.keyClick(menu, Qt.Key.Key_Return)
         assert exported == [(made["Capitals"], "markdown")], "Ctrl+S, Enter: the conversation as Markdown"
     menu.close()
+
+
+def test_the_toolbar_export_says_in_the_text_tab_that_it_exports_the_chat_s_conversation(make_window):
+    window = make_window()
+    chat_tip = window.export_button.toolTip()
+    assert "(Ctrl+S)" in chat_tip, "in Chat the button's menu is Ctrl+S's"
+    window.set_mode("text")
+    tip = window.export_button.toolTip()
+    assert "(Ctrl+S)" not in tip, "in Text Ctrl+S exports the text, not what this button does"
+    assert "Chat tab's conversation" in tip and "The text: Ctrl+S" in tip
+    window.set_mode("chat")
+    assert window.export_button.toolTip() == chat_tip
