@@ -205,12 +205,24 @@ def _imported_words(done) -> str:
     return f"Imported the conversation: {counts} (its answers are scored by the model in use when shown)"
 
 
+CONVERSATION_EXPORT_TIP = "Export this conversation (Markdown or JSON), or import one (Ctrl+S)"
+# in the Text tab Ctrl+S exports the text, and this button still the hidden chat's conversation: said so, where its
+# "(Ctrl+S)" had promised the key's export, and a person wanting the text got conversations (usertest41)
+CONVERSATION_EXPORT_TIP_IN_TEXT = ("Export the Chat tab's conversation (Markdown or JSON), or import one. "
+                                   "The text: Ctrl+S, or Export under its summary")
+
+
+def export_tip(in_text: bool) -> str:
+    """The toolbar export button's tooltip for the tab in front."""
+    return CONVERSATION_EXPORT_TIP_IN_TEXT if in_text else CONVERSATION_EXPORT_TIP
+
+
 def add_export_button(window, toolbar) -> QToolButton:
     """A toolbar button: export the open conversation as Markdown or JSON, or import one exported as JSON."""
     window.conversation_files = ConversationFiles(window)  # what the menu's entries run
     button = window.export_button = QToolButton()
     button.setIcon(icon("export"))
-    button.setToolTip("Export this conversation (Markdown or JSON), or import one (Ctrl+S)")
+    button.setToolTip(export_tip(in_text=False))
     menu = QMenu(button)
     window.export_markdown_action = menu.addAction(
         "Conversation as Markdown\u2026", lambda: export_conversation(window, window.chat.conversation_id, "markdown"))

@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
         self.conversations.export_requested.connect(
             lambda cid, kind: conversation_actions.export_conversation(self, cid, kind))
         self.conversations.search_changed.connect(lambda _t: self.refresh_conversations())
+        self.conversations.chosen.connect(lambda: self.prompt.setFocus(Qt.FocusReason.OtherFocusReason))
         self.legend.measure_changed.connect(self.set_measure)
         self.inspector.branch_requested.connect(self.branch)
         # the colour key says what is painted: "Why this token?"'s attribution, while it is shown

@@ -22,6 +22,7 @@ from desktop_app.gui.tips import follow, retip
 from desktop_app.gui.token_view import PLAIN, legend_stops
 from desktop_app.gui.wheel_guard import wheel_after_click
 
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 ITEM_TIP = Qt.ItemDataRole.UserRole + 1  # a conversation's own tooltip (the list may add why it is off)
 
 MEASURE_NAMES = {"probability": "Probability", "rank": "Rank (GLTR)", "entropy": "Entropy",
@@ -41,6 +42,7 @@ class ConversationPanel(QFrame):
     delete_requested = Signal(int)
     search_changed = Signal(str)
     export_requested = Signal(int, str)  # conversation id, "markdown" | "json"
+    chosen = Signal()  # Enter on a conversation, or on the search (its first match): the window's cue to the prompt
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -57,6 +59,7 @@ class ConversationPanel(QFrame):
         self._search_timer = QTimer(self, singleShot=True, interval=200)
         self._search_timer.timeout.connect(lambda: self.search_changed.emit(self.search.text().strip()))
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.installEventFilter(self)  # Down walks into the matches, Enter opens one (eventFilter)
         layout.addWidget(self.search)
         layout.addWidget(self._conversation_list(), 1)
         self.empty = styled_label("No conversations yet.", "Muted")
@@ -132,17 +135,47 @@ class ConversationPanel(QFrame):
 
     def eventFilter(self, watched, event) -> bool:
         """F2 renames and Delete deletes the selected conversation, as in a file manager: the
-        keyboard reached them only through the Menu key (usertest16)."""
-        if watched is self.list and event.type() == QEvent.Type.KeyPress and not event.modifiers():
-            item = self.list.currentItem()
-            if item is not None and event.key() in (Qt.Key.Key_F2, Qt.Key.Key_Delete):
-                cid = item.data(Qt.ItemDataRole.UserRole)
-                if event.key() == Qt.Key.Key_F2:
-                    self.ask_rename(cid)
-                else:
-                    self._confirm_delete(cid, item.text())
+        keyboard reached them only through the Menu key (usertest16). Enter on a conversation, and Down or
+        Enter on the search, are ``_list_key``'s and ``_search_key``'s."""
+        if event.type() == QEvent.Type.KeyPress and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            if watched is self.list and self._list_key(event.key()):
+                return True
+            if watched is self.search and self._search_key(event.key()):
                 return True
         return super().eventFilter(watched, event)
+
+    def _list_key(self, key) -> bool:
+        """F2, Delete, or Enter (the conversation is open already: on to the prompt). True where it was used."""
+        item = self.list.currentItem()
+        if item is None or key not in (Qt.Key.Key_F2, Qt.Key.Key_Delete, *ENTER_KEYS):
+            return False
+        cid = item.data(Qt.ItemDataRole.UserRole)
+        if key == Qt.Key.Key_F2:
+            self.ask_rename(cid)
+        elif key == Qt.Key.Key_Delete:
+            self._confirm_delete(cid, item.text())
+        else:
+            self.chosen.emit()
+        return True
+
+    def _search_key(self, key) -> bool:
+        """Down walks from the search into its matches, Enter opens the first (or the open one, where it matches) and
+        goes on to the prompt: both did nothing, and a returning person who searched for yesterday's conversation had
+        to reach for the mouse or guess Tab (usertest41). True where it was used."""
+        if key != Qt.Key.Key_Down and key not in ENTER_KEYS:
+            return False
+        if self._search_timer.isActive():  # typed and Enter at once: the list matches what the box says first
+            self._search_timer.stop()
+            self.search_changed.emit(self.search.text().strip())
+        if not self.list.count():
+            return key in ENTER_KEYS
+        if self.list.currentItem() is None:
+            self.list.setCurrentRow(0)  # opens it, as a click does
+        if key == Qt.Key.Key_Down:
+            self.list.setFocus(Qt.FocusReason.TabFocusReason)
+        else:
+            self.chosen.emit()
+        return True
 
     def ask_rename(self, conversation_id: int) -> None:
         item = next((self.list.item(i) for i in range(self.list.count())

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QPushButton, QTabWidget, QTextBrowser, QToolBar,
                                QToolButton, QVBoxLayout)
 
-from desktop_app.gui import answer_keys
+from desktop_app.gui import answer_keys, view_toolbar
 from desktop_app.gui.figure_words import GLOSSARY, GLOSSARY_TITLE
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.theme import icon
@@ -45,7 +45,8 @@ SHORTCUTS = (
                                              "inspector's, else the newest; in Text: the continuation shown); "
                                              "again: clear it"),
     ("Ctrl+R", "regenerate the answer in hand (in Text: the continuation shown)"),
-    ("F2 / Delete", "in the conversation list: rename / delete the selected conversation"),
+    # Ctrl+F rides in this row: a row of its own made the list scroll on a 1280x800 screen
+    ("F2 / Delete", "in the conversation list: rename / delete the selected conversation (Ctrl+F: its search)"),
     ("F2", "rename the selected adapter (history) or Text branch"),
     ("Delete", "in Text, on the picker of texts: delete the open text (its right-click menu too)"),
     ("Ctrl+Z", "bring back the adapter deleted last; in Text, the text deleted last first (until the app closes; "
@@ -77,7 +78,7 @@ def bind(window) -> None:
                          ("Ctrl+,", lambda: open_settings(window)),
                          ("Ctrl+L", lambda: open_model_dialog(window)), ("Ctrl+Shift+C", window.open_compare),
                          ("Ctrl+H", lambda: open_adapter_history(window)),
-                         ("Ctrl+S", lambda: open_export_menu(window)),
+                         ("Ctrl+S", lambda: open_export_menu(window)), ("Ctrl+F", lambda: find_conversation(window)),
                          ("Ctrl+Z", lambda: undo_by_key(window)),
                          ("F1", lambda: show_shortcuts(window)), ("Ctrl+Q", window.close),
                          (answer_keys.THUMB_UP_KEYS, lambda: answer_keys.thumb_by_key(window, 1)),
@@ -138,6 +139,27 @@ def open_mode(window, mode: str) -> None:
     (window.text_view.text_widget() if mode == "text" else window.prompt).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
 
+def find_conversation(window) -> None:
+    """Ctrl+F: the cursor in the conversations' search, its words selected, Chat in front and the list shown where it
+    was hidden or folded away: the key did nothing, and a returning person's search went into the prompt
+    (usertest41). While an answer is written the list is off: the status bar says why, as the search's tooltip does."""
+    panel = window.conversations
+    if not panel.isEnabled():
+        window.statusBar().showMessage(panel.search.toolTip(), 6000)
+        return
+    if window.mode != "chat":
+        window.set_mode("chat")
+    if not panel.isVisible():
+        view_toolbar.reveal(window, "conversations")
+        QTimer.singleShot(0, panel, lambda: _focus_search(panel))  # after the fit that shows it
+    _focus_search(panel)
+
+
+def _focus_search(panel) -> None:
+    panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    panel.search.selectAll()
+
+
 def open_finetune(window) -> None:
     """The Fine-tune tab in front, the focus on "Fine-tune on my ratings" (or the tab itself
     while that button is off), so Space starts a run: it took about nine Tabs from an answer."""
@@ -196,16 +218,22 @@ def open_export_menu(window) -> None:
     which would block until it closes): on the Text tab the text's own (the text, heatmap, tokens,
     summary), where a person saving with Ctrl+S means the text; else the conversation's. While the text's
     export is off (a new text, or one still analysed) the status bar says why, as its tooltip does: the
-    conversation's menu had opened over the Text tab instead (usertest33)."""
+    conversation's menu had opened over the Text tab instead (usertest33). It opens on its first entry."""
     text_button = window.text_view.summary_panel.export_button
     if window.mode == "text" and not text_button.isEnabled():
         window.statusBar().showMessage(text_button.toolTip(), 6000)
         return
     button = text_button if window.mode == "text" else window.export_button
+    menu = button.menu()
     if button.isVisible():
-        button.menu().popup(button.mapToGlobal(button.rect().bottomLeft()))
+        menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
     else:
-        button.menu().popup(window.mapToGlobal(window.rect().center()))
+        menu.popup(window.mapToGlobal(window.rect().center()))
+    # on its first entry, so Ctrl+S then Enter saves: with none chosen, the first Enter only chose one, and the
+    # person pressing it once saw nothing happen (usertest41)
+    first = next((a for a in menu.actions() if a.isEnabled() and not a.isSeparator()), None)
+    if first is not None:
+        menu.setActiveAction(first)
 
 
 WANTED_WIDTH = 640  # wide enough that most rows take one line; a narrower screen gets less

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTabWidget
 
 from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS
-from desktop_app.gui import in_place, view_toolbar
+from desktop_app.gui import conversation_actions, in_place, view_toolbar
 from desktop_app.gui.off_words import text_branch_wait
 from desktop_app.gui.shortcuts import open_settings
 from desktop_app.gui.text_controller import TextController
@@ -22,6 +22,7 @@ from desktop_app.gui.text_surprises import SURPRISES_OPEN, SURPRISES_ORDER
 from desktop_app.gui.text_token_menu import TextTokenMenu
 from desktop_app.gui.text_undo import TextUndo
 from desktop_app.gui.text_view import TextView
+from desktop_app.gui.tips import retip
 from desktop_app.gui.token_view import token_status_words
 
 # whose token it is, first: the figures are the model's prediction either way
@@ -168,6 +169,7 @@ class TextMode:
         w.legend.score_prompts.setVisible(self.mode != "text")
         # the conversations are the chat's: the Text tab has its own texts (the picker) and branches
         view_toolbar.set_not_here(w, "conversations", self.mode == "text")
+        retip(w.export_button, conversation_actions.export_tip(in_text=self.mode == "text"))
         if self.mode != "text":
             self._take_back_banners()
             w.cards.show_selected_again()
