@@ -438,6 +438,39 @@ def test_a_dismissed_model_notice_stays_dismissed_at_the_next_start(make_window,
     assert again.notice_banner.isVisible()
 
 
+def test_a_remembered_model_notice_shows_from_the_start_of_the_same_models_load(make_window, qtbot, tiny_model_dir):
+    """The load tells the model notice seconds in; shown then, the banner pushed the Chat | Text tabs down under
+    the person's pointer at every start. The notice the last start's load told shows as the same load starts,
+    and goes when this load ends without telling it."""
+    fallback = "openai-community/gpt2 is not in the local cache ... the bundled offline model is used."
+    window = make_window()
+    window.chat.model_notice.emit(fallback)
+    window.close()
+
+    again = make_window(wait=False)  # a restart on the same data folder, its load still under way
+    assert not again.notice_banner.isHidden() and again.notice_banner.label.text() == fallback
+    with qtbot.waitSignal(again.chat.model_loaded, timeout=WAIT_MS):
+        pass
+    assert again.notice_banner.isHidden()  # the tiny model's load has no notice: it no longer applies
+    again.close()
+
+    other = make_window(spec=str(tiny_model_dir) + "/", wait=False)  # another model asked for: not foretold
+    assert other.notice_banner.isHidden()
+
+
+def test_a_foretold_model_notice_the_load_tells_again_stays(make_window, qtbot):
+    fallback = "openai-community/gpt2 is not in the local cache ... the bundled offline model is used."
+    window = make_window()
+    window.chat.model_notice.emit(fallback)
+    window.close()
+
+    again = make_window(wait=False)
+    again.chat.model_notice.emit(fallback)  # this load tells it too, before it ends
+    with qtbot.waitSignal(again.chat.model_loaded, timeout=WAIT_MS):
+        pass
+    assert not again.notice_banner.isHidden() and again.notice_banner.label.text() == fallback
+
+
 def test_precision_shows_in_the_status_bar_and_the_inspector(make_window, qtbot):
     from desktop_app.core.precision import label
     from desktop_app.gui.model_dialog import ModelDialog

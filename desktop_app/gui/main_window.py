@@ -357,6 +357,7 @@ class MainWindow(QMainWindow):
         """Open a model (spec as --model takes it) in the window, in the background."""
         self.model_spec = spec
         self.status.loading(spec)
+        self.notices.load_starting(spec)
         self.chat.load_model(spec)
         self._update_buttons()
 

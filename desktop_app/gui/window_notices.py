@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 
 CHOOSE_MODEL = "Choose a model\u2026"  # the model notice's button: the model dialog, as the model button opens it
 ANSWER_WAITS = "The answer starts as soon"  # the notice of a prompt sent while the model loads
+# the model notice the last load gave and the model asked for then (QSettings): shown as the same load starts again
+NOTICE_TEXT, NOTICE_FOR = "model_notice_text", "model_notice_for"
 
 
 class WindowNotices:
@@ -31,6 +33,7 @@ class WindowNotices:
         self.conversation: int | None = None
         # the model the notice banner's model notice is about: "" until the load that told it ends
         self.notice_model: str | None = None
+        self.foretold = False  # the model notice shows, remembered, and this load has not told it yet
 
     def chat_beside_whole_notice(self) -> int | None:
         """The transcript's height with the notice shown whole, in either tab (None before the
@@ -53,14 +56,37 @@ class WindowNotices:
         """Why this model (offline: the bundled one), with the way to another; once closed, not
         again at every start."""
         w = self.window
+        self.foretold = False
+        w.settings.setValue(NOTICE_TEXT, text)
+        w.settings.setValue(NOTICE_FOR, w.model_spec or "")
+        self._show_model_notice(text)
+
+    def _show_model_notice(self, text: str) -> None:
+        w = self.window
         self.notice_model = ""
         self.notice.show_unless_dismissed(text, w.settings, "dismissed_model_notice", (CHOOSE_MODEL, w.choose_model))
+
+    def load_starting(self, spec: str | None) -> None:
+        """The model notice the last load of this model gave, shown as its load starts: the load tells it only
+        once it has chosen the model, seconds in, and the banner then pushed the Chat | Text tabs down under
+        the person's pointer at every start. A load that does not tell it again takes it away (``model_loaded``)."""
+        settings = self.window.settings
+        text = settings.value(NOTICE_TEXT)
+        if not text or settings.value(NOTICE_FOR) != (spec or "") or not self.notice.isHidden():
+            return  # (isHidden: at the first start's load the window itself is not shown yet)
+        self._show_model_notice(text)
+        self.foretold = not self.notice.isHidden()
 
     def model_loaded(self, model_id: str) -> None:
         """The model notice is about the model its load put in use: once another model is in use
         (one the person chose), "Using the bundled model …, to use GPT-2 choose …" no longer applies
         and goes; it stayed, and took half the chat of an 800x560 window (usertest16)."""
-        if self.notice_model == "":
+        if self.foretold:  # remembered from the last start, and this load had no notice: it no longer applies
+            self.foretold = False
+            if self.notice.label.text() == self.window.settings.value(NOTICE_TEXT):
+                self.notice.hide()
+            self.notice_model = None
+        elif self.notice_model == "":
             self.notice_model = model_id
         elif self.notice_model is not None and self.notice_model != model_id:
             if self._model_notice_shown():
