@@ -60,6 +60,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                 "gpt2-desk analyse essay.txt --export-png essay.png"),
     "continue": ("gpt2-desk continue story.txt --max-new-tokens 60",
                  "gpt2-desk continue story.txt --greedy --json > more.json"),
+    "texts": ("gpt2-desk texts",
+              "gpt2-desk texts 2",
+              "gpt2-desk texts 2 --branch 5 --export story.txt"),
 }
 
 

@@ -5,10 +5,11 @@ left by a copy that was killed is stale (its process is gone) and is taken over 
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QLockFile, Qt
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,15 @@ def already_running_words(data_dir: Path, pid: int | None) -> str:
     return (f"GPT-2 Desk is already running on this data folder{who}:\n{data_dir}\n\n"
             "Switch to that window instead: two copies writing the same conversations, ratings and "
             "fine-tunes can overwrite each other's work. If no other copy is open, \u201cOpen anyway\u201d "
-            "starts this one.")
+            "starts this one.\n\nKeys typed here do nothing: click a button (Esc quits).")
+
+
+def already_running_line(data_dir: Path, pid: int | None) -> str:
+    """The terminal's line: the box alone left a person who started the app from a terminal, and whose
+    typing closed the box, with nothing said of why the app did not open (usertest41)."""
+    who = f" (process {pid})" if pid else ""
+    return (f"gpt2-desk: GPT-2 Desk is already running{who} on the data folder {data_dir}: switch to its window "
+            "(this copy asks in a box whether to open anyway)")
 
 
 def holder_pid(lock: QLockFile) -> int | None:
@@ -38,17 +47,27 @@ def take_data_lock(data_dir: Path, *, ask: bool = True) -> QLockFile | None:
         return lock
     pid = holder_pid(lock)
     log.warning("another copy (process %s) holds the lock on %s", pid, data_dir)
+    print(already_running_line(data_dir, pid), file=sys.stderr, flush=True)
     if not ask or open_anyway(data_dir, pid):
         return lock
     return None
 
 
 def open_anyway(data_dir: Path, pid: int | None) -> bool:
+    """Ask whether to open this copy anyway. Stray typing acts on nothing: the words hold the focus and no
+    button is the default, so Enter or Space does not press one (the person's typing, meant for the other
+    window, had reached this box and its Enter quit it, usertest41); a click, Tab to a button, or Esc (Quit)."""
     box = QMessageBox(QMessageBox.Icon.Warning, "GPT-2 Desk is already running",
                       already_running_words(data_dir, pid))
     quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
     anyway = box.addButton("Open anyway", QMessageBox.ButtonRole.DestructiveRole)
-    box.setDefaultButton(quit_button)
+    for button in (quit_button, anyway):
+        button.setAutoDefault(False)  # a focused button would become the default Enter presses
     box.setEscapeButton(quit_button)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    words = box.findChild(QLabel, "qt_msgbox_label")  # QMessageBox's own text label
+    if words is not None:
+        words.setFocus()  # else the box focuses a button, which Space presses
     box.exec()
     return box.clickedButton() is anyway
