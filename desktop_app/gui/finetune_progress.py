@@ -65,6 +65,7 @@ class RunProgress:
         self.explain_note = styled_label("", "Muted", wrap=True)  # "Why this token?" runs too (set_explain_busy)
         self.explain_note.hide()
         pl.addWidget(self.explain_note)
+        pl.addStretch(1)  # the room the block holds past its lines' (_hold_height) goes under them
         self.explain_busy = False
         self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
         self.step_heard = None  # (the last report, when it came) while it is a training step's
