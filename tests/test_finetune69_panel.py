@@ -31,6 +31,7 @@ def test_the_time_left_grows_while_a_step_runs_past_the_pace(make_window, monkey
     now[0] += 75  # the step under way has run two minutes, twice the pace
     panel.elapsed_timer.timeout.emit()
     assert panel.eta_label.text().startswith("about 46 min left"), "23 steps at least as slow as this one"
+    assert "46 min left" in window.finetune_side.forms[0], "the status bar's time left grows too"
     panel.on_progress(TrainProgress("training", step=4, total=27, loss=0.9, eta_s=23 * 90.0, step_s=90.0,
                                     elapsed_s=420.0))
     assert panel.eta_label.text().startswith("about 34 min left"), "the next report's pace takes over"

@@ -58,6 +58,8 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
     """
 
     compare_requested = Signal()
+    # a training step's report with its time left told again between two reports (RunProgress._show_steps_left)
+    time_left_retold = Signal(object)
 
     def __init__(self, controller: FineTuneController, parent=None):
         super().__init__(parent)

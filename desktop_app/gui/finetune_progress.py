@@ -5,6 +5,7 @@ running beside it). A part of ``FineTunePanel`` (gui/finetune_panel.py), whose w
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -143,6 +144,7 @@ class RunProgress:
         left = p.eta_s
         if p.step_s is not None:
             left = left_now(p.step_s, p.total - p.step, time.monotonic() - heard)
+            self.time_left_retold.emit(dataclasses.replace(p, eta_s=left))  # the status bar says it too
         loss = f"loss {p.loss:.3f}" if p.loss is not None else ""
         self.eta_label.setText(" \u00b7 ".join(x for x in (step_eta_words(left, p.check_s), loss) if x))
 
