@@ -61,6 +61,16 @@ def test_the_first_time_left_of_the_steps_includes_the_check_after_them(run):
     assert status_words(first).endswith(step_eta_words(first.eta_s + first.check_s).removeprefix("about "))
 
 
+def test_a_timed_steps_report_carries_its_pace_and_the_time_left_follows_it(run):
+    """The window re-tells a step's time left from its pace between two reports (core.step_pace, usertest40)."""
+    _result, seen = run
+    steps = [p for _i, p in _steps(seen)]
+    assert all(p.step_s is None for p in steps if p.eta_s is None)
+    timed = [p for p in steps if p.eta_s is not None]
+    assert timed and all(p.step_s is not None and p.step_s > 0 for p in timed), timed
+    assert all(p.eta_s == pytest.approx(p.step_s * (p.total - p.step)) for p in timed)
+
+
 def test_the_check_after_the_steps_tells_its_time_left_from_its_first_report(run):
     _result, seen = run
     last_step = _steps(seen)[-1][0]

@@ -180,14 +180,13 @@ def test_loss_chart_labels_whole_steps_before_and_during_a_run(qapp):
 
     curve = LossCurve()
     curve.resize(300, 125)
-    ticks = _bottom_ticks(curve)
-    assert ticks and all(float(v).is_integer() for v in ticks), ticks
+    assert _bottom_ticks(curve) == [], "before a run says its steps no count shows (1-10 read as its own: usertest40)"
     curve.add(1, 2.0, 3)
     curve.add(2, 1.5, 3)
     ticks = _bottom_ticks(curve)
     assert ticks and all(float(v).is_integer() for v in ticks), ticks
     curve.clear()
-    assert all(float(v).is_integer() for v in _bottom_ticks(curve))
+    assert _bottom_ticks(curve) == []
 
 
 def test_text_mode_drops_the_chat_token_and_the_prompt_scoring_switch(make_window, qtbot):

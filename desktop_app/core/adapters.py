@@ -178,7 +178,28 @@ def list_adapters(store, base_model: str | None = None, waiting: bool = False) -
         except AdapterError:
             row["present"] = False
         out.append(row)
+    _note_runs_before(store, out)
     return out
+
+
+# how a run that left no adapter in the history ended (store.RUN_STATUSES)
+ENDED_WITHOUT_ADAPTER = ("cancelled", "failed", "discarded")
+
+
+def _note_runs_before(store, rows: list[dict]) -> None:
+    """Each adapter from a run gets ``runs_before``: the runs numbered after the previous listed adapter's run and
+    before its own that left no adapter listed, as (id, status). "Adapter 1 · run 2" read as a miscount when
+    run 1 had been cancelled (usertest40): the history says so."""
+    listed = {row["run_id"] for row in rows if row.get("run_id") is not None}
+    ended = [(run_id, status) for run_id, status in store.run_statuses()
+             if status in ENDED_WITHOUT_ADAPTER and run_id not in listed]
+    previous = 0
+    for row in rows:
+        run_id = row.get("run_id")
+        if run_id is None:
+            continue
+        row["runs_before"] = [(i, status) for i, status in ended if previous < i < run_id]
+        previous = run_id
 
 
 def _waits_over_check(store, row: dict) -> bool:

@@ -410,6 +410,10 @@ class Store(StoreFile):
         """Newest first."""
         return [_json_fields(r, "settings", "metrics") for r in self._rows("SELECT * FROM finetune_runs ORDER BY id DESC")]
 
+    def run_statuses(self) -> list[tuple[int, str]]:
+        """(id, status) of every run, oldest first, without their figures (the adapter history reads it often)."""
+        return [(r[0], r[1]) for r in self._rows("SELECT id, status FROM finetune_runs ORDER BY id")]
+
     def add_adapter(self, path, *, base_model, parent_id=None, run_id=None, settings=None, metrics=None) -> int:
         with self.transaction() as conn:
             cur = conn.execute(

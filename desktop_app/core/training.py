@@ -38,6 +38,7 @@ from desktop_app.core.finetune_effect import (EVAL_BATCH, BeforeCache, Meter, di
                                              new_ratings, parent_split, plan_reasks, remember_after, split_record)
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, trim_heap
+from desktop_app.core.step_pace import StepPace
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
 from desktop_app.core.train_counts import new_since_previous, readiness
 from desktop_app.core.train_data import TrainingData, build_training_data
@@ -106,6 +107,9 @@ class TrainProgress:
     stepping_back: tuple[int, int] | None = None
     # the earlier checkpoint a step back put back, measured again for the verdict (not the run's last point)
     checking_earlier: bool = False
+    # a training step's: the recent steps' seconds per step (core.step_pace), from which the window's time left
+    # grows while a step runs past it; None while the time left is held
+    step_s: float | None = None
 
 
 def training_readiness(store, model_id: str | None = None, tokenizer=None) -> dict:
@@ -406,6 +410,7 @@ class _Run:
         self.say("training", FIRST_STEP, step=0, total=total)
         guard = self.guard = self._guard(work, total)
         train_start, cpu_start = time.perf_counter(), time.process_time()
+        pace, mark = StepPace(), train_start
         for step in range(1, total + 1):
             self.check_cancel()
             batch = L.Batch.select(train, refs, next(batches), device)
@@ -419,11 +424,14 @@ class _Run:
                     loss = terms.added_to(loss, model, step, pad_id, device)
                 norm = steps.update(amp, loss, optimizer, scheduler, params, s.max_grad_norm)
             self.chooser.record(team, time.perf_counter() - step_start, steps.step_tokens(batch))
-            self._record_step(step, total, team, norm, loss, figures, train_start + before.wall)
+            pace.record(time.perf_counter() - mark)
+            mark = time.perf_counter()
+            self._record_step(step, total, team, norm, loss, figures, pace.per_step())
             if guard and not guard.after_update(step):
                 break
-            if step >= min(BEFORE_AT_STEP, total):
+            if step >= min(BEFORE_AT_STEP, total) and not before.done:
                 before.measure(training_follows=step < total)
+                mark = time.perf_counter()  # its minutes are no step's
         self._record_run(step, train_start + before.wall, cpu_start + before.cpu, guard, terms.loops)
 
     def _references(self, work, train: TrainingData, pad_id: int, amp):
@@ -475,17 +483,17 @@ class _Run:
         if loops:
             self.metrics.update(loops.summary())
 
-    def _record_step(self, step: int, total: int, team, norm, loss, figures: dict, train_start: float) -> None:
-        """The update's figures in the metrics, and its progress for the person."""
+    def _record_step(self, step: int, total: int, team, norm, loss, figures: dict, per_step: float) -> None:
+        """The update's figures in the metrics, and its progress for the person; ``per_step``: the recent
+        steps' pace (core.step_pace)."""
         self.metrics.setdefault("grad_norms", []).append(round(float(norm), 4))  # before clipping
         teams = self.metrics.setdefault("teams", {})
         teams[str(team)] = teams.get(str(team), 0) + 1
-        per_step = (time.perf_counter() - train_start) / step
         steady = step >= min(ETA_AFTER_STEPS, total)  # the first steps' pace says little on a busy machine
         self.metrics["final_loss"] = float(loss.detach())
         self.say("training", f"Step {step} of {total}", step=step, total=total, loss=float(loss.detach()),
                  eta_s=per_step * (total - step) if steady else None, check_s=self._check_estimate(per_step),
-                 **figures)
+                 step_s=per_step if steady else None, **figures)
 
     def _check_estimate(self, per_step: float) -> float | None:
         """The check after the steps, in seconds (core.check_time): what the "before" measuring

@@ -9,7 +9,7 @@ from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.count_words import counted
 from desktop_app.core.finetune_effect import changed_unrated_count
 from desktop_app.core.local_time import local_stamp
-from desktop_app.core.taught_words import margin_figures, margin_move
+from desktop_app.core.taught_words import and_list, margin_figures, margin_move
 
 # how a margin that moved reads in a row (taught_words.margin_move's three ways)
 TAUGHT_WORDS = {"rose": "closer to the answers you liked", "barely moved": "barely changed by your ratings",
@@ -34,7 +34,8 @@ def origin_words(row: dict) -> list[str]:
     m = row.get("metrics") or {}
     parts = [local_stamp(row.get("created"))]
     if row.get("run_id") is not None:
-        parts.append(f"run {row['run_id']}")
+        before = runs_before_words(row.get("runs_before") or [])
+        parts.append(f"run {row['run_id']}" + (f" ({before})" if before else ""))
     if row.get("parent_id") is not None:
         parts.append(f"built on {adapter_name(row['parent_id'])}")
     if m.get("imported"):
@@ -42,6 +43,16 @@ def origin_words(row: dict) -> list[str]:
     if m.get("same_as") is not None:  # its weights file is byte-identical to that one's
         parts.append(f"same weights as {adapter_name(m['same_as'])}")
     return [p for p in parts if p]
+
+
+def runs_before_words(runs: list[tuple[int, str]]) -> str:
+    """The runs before an adapter's own that left none (core.adapters' ``runs_before``), by how they ended:
+    "run 1 cancelled", "runs 1 and 3 cancelled, run 4 discarded"."""
+    groups: dict[str, list[int]] = {}
+    for run_id, status in runs:
+        groups.setdefault(status, []).append(run_id)
+    return ", ".join(f"{'runs' if len(ids) > 1 else 'run'} {and_list([str(i) for i in ids])} {status}"
+                     for status, ids in groups.items())
 
 
 def effect_words(m: dict) -> list[str]:

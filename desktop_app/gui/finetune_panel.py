@@ -58,6 +58,8 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
     """
 
     compare_requested = Signal()
+    # a training step's report with its time left told again between two reports (RunProgress._show_steps_left)
+    time_left_retold = Signal(object)
 
     def __init__(self, controller: FineTuneController, parent=None):
         super().__init__(parent)
@@ -264,6 +266,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
             self.trained_to = None
             self.stop_note.hide()
             self.slow_note.setVisible(self.controller.on_processor)
+            self.let_go_height()  # the last run's lines are not this one's
             self.progress_box.show()
             self.curve.show()
             self.phase_label.setText(f"{PHASE_WORDS['preparing']}\u2026")
@@ -294,6 +297,8 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
             return
         self.controller.cancel()  # (a second press changes nothing: the button stays, and keeps the focus)
         self.phase_label.setText("Cancelling\u2026")
+        self.elapsed_timer.stop()  # it re-tells the time left each second
+        self.step_heard = None
         self.eta_label.setText("")  # "about 5 min left" is no longer what happens
 
     def confirm_cancel(self) -> bool:

@@ -5,6 +5,7 @@ running beside it). A part of ``FineTunePanel`` (gui/finetune_panel.py), whose w
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QV
 
 from desktop_app.core.progress_words import (SLOW_WINDOW, count_eta_words, early_stop_words, explain_slows_words,
                                              progress_line, step_eta_words)
+from desktop_app.core.step_pace import left_now
 from desktop_app.gui.finetune_card import REPORT_TOP_MARGIN_PX
 from desktop_app.gui.theme import icon, styled_label
 
@@ -64,8 +66,11 @@ class RunProgress:
         self.explain_note = styled_label("", "Muted", wrap=True)  # "Why this token?" runs too (set_explain_busy)
         self.explain_note.hide()
         pl.addWidget(self.explain_note)
+        pl.addStretch(1)  # the room the block holds past its lines' (_hold_height) goes under them
         self.explain_busy = False
         self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
+        self.step_heard = None  # (the last report, when it came) while it is a training step's
+        self.held_height = 0  # the most the block needed during this run (_hold_height)
         # between the run's reports (a phase can take half a minute) the elapsed time keeps counting
         self.run_started: float | None = None
         self.elapsed_timer = QTimer(self, interval=1000)
@@ -94,7 +99,9 @@ class RunProgress:
     def _end_progress(self) -> None:
         """The run ended (its card or its failure shows instead)."""
         self.elapsed_timer.stop()
+        self.step_heard = None
         self.progress_box.hide()
+        self.let_go_height()
         self._stop_following()
 
     def _progress_in_view(self) -> None:
@@ -104,27 +111,63 @@ class RunProgress:
             self.ensureWidgetVisible(self.progress_box, 0, REPORT_TOP_MARGIN_PX)  # as over a report's card
 
     def _show_elapsed(self) -> None:
-        if self.run_started is not None:
+        if self.step_heard is not None:
+            self._show_steps_left()
+        elif self.run_started is not None:
             self.eta_label.setText(f"{max(0.0, time.monotonic() - self.run_started):.0f} s so far")
+        self._hold_height()
+
+    def _hold_height(self) -> None:
+        """The block keeps the most height its lines needed during this run: as its phase line went from three
+        lines to one and its time left came and went, the chart and the card under it jumped (usertest40).
+        Measured at the width the panel's layout gives it, once the panel shows."""
+        box = self.progress_box
+        if not self.isVisible() or box.isHidden():
+            return
+        margins = self.widget().layout().contentsMargins()
+        width = self.widget().width() - margins.left() - margins.right()
+        box.layout().invalidate()  # its lines' new words: the layout's cached height is their old words'
+        needed = box.heightForWidth(width)
+        if width > 0 and needed > self.held_height:
+            self.held_height = needed
+            box.setMinimumHeight(needed)
+
+    def let_go_height(self) -> None:
+        """A run ended or starts: the block takes the height of its lines again."""
+        self.held_height = 0
+        self.progress_box.setMinimumHeight(0)
+
+    def _show_steps_left(self) -> None:
+        """A training step's time left, told again each second from the steps' pace: a step that runs past it
+        makes it grow (it had stood at "about 33 min left" through minutes of one step, usertest40)."""
+        p, heard = self.step_heard
+        left = p.eta_s
+        if p.step_s is not None:
+            left = left_now(p.step_s, p.total - p.step, time.monotonic() - heard)
+            self.time_left_retold.emit(dataclasses.replace(p, eta_s=left))  # the status bar says it too
+        loss = f"loss {p.loss:.3f}" if p.loss is not None else ""
+        self.eta_label.setText(" \u00b7 ".join(x for x in (step_eta_words(left, p.check_s), loss) if x))
 
     def on_progress(self, p) -> None:
         self.run_started = time.monotonic() - p.elapsed_s  # the run's own clock, kept in step
         if self.controller.cancel_pending:  # "Cancelling…" stays until the run ends (a step came after it)
             return
         self._note_stop(p)
+        if p.phase == "training" and p.total:
+            self.curve.plan(p.total)  # the chart's axis counts the run's steps before the first one
         self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)
         counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
-        counting = not (p.phase == "training" and p.step) and not counted
-        if counting and not self.elapsed_timer.isActive():
+        stepped = p.phase == "training" and bool(p.step)
+        self.step_heard = (p, time.monotonic()) if stepped else None
+        ticking = (not stepped and not counted) or (stepped and p.step_s is not None)
+        if ticking and not self.elapsed_timer.isActive():
             self.elapsed_timer.start()
-        elif not counting:
+        elif not ticking:
             self.elapsed_timer.stop()
-        if p.phase == "training" and p.step:
+        if stepped:
             self.bar.setRange(0, max(1, p.total))
             self.bar.setValue(p.step)
-            self.eta_label.setText(" \u00b7 ".join(x for x in (step_eta_words(p.eta_s, p.check_s),
-                                                              f"loss {p.loss:.3f}" if p.loss is not None else "")
-                                                   if x))
+            self._show_steps_left()
             if p.loss is not None:
                 self.curve.add(p.step, p.loss, p.total)
         elif counted:
@@ -135,6 +178,7 @@ class RunProgress:
             if not (p.phase == "training" and self.curve.steps):
                 self.bar.setRange(0, 0)
             self._show_elapsed()
+        self._hold_height()
 
     def _note_stop(self, p) -> None:
         """Training that ends before its planned steps says so at once: only the perplexity guard ends
@@ -158,3 +202,4 @@ class RunProgress:
         if shown:
             self.explain_note.setText(explain_slows_words(self.controller.on_processor))
         self.explain_note.setVisible(shown)
+        self._hold_height()

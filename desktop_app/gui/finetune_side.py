@@ -82,6 +82,7 @@ class FineTuneSide:
         run.finished.connect(lambda _result: w.writer.recount())
         run.error.connect(w.show_error)
         run.progress.connect(self._progress)
+        self.panel.time_left_retold.connect(self._progress)  # a step's time left, grown as the step runs long
         run.finished.connect(self._finished)
         # "its report offers to use it anyway" no longer holds once answered: the card says what became of it
         run.consent_settled.connect(lambda _run_id, _choice: w.statusBar().clearMessage())

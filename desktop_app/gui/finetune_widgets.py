@@ -111,7 +111,7 @@ class LossCurve(QWidget):
         layout.addWidget(self.plot)
         self.steps: list[int] = []
         self.losses: list[float] = []
-        self.total: int | None = None  # the run's planned steps, once a step said them
+        self.total: int | None = None  # the run's planned steps, once a report said them
         self.plot.setXRange(1, 10, padding=0.06)  # before the first step: whole steps, not 0.2 / 0.4 / ...
 
     def restyle(self) -> None:
@@ -148,10 +148,18 @@ class LossCurve(QWidget):
 
     def clear(self) -> None:
         self.steps, self.losses = [], []
-        self.total = None  # the run's planned steps, once a step said them
-        self.plot.getAxis("bottom").last = None
+        self.total = None
+        self.plot.getAxis("bottom").count_steps(None, counting=False)
         self.curve.setData([], [])
         self.plot.setXRange(1, 10, padding=0.06)
+
+    def plan(self, total: int) -> None:
+        """The run's planned steps, known before its first step: the axis shows 1 to ``total`` (it showed 1-10
+        before a run of 8 steps, usertest40)."""
+        if total and total != self.total:
+            self.total = total
+            self.plot.getAxis("bottom").count_steps(total)
+            self.plot.setXRange(1, max(total, 2), padding=0.06)
 
     def add(self, step: int, loss: float, total: int | None = None) -> None:
         if not math.isfinite(loss):
@@ -160,9 +168,10 @@ class LossCurve(QWidget):
         self.losses.append(loss)
         self.curve.setData(self.steps, self.losses)
         if total:
-            self.total = total
-            self.plot.getAxis("bottom").last = total
-            self.plot.setXRange(1, max(total, 2), padding=0.06)
+            self.plan(total)
+        else:
+            axis = self.plot.getAxis("bottom")
+            axis.count_steps(axis.last)
 
 
 def _step_axis():
@@ -172,8 +181,17 @@ def _step_axis():
 
     class StepAxis(pg.AxisItem):
         last = None  # the run's planned steps
+        counting = False  # a run's steps are known (planned or drawn)
+
+        def count_steps(self, last: int | None, counting: bool = True) -> None:
+            if (last, counting) != (self.last, self.counting):
+                self.last, self.counting = last, counting
+                self.picture = None  # the ticks drawn again
+                self.update()
 
         def tickValues(self, minVal, maxVal, size):
+            if not self.counting:  # no run's steps yet: "1 ... 10" read as the run's (usertest40)
+                return []
             levels = [(max(spacing, 1.0), [v for v in values if float(v).is_integer()])
                       for spacing, values in super().tickValues(minVal, maxVal, size)]
             if not self.last or not levels or not minVal <= self.last <= maxVal:
