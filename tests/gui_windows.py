@@ -203,6 +203,16 @@ def not_busy(window) -> bool:
     return not window.text.continuing and "\u2026" not in window.text_view.status.text()
 
 
+def continued_and_analysed(qtbot, window) -> None:
+    """Continue clicked in the Text tab, then waited for: the continuation ended, its figures in the summary and
+    the tab at rest (``not_busy``)."""
+    view = window.text_view
+    with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
+        view.continue_button.click()
+    qtbot.waitUntil(lambda: "With the model's continuation" in view.summary_panel.figures.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not_busy(window), timeout=WAIT_MS)
+
+
 def send_in_chat(qtbot, window, text: str) -> None:
     """The Chat tab in front, ``text`` typed into the prompt and Send clicked (the answer not awaited)."""
     from PySide6.QtCore import Qt

@@ -12,7 +12,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gui_windows import WAIT_MS, not_busy  # noqa: E402
+from gui_windows import WAIT_MS, continued_and_analysed, not_busy  # noqa: E402
 from test_gui_loom import TEXT, settle, window  # noqa: E402,F401
 
 
@@ -29,11 +29,8 @@ def test_the_regenerate_row_keeps_its_place_from_the_first_token_to_the_end(wind
     assert "With the model's continuation" not in view.summary_panel.figures.text()
     tops = []
     window.text.tokens.connect(lambda _records: tops.append(row_top(window)))
-    with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
-        view.continue_button.click()
-    qtbot.waitUntil(lambda: "With the model's continuation" in view.summary_panel.figures.text(), timeout=WAIT_MS)
     # at rest: under a narrow bar the status words ("colouring…") take a row of their own while they show
-    qtbot.waitUntil(lambda: not_busy(window), timeout=WAIT_MS)
+    continued_and_analysed(qtbot, window)
     settle(window)
     tops.append(row_top(window))
     assert len(set(tops)) == 1, f"the row moved: {tops}"

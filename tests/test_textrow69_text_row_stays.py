@@ -12,7 +12,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gui_windows import WAIT_MS, not_busy  # noqa: E402
+from gui_windows import WAIT_MS, continued_and_analysed  # noqa: E402
 from test_gui_loom import window  # noqa: E402,F401
 
 
@@ -46,9 +46,6 @@ def test_the_text_row_keeps_its_height_as_a_continuation_starts_and_ends(window,
     at_start = []
     # connected after the Text tab's own handler: it runs once the tab has taken the held room
     window.text.stream_started.connect(lambda _plan: at_start.append(rows(window)))
-    with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
-        view.continue_button.click()
-    qtbot.waitUntil(lambda: "With the model's continuation" in view.summary_panel.figures.text(), timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: not_busy(window), timeout=WAIT_MS)
+    continued_and_analysed(qtbot, window)
     after = settled_rows(qtbot, window)
     assert [before] == at_start and after == before, f"before {before}, at the start {at_start}, after {after}"
