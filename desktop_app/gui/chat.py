@@ -123,6 +123,7 @@ class ChatController(ModelReads, QObject):
         self._streamed: list[TokenRecord] = []
         self._draft_writing = False
         self._draft_at = 0.0
+        self.answer_start: tuple = ()  # the records a branch or a continuation keeps, shown before it streams
         self._finishing: AnswerDraft | None = None  # the draft whose finished answer is being stored
         self.answering: int | None = None  # the prompt whose answer is asked for now
         # prompts whose answer the person stopped (Stop, Esc) before its first token, this session:
@@ -473,7 +474,8 @@ class ChatController(ModelReads, QObject):
             return False
         records = self.shown_records(answer)
         prefix = [r.id for r in records[:index]] + [int(token_id)]
-        self._start_answer(answer["parent_id"], prefix, index, shared=session.SharedPrefix.of(answer, records, index))
+        shared = session.SharedPrefix.of(answer, records, index)
+        self._start_answer(answer["parent_id"], prefix, index, shared=shared, start=shared.records)
         return True
 
     def stop(self) -> None:
@@ -502,12 +504,15 @@ class ChatController(ModelReads, QObject):
         """An interrupted answer goes on from its last token, in its own row."""
         if self.generating or message["parent_id"] is None:
             return False
-        prefix = [r.id for r in self.records(message["id"])]
-        self._start_answer(message["parent_id"], prefix, None, continues=message["id"])
+        records = self.records(message["id"])
+        self._start_answer(message["parent_id"], [r.id for r in records], None, continues=message["id"],
+                           start=tuple(records))
         return True
 
     def _start_answer(self, user_id: int, prefix_ids: list[int], branched_at, continues: int | None = None,
-                      shared: session.SharedPrefix | None = None) -> None:
+                      shared: session.SharedPrefix | None = None, start: tuple = ()) -> None:
+        """``start``: the records the answer begins with (a branch's kept start), its card's words
+        while the model reads the prompt (usertest41: a branch's card stood empty under "reading…")."""
         if self.loaded is None and not self.loading:
             self.error.emit(NO_MODEL_WORDS)
             return
@@ -517,6 +522,7 @@ class ChatController(ModelReads, QObject):
         user = self.store.get_message(user_id)
         self.choice[user["parent_id"]] = user_id
         self.answering, self._streamed = user_id, []  # (no token of this answer yet)
+        self.answer_start = start
         self.stopped_before_start.discard(user_id)
         store, settings, system = self.store, replace(self.settings), self.system or None
 
