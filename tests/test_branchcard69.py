@@ -59,3 +59,24 @@ def test_a_branchs_card_shows_its_kept_start_and_takes_no_thumb_before_its_first
         assert branched.rating.up.isEnabled() and branched.rating.down.isEnabled()
         assert window.chat.store.message_rating(new_id) is None
 
+
+def _left_ticks(curve) -> list[float]:
+    item = curve.plot.getPlotItem()
+    return sorted({v for _spacing, values in item.getAxis("left").tickValues(*item.viewRange()[1], 125)
+                   for v in values})
+
+
+def test_the_loss_charts_y_axis_has_no_values_before_the_first_loss(qtbot):
+    from desktop_app.gui.finetune_widgets import LossCurve
+
+    curve = LossCurve()
+    qtbot.addWidget(curve)
+    assert _left_ticks(curve) == [], "no losses to give values to"
+    curve.plan(6)
+    assert _left_ticks(curve) == [], "the planned steps bring no loss"
+    curve.add(1, 0.9, total=6)
+    curve.add(2, 0.7, total=6)
+    ticks = _left_ticks(curve)
+    assert ticks and min(ticks) <= 0.9 and max(ticks) >= 0.7, ticks
+    curve.clear()
+    assert _left_ticks(curve) == [], "a new run starts with none again"
