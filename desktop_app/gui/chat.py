@@ -123,7 +123,7 @@ class ChatController(ModelReads, QObject):
         self._streamed: list[TokenRecord] = []
         self._draft_writing = False
         self._draft_at = 0.0
-        self.answer_start: tuple = ()  # the records a branch or a continuation keeps, shown before it streams
+        self.answer_start: tuple = ()  # records a branch (or Continue) keeps: its card's words before its first token
         self._finishing: AnswerDraft | None = None  # the draft whose finished answer is being stored
         self.answering: int | None = None  # the prompt whose answer is asked for now
         # prompts whose answer the person stopped (Stop, Esc) before its first token, this session:
@@ -511,8 +511,6 @@ class ChatController(ModelReads, QObject):
 
     def _start_answer(self, user_id: int, prefix_ids: list[int], branched_at, continues: int | None = None,
                       shared: session.SharedPrefix | None = None, start: tuple = ()) -> None:
-        """``start``: the records the answer begins with (a branch's kept start), its card's words
-        while the model reads the prompt (usertest41: a branch's card stood empty under "reading…")."""
         if self.loaded is None and not self.loading:
             self.error.emit(NO_MODEL_WORDS)
             return
@@ -521,8 +519,7 @@ class ChatController(ModelReads, QObject):
         self.notice_outside_adapter_change()  # its switch goes on the lane before this answer
         user = self.store.get_message(user_id)
         self.choice[user["parent_id"]] = user_id
-        self.answering, self._streamed = user_id, []  # (no token of this answer yet)
-        self.answer_start = start
+        self.answering, self._streamed, self.answer_start = user_id, [], start  # (no token of this answer yet)
         self.stopped_before_start.discard(user_id)
         store, settings, system = self.store, replace(self.settings), self.system or None
 
