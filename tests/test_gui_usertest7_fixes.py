@@ -93,13 +93,15 @@ def test_a_thumb_given_before_the_answer_has_an_id_is_stored_with_it(make_window
     window = make_window()
     clicked = []
 
-    def click_now(_user):  # the card streams, with no message id yet (as while a long prompt is read)
+    def click_now(_batch):  # its first tokens shown, with no message id yet (its thumbs come on with them)
         rating = window.cards.streaming.rating
+        if clicked:
+            return
         assert rating.message_id is None and rating.up.isEnabled()
         (rating.up if thumb == 1 else rating.down).click()
         clicked.append(window.statusBar().currentMessage())
 
-    window.chat.stream_started.connect(click_now)
+    window.chat.tokens.connect(click_now)
     result = ask(qtbot, window)
     assert clicked and "stored with the answer once it is written" in clicked[0], "the click is not silent"
     mid = result["message_id"] if isinstance(result, dict) and "message_id" in result else None
@@ -127,9 +129,9 @@ def _model_held(window):
     return release
 
 
-def test_a_thumb_on_an_answer_stopped_before_its_first_token_is_said_not_kept(make_window, qtbot):
-    """Stop before the first token stores no answer: the thumb given meanwhile has nowhere to go,
-    and the window says so instead of dropping it in silence (usertest 7, F8 rest)."""
+def test_an_answer_stopped_before_its_first_token_took_no_thumb(make_window, qtbot):
+    """Before its first token an answer has no words to rate: its thumbs are off (usertest41), so a stop
+    then has no rating to lose; the words for one that was promised a place stay (usertest 7, F8 rest)."""
     from test_gui import ask
 
     window = make_window()
@@ -137,16 +139,14 @@ def test_a_thumb_on_an_answer_stopped_before_its_first_token_is_said_not_kept(ma
 
     def rate_then_stop(_user):
         window.cards.streaming.rating.up.click()
+        assert window.cards.unstored_thumb() is None and not window.cards.streaming.rating.up.isEnabled()
         window.stop()  # cancels the answer while it waits for the model: no token is written
         release.set()
 
     window.chat.stream_started.connect(rate_then_stop)
     result = ask(qtbot, window)
     assert result["message_id"] is None and result["finish_reason"] == "cancelled"
-    banner = window.error_banner
-    assert not banner.isHidden() and banner.kind == "info"
-    assert "Your rating (good) was not kept" in banner.label.text() and "stopped before its first token" in \
-        banner.label.text()
+    assert "Your rating" not in window.error_banner.label.text()
     rows = window.chat.store._conn().execute("SELECT role FROM messages").fetchall()
     assert [r[0] for r in rows] == ["user"], "nothing else was stored"
     from desktop_app.gui.ratings import unkept_thumb_words
@@ -162,12 +162,13 @@ def test_a_thumb_on_an_answer_that_fails_before_it_is_stored_is_said_not_kept(ma
     release = _model_held(window)
     store = window.chat.store
 
-    def rate_then_delete(user):
-        window.cards.streaming.rating.down.click()
-        store.delete_conversation(user["conversation_id"])  # the answer will have nowhere to go
-        release.set()
+    def rate_then_delete(_batch):  # at its first tokens, when its thumbs come on
+        if not window.cards.streaming.rating.down.isChecked():
+            window.cards.streaming.rating.down.click()
+            store.delete_conversation(window.chat.store.get_message(window.chat.answering)["conversation_id"])
 
-    window.chat.stream_started.connect(rate_then_delete)
+    window.chat.stream_started.connect(lambda _user: release.set())
+    window.chat.tokens.connect(rate_then_delete)
     window.prompt.setPlainText("Hello there")
     with qtbot.waitSignal(window.chat.answer_finished, timeout=wait) as blocker:
         window.send()

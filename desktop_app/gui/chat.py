@@ -123,6 +123,7 @@ class ChatController(ModelReads, QObject):
         self._streamed: list[TokenRecord] = []
         self._draft_writing = False
         self._draft_at = 0.0
+        self.answer_start: tuple = ()  # records a branch (or Continue) keeps: its card's words before its first token
         self._finishing: AnswerDraft | None = None  # the draft whose finished answer is being stored
         self.answering: int | None = None  # the prompt whose answer is asked for now
         # prompts whose answer the person stopped (Stop, Esc) before its first token, this session:
@@ -473,7 +474,8 @@ class ChatController(ModelReads, QObject):
             return False
         records = self.shown_records(answer)
         prefix = [r.id for r in records[:index]] + [int(token_id)]
-        self._start_answer(answer["parent_id"], prefix, index, shared=session.SharedPrefix.of(answer, records, index))
+        shared = session.SharedPrefix.of(answer, records, index)
+        self._start_answer(answer["parent_id"], prefix, index, shared=shared, start=shared.records)
         return True
 
     def stop(self) -> None:
@@ -502,12 +504,13 @@ class ChatController(ModelReads, QObject):
         """An interrupted answer goes on from its last token, in its own row."""
         if self.generating or message["parent_id"] is None:
             return False
-        prefix = [r.id for r in self.records(message["id"])]
-        self._start_answer(message["parent_id"], prefix, None, continues=message["id"])
+        records = self.records(message["id"])
+        self._start_answer(message["parent_id"], [r.id for r in records], None, continues=message["id"],
+                           start=tuple(records))
         return True
 
     def _start_answer(self, user_id: int, prefix_ids: list[int], branched_at, continues: int | None = None,
-                      shared: session.SharedPrefix | None = None) -> None:
+                      shared: session.SharedPrefix | None = None, start: tuple = ()) -> None:
         if self.loaded is None and not self.loading:
             self.error.emit(NO_MODEL_WORDS)
             return
@@ -516,7 +519,7 @@ class ChatController(ModelReads, QObject):
         self.notice_outside_adapter_change()  # its switch goes on the lane before this answer
         user = self.store.get_message(user_id)
         self.choice[user["parent_id"]] = user_id
-        self.answering, self._streamed = user_id, []  # (no token of this answer yet)
+        self.answering, self._streamed, self.answer_start = user_id, [], start  # (no token of this answer yet)
         self.stopped_before_start.discard(user_id)
         store, settings, system = self.store, replace(self.settings), self.system or None
 

@@ -414,10 +414,18 @@ class ChatCards:
         question = cards[-1] if cards else None
         self.streaming = self.make_card("assistant", None)
         self._let_go_of_older_token()
+        self._show_kept_start(self.streaming)
         self.streaming.set_meta("writing\u2026")
         self.streaming.set_exportable(False)
         self.mark_unanswered()
         self.window.transcript.follow_answer(question)
+
+    def _show_kept_start(self, card: MessageCard) -> None:
+        """Until its first token the answer's card shows the start it keeps (a branch's shared words, an
+        answer it goes on from) and its thumbs are off: no words of its own to rate yet (usertest41)."""
+        card.awaiting_first_token = True
+        card.view.set_records(list(self.window.chat.answer_start))
+        card.rating.await_words(True)
 
     def _let_go_of_older_token(self) -> None:
         """A new answer starts: the inspector lets go of an earlier answer's token (and its mark), which it
@@ -454,7 +462,7 @@ class ChatCards:
         and how long is left at the pace so far (user test 15 watched "reading: 2,560 of 8,064
         tokens…" with no idea whether that meant seconds or minutes)."""
         card = self.streaming
-        if card is not None and not card.records and not getattr(card, "stopping", False):
+        if card is not None and card.awaiting_first_token and not getattr(card, "stopping", False):
             now = clock()
             since = getattr(card, "reading_since", None)
             if since is None:
@@ -465,9 +473,16 @@ class ChatCards:
                                  "starts once it has read all of it.")
 
     def tokens(self, batch: list) -> None:
-        if self.streaming is not None:
-            self.streaming.view.append_records(batch)
-            self.streaming.set_meta(f"writing\u2026 {counted(len(self.streaming.records), 'token')}")
+        card = self.streaming
+        if card is None:
+            return
+        if card.awaiting_first_token:  # the stream begins with the kept start again: it replaces what was shown
+            card.awaiting_first_token = False
+            card.view.set_records(batch)
+            card.rating.await_words(False)
+        else:
+            card.view.append_records(batch)
+        card.set_meta(f"writing\u2026 {counted(len(card.records), 'token')}")
 
     # ------------------------------------------------------------ a token in the inspector
     def show_token(self, card: MessageCard, index: int) -> None:

@@ -92,7 +92,7 @@ class LossCurve(QWidget):
         # no right-click menu: pyqtgraph's plot options and export do nothing for a person watching a run. Its view's
         # menu is never made; the plot's own is made always, without a parent, and sat in a garbage cycle after the
         # window closed (leftovers63): this widget owns it, and deletes it with itself
-        self.plot = pg.PlotWidget(axisItems={"bottom": _step_axis()}, enableMenu=False)
+        self.plot = pg.PlotWidget(axisItems={"bottom": _step_axis(), "left": _loss_axis()}, enableMenu=False)
         self.plot.setFixedHeight(125)
         self.plot.setMenuEnabled(False)
         unused_menu = self.plot.getPlotItem().ctrlMenu
@@ -150,6 +150,7 @@ class LossCurve(QWidget):
         self.steps, self.losses = [], []
         self.total = None
         self.plot.getAxis("bottom").count_steps(None, counting=False)
+        self.plot.getAxis("left").show_values(False)
         self.curve.setData([], [])
         self.plot.setXRange(1, 10, padding=0.06)
 
@@ -167,11 +168,32 @@ class LossCurve(QWidget):
         self.steps.append(step)
         self.losses.append(loss)
         self.curve.setData(self.steps, self.losses)
+        self.plot.getAxis("left").show_values(True)
         if total:
             self.plan(total)
         else:
             axis = self.plot.getAxis("bottom")
             axis.count_steps(axis.last)
+
+
+def _loss_axis():
+    """A left axis with no values until the first loss: an empty chart's 0.6 / 0.8 read as a run's losses
+    (usertest41)."""
+    import pyqtgraph as pg
+
+    class LossAxis(pg.AxisItem):
+        shown = False  # a loss is drawn
+
+        def show_values(self, shown: bool) -> None:
+            if shown != self.shown:
+                self.shown = shown
+                self.picture = None  # the ticks drawn again
+                self.update()
+
+        def tickValues(self, minVal, maxVal, size):
+            return super().tickValues(minVal, maxVal, size) if self.shown else []
+
+    return LossAxis("left")
 
 
 def _step_axis():

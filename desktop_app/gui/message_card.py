@@ -49,6 +49,7 @@ class MessageCard(QFrame):
         super().__init__(parent)
         self.role = role
         self.message = message
+        self.awaiting_first_token = False  # streaming, before its first token (ChatCards.stream_started)
         self.setObjectName("UserCard" if role == "user" else "AnswerCard")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(14, 10, 14, 10)

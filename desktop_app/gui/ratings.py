@@ -241,6 +241,7 @@ def card_mark(value: int | None, correction: str | None) -> str:
     return {1: "up", -1: "down"}.get(value, "corrected" if correction else "")
 
 
+NO_WORDS_YET_TIP = "No words to rate yet: the thumbs come on with the answer's first token"
 PENDING_WORDS = {1: "Rated good: stored with the answer once it is written.",
                  -1: "Rated bad: stored with the answer once it is written.",
                  None: "Rating cleared."}
@@ -274,6 +275,8 @@ class CardRating(QObject):
         correction: the better answer shown, or None.
         pending: a thumb given while the answer was still being written (no id yet), stored
             once it has one: a click there was silently lost (usertest 7).
+        awaiting_words: the answer streams but has no token of its own yet (its prompt being read):
+            its thumbs are off, as there is nothing to rate (usertest41: a branch's empty card took one).
         shown_id: the message id these controls were last refreshed for (kept by the window).
         _hooked: the tokens the heatmap last marked as rated (``marked_tokens``).
     """
@@ -289,6 +292,7 @@ class CardRating(QObject):
         self.tokens: dict[int, int] = {}
         self.correction: str | None = None
         self.pending: int | None = None
+        self.awaiting_words = False
         self._hooked: dict[int, int] = {}
         self.token_bytes = token_bytes or (lambda _records: None)
         self.up = self._thumb("thumb-up", thumb_tip(1, None), "good")
@@ -403,10 +407,17 @@ class CardRating(QObject):
             rated = [(r["token_index"], r["value"]) for r in rows if r["token_index"] is not None]
             self.tokens = stored_ratings(self.layout(), rated) if rated else {}
             self._store_pending(mid)
+            self.awaiting_words = False  # a stored answer
         # an answer with no token yet (the app closed, or it was stopped, first) has nothing to better or
         # to rate token by token: Regenerate is its way on (usertest 12)
         self.footer.setVisible(mid is not None and (bool(self.correction) or not is_unstarted(self.card.message)))
         self._show()
+
+    def await_words(self, waiting: bool) -> None:
+        """Thumbs off while the streaming answer has no token yet (``waiting``), on from its first."""
+        if waiting != self.awaiting_words:
+            self.awaiting_words = waiting
+            self._show()
 
     def _store_pending(self, mid: int) -> None:
         """The thumb given while the answer was being written, stored now that it has an id."""
@@ -418,9 +429,9 @@ class CardRating(QObject):
     def _show(self) -> None:
         self.up.setChecked(self.value == 1)
         self.down.setChecked(self.value == -1)
-        self.up.setToolTip(thumb_tip(1, self.value))
-        self.down.setToolTip(thumb_tip(-1, self.value))
-        for b in (self.up, self.down):
+        for b, value in ((self.up, 1), (self.down, -1)):
+            b.setEnabled(not self.awaiting_words)
+            b.setToolTip(NO_WORDS_YET_TIP if self.awaiting_words else thumb_tip(value, self.value))
             b.style().unpolish(b)
             b.style().polish(b)
         self.card.setProperty("rated", card_mark(self.value, self.correction))
