@@ -1,7 +1,7 @@
 """A call queued for the next turn of the event loop (``QTimer.singleShot(0, ...)``) goes with the widget it is
 for: the transcript's scrolls, queued as lambdas just before their window was deleted (closing it while an answer
 streams), ran on the deleted widget ("Internal C++ object already deleted"), as the panel fitter's fit had
-(test_textrow69_fit_timer). A bound method of the widget needs no context: Qt takes its object as the receiver."""
+(test_textrow69_fit_timer)."""
 
 from __future__ import annotations
 

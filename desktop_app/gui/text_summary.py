@@ -285,18 +285,17 @@ class SummaryPanel(QWidget):
                         as_tall=not resized)
 
     def release_room(self) -> None:
-        """The person changed the text or opened another: the figures take their own height, at least a
-        continued text's (``reserve_room``)."""
+        """The person changed the text or opened another: the figures take their own height, in a tall tab at
+        least a continued text's (``reserve_room``)."""
         self.holding = False
         self.figures.setMinimumHeight(0)
         self._reserve_room()
 
     def _reserve_room(self) -> None:
-        """The figures keep the room of their form with a continuation before there is one: a text's first
-        continuation added its line and moved the TOKEN RANKS row, the thumbs and Regenerate 14 px as it began, at
-        1280x800 (textflow67). A short tab too: where it had given that line to the text, the text's row shrank
-        15 px as a continuation began at 1024x640 (textrow69); where the tab lacks the room, the summary scrolls."""
-        if self.summary is not None and self.summary.tokens:
+        """A tall tab's figures keep the room of their form with a continuation before there is one: a text's
+        first continuation added its line and moved the TOKEN RANKS row, the thumbs and Regenerate 14 px as it
+        began, at 1280x800 (textflow67). A short tab gives that line to the text."""
+        if not self.short and self.summary is not None and self.summary.tokens:
             self._keep_room(CONTINUED_FIGURES, as_tall=False)
 
     def _keep_room(self, text: str, as_tall: bool = True) -> None:

@@ -123,12 +123,6 @@ class PanelFitter(QObject):
         self.asked: str | None = None  # the panel the person asked for last (a toggle, a token click)
         self._fitting = False
         self.chat_least = 0  # the chat's least width when last fitted: a notice shown later widens it
-        # owned by the fitter (so by the window): a fit still queued when the window is deleted goes with it,
-        # where a bare single shot had called fit on the deleted splitter
-        self._fit_timer = QTimer(self)
-        self._fit_timer.setSingleShot(True)
-        self._fit_timer.setInterval(0)
-        self._fit_timer.timeout.connect(self.fit)
         window.installEventFilter(self)
         window.splitter.widget(CHAT_INDEX).installEventFilter(self)
         window.splitter.splitterMoved.connect(self._dragged)
@@ -147,9 +141,12 @@ class PanelFitter(QObject):
         return False
 
     def fit_soon(self) -> None:
-        """``fit`` once the events queued now are handled (the splitter's new width); one fit for asks in a row."""
-        if not self._fit_timer.isActive():
-            self._fit_timer.start()
+        """``fit`` once the events queued now are handled (the splitter's new width). With the fitter (so the
+        window) as the call's context: a fit still queued when the window is deleted goes with it, where a bare
+        single shot had called fit on the deleted splitter. Queued as a posted call, each where it was asked:
+        a timer of the fitter's own ran its one fit after calls queued later (Ctrl+H's scroll to the history
+        then scrolled before the panel had its width)."""
+        QTimer.singleShot(0, self, self.fit)
 
     def take_ask(self, attr: str) -> None:
         """The person showed or hid ``attr`` themselves (a toggle, a shortcut, a token click): theirs from now on,
