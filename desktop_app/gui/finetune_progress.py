@@ -67,12 +67,7 @@ class RunProgress:
         self.explain_note.hide()
         pl.addWidget(self.explain_note)
         pl.addStretch(1)  # the room the block holds past its lines' (_hold_height) goes under them
-        self.explain_busy = False
-        self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
-        self.step_heard = None  # (the last report, when it came) while it is a training step's
-        self.held_height = 0  # the most the block needed during this run (_hold_height)
-        # between the run's reports (a phase can take half a minute) the elapsed time keeps counting
-        self.run_started: float | None = None
+        self._progress_state()
         self.elapsed_timer = QTimer(self, interval=1000)
         self.elapsed_timer.timeout.connect(self._show_elapsed)
         layout.addWidget(self.progress_box)
@@ -80,6 +75,15 @@ class RunProgress:
         _WhenMoved(self.progress_box, self._progress_moved)
         # the person's own scrolling (the bar, the wheel, the keys) is theirs: the progress no longer follows
         self.verticalScrollBar().actionTriggered.connect(self._stop_following)
+
+    def _progress_state(self) -> None:
+        """What the block knows of the run under way (nothing before one)."""
+        self.explain_busy = False
+        self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
+        self.step_heard = None  # (the last report, when it came) while it is a training step's
+        self.held_height = 0  # the most the block needed during this run (_hold_height)
+        # between the run's reports (a phase can take half a minute) the elapsed time keeps counting
+        self.run_started: float | None = None
 
     def _follow_progress(self) -> None:
         """The run's phase, Cancel, bar and time left in view: at 1024x600 they began under the panel's
