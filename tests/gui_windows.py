@@ -221,3 +221,10 @@ def send_in_chat(qtbot, window, text: str) -> None:
     window.prompt.setFocus()
     qtbot.keyClicks(window.prompt, text)
     qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
+
+
+def chart_ticks(curve, side: str, length: int) -> list[float]:
+    """The values a LossCurve's ``side`` axis ("left" or "bottom") labels over its view, drawn ``length`` px long."""
+    item = curve.plot.getPlotItem()
+    low, high = item.viewRange()[0 if side == "bottom" else 1]
+    return sorted({v for _spacing, values in item.getAxis(side).tickValues(low, high, length) for v in values})

@@ -14,7 +14,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from gui_windows import answered_window  # noqa: E402
+from gui_windows import answered_window, chart_ticks  # noqa: E402
 
 WAIT_MS = 60_000
 
@@ -61,9 +61,7 @@ def test_a_branchs_card_shows_its_kept_start_and_takes_no_thumb_before_its_first
 
 
 def _left_ticks(curve) -> list[float]:
-    item = curve.plot.getPlotItem()
-    return sorted({v for _spacing, values in item.getAxis("left").tickValues(*item.viewRange()[1], 125)
-                   for v in values})
+    return chart_ticks(curve, "left", 125)
 
 
 def test_the_loss_charts_y_axis_has_no_values_before_the_first_loss(qtbot):

@@ -9,6 +9,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from desktop_app.core.training import TrainProgress  # noqa: E402
+from gui_windows import chart_ticks  # noqa: E402
 from test_gui import make_window  # noqa: E402,F401
 
 
@@ -100,9 +101,7 @@ def test_the_progress_block_keeps_its_height_as_its_lines_come_and_go(make_windo
 
 
 def _ticks(curve) -> list[float]:
-    item = curve.plot.getPlotItem()
-    return sorted({v for _spacing, values in item.getAxis("bottom").tickValues(*item.viewRange()[0], 256)
-                   for v in values})
+    return chart_ticks(curve, "bottom", 256)
 
 
 def test_the_charts_axis_counts_the_runs_own_steps_before_the_first(make_window):
