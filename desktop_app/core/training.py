@@ -583,7 +583,9 @@ class _Run:
         sched = plan(train.rated(), liked=counts["thumbs_up"], disliked=counts["thumbs_down"], epochs=s.epochs,
                      batch_size=s.batch_size, lr=s.lr, min_steps=s.min_steps, max_steps=s.max_steps,
                      desirable_weight=s.desirable_weight, undesirable_weight=s.undesirable_weight,
-                     tokens=len(train.tokens), token_lr_scale=s.token_lr_scale)
+                     tokens=len(train.tokens), token_lr_scale=s.token_lr_scale,
+                     thumbs=counts["thumbs_up"] + counts["thumbs_down"] + counts["sibling_pairs"],
+                     thumbs_lr_scale=s.thumbs_lr_scale)
         self.metrics["schedule"] = sched.to_dict()
         return sched
 
