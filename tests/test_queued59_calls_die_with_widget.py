@@ -34,3 +34,30 @@ def test_a_transcript_scroll_queued_before_deletion_never_runs_after(qtbot, qapp
     getattr(view, queue)(*([QWidget(view.widget())] if queue == "show_end_of" else []))
     _deleted_then_idle(qapp, view)
     assert raised == []
+
+
+def test_explain_views_scroll_queued_as_it_asks_never_runs_after_deletion(qtbot, qapp, monkeypatch):
+    """Why this token? asked, then its card deleted (the conversation switched) before the next turn: its
+    scroll into view was queued as a bound method without a receiver (leftovers70)."""
+    from desktop_app.gui.explain_view import ExplainView
+
+    raised: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _kind, error, _trace: raised.append(error))
+    view = ExplainView()
+    view.message_id, view.index = 1, 0
+    view.ask()
+    _deleted_then_idle(qapp, view)
+    assert raised == []
+
+
+def test_export_dialogs_growth_queued_as_it_runs_never_runs_after_deletion(qtbot, qapp, monkeypatch):
+    """An export started, then its dialog gone before the next turn: the dialog's growth to its rows was
+    queued as a bound method without a receiver (leftovers70)."""
+    from desktop_app.gui.adapter_export import ExportDialog
+
+    raised: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _kind, error, _trace: raised.append(error))
+    dialog = ExportDialog(None, None, 1, None)
+    dialog._set_running(True)
+    _deleted_then_idle(qapp, dialog)
+    assert raised == []

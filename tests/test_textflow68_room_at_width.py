@@ -49,4 +49,8 @@ def test_a_width_change_just_before_the_text_changes_measures_it_unheld(qtbot):
     panel.resize(498, 300)  # holding: measured once laid out
     panel.release_room()  # the person edited the text before that
     QApplication.processEvents()
-    assert not panel.holding and panel.figures.minimumHeight() == 0, "a short tab's figures take their own height"
+    never_held = analysed_panel(qtbot, short=True)
+    never_held.resize(498, 300)
+    QApplication.processEvents()
+    # a continued text's room, as any analysed text's (leftovers70), not the room held
+    assert not panel.holding and panel.figures.minimumHeight() == never_held.figures.minimumHeight()

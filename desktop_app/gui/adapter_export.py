@@ -149,7 +149,7 @@ class ExportDialog(QDialog):
         for field in (self.format, self.path):
             turn(field, not running, EXPORT_FIELD_TIP if running else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setText("Cancel" if running else "Close")
-        QTimer.singleShot(0, self._grow)
+        QTimer.singleShot(0, self, self._grow)
 
     def _grow(self) -> None:
         """The bar and the status came in: the dialog takes the height they need rather than

@@ -35,7 +35,7 @@ class AdapterUndo(QObject):
         self.button.clicked.connect(self.undo)
         window.statusBar().addPermanentWidget(self.button)
         self.refocus = False  # Undo had the focus: it goes to the history once the adapter is back in it
-        self.controller.adapters_changed.connect(lambda: QTimer.singleShot(0, self._refocus))
+        self.controller.adapters_changed.connect(lambda: QTimer.singleShot(0, self, self._refocus))
         self.controller.adapter_deleted.connect(self._deleted)
         window.prompt.installEventFilter(self)
 

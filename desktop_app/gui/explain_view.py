@@ -344,7 +344,7 @@ class ExplainView(QFrame):
         self._focus_from((self.button,), self.cancel_button)
         turn(self.button, False, EXPLAINING_TIP)
         self._say(words.reading_words(self.switched_from[1] if self.switched_from else None))
-        QTimer.singleShot(0, self._scroll_into_view)  # the button sits above the fold, the section below it
+        QTimer.singleShot(0, self, self._scroll_into_view)  # the button sits above the fold, the section below it
         if self.in_text:
             self.text_requested.emit(self.index)
         else:
@@ -528,7 +528,7 @@ class ExplainView(QFrame):
         self.progress_text.setText(words.time_left_words(None))
         self.progress_box.show()
         self.details.show()
-        QTimer.singleShot(0, self._scroll_into_view)
+        QTimer.singleShot(0, self, self._scroll_into_view)
 
     def _show_progress(self, progress) -> None:
         """A batch of the attribution's passes is done (core.attribution.ExplainProgress)."""
@@ -558,7 +558,7 @@ class ExplainView(QFrame):
             self.overlay_toggled.emit(True)
         if not self.details.isVisible():
             self.details.show()
-            QTimer.singleShot(0, self._scroll_into_view)
+            QTimer.singleShot(0, self, self._scroll_into_view)
 
     def _scroll_into_view(self) -> None:
         """The section sits below the alternatives: bring its top up when the result arrives."""

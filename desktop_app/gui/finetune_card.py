@@ -114,7 +114,7 @@ class RunReport:
         else:
             self.last_run_id = None
             self._show_result("kept", None, adapter.get("metrics"), adapter_id)
-        QTimer.singleShot(0, self._show_result_top)  # above the history, once laid out
+        QTimer.singleShot(0, self, self._show_result_top)  # above the history, once laid out
 
     def _show_result_top(self) -> None:
         """The report's card in view from its title: a card taller than the panel was centred by

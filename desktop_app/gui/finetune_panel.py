@@ -170,7 +170,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self.advanced.setVisible(on)
         self.advanced_button.setText(("\u25be" if on else "\u25b8") + " Advanced")
         if on:  # at the panel's bottom it opened below the fold, two of its fields showing (usertest40)
-            QTimer.singleShot(0, self._scroll_to_advanced)
+            QTimer.singleShot(0, self, self._scroll_to_advanced)
 
     def _scroll_to_advanced(self) -> None:
         """Scrolls the opened Advanced section into view once the layout gave it its height."""

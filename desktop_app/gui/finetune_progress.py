@@ -81,7 +81,8 @@ class RunProgress:
         self.explain_busy = False
         self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
         self.step_heard = None  # (the last report, when it came) while it is a training step's
-        self.held_height = 0  # the most the block needed during this run (_hold_height)
+        self.held_height = 0  # the most the block needed during this stretch of the run (_hold_height)
+        self.paused_between_steps = False  # the model in use is measured between two steps (_hold_height)
         # between the run's reports (a phase can take half a minute) the elapsed time keeps counting
         self.run_started: float | None = None
 
@@ -121,16 +122,32 @@ class RunProgress:
             self.eta_label.setText(f"{max(0.0, time.monotonic() - self.run_started):.0f} s so far")
         self._hold_height()
 
+    def _steps_go_on(self, p) -> None:
+        """The pause between two steps ended: its five lines ("Training paused: measuring your current model
+        (part 3 of 3, ...)") held 75 px blank above the chart for the rest of the run (leftovers70). The block
+        lets go of them once, as the steps go on, and holds the steps' own lines from there."""
+        if p.phase == "training" and p.step:
+            if self.paused_between_steps:
+                self.let_go_height()
+            self.paused_between_steps = False
+        elif p.phase != "training" and p.total and getattr(p, "training_follows", False):
+            self.paused_between_steps = True
+
     def _hold_height(self) -> None:
-        """The block keeps the most height its lines needed during this run: as its phase line went from three
-        lines to one and its time left came and went, the chart and the card under it jumped (usertest40).
-        Measured at the width the panel's layout gives it, once the panel shows."""
+        """The block keeps the most height its lines needed during this stretch of the run (until the pause
+        between two steps ends, ``_steps_go_on``): as its phase line went from three lines to one and its time
+        left came and went, the chart and the card under it jumped (usertest40). Measured at the width the
+        panel's layout gives it, once the panel shows."""
         box = self.progress_box
         if not self.isVisible() or box.isHidden():
             return
         margins = self.widget().layout().contentsMargins()
         width = self.widget().width() - margins.left() - margins.right()
-        box.layout().invalidate()  # its lines' new words: the layout's cached height is their old words'
+        layout = box.layout()
+        for row in (layout.itemAt(i).layout() for i in range(layout.count())):
+            if row is not None:  # the phase line's row caches its own height: measured after a pause it was the
+                row.invalidate()  # pause's five lines, held again for the rest of the run (leftovers70)
+        layout.invalidate()  # its lines' new words: the layout's cached height is their old words'
         needed = box.heightForWidth(width)
         if width > 0 and needed > self.held_height:
             self.held_height = needed
@@ -157,6 +174,7 @@ class RunProgress:
         if self.controller.cancel_pending:  # "Cancelling…" stays until the run ends (a step came after it)
             return
         self._note_stop(p)
+        self._steps_go_on(p)
         if p.phase == "training" and p.total:
             self.curve.plan(p.total)  # the chart's axis counts the run's steps before the first one
         self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)

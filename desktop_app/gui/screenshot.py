@@ -46,7 +46,7 @@ class ScreenshotRun(QObject):
     def _failed(self, message: str) -> None:
         # the window shows the error; the picture is still taken (a check can read it)
         self.error = message
-        QTimer.singleShot(200, self._save)
+        QTimer.singleShot(200, self, self._save)
 
     def _fail(self, message: str) -> None:
         if self.error is None:
@@ -68,7 +68,7 @@ class ScreenshotRun(QObject):
         if self.view == "explain" and not self.prompt:
             self.prompt = EXPLAIN_PROMPT
         if not self.prompt:
-            QTimer.singleShot(200, self._save)
+            QTimer.singleShot(200, self, self._save)
             return
         chat.answer_finished.connect(self._answered)
         self.window.new_conversation()
@@ -79,7 +79,7 @@ class ScreenshotRun(QObject):
         chat = self.window.chat
         if not result or result.get("message_id") is None:
             self.error = self.error or "no answer was produced"
-            QTimer.singleShot(200, self._save)
+            QTimer.singleShot(200, self, self._save)
             return
         self.answer_id = result["message_id"]
         if self.rate:
@@ -88,7 +88,7 @@ class ScreenshotRun(QObject):
             except Exception as exc:  # noqa: BLE001
                 self.error = f"could not rate the answer: {exc}"
             chat.reload()
-        QTimer.singleShot(100, self._inspect)
+        QTimer.singleShot(100, self, self._inspect)
 
     def _inspect(self) -> None:
         """Click the least likely token of the answer so the inspector shows something telling."""
@@ -112,7 +112,7 @@ class ScreenshotRun(QObject):
             if self.view == "explain":
                 self._explain()
                 return
-        QTimer.singleShot(300, self._save)
+        QTimer.singleShot(300, self, self._save)
 
     def _explain(self) -> None:
         """Ask "Why this token?", show its attribution over the conversation, then save."""
@@ -122,7 +122,7 @@ class ScreenshotRun(QObject):
         def check():
             if view.result is not None:
                 view.toggle.setChecked(True)
-                QTimer.singleShot(300, self._save)
+                QTimer.singleShot(300, self, self._save)
             elif view.button.isEnabled():  # it failed: the window says why
                 self._fail(view.status.text() or "the explanation failed")
             else:
@@ -154,12 +154,12 @@ class ScreenshotRun(QObject):
         step = self.text_steps.pop(0)
         view = self.window.text_view
         if step == "continue":
-            QTimer.singleShot(0, view.continue_text)
+            QTimer.singleShot(0, view, view.continue_text)
         elif step == "regenerate":
-            QTimer.singleShot(0, view.regenerate)
+            QTimer.singleShot(0, view, view.regenerate)
         else:
             self.window.chat.settings = self.sampling  # the person's settings are saved unchanged
-            QTimer.singleShot(200, self._inspect_text)
+            QTimer.singleShot(200, self, self._inspect_text)
 
     def _inspect_text(self) -> None:
         view = self.window.text_view
@@ -173,7 +173,7 @@ class ScreenshotRun(QObject):
             top = records[index].top
             if len(top) > 1:
                 self.window.inspector.pick(1 if top[0].id == records[index].id else 0)
-        QTimer.singleShot(300, self._save)
+        QTimer.singleShot(300, self, self._save)
 
     def _save(self, widget=None) -> None:
         app = QApplication.instance()

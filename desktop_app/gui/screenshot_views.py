@@ -79,7 +79,7 @@ class ViewScript(QObject):
             return
         w.chat.answer_finished.disconnect(self._answered)
         w.writer.wait()
-        QTimer.singleShot(300, self._train)
+        QTimer.singleShot(300, self, self._train)
 
     def _train(self) -> None:
         from desktop_app.core.train_settings import FineTuneSettings
@@ -99,7 +99,7 @@ class ViewScript(QObject):
         if result.status != "kept":
             log.warning("screenshot fine-tune %s: %s", result.status, result.reason)
         if self.view == "finetune":
-            QTimer.singleShot(500, self._scroll_to_pairs)
+            QTimer.singleShot(500, self, self._scroll_to_pairs)
             QTimer.singleShot(1500, lambda: self.run._save())
             return
         if not result.kept:

@@ -140,6 +140,7 @@ class Histogram(QWidget):
 
 
 NO_BREAK = "\u00a0"  # a space a line does not break at
+ROOM_KEPT_WITHIN_PX = 4  # a continued text's room is not measured again for a width change this small (_reserved_near)
 WIDE_SUMMARY_PX = 620  # narrower: the histograms go under the bar (at 800 px their titles were cut)
 HISTOGRAMS_CLOSED, HISTOGRAMS_OPEN = "Histograms \u25b8", "Histograms \u25be"
 HISTOGRAMS_SHOWN = "histograms_open"  # the settings' key: a short tab's histograms opened, as at the next start
@@ -214,6 +215,7 @@ class SummaryPanel(QWidget):
         self.wide: bool | None = None
         self.short = False
         self.holding = False  # a continuation streams: the figures keep their room (hold_room)
+        self.reserved_width: int | None = None  # the figures' width a continued text's room was kept at (_reserve_room)
         self._arrange(False)  # narrow until there is room: a wide form never widens the window
         self._progress_row()  # (made last: its Cancel comes last in the Tab order, as when the grid held it)
 
@@ -265,6 +267,8 @@ class SummaryPanel(QWidget):
         resize: a release chosen at a width change just before a continuation began ran after its ``hold_room``
         and let the room go as the first tokens came, moving the Regenerate row 8 px on a busy CPU (301 px at the
         start, 293 at the end at 800x480: test_geom43_row_at_stream_start)."""
+        if not self.holding and self._reserved_near(self.figures.contentsRect().width()):
+            return
         if self.holding:
             # the held room grows to the figures' height at this width and does not shrink while held: the Text
             # tab is 2 px wider while "writing…" shows, where the figures can wrap a line shorter, and measured
@@ -285,18 +289,29 @@ class SummaryPanel(QWidget):
                         as_tall=not resized)
 
     def release_room(self) -> None:
-        """The person changed the text or opened another: the figures take their own height, in a tall tab at
-        least a continued text's (``reserve_room``)."""
+        """The person changed the text or opened another: the figures take their own height, at least a
+        continued text's (``reserve_room``)."""
         self.holding = False
         self.figures.setMinimumHeight(0)
+        self.reserved_width = None
         self._reserve_room()
 
     def _reserve_room(self) -> None:
-        """A tall tab's figures keep the room of their form with a continuation before there is one: a text's
-        first continuation added its line and moved the TOKEN RANKS row, the thumbs and Regenerate 14 px as it
-        began, at 1280x800 (textflow67). A short tab gives that line to the text."""
-        if not self.short and self.summary is not None and self.summary.tokens:
+        """The figures keep the room of their form with a continuation before there is one: a text's first
+        continuation added its line and moved the TOKEN RANKS row, the thumbs and Regenerate 14 px as it began, at
+        1280x800 (textflow67). A short tab too: where it had given that line to the text, the text's row shrank
+        15 px as a continuation began at 1024x640 (leftovers70); where the tab lacks the room, the summary scrolls.
+        The room is kept through a width change of a few px (``_reserved_near``)."""
+        if self.summary is not None and self.summary.tokens:
             self._keep_room(CONTINUED_FIGURES, as_tall=False)
+            self.reserved_width = self.figures.contentsRect().width()
+
+    def _reserved_near(self, width: int) -> bool:
+        """Whether a continued text's room was kept at about ``width``: the tab is 2 px wider while its status
+        words show ("colouring… 34%"), where the continued figures can wrap a line shorter, and measured anew the
+        room shrank and grew back with the words, moving the text and the rows under it a line each way
+        (test_leftovers64_text_status_words)."""
+        return self.reserved_width is not None and abs(width - self.reserved_width) <= ROOM_KEPT_WITHIN_PX
 
     def _keep_room(self, text: str, as_tall: bool = True) -> None:
         """The figures at least as tall as ``text`` would be and as their own text needs (``as_tall``:

@@ -94,14 +94,15 @@ class EmptyState(QFrame):
         self.body.setMinimumHeight(self.body.heightForWidth(self.body.width()) if self.body.text() else 0)
 
 
-def opened_start(tops: list[int], end: int, height: int, newest_question: int) -> int:
+def opened_start(tops: list[int], end: int, height: int) -> int | None:
     """The card an opened conversation shows first: the earliest card from which the rest, to the end,
-    fits in ``height``, but never later than ``newest_question`` (the newest answer is read from the
-    question it answers, even where the two are taller than the view: it goes on below, not above)."""
-    for index, top in enumerate(tops[:newest_question + 1]):
+    fits in ``height``; None where even the last card is taller (the view then shows its end). The
+    newest answer's end (its thumbs and tools) is where a person lands: shown from its question, at
+    1024x600 the answer's buttons were below the fold (leftovers70)."""
+    for index, top in enumerate(tops):
         if end - top <= height:
             return index
-    return newest_question
+    return None
 
 
 ROOMY_SIDE_PX, NARROW_SIDE_PX = 24, 8  # the transcript's side margins; a narrow chat keeps its width for the cards
@@ -187,7 +188,7 @@ class TranscriptView(QScrollArea):
     def follow_answer(self, question: MessageCard | None) -> None:
         """An answer starts under ``question``: the view follows its end, but never past the question's top.
         Once the two are taller than the view, the question's top stays at the view's top and the answer goes
-        on below, where a conversation opened shows them too (``opened_start``): followed to its end, an
+        on below (while it is written; an opened conversation shows the answer's end): followed to its end, an
         answer 40 px taller than the view cut the question's "You" line (27 px). A scroll of the person's
         own lifts the limit."""
         self.scroll_to_bottom()
@@ -214,14 +215,15 @@ class TranscriptView(QScrollArea):
 
     def show_opened(self) -> None:
         """A conversation just opened (from the list, at start, imported): the view starts at the top of a
-        card, never inside one, and shows the newest answer from the question it answers (``opened_start``).
-        Scrolled to the end, as it was, the top card was cut mid-way (user test). The place is found again
-        as the cards lay out, until the person scrolls."""
+        card, never inside one (but for a newest answer taller than the view), and ends at the newest answer's
+        end, its buttons in view (``opened_start``). Scrolled to the bare end, as it once was, the top card was
+        cut mid-way (user test); from the newest question, the answer's buttons fell below the fold at 1024x600
+        (leftovers70). The place is found again as the cards lay out, until the person scrolls."""
         self._drop_room()
         self._opening = True
         self._placed = None
         self._follow = False
-        QTimer.singleShot(0, self._place_opened)
+        QTimer.singleShot(0, self, self._place_opened)
 
     def _place_opened(self) -> None:
         if not self._opening or not self.cards:
@@ -229,10 +231,12 @@ class TranscriptView(QScrollArea):
         tops = [card.mapTo(self.widget(), QPoint(0, 0)).y() for card in self.cards]
         margins = self.layout_.contentsMargins()
         end = tops[-1] + self.cards[-1].height() + margins.bottom()
-        asks = [i for i, card in enumerate(self.cards) if card.role == "user"]
-        first = opened_start(tops, end, self.viewport().height() - margins.top(), asks[-1] if asks else len(tops) - 1)
-        gap = margins.top() if first == 0 else self.layout_.spacing()  # none of the card above shows
-        value = max(0, tops[first] - gap)
+        first = opened_start(tops, end, self.viewport().height() - margins.top())
+        if first is None:  # the newest card is taller than the view: it is cut at the top, its end shows
+            value = max(0, end - self.viewport().height())
+        else:
+            gap = margins.top() if first == 0 else self.layout_.spacing()  # none of the card above shows
+            value = max(0, tops[first] - gap)
         bar = self.verticalScrollBar()
         room = max(0, value - (bar.maximum() - self.room.height()))  # blank under the last card: the end comes sooner
         if room != self.room.height():
