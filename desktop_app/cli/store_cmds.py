@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from desktop_app.cli.common import TOKENS_HINT, WINDOW_TOKEN_WORDS, CliError, record_id, token_words
+from desktop_app.cli.stdin_text import STDIN_HELP
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
@@ -548,7 +549,7 @@ def _register_ratings(subparsers, common) -> None:
 
     p = subparsers.add_parser("correct", parents=[common], help="store a better text for an answer")
     p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`ask` prints it; `history ID`)")
-    p.add_argument("text", metavar="TEXT", help="the answer it should have given")
+    p.add_argument("text", metavar="TEXT", help=f"the answer it should have given (quote it; {STDIN_HELP})")
     p.set_defaults(func=cmd_correct)
 
     p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one "
