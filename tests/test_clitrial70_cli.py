@@ -89,3 +89,13 @@ def test_ctrl_c_during_ask_keeps_the_answer_so_far(tmp_path, tiny_model_dir, mon
         assert answer["role"] == "assistant"
         assert len(store.token_records(answer["id"])) == len(written), "kept as far as it got"
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "Ctrl+C is the interpreter's again"
+
+
+def test_a_mistyped_db_is_said_under_the_empty_listing(tmp_path, capsys):
+    typo = tmp_path / "gpt2desk.sqlite"
+    assert main(["--db", str(typo), "history"]) == 0
+    out, err = capsys.readouterr()
+    assert "no conversations yet" in out
+    assert f"there was no database at {typo}" in err
+    assert main(["--db", str(typo), "texts"]) == 0
+    assert "there was no database" not in capsys.readouterr().err, "said once: the file is there now"

@@ -220,19 +220,24 @@ def cmd_generate(args) -> int:
         print()
         raise KeyboardInterrupt("stopped before the answer's first token: nothing was saved")
     conversation_id, message_id = save_exchange(args, answer) if args.save else (None, None)
+    _print_generated(args, loaded, generation, conversation_id, message_id)
+    return 0
+
+
+def _print_generated(args, loaded, generation, conversation_id: int | None, message_id: int | None) -> None:
+    """The answer's JSON object, or its summary and how to rate it (the text itself streamed as it came)."""
     if args.json:
         result = generation_json(loaded, generation, generation.finish_reason)
         if message_id is not None:
             result["message_id"] = message_id
         print_json(result)
-    else:
-        print()
-        summary = generation_summary(generation, args.max_new_tokens)
-        if message_id is not None:
-            summary += f" saved as message {message_id}"
-        print(summary, file=sys.stderr)
-        print(kept_words(args, conversation_id, message_id), file=sys.stderr)
-    return 0
+        return
+    print()
+    summary = generation_summary(generation, args.max_new_tokens)
+    if message_id is not None:
+        summary += f" saved as message {message_id}"
+    print(summary, file=sys.stderr)
+    print(kept_words(args, conversation_id, message_id), file=sys.stderr)
 
 
 def generation_json(loaded, generation, finish_reason: str | None) -> dict:

@@ -6,7 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from desktop_app.cli.common import TOKENS_HINT, WINDOW_TOKEN_WORDS, CliError, record_id, token_words
+from desktop_app.cli.common import (TOKENS_HINT, WINDOW_TOKEN_WORDS, CliError, new_database_note, record_id,
+                                    token_words)
 from desktop_app.cli.stdin_text import STDIN_HELP
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
@@ -294,6 +295,7 @@ def _print_conversations(conversations: list[dict], args) -> None:
         # a first `history` said only "no conversations", not how to make one (cli62)
         print(f"no conversation contains \u201c{args.search}\u201d" if args.search else
               "no conversations yet: `gpt2-desk ask \"...\"` or `gpt2-desk chat` starts one")
+        new_database_note(args)
     for c in conversations:
         print(f"{c['id']:>5}  {_when(c['updated'])}  {c['message_count']:>3} messages  {c['title']}")
 

@@ -58,8 +58,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
     cont = subparsers.add_parser("continue", parents=[common], epilog=CONTINUE_CTRL_C,
                                  help="let the model continue a text file from its end, coloured by probability")
-    cont.add_argument("file", metavar="FILE", help="a UTF-8 text file (empty: start from the start token); "
-                                                   f"{STDIN_HELP}")
+    cont.add_argument("file", metavar="FILE", help=CONTINUE_FILE_HELP)
     add_sampling_options(cont)
     cont.add_argument("--json", action="store_true",
                       help=f"print one JSON object instead of coloured text ({RECORD_FIELDS})")
@@ -299,6 +298,7 @@ def _sparkline(counts) -> str:
     return "".join(blocks[math.ceil(c / top * 8)] for c in counts) + "  " + " ".join(str(c) for c in counts)
 
 
+CONTINUE_FILE_HELP = f"a UTF-8 text file (empty: start from the start token); {STDIN_HELP}"
 CONTINUE_CTRL_C = ("Ctrl+C stops the continuation at its next token and keeps what was written: the text shows it, "
                    "--json prints it with finish_reason \"cancelled\"; exit code 0, as `chat`'s Ctrl+C. A second "
                    "Ctrl+C before it stops ends at once: exit code 130.")
