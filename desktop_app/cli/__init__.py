@@ -17,6 +17,7 @@ from desktop_app import __version__
 from desktop_app.cli import explain_cmds, finetune_cmds, model_cmds, probe_cmds, store_cmds, text_cmds, texts_cmds
 from desktop_app.cli.common import CliError, add_common_options, finish_common_options
 from desktop_app.cli.help_examples import HelpFormatter, add_descriptions_and_examples
+from desktop_app.cli.stdin_text import read_stdin_arguments, unquoted_words_hint
 from desktop_app.core.models import check_named_model
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ def _run(argv: list[str]) -> int:
         return _fail(str(exc), 2, wants_json, prefix="")
     try:
         finish_common_options(args)
+        read_stdin_arguments(args)
         if args.command is None:
             from desktop_app.cli.gui_launch import launch_gui
 
@@ -127,7 +129,7 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
     args, extra = parser.parse_known_args(argv)
     if extra:
         command = parser.commands.get(getattr(args, "command", None) or "", parser)
-        command.error(f"unrecognized arguments: {' '.join(extra)}")
+        command.error(f"unrecognized arguments: {' '.join(extra)}{unquoted_words_hint(args, extra)}")
     return args
 
 

@@ -97,6 +97,7 @@ def finish_common_options(args: argparse.Namespace) -> None:
         if not hasattr(args, name):
             setattr(args, name, default)
     args.paths = _data_folder(args.data_dir)
+    chosen = args.db is not None or args.data_dir is not None  # a first run's default database is no typo
     if args.db is None:
         args.db = str(args.paths.db_path)
     elif not Path(args.db).expanduser().parent.is_dir():
@@ -104,6 +105,7 @@ def finish_common_options(args: argparse.Namespace) -> None:
         raise CliError(f"There is no folder {Path(args.db).expanduser().parent} for --db: check the path "
                        "(a new database is made only in a folder that exists).")
     args.db = str(Path(args.db).expanduser())
+    args.db_made_now = chosen and not Path(args.db).exists()  # before a command's Store.open makes it
     configure_logging(args.paths.log_dir)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -125,6 +127,14 @@ def _data_folder(data_dir: str | None) -> AppPaths:
                        "is in the way; give --data-dir (or GPT2_DESK_DATA_DIR) a folder.") from None
     except OSError as exc:
         raise CliError(f"The data folder {exc.filename} cannot be made: {exc.strerror}.") from None
+
+
+def new_database_note(args: argparse.Namespace) -> None:
+    """Under an empty listing: `--db mistyped.sqlite3 history` made a new, empty database in silence and said
+    "no conversations yet", as if the person's conversations were gone (clitrial70)."""
+    if getattr(args, "db_made_now", False):
+        print_notice(f"there was no database at {args.db}: this command made a new, empty one there (a mistyped "
+                     "--db or --data-dir? the default database: leave both out)")
 
 
 def print_notice(notice: str | None) -> None:

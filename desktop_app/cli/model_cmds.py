@@ -14,12 +14,16 @@ from pathlib import Path
 
 from desktop_app.cli.common import (RECORD_FIELDS, CliError, TqdmProgress, load_model_for_cli, open_store, print_json,
                                     print_notice, record_id)
+from desktop_app.cli.stdin_text import STDIN_HELP
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import color_for, text_color_on
 from desktop_app.core.records import RECORD_UNITS, TokenRecord
 from desktop_app.core.speed_words import per_second
 
 
+ASK_CTRL_C = ("Ctrl+C stops the answer at its next token and saves it as far as it got (finish_reason "
+              "\"cancelled\"), with its id to rate, as chat's Ctrl+C; exit code 0. A second Ctrl+C before it stops "
+              "ends at once: exit code 130, nothing saved.")
 JSON_CTRL_C = ("on Ctrl+C the answer written so far, with \"interrupted\": true, \"error\" and \"exit_code\" "
                "130 (nothing is kept)")
 
@@ -27,13 +31,13 @@ JSON_CTRL_C = ("on Ctrl+C the answer written so far, with \"interrupted\": true,
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     gen = subparsers.add_parser("generate", parents=[common], help="answer a prompt, with every token's probability "
                                                                   "(kept only with --save; `ask` keeps it)")
-    gen.add_argument("prompt", metavar="PROMPT", help="the question or text to answer (quote it)")
+    gen.add_argument("prompt", metavar="PROMPT", help=f"the question or text to answer (quote it; {STDIN_HELP})")
     add_sampling_options(gen)
     gen.add_argument("--json", action="store_true",
                      help=f"print one JSON object instead of coloured text ({RECORD_FIELDS}); {JSON_CTRL_C}")
     gen.add_argument("--system", help="system text placed before the conversation")
     gen.add_argument("--save", action="store_true", help="keep the prompt and answer in the database, and print "
-                     "the answer's id to rate it (as `ask` does; without it nothing is kept)")
+                     "the answer's id to rate it (as `ask` does, Ctrl+C too; without it nothing is kept)")
     gen.add_argument("--conversation", type=record_id, help="with --save: add to this conversation")
     gen.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     gen.set_defaults(func=cmd_generate)
@@ -50,7 +54,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     chat.set_defaults(func=cmd_chat)
 
     score = subparsers.add_parser("score", parents=[common], help="the probability of every token of a given text")
-    score.add_argument("text", metavar="TEXT", help="the text to score (quote it; \"$(cat FILE)\" for a file)")
+    score.add_argument("text", metavar="TEXT", help=f"the text to score (quote it; {STDIN_HELP}: `gpt2-desk score - < FILE`)")
     score.add_argument("--prompt", help="score TEXT as the answer to this prompt, formatted as generate formats it")
     score.add_argument("--system", help="system text (with --prompt)")
     score.add_argument("--alternatives", type=alternatives_count, default=10, metavar="K",
@@ -71,15 +75,15 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 def _register_ask(subparsers, common: argparse.ArgumentParser) -> None:
     """`ask`: generate's answer, always kept, with its id and how to rate it: a person who generated, then
     wanted to `rate`, had no id (plain `generate` keeps nothing; cli59)."""
-    ask = subparsers.add_parser("ask", parents=[common], help="answer a question and keep it, printing the "
+    ask = subparsers.add_parser("ask", parents=[common], epilog=ASK_CTRL_C, help="answer a question and keep it, printing the "
                                 "answer's id and how to rate it (generate --save)",
                                 description="Answer a question, every token coloured by its probability, and "
                                             "keep the exchange: its id is printed with the `rate` command that "
                                             "rates it. --conversation ID asks a follow-up in that conversation.")
-    ask.add_argument("prompt", metavar="QUESTION", help="the question (quote it)")
+    ask.add_argument("prompt", metavar="QUESTION", help=f"the question (quote it; {STDIN_HELP})")
     add_sampling_options(ask)
     ask.add_argument("--json", action="store_true", help="print one JSON object (with message_id) instead of "
-                                                         f"coloured text ({RECORD_FIELDS}); {JSON_CTRL_C}")
+                                                         f"coloured text ({RECORD_FIELDS})")
     ask.add_argument("--system", help="system text placed before the conversation")
     ask.add_argument("--conversation", type=record_id, metavar="ID",
                      help="a follow-up: answer after this conversation's newest message, and add to it")
@@ -197,10 +201,14 @@ def cmd_generate(args) -> int:
         raise CliError("The prompt is empty: give the question or text to answer.")
     turns = _conversation_so_far(args) + [Turn("user", args.prompt)]
     loaded = load_model_for_cli(args)
-    answer = session.prepare_answer(loaded, turns, settings, system=args.system)
+    cancel = threading.Event()
+    answer = session.prepare_answer(loaded, turns, settings, system=args.system, cancel=cancel)
     print_notice(answer.notice)
     try:
-        answer.run(on_token=None if args.json else write_token)
+        # a kept answer stops at Ctrl+C and is saved as far as it got, as chat's and the window's Stop keep it:
+        # `ask` had dropped 60 written tokens with "interrupted: nothing was saved" (clitrial70)
+        with ctrl_c_stops(cancel) if args.save else contextlib.nullcontext():
+            answer.run(on_token=None if args.json else write_token)
     except KeyboardInterrupt:
         words = "nothing was saved" if args.save else ""
         if args.json:
@@ -208,20 +216,28 @@ def cmd_generate(args) -> int:
         print()  # main's line starts on its own line, not after the answer's last word
         raise KeyboardInterrupt(words) from None
     generation = answer.generation
+    if generation.finish_reason == "cancelled" and not generation.records:
+        print()
+        raise KeyboardInterrupt("stopped before the answer's first token: nothing was saved")
     conversation_id, message_id = save_exchange(args, answer) if args.save else (None, None)
+    _print_generated(args, loaded, generation, conversation_id, message_id)
+    return 0
+
+
+def _print_generated(args, loaded, generation, conversation_id: int | None, message_id: int | None) -> None:
+    """The answer's JSON object, or its summary and how to rate it (the text itself streamed as it came)."""
     if args.json:
         result = generation_json(loaded, generation, generation.finish_reason)
         if message_id is not None:
             result["message_id"] = message_id
         print_json(result)
-    else:
-        print()
-        summary = generation_summary(generation, args.max_new_tokens)
-        if message_id is not None:
-            summary += f" saved as message {message_id}"
-        print(summary, file=sys.stderr)
-        print(kept_words(args, conversation_id, message_id), file=sys.stderr)
-    return 0
+        return
+    print()
+    summary = generation_summary(generation, args.max_new_tokens)
+    if message_id is not None:
+        summary += f" saved as message {message_id}"
+    print(summary, file=sys.stderr)
+    print(kept_words(args, conversation_id, message_id), file=sys.stderr)
 
 
 def generation_json(loaded, generation, finish_reason: str | None) -> dict:

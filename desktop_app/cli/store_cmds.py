@@ -6,7 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from desktop_app.cli.common import TOKENS_HINT, WINDOW_TOKEN_WORDS, CliError, record_id, token_words
+from desktop_app.cli.common import (TOKENS_HINT, WINDOW_TOKEN_WORDS, CliError, new_database_note, record_id,
+                                    token_words)
+from desktop_app.cli.stdin_text import STDIN_HELP
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
@@ -293,6 +295,7 @@ def _print_conversations(conversations: list[dict], args) -> None:
         # a first `history` said only "no conversations", not how to make one (cli62)
         print(f"no conversation contains \u201c{args.search}\u201d" if args.search else
               "no conversations yet: `gpt2-desk ask \"...\"` or `gpt2-desk chat` starts one")
+        new_database_note(args)
     for c in conversations:
         print(f"{c['id']:>5}  {_when(c['updated'])}  {c['message_count']:>3} messages  {c['title']}")
 
@@ -548,7 +551,7 @@ def _register_ratings(subparsers, common) -> None:
 
     p = subparsers.add_parser("correct", parents=[common], help="store a better text for an answer")
     p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`ask` prints it; `history ID`)")
-    p.add_argument("text", metavar="TEXT", help="the answer it should have given")
+    p.add_argument("text", metavar="TEXT", help=f"the answer it should have given (quote it; {STDIN_HELP})")
     p.set_defaults(func=cmd_correct)
 
     p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one "

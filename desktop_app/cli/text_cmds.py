@@ -13,6 +13,7 @@ from pathlib import Path
 from desktop_app.cli.common import RECORD_FIELDS, CliError, load_model_for_cli, print_json, stderr_bar
 from desktop_app.cli import model_cmds
 from desktop_app.cli.model_cmds import add_sampling_options, generation_summary, sampling_from_args, write_token
+from desktop_app.cli.stdin_text import STDIN_ARGUMENT, STDIN_HELP, STDIN_NAME, stdin_bytes
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import MAX_ENTROPY_BITS  # no torch: the histogram's end
 from desktop_app.core.recited import MIN_TOKENS  # (no model, no torch: the default in --help)
@@ -26,7 +27,7 @@ FROM_ONE = "tokens counted from 1, as the window counts them; --json's index is 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     analyse = subparsers.add_parser("analyse", parents=[common], aliases=["analyze"],
                                     help="how predictable every token of a text file is (GLTR's summary)")
-    analyse.add_argument("file", metavar="FILE", help="a UTF-8 text file (.txt, .md, ...)")
+    analyse.add_argument("file", metavar="FILE", help=f"a UTF-8 text file (.txt, .md, ...); {STDIN_HELP}")
     analyse.add_argument("--json", action="store_true",
                          help=f"print the summary and every token's record as JSON ({RECORD_FIELDS})")
     analyse.add_argument("--export-json", metavar="OUT.json", help="also write the records and summary here")
@@ -57,7 +58,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
     cont = subparsers.add_parser("continue", parents=[common], epilog=CONTINUE_CTRL_C,
                                  help="let the model continue a text file from its end, coloured by probability")
-    cont.add_argument("file", metavar="FILE", help="a UTF-8 text file (empty: start from the start token)")
+    cont.add_argument("file", metavar="FILE", help=CONTINUE_FILE_HELP)
     add_sampling_options(cont)
     cont.add_argument("--json", action="store_true",
                       help=f"print one JSON object instead of coloured text ({RECORD_FIELDS})")
@@ -89,8 +90,16 @@ class ScoreBar:
             self.bar.close()
 
 
+def input_name(path: str) -> str:
+    """FILE in a sentence: "-" is standard input ("- is empty" read as a typo)."""
+    return STDIN_NAME if path == STDIN_ARGUMENT else path
+
+
 def _read(path: str) -> str:
-    from desktop_app.core.documents import read_text_file
+    from desktop_app.core.documents import read_text_file, text_from_bytes
+
+    if path == STDIN_ARGUMENT:  # `... | gpt2-desk analyse -` had said "There is no file -." (clitrial70)
+        return text_from_bytes(stdin_bytes("text"), STDIN_NAME)
 
     # the whole path, in import's words: "essay.txt could not be read: No such file or directory" left out the
     # folder it looked in (usertest27)
@@ -111,7 +120,7 @@ def cmd_analyse(args) -> int:
     _check_analyse_options(args)
     text = _read(args.file)
     if len(text.strip()) == 0:
-        raise CliError(f"{args.file} is empty: there is nothing to analyse")
+        raise CliError(f"{input_name(args.file)} is empty: there is nothing to analyse")
     loaded = load_model_for_cli(args)
     bar = ScoreBar()
     try:
@@ -119,7 +128,7 @@ def cmd_analyse(args) -> int:
     finally:
         bar.close()
     if not scored.records:
-        raise CliError(f"{args.file} is one token long: there is nothing to analyse after it")
+        raise CliError(f"{input_name(args.file)} is one token long: there is nothing to analyse after it")
     about = {"file": args.file, "model": loaded.model_id, "device": str(loaded.device),
              "adapter_id": loaded.adapter_id}
     _exports(args, scored, summary, about)
@@ -289,6 +298,7 @@ def _sparkline(counts) -> str:
     return "".join(blocks[math.ceil(c / top * 8)] for c in counts) + "  " + " ".join(str(c) for c in counts)
 
 
+CONTINUE_FILE_HELP = f"a UTF-8 text file (empty: start from the start token); {STDIN_HELP}"
 CONTINUE_CTRL_C = ("Ctrl+C stops the continuation at its next token and keeps what was written: the text shows it, "
                    "--json prints it with finish_reason \"cancelled\"; exit code 0, as `chat`'s Ctrl+C. A second "
                    "Ctrl+C before it stops ends at once: exit code 130.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 
-from desktop_app.cli.common import CliError, record_id
+from desktop_app.cli.common import CliError, new_database_note, record_id
 from desktop_app.core.count_words import counted
 
 
@@ -77,6 +77,7 @@ def _print_list(args, store) -> int:
     if not documents:
         print("no texts yet: the window's Text tab keeps the texts written, pasted or opened there "
               "(`gpt2-desk analyse FILE` reads a file without keeping it)")
+        new_database_note(args)
     for d in documents:
         print(f"{d['id']:>5}  {_when(d['updated'])}  {d['chars']:>7,} chars  {d['title']}")
     return 0

@@ -120,12 +120,18 @@ def read_text_file(path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise UserFacingError(f"{path.name} could not be read: {exc.strerror or exc}.") from exc
+    return text_from_bytes(data, path.name)
+
+
+def text_from_bytes(data: bytes, name: str) -> str:
+    """A file's bytes (or a pipe's: the command line's "-") as the editor holds the text; ``name`` says where
+    they came from in the refusal of a binary or non-UTF-8 input."""
     if b"\x00" in data:
-        raise UserFacingError(f"{path.name} looks like a binary file, not a text: nothing was opened.")
+        raise UserFacingError(f"{name} looks like a binary file, not a text: nothing was opened.")
     try:
         return editor_text(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise UserFacingError(f"{path.name} is not UTF-8 text (byte {exc.start} is not valid UTF-8): "
+        raise UserFacingError(f"{name} is not UTF-8 text (byte {exc.start} is not valid UTF-8): "
                               "save it as UTF-8 and open it again. Nothing was opened.") from exc
 
 
