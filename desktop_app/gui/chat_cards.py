@@ -172,6 +172,33 @@ class ChatCards:
         finally:
             self._switching_branch = False
 
+    def step_to_answer(self, card: MessageCard, step: int) -> None:
+        """Up / Down in an answer's text: the answer above / below takes the keyboard. Only the newest answer was
+        near the prompt in the Tab order; an older one was some 30 Tabs round the window (usertest42). Down from
+        the newest: the prompt, where the person types on."""
+        answers = self._answers_shown()
+        at = answers.index(card) + step if card in answers else -1
+        if at >= len(answers) and step > 0:
+            self.window.prompt.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif 0 <= at < len(answers):
+            self._take_keyboard(answers[at])
+
+    def enter_newest_answer(self) -> None:
+        """Up in the empty prompt: the newest answer takes the keyboard (none yet: the prompt keeps it)."""
+        answers = self._answers_shown()
+        if answers:
+            self._take_keyboard(answers[-1])
+
+    def _answers_shown(self) -> list[MessageCard]:
+        return [c for c in self.window.transcript.cards if c.role == "assistant" and c.view.records]
+
+    def _take_keyboard(self, card: MessageCard) -> None:
+        """``card``'s text has the keyboard, scrolled into view, and the inspector shows its first token, as Tab
+        and Right would: the person sees where they are and walks on with the arrows."""
+        card.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.window.transcript.ensureWidgetVisible(card.view)
+        card.view.choose_token(0)
+
     def _remove(self, card: MessageCard) -> None:
         if card is self.selected:
             self.selected = None
@@ -217,6 +244,7 @@ class ChatCards:
         card.token_clicked.connect(self.show_token)
         card.token_hovered.connect(self._token_hovered)
         card.sibling_step.connect(self._step_sibling)
+        card.step_out.connect(self.step_to_answer)
         card.export_requested.connect(self.export_card)
         card.edit_requested.connect(w.message_editor.begin)
         card.resume_requested.connect(self._resume)

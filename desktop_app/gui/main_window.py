@@ -280,6 +280,7 @@ class MainWindow(QMainWindow):
         self.model_button.clicked.connect(self.choose_model)
         self.prompt.textChanged.connect(self._update_buttons)
         self.prompt.submitted.connect(self.send)
+        self.prompt.up_from_empty.connect(self.cards.enter_newest_answer)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.text_mode.ctrl_enter)
         QShortcut(QKeySequence("Escape"), self, self.stop)

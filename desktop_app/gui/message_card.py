@@ -38,6 +38,7 @@ class MessageCard(QFrame):
 
     token_clicked = Signal(object, int)  # card, token index
     token_hovered = Signal(object, int)
+    step_out = Signal(object, int)  # card, -1 / +1: Up / Down in its text (the answer above / below)
     sibling_step = Signal(object, int)  # card, -1 / +1
     export_requested = Signal(object, str)  # card, "png" | "json"
     edit_requested = Signal(object)  # card (one of the person's own messages)
@@ -59,6 +60,8 @@ class MessageCard(QFrame):
         self.view = TokenView(self, measure=measure if role == "assistant" else PLAIN)
         self.view.token_clicked.connect(lambda i: self.token_clicked.emit(self, i))
         self.view.token_hovered.connect(lambda i: self.token_hovered.emit(self, i))
+        self.view.steps_out = role == "assistant"
+        self.view.step_out.connect(lambda step: self.step_out.emit(self, step))
         outer.addWidget(self.view)
         self.footer_layout = QHBoxLayout()  # part 2: per-answer rating, correction
         self.footer_layout.setContentsMargins(0, 0, 0, 0)

@@ -51,6 +51,9 @@ class PromptBox(QPlainTextEdit):
     off, Enter starts a new line. Ctrl+Enter sends either way (the window's shortcut)."""
 
     submitted = Signal()
+    # Up in the empty box: the newest answer above it, as Down from that answer comes back here (usertest42:
+    # Shift+Tab went to the toolbar's far corner, and the answer was two Tabs on, past Regenerate)
+    up_from_empty = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -84,6 +87,10 @@ class PromptBox(QPlainTextEdit):
             if mods == Qt.KeyboardModifier.NoModifier:
                 self.submitted.emit()
                 return
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if event.key() == Qt.Key.Key_Up and plain and not self.toPlainText():  # a draft's Up moves in it
+            self.up_from_empty.emit()
+            return
         super().keyPressEvent(event)
 
 

@@ -227,6 +227,9 @@ def _overlay_format(rgb, tip) -> QTextCharFormat:
 FLASH_MS = 2500  # how long a word the ranking pointed at keeps its ring: long enough to find it after the scroll
 
 
+STEP_OUT_KEYS = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}
+
+
 class TokenView(QTextEdit):
     """Read-only heatmap of one text. ``prefix`` is plain text shown before the records
     (e.g. a prompt's first token, which nothing predicts).
@@ -244,6 +247,10 @@ class TokenView(QTextEdit):
     token_clicked = Signal(int)
     token_hovered = Signal(int)  # -1 when the pointer leaves the tokens
     overlay_changed = Signal()  # an overlay (the attribution) was painted or cleared: the colour key follows
+    # Up / Down: the text above or below this one (an answer card's: the chat's answer before or after), so a
+    # keyboard user reaches an older answer without Tabbing round the whole window (usertest42); only where
+    # ``steps_out`` is set: the Text tab's heatmap scrolls its one text with them
+    step_out = Signal(int)  # -1 up, +1 down
 
     def __init__(self, parent=None, measure: str = "probability", *, lazy_tooltips: bool = False):
         super().__init__(parent)
@@ -270,6 +277,7 @@ class TokenView(QTextEdit):
         self.overlay: Overlay | None = None  # colours shown over the measure's for a while (attribution)
         self.model_written: set[int] = set()
         self.selected = -1
+        self.steps_out = False  # Up / Down emit step_out (an answer card's view), else move as a text box's do
         self.flashed: tuple[int, int, QColor] | None = None  # (start, end, colour): a word pointed at, for a moment
         self._flash_timer = QTimer(self)
         self._flash_timer.setSingleShot(True)
@@ -606,9 +614,14 @@ class TokenView(QTextEdit):
 
     def keyPressEvent(self, event) -> None:
         """Keyboard users reach every token: Left/Right (Home/End) move the selection, and the
-        inspector follows it, as a click would; Enter or Space shows the selected token again."""
+        inspector follows it, as a click would; Enter or Space shows the selected token again; Up/Down
+        leave for the text above or below where ``steps_out`` is set."""
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if self.steps_out and plain and event.key() in STEP_OUT_KEYS:
+            self.step_out.emit(STEP_OUT_KEYS[event.key()])
+            return
         index = self._key_target(event.key())
-        if index is None or not self.records or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        if index is None or not self.records or not plain:
             super().keyPressEvent(event)
             return
         self.choose_token(max(0, min(index, len(self.records) - 1)))
