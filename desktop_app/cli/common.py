@@ -64,6 +64,19 @@ class CliError(Exception):
     """A usage problem; printed as one line."""
 
 
+# `adapters export`'s words (core.model_export) for a file the CLI would write over; no option replaces one
+EXISTS_WORDS = "{path} already exists; choose another name or remove it first."
+NEW_FILE_HELP = "a new file: one that exists is not replaced"
+
+
+def refuse_existing(path: str) -> None:
+    """A file the CLI writes is never put over one already there, as `adapters export` refuses: `history ID
+    --export` and `export --out` replaced one without a word (cliwords71)."""
+    target = Path(path).expanduser()
+    if target.exists() or target.is_symlink():
+        raise CliError(EXISTS_WORDS.format(path=target))
+
+
 def record_id(text: str) -> int:
     """argparse's type for an id or index kept in the database: a whole number SQLite can hold
     (a longer one would end in "unexpected error: Python int too large")."""

@@ -162,12 +162,14 @@ class _Bar:
         self.tenth_said = -1
         self.count_said: tuple | None = None
         self.line_said: str | None = None
+        self.last_step: tuple | None = None  # (the last step's report, whether its line was printed)
 
     def __call__(self, p) -> None:
         if p.phase != self.phase or (p.phase != "training" and p.message):
             if self.bar is not None and p.phase != "training":
                 self.bar.close()
                 self.bar = None
+                self._steps_so_far()
             self.phase = p.phase
             if p.message and not (p.phase == "training" and p.step):
                 self._say(p)
@@ -175,10 +177,9 @@ class _Bar:
             if self.bar is None:
                 self.bar = stderr_bar("training", p.total, announced=True)  # into a log, _log_line says more
             self.bar.n = p.step
-            post = training_figures(p)
-            self.bar.set_postfix(post, refresh=False)
+            self.bar.set_postfix(training_figures(p), refresh=False)
             self.bar.refresh()
-            self._log_line(p, post)
+            self._log_line(p)
 
     def _say(self, p) -> None:
         """A phase's line, but a count's (a report outside the steps with ``step`` of ``total``: "re-asking 13
@@ -196,18 +197,31 @@ class _Bar:
             print(line, file=sys.stderr)
             self.line_said = line
 
-    def _log_line(self, p, figures: dict) -> None:
+    def _log_line(self, p) -> None:
         """Where stderr is a log or a pipe the bar is off: one line at each tenth of the steps, so a
         run of many minutes is not a lone "training..." (usertest27)."""
+        self.last_step = (p, False)
         if sys.stderr.isatty() or not p.total:
             return
         tenth = p.step * 10 // p.total
         if tenth == self.tenth_said and p.step != 1:
             return
         self.tenth_said = tenth
-        said = ", ".join(f"{name} {value}" for name, value in figures.items())
+        self._step_line(p)
+
+    def _steps_so_far(self) -> None:
+        """The steps stopped (the pause to measure the current model, or their end): their last line, unless
+        printed. The terminal's bar goes as it closes, so "training paused: measuring ..." had followed "taking
+        the first training step" as if no step had run (cliwords71); a log said step 1 of 100, not 2."""
+        if self.last_step is not None and not self.last_step[1]:
+            self._step_line(self.last_step[0])
+
+    def _step_line(self, p) -> None:
+        """ "training: step 3 of 12, loss 0.4955, kl 0.006, step margin -, about 2 min left"."""
+        said = ", ".join(f"{name} {value}" for name, value in training_figures(p).items())
         left = f", about {duration_words(p.eta_s, rough=True)} left" if p.eta_s and p.eta_s >= 1 else ""
-        print(f"{terminal_line(p)}{', ' + said if said else ''}{left}", file=sys.stderr)  # "training: step 3 of 12"
+        print(f"{terminal_line(p)}, {said}{left}", file=sys.stderr)
+        self.last_step = (p, True)
 
 
 def cmd_finetune(args) -> int:
@@ -506,9 +520,24 @@ def cmd_adapters(args) -> int:
             print(f"{label(row, start=True)} is active for {row['base_model']}")  # activate's words
             _warn_changed_facts(row)
         elif action == "delete":
+            _refuse_deleting_the_active(store.get_adapter(args.id))
             session.change_adapter(store, "delete", adapter_id=args.id)
             print(f"{adapter_name(args.id, start=True)} deleted")
     return 0
+
+
+def _refuse_deleting_the_active(row: dict) -> None:
+    """The store refuses it too, saying "switch to another adapter or the base model" without the commands that do
+    it (cliwords71): named here, with the --model they need."""
+    import shlex
+
+    from desktop_app.core.model_export import spec_for_model_id
+
+    if row["active"]:
+        model = shlex.quote(spec_for_model_id(row["base_model"]))
+        raise CliError(f"{label(row, start=True)} is the active one for {row['base_model']}: switch to the base "
+                       f"model first (gpt2-desk adapters deactivate --model {model}) or to another adapter "
+                       "(gpt2-desk adapters activate ID), then delete it.")
 
 
 def _warn_changed_facts(row: dict) -> None:

@@ -6,8 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from desktop_app.cli.common import (TOKENS_HINT, WINDOW_TOKEN_WORDS, CliError, new_database_note, record_id,
-                                    token_words)
+from desktop_app.cli.common import (NEW_FILE_HELP, TOKENS_HINT, WINDOW_TOKEN_WORDS, CliError, new_database_note,
+                                    record_id, refuse_existing, token_words)
 from desktop_app.cli.stdin_text import STDIN_HELP
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
@@ -310,6 +310,7 @@ def _export_conversation(args, store) -> int:
     kind = {".json": "json", ".md": "markdown", ".markdown": "markdown"}.get(Path(args.export).suffix.lower())
     if kind is None:
         raise CliError(f"--export writes a .json or a .md file, not {Path(args.export).name}.")
+    refuse_existing(args.export)
     store.get_conversation(args.conversation)  # one clear line for an unknown id
     text = conversation_text(store, args.conversation, kind, tokenizer_for=_writers_tokenizers(args))
     try:
@@ -347,6 +348,8 @@ def cmd_export(args) -> int:
     if args.out and not Path(args.out).expanduser().parent.is_dir():
         raise CliError(f"There is no folder {Path(args.out).expanduser().parent}: create it first, or pick another "
                        "--out.")
+    if args.out:
+        refuse_existing(args.out)
     if args.json and not args.out:
         raise CliError("--json needs --out FILE: without it the examples themselves go to standard output")
     script = _script_path(args)
@@ -564,7 +567,8 @@ def _register_ratings(subparsers, common) -> None:
                    help="with ID: each answer's tokens, with the --token number `rate MESSAGE_ID down --token N` "
                         "takes and their probability")
     p.add_argument("--export", metavar="FILE", help="write the conversation as the window's export does: FILE.json "
-                   "(every branch and rating; `import` reads it back) or FILE.md (the newest branch, to read)")
+                   "(every branch and rating; `import` reads it back) or FILE.md (the newest branch, to read); "
+                   f"{NEW_FILE_HELP}")
     p.set_defaults(func=cmd_history)
 
 
@@ -580,7 +584,7 @@ def _register_exchange(subparsers, common) -> None:
     p.add_argument("--format", required=True, choices=["kto", "dpo", "sft"],
                    help="kto: thumbs; dpo: pairs (a corrected or a better-rated answer against the worse one); "
                         "sft: the liked and corrected answers")
-    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--out", metavar="FILE", help=f"write here instead of standard output ({NEW_FILE_HELP})")
     p.add_argument("--text", action="store_true",
                    help="the ratings of text-mode continuations, in TRL's standard format (plain prompt and "
                         "completion strings, no chat turns) instead of the chat's conversational format")
