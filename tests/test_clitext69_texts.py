@@ -112,3 +112,13 @@ def test_the_top_level_help_names_texts(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert "texts" in out and "Text tab's texts" in out
+
+
+def test_export_refuses_an_existing_file_as_history_s_export_does(db, capsys, tmp_path):
+    """`texts ID --export` over a file already there: refused in `adapters export`'s words, the file kept."""
+    ids = seed(db)
+    target = tmp_path / "mine.txt"
+    target.write_text("mine, not to be lost\n", encoding="utf-8")
+    code, _, err = run(capsys, "--db", db, "texts", str(ids["story"]), "--export", str(target))
+    assert code == 2 and "already exists; choose another name or remove it first." in err
+    assert target.read_text(encoding="utf-8") == "mine, not to be lost\n"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 
-from desktop_app.cli.common import CliError, new_database_note, record_id
+from desktop_app.cli.common import NEW_FILE_HELP, CliError, new_database_note, record_id, refuse_existing
 from desktop_app.core.count_words import counted
 
 
@@ -20,7 +20,8 @@ def register(subparsers, common) -> None:
                    help="with ID: the text with this continuation, as the Text tab shows it when it is picked "
                         "(`texts ID` lists the text's continuations)")
     p.add_argument("--export", metavar="FILE", help="with ID: write the text to FILE (.txt or .md) as the Text "
-                                                    "tab's Export the text does, instead of printing it")
+                                                    "tab's Export the text does, instead of printing it; "
+                                                    f"{NEW_FILE_HELP}")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_texts)
 
@@ -36,6 +37,7 @@ def cmd_texts(args) -> int:
             return _print_list(args, store)
         text, document, continuations = _text_of(store, args.text_id, args.branch)
     if args.export:
+        refuse_existing(args.export)  # as `history ID --export` and `adapters export`
         return _export(args, text)
     if args.json:
         print(json.dumps({"id": document["id"], "title": document["title"], "updated": document["updated"],
