@@ -32,6 +32,18 @@ class _WhenMoved(QObject):
         return False
 
 
+def run_stretch(p) -> tuple:
+    """The stretch of a run a report is of, through which the progress block holds its height (its lines coming
+    and going made the chart under it jump: usertest40): the steps with the reference's pass before them, the
+    model in use measured between two steps, the check after the steps, an earlier checkpoint measured again,
+    the re-scoring; each part of a measuring too (a pause's longer part held about 40 px blank over its next
+    part's four lines at 1366x768: panels72)."""
+    if p.phase == "training":
+        return ("training",)
+    return (p.phase, bool(getattr(p, "training_follows", False)), bool(getattr(p, "checking_earlier", False)),
+            getattr(p, "part", None))
+
+
 class RunProgress:
     """The progress part of the fine-tune panel (a mixin of ``FineTunePanel``: its ``controller``,
     ``curve`` and ``cancel`` are the panel's)."""
@@ -82,7 +94,7 @@ class RunProgress:
         self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
         self.step_heard = None  # (the last report, when it came) while it is a training step's
         self.held_height = 0  # the most the block needed during this stretch of the run (_hold_height)
-        self.paused_between_steps = False  # the model in use is measured between two steps (_hold_height)
+        self.stretch: tuple | None = None  # the stretch of the run the last report was of (run_stretch)
         # between the run's reports (a phase can take half a minute) the elapsed time keeps counting
         self.run_started: float | None = None
 
@@ -113,6 +125,10 @@ class RunProgress:
         if self.progress_box.isHidden():
             self.following_progress = False
         elif self.following_progress:
+            # the chart under the lines too (at 1366x768 a step back's eight lines put its "step" axis under the
+            # panel's edge: panels72), then the lines, which win where both do not fit
+            if not self.curve.isHidden():
+                self.ensureWidgetVisible(self.curve, 0, 0)
             self.ensureWidgetVisible(self.progress_box, 0, REPORT_TOP_MARGIN_PX)  # as over a report's card
 
     def _show_elapsed(self) -> None:
@@ -122,20 +138,20 @@ class RunProgress:
             self.eta_label.setText(f"{max(0.0, time.monotonic() - self.run_started):.0f} s so far")
         self._hold_height()
 
-    def _steps_go_on(self, p) -> None:
-        """The pause between two steps ended: its five lines ("Training paused: measuring your current model
-        (part 3 of 3, ...)") held 75 px blank above the chart for the rest of the run (leftovers70). The block
-        lets go of them once, as the steps go on, and holds the steps' own lines from there."""
-        if p.phase == "training" and p.step:
-            if self.paused_between_steps:
-                self.let_go_height()
-            self.paused_between_steps = False
-        elif p.phase != "training" and p.total and getattr(p, "training_follows", False):
-            self.paused_between_steps = True
+    def _new_stretch(self, p) -> None:
+        """Another stretch of the run begins: the block lets go of the last one's lines and holds its own from
+        there. The pause between two steps ("Training paused: measuring your current model (part 3 of 3, ...)",
+        five lines) held 75 px blank above the chart for the rest of the run (leftovers70); a step back's
+        "checking an earlier point of the run (step 4 of 18), since ...", eight lines at 1366x768, held them over
+        the re-scoring's shorter line after it (panels72)."""
+        stretch = run_stretch(p)
+        if self.stretch is not None and stretch != self.stretch:
+            self.let_go_height()
+        self.stretch = stretch
 
     def _hold_height(self) -> None:
-        """The block keeps the most height its lines needed during this stretch of the run (until the pause
-        between two steps ends, ``_steps_go_on``): as its phase line went from three lines to one and its time
+        """The block keeps the most height its lines needed during this stretch of the run (until the next
+        stretch begins, ``_new_stretch``): as its phase line went from three lines to one and its time
         left came and went, the chart and the card under it jumped (usertest40). Measured at the width the
         panel's layout gives it, once the panel shows."""
         box = self.progress_box
@@ -174,7 +190,7 @@ class RunProgress:
         if self.controller.cancel_pending:  # "Cancelling…" stays until the run ends (a step came after it)
             return
         self._note_stop(p)
-        self._steps_go_on(p)
+        self._new_stretch(p)
         if p.phase == "training" and p.total:
             self.curve.plan(p.total)  # the chart's axis counts the run's steps before the first one
         self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)

@@ -144,6 +144,8 @@ class TranscriptView(QScrollArea):
         self._opening = False  # a conversation just opened: its place is kept as it lays out (show_opened)
         self._placed: int | None = None  # the scroll value show_opened set last
         self._answering: MessageCard | None = None  # the question whose answer streams (follow_answer)
+        self._anchor: tuple[MessageCard, int] | None = None  # the card kept at the view's top as cards reflow
+        self._anchored: int | None = None  # the scroll value the anchor set last
         self.verticalScrollBar().actionTriggered.connect(self._person_scrolled)  # wheel, keys, the bar; not setValue
         self.verticalScrollBar().rangeChanged.connect(self._range_changed)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
@@ -255,15 +257,18 @@ class TranscriptView(QScrollArea):
         self._follow = False
         self._opening = False
         self._answering = None
+        self._anchor = None
         self._held = self.verticalScrollBar().value()
 
     def _person_scrolled(self, _action: int) -> None:
         self._opening = False
         self._answering = None
+        self._anchor = None
 
     def _drop_room(self) -> None:
         self._held = None
         self._answering = None
+        self._anchor = None
         self._opening = False  # any other place asked for (the end, an answer's end, a place held) replaces it
         if self.room.height():
             self.room.setFixedHeight(0)
@@ -288,6 +293,8 @@ class TranscriptView(QScrollArea):
             if value == bar.maximum() and value < self._held:
                 return  # the range shrank under the place held, which comes back with the room
             self._held = None  # scrolled: that is the place now
+        if self._anchor is not None and value not in (self._anchored, bar.maximum()):
+            self._anchor = None  # moved since (a card the keyboard reached), not merely held by a shorter range
         if self.room.height() and value <= bar.maximum() - self.room.height():
             self.room.setFixedHeight(0)  # scrolled up past it: the blank room under the last card goes
         self._follow = value >= bar.maximum() - 8
@@ -304,8 +311,42 @@ class TranscriptView(QScrollArea):
             self._place_opened()
         elif self._keep_held(high):
             pass
+        elif self._anchor is not None:
+            self._keep_anchor()
         elif self._follow:
             self.verticalScrollBar().setValue(self._end_value(high))
+
+    def keep_place_through_reflow(self) -> None:
+        """The cards are about to reflow to a new width (a side panel hidden or shown: Ctrl+B, Ctrl+Shift+B): a
+        view that shows the newest card's end stays at the end; one scrolled elsewhere keeps the card at its top
+        where it was. Left at its scroll value, the view cut the newest answer's end at the bottom, or kept the
+        blank room an opened conversation's place had added under it (panels72). Not on every width change: the
+        scroll bar's coming as a conversation opens or an answer grows is the opened place's and the stream's."""
+        if not self.cards or self._held is not None:
+            return
+        last = self.cards[-1]
+        if last.mapTo(self.viewport(), QPoint(0, last.height())).y() <= self.viewport().height():
+            self.scroll_to_bottom()  # the end, not the opened place: that blank room would now be under it
+        else:
+            self._opening = False
+            value = self.verticalScrollBar().value()
+            tops = [(card, card.mapTo(self.widget(), QPoint(0, 0)).y()) for card in self.cards]
+            card, top = next(((c, t) for c, t in tops if t + c.height() > value), tops[-1])
+            self._anchor = (card, value - top)
+            self._follow = False
+            QTimer.singleShot(0, self, self._keep_anchor)
+
+    def _keep_anchor(self) -> None:
+        """The anchored card back where it was at the view's top (``keep_place_through_reflow``)."""
+        if self._anchor is None:
+            return
+        card, offset = self._anchor
+        if card not in self.cards:
+            self._anchor = None
+            return
+        top = card.mapTo(self.widget(), QPoint(0, 0)).y()
+        self._anchored = max(0, top + min(offset, card.height() - 1))
+        self.verticalScrollBar().setValue(self._anchored)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

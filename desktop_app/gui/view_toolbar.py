@@ -32,7 +32,7 @@ def build_view_toolbar(window) -> QToolBar:
         action.setChecked(True)
         action.setShortcut(QKeySequence(keys))
         action.setToolTip(panel_toggle_tip(words, QKeySequence(keys).toString(), away=False))
-        action.toggled.connect(lambda _on, a=attr: show_as_wished(window, a))
+        action.toggled.connect(lambda _on, a=attr: panel_toggled(window, a))
         window.panel_actions[attr] = action
     spacer = QWidget()
     spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -302,6 +302,15 @@ class PanelFitter(QObject):
         panel SIDE_LEAST where its least is lower (the inspector's), which only the chat's own least goes under."""
         least = self._panel(attr).minimumWidth()
         return max(least, SIDE_LEAST) if attr == "side_tabs" else least
+
+
+def panel_toggled(window, attr: str) -> None:
+    """The person hid or showed ``attr``: the chat's cards reflow to the new width, and its view keeps its end,
+    or the card at its top, through it (the newest answer's end was cut at 1366x768: panels72)."""
+    transcript = getattr(window, "transcript", None)
+    if transcript is not None:
+        transcript.keep_place_through_reflow()
+    show_as_wished(window, attr)
 
 
 def show_as_wished(window, attr: str) -> None:
