@@ -49,14 +49,21 @@ def _shown_as_opened(window) -> bool:
             and (not cut if newest_answer_fits else cut == [places[-1][1]]))
 
 
-@pytest.mark.parametrize("last_paragraphs", [9, 1])  # the newest answer taller than the view, and short
-def test_a_conversation_opened_from_the_list_starts_at_a_cards_top(make_window, qtbot, last_paragraphs):
+def opened_long(qtbot, make_window, size=(1280, 800), last_paragraphs=9, shown=None):
+    """A window of ``size`` with an eight-card conversation opened from the list, as a click on its row does,
+    once ``shown(window)`` (default: shown as an opened conversation is)."""
     window = make_window(wait=False)
-    window.resize(1280, 800)
+    window.resize(*size)
     conversation = _long_conversation(window.chat.store, last_paragraphs)
     window.refresh_conversations()
     window.conversations.selected.emit(conversation)  # as a click on its row
-    qtbot.waitUntil(lambda: _shown_as_opened(window), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: (shown or _shown_as_opened)(window), timeout=WAIT_MS)
+    return window
+
+
+@pytest.mark.parametrize("last_paragraphs", [9, 1])  # the newest answer taller than the view, and short
+def test_a_conversation_opened_from_the_list_starts_at_a_cards_top(make_window, qtbot, last_paragraphs):
+    window = opened_long(qtbot, make_window, last_paragraphs=last_paragraphs)
     places = _places(window)
     if last_paragraphs == 1:  # it all fits below the question: nothing of it is off the view
         assert places[-1][2] <= window.transcript.viewport().height()
@@ -82,12 +89,7 @@ def test_an_imported_conversation_is_shown_as_one_opened(make_window, qtbot, tmp
 def test_once_moved_elsewhere_the_opened_place_is_not_taken_back(make_window, qtbot):
     """A card the keyboard reached (a scroll by value, not by the bar) keeps its place when the cards lay out
     again: the opened place is not found again after that."""
-    window = make_window(wait=False)
-    window.resize(1280, 800)
-    conversation = _long_conversation(window.chat.store, 9)
-    window.refresh_conversations()
-    window.conversations.selected.emit(conversation)
-    qtbot.waitUntil(lambda: _shown_as_opened(window), timeout=WAIT_MS)
+    window = opened_long(qtbot, make_window)
     bar = window.transcript.verticalScrollBar()
     bar.setValue(0)  # as ensureWidgetVisible does for the first card
     window.resize(1280, 700)  # the range changes

@@ -10,8 +10,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from test_gui import WAIT_MS, make_window  # noqa: E402,F401
-from test_left48_opened_conversation import _long_conversation, _places  # noqa: E402
+from test_gui import make_window  # noqa: E402,F401
+from test_left48_opened_conversation import _places, opened_long  # noqa: E402
 
 
 def _ends_in_view(window) -> bool:
@@ -22,12 +22,7 @@ def _ends_in_view(window) -> bool:
 
 @pytest.mark.parametrize("last_paragraphs", [2, 9])  # taller than the view with its question; taller alone
 def test_a_reopened_conversation_at_1024x600_shows_the_newest_answers_end(make_window, qtbot, last_paragraphs):
-    window = make_window(wait=False)
-    window.resize(1024, 600)
-    conversation = _long_conversation(window.chat.store, last_paragraphs)
-    window.refresh_conversations()
-    window.conversations.selected.emit(conversation)  # as a click on its row
-    qtbot.waitUntil(lambda: _ends_in_view(window), timeout=WAIT_MS)
+    window = opened_long(qtbot, make_window, (1024, 600), last_paragraphs, shown=_ends_in_view)
     places = _places(window)
     answer_top, view_height = places[-1][1], window.transcript.viewport().height()
     if places[-1][2] - answer_top <= view_height:  # the answer fits: no card is cut at the top

@@ -14,20 +14,10 @@ from PySide6.QtWidgets import QAbstractSlider, QApplication  # noqa: E402
 
 from gui_windows import active  # noqa: E402
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
-from test_left48_opened_conversation import _long_conversation, _places, _shown_as_opened  # noqa: E402
+from test_left48_opened_conversation import _places, opened_long  # noqa: E402
 
 PANEL_KEYS = {"conversations": Qt.KeyboardModifier.ControlModifier,
               "side_tabs": Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier}
-
-
-def _opened(qtbot, make_window, size, last_paragraphs=9):
-    window = make_window(wait=False)
-    window.resize(*size)
-    conversation = _long_conversation(window.chat.store, last_paragraphs)
-    window.refresh_conversations()
-    window.conversations.selected.emit(conversation)  # as a click on its row
-    qtbot.waitUntil(lambda: _shown_as_opened(window), timeout=WAIT_MS)
-    return window
 
 
 def _toggle(qtbot, window, panel: str) -> None:
@@ -48,7 +38,7 @@ def _at_the_end(window) -> bool:
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 600)])
 @pytest.mark.parametrize("panel", ["conversations", "side_tabs"])
 def test_a_view_at_its_end_stays_at_its_end_as_a_panel_hides_and_shows(make_window, qtbot, size, panel):
-    window = _opened(qtbot, make_window, size)
+    window = opened_long(qtbot, make_window, size)
     assert window.transcript.verticalScrollBar().value() > 0, "a long conversation: the view is not at its top"
     _toggle(qtbot, window, panel)
     assert not window.panel_actions[panel].isChecked(), "the keys hid the panel"
@@ -60,7 +50,7 @@ def test_a_view_at_its_end_stays_at_its_end_as_a_panel_hides_and_shows(make_wind
 
 @pytest.mark.parametrize("panel", ["conversations", "side_tabs"])
 def test_a_view_scrolled_elsewhere_keeps_the_card_at_its_top(make_window, qtbot, panel):
-    window = _opened(qtbot, make_window, (1366, 768))
+    window = opened_long(qtbot, make_window, (1366, 768))
     bar = window.transcript.verticalScrollBar()
     for _ in range(2):  # Page Up, as the keys do: up into the earlier answers
         bar.triggerAction(QAbstractSlider.SliderAction.SliderPageStepSub)
