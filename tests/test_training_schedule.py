@@ -81,15 +81,17 @@ def test_token_only_runs_get_the_token_learning_rate():
     assert plan(6, tokens=6).lr == plan(6).lr  # the scale is the caller's (FineTuneSettings.token_lr_scale)
 
 
-def test_thumbs_only_runs_get_the_thumbs_learning_rate():
-    """Every example a thumb or a pair of rated siblings: the rule's rate x ``thumbs_lr_scale``;
-    one correction or token-rated answer among them, or a hand-set rate, leaves the rule's rate."""
-    for n in (1, 6, 80):
+def test_thumbs_only_runs_that_compare_siblings_get_the_thumbs_learning_rate():
+    """Every example a thumb or a pair of rated siblings, one in four or more a pair: the rule's rate x
+    ``thumbs_lr_scale``; thumbs on lone answers, one correction or token-rated answer among them, or a hand-set
+    rate, leave the rule's rate."""
+    for n in (4, 8, 80):
         plain = plan(n)
-        assert plan(n, thumbs=n, thumbs_lr_scale=2.0).lr == pytest.approx(2 * plain.lr)
-        assert plan(n, thumbs=n - 1, thumbs_lr_scale=2.0).lr == plain.lr
-    assert plan(6, thumbs=5, tokens=1, thumbs_lr_scale=2.0, token_lr_scale=3.0).lr == plan(6).lr
-    assert plan(6, thumbs=6, thumbs_lr_scale=2.0, lr=1e-4).lr == 1e-4
+        assert plan(n, thumbs=n, sibling_pairs=n // 4, thumbs_lr_scale=2.0).lr == pytest.approx(2 * plain.lr)
+        assert plan(n, thumbs=n, sibling_pairs=n // 4 - 1, thumbs_lr_scale=2.0).lr == plain.lr  # mostly lone thumbs
+        assert plan(n, thumbs=n - 1, sibling_pairs=n // 2, thumbs_lr_scale=2.0).lr == plain.lr
+    assert plan(6, thumbs=5, sibling_pairs=2, tokens=1, thumbs_lr_scale=2.0, token_lr_scale=3.0).lr == plan(6).lr
+    assert plan(6, thumbs=6, sibling_pairs=2, thumbs_lr_scale=2.0, lr=1e-4).lr == 1e-4
     assert FineTuneSettings().thumbs_lr_scale == 2.0
 
 
@@ -126,10 +128,10 @@ def test_a_run_trains_with_the_planned_schedule(tmp_path, tiny_model):
     seen = []
     settings = FineTuneSettings(heldout_fraction=0.0, reask_count=1, reask_unseen=1, reask_tokens=8, rescore=False)
     result = run_finetune(store, tiny_model, paths, settings, progress=seen.append)
-    expected = plan(3, liked=2, disliked=1, thumbs=3, thumbs_lr_scale=settings.thumbs_lr_scale)
+    expected = plan(3, liked=2, disliked=1)
     sched = result.metrics["schedule"]
     assert (sched["updates"], sched["batch_size"], sched["lr"]) == (expected.updates, expected.batch_size, expected.lr)
-    assert sched["lr"] == pytest.approx(2 * plan(3).lr)  # thumbs only: twice the rule's rate
+    assert sched["lr"] == plan(3).lr  # thumbs on lone answers: the rule's rate
     assert sched["updates"] > fixed_batch8_updates(3)
     # two liked, one disliked: the disliked answer balances them (x2), as the run used
     assert (sched["desirable_weight"], sched["undesirable_weight"]) == (1.0, 2.0)

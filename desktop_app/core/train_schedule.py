@@ -31,11 +31,15 @@ number of updates, not the objectives, held learning back. So the schedule follo
   new answers than the bare unlikelihood did, and twice the rate gave it back without the
   drift (bench/learning_effect.py, "that" rated down x 4: 0.62 of new answers without it at
   5e-4, 0.75 at 1e-3, probe +0.8% / +1.2%; the numbers at 8 and 100 are in FineTuneSettings).
-- thumbs-only runs (every example a thumb or a pair of rated siblings) at ``thumbs_lr_scale`` x that
-  rate (``FineTuneSettings.thumbs_lr_scale``, 2): at 5e-4 most thumbs-only runs of 8 ratings ran all
-  their updates with the guard's text hardly moved, and two seeds of five fell short (one refused,
-  one 0.62 of new answers short); at twice the rate the guard stops them where general text starts
-  to move, and all five showed it (the numbers are in FineTuneSettings).
+- thumbs-only runs whose thumbs compare answers (every example a thumb or a pair of rated siblings,
+  at least one in four a pair) at ``thumbs_lr_scale`` x that rate (``FineTuneSettings.thumbs_lr_scale``,
+  2): at 5e-4 most such runs of 8 ratings ran all their updates with the guard's text hardly moved, and
+  two seeds of five fell short (one refused, one 0.62 of new answers short); at twice the rate the guard
+  stops them where general text starts to move, and all five showed it. Thumbs on lone answers keep the
+  rule's rate: at twice it their held-out gain fell below TRL's (bench/finetune_vs_trl.py, where the
+  guard stopped one run at update 2 of 12). A pair's two answers share all but what the person chose
+  between, so its update moves that difference; a lone answer's moves all of its words, general text with
+  them (the numbers are in FineTuneSettings).
 - KTO's class weights: TRL recommends ``w_D * n_D / (w_U * n_U)`` in [1, 4/3]; the rarer of
   liked and disliked thumbs is up-weighted to make it 1, at most 4x; liked answers at most as
   many times as there are of them: a single liked answer is not made to count as four.
@@ -101,7 +105,7 @@ def auto_lr(batch_size: int) -> float:
 
 def kind_lr_scale(examples: int, tokens: int, token_scale: float, thumbs: int, thumbs_scale: float) -> float:
     """The rate's factor for a run whose every example is of one kind (token-rated answers, or
-    thumbs); 1 for a run that mixes kinds or has corrections."""
+    thumbs that compare answers: ``thumbs`` is 0 otherwise); 1 for a run that mixes kinds or has corrections."""
     if tokens and tokens >= examples:
         return token_scale
     if thumbs and thumbs >= examples:
@@ -123,9 +127,11 @@ def kto_weights(liked: int, disliked: int, cap: float = 4.0) -> tuple[float, flo
 def plan(examples: int, *, liked: int = 0, disliked: int = 0, epochs: int | None = None,
          batch_size: int | None = None, lr: float | None = None, min_steps: int = 0, max_steps: int = 200,
          desirable_weight: float | None = None, undesirable_weight: float | None = None,
-         tokens: int = 0, token_lr_scale: float = 1.0, thumbs: int = 0, thumbs_lr_scale: float = 1.0) -> Schedule:
+         tokens: int = 0, token_lr_scale: float = 1.0, thumbs: int = 0, sibling_pairs: int = 0,
+         thumbs_lr_scale: float = 1.0) -> Schedule:
     """The schedule for ``examples`` training examples, ``tokens`` of them token-rated answers and
-    ``thumbs`` of them thumbs or pairs of rated siblings (see the module docstring)."""
+    ``thumbs`` of them thumbs or pairs of rated siblings, ``sibling_pairs`` of those pairs (see the
+    module docstring)."""
     n = max(1, examples)
     b = batch_size or auto_batch_size(n)
     b = max(1, min(b, n))
@@ -136,7 +142,8 @@ def plan(examples: int, *, liked: int = 0, disliked: int = 0, epochs: int | None
     updates = max(1, min(max_steps, max(min_steps, updates)))
     w_d, w_u = kto_weights(liked, disliked)
     manual = any(x is not None for x in (epochs, batch_size, lr))
-    auto = auto_lr(b) * kind_lr_scale(examples, tokens, token_lr_scale, thumbs, thumbs_lr_scale)
+    compared = thumbs >= examples and 4 * sibling_pairs >= examples  # thumbs only, and they compare answers
+    auto = auto_lr(b) * kind_lr_scale(examples, tokens, token_lr_scale, thumbs if compared else 0, thumbs_lr_scale)
     return Schedule(n, b, updates, lr if lr is not None else auto,
                     desirable_weight if desirable_weight is not None else w_d,
                     undesirable_weight if undesirable_weight is not None else w_u,

@@ -89,12 +89,14 @@ class FineTuneSettings:
     disliked_ref_weight: float = 1.0
     # the learning rate of token-only runs, x the schedule's (train_schedule.py; the numbers above)
     token_lr_scale: float = 2.0
-    # the learning rate of thumbs-only runs (thumbs and rated siblings, nothing else), x the schedule's. Measured
-    # (bench/learning_effect.py --unseen 16 --sizes 8 --scenarios thumbs, Exact weights, one core; seeds 0-4): at 1
-    # 1.00, 1.00, 1.00, refused (held-out margin 0.477 -> 0.469), 0.62 of new answers short (16 questions 0.56), the
-    # last two running all 25 updates with the guard's text within 0.6% of where it began; at 2 every seed 1.00
-    # (16 questions 0.88, 1.00, 1.00, 1.00, 0.62), kept at update 4-25, probe +1.2% to +4.0%, 58-132 CPU-s against
-    # 135-289
+    # the learning rate of thumbs-only runs whose thumbs compare answers (thumbs and rated siblings, nothing else,
+    # at least one example in four a pair of siblings), x the schedule's. Measured (bench/learning_effect.py --unseen
+    # 16 --sizes 8 --scenarios thumbs, Exact weights, one core; seeds 0-4): at 1 1.00, 1.00, 1.00, refused (held-out
+    # margin 0.477 -> 0.469), 0.62 of new answers short (16 questions 0.56), the last two running all 25 updates
+    # with the guard's text within 0.6% of where it began; at 2 every seed 1.00 (16 questions 0.88, 1.00, 1.00,
+    # 1.00, 0.62), kept at update 4-25, probe +1.2% to +4.0%, 58-141 CPU-s against 135-289. Not for thumbs on lone
+    # answers: bench/finetune_vs_trl.py --ratings 8 --labels short --seeds 0,1,2 (no siblings) at 2 gave ours
+    # minus TRL -0.175 (+0.089 / +1.137 / +0.073, the guard stopping seed 2 at update 2), at 1 +0.176
     thumbs_lr_scale: float = 2.0
     desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
     undesirable_weight: float | None = None

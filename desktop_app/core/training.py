@@ -585,7 +585,7 @@ class _Run:
                      desirable_weight=s.desirable_weight, undesirable_weight=s.undesirable_weight,
                      tokens=len(train.tokens), token_lr_scale=s.token_lr_scale,
                      thumbs=counts["thumbs_up"] + counts["thumbs_down"] + counts["sibling_pairs"],
-                     thumbs_lr_scale=s.thumbs_lr_scale)
+                     sibling_pairs=counts["sibling_pairs"], thumbs_lr_scale=s.thumbs_lr_scale)
         self.metrics["schedule"] = sched.to_dict()
         return sched
 
