@@ -103,12 +103,14 @@ def auto_lr(batch_size: int) -> float:
     return BASE_LR * math.sqrt(batch_size / 8) if batch_size > 8 else BASE_LR
 
 
-def kind_lr_scale(examples: int, tokens: int, token_scale: float, thumbs: int, thumbs_scale: float) -> float:
-    """The rate's factor for a run whose every example is of one kind (token-rated answers, or
-    thumbs that compare answers: ``thumbs`` is 0 otherwise); 1 for a run that mixes kinds or has corrections."""
+def kind_lr_scale(examples: int, tokens: int, token_scale: float, thumbs: int, sibling_pairs: int,
+                  thumbs_scale: float) -> float:
+    """The rate's factor for a run whose every example is of one kind: token-rated answers, or thumbs that
+    compare answers (one example in four or more a pair of siblings); 1 for a run that mixes kinds, has
+    corrections, or thumbs mostly on lone answers."""
     if tokens and tokens >= examples:
         return token_scale
-    if thumbs and thumbs >= examples:
+    if thumbs and thumbs >= examples and 4 * sibling_pairs >= examples:
         return thumbs_scale
     return 1.0
 
@@ -142,8 +144,7 @@ def plan(examples: int, *, liked: int = 0, disliked: int = 0, epochs: int | None
     updates = max(1, min(max_steps, max(min_steps, updates)))
     w_d, w_u = kto_weights(liked, disliked)
     manual = any(x is not None for x in (epochs, batch_size, lr))
-    compared = thumbs >= examples and 4 * sibling_pairs >= examples  # thumbs only, and they compare answers
-    auto = auto_lr(b) * kind_lr_scale(examples, tokens, token_lr_scale, thumbs if compared else 0, thumbs_lr_scale)
+    auto = auto_lr(b) * kind_lr_scale(examples, tokens, token_lr_scale, thumbs, sibling_pairs, thumbs_lr_scale)
     return Schedule(n, b, updates, lr if lr is not None else auto,
                     desirable_weight if desirable_weight is not None else w_d,
                     undesirable_weight if undesirable_weight is not None else w_u,
