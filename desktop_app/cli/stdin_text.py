@@ -16,9 +16,14 @@ TEXT_ARGUMENTS = {"ask": ("prompt", "question"), "generate": ("prompt", "prompt"
                   "correct": ("text", "better answer")}
 
 
+def _text_argument(args) -> tuple[str | None, str]:
+    """(attribute, name) of the command's text argument; (None, "") for a command without one."""
+    return TEXT_ARGUMENTS.get(getattr(args, "command", None) or "", (None, ""))
+
+
 def read_stdin_arguments(args) -> None:
     """Replace a text argument given as "-" by what standard input holds (main, before the command runs)."""
-    attribute, what = TEXT_ARGUMENTS.get(getattr(args, "command", None) or "", (None, ""))
+    attribute, what = _text_argument(args)
     if attribute is None or getattr(args, attribute, None) != STDIN_ARGUMENT:
         return
     text = stdin_bytes(what).decode("utf-8-sig", errors="replace").rstrip("\r\n")
@@ -41,7 +46,7 @@ def stdin_bytes(what: str) -> bytes:
 def unquoted_words_hint(args, extra: list[str]) -> str:
     """For `gpt2-desk ask What is two plus two`: argparse said only "unrecognized arguments: is two plus two",
     which a new user reads as a wrong option; the fix is quotes around the question (clitrial70)."""
-    attribute, what = TEXT_ARGUMENTS.get(getattr(args, "command", None) or "", (None, ""))
+    attribute, what = _text_argument(args)
     first = getattr(args, attribute, None) if attribute else None
     if first is None or any(word.startswith("-") for word in extra):
         return ""
