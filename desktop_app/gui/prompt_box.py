@@ -78,8 +78,8 @@ class PromptBox(QPlainTextEdit):
         self.setPlaceholderText(f"Ask something\u2026   ({keys}, Esc stops)")
 
     def keyPressEvent(self, event) -> None:
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
             if mods == Qt.KeyboardModifier.ShiftModifier or (mods == Qt.KeyboardModifier.NoModifier
                                                               and not self.enter_sends):
                 self.textCursor().insertText("\n")
@@ -87,8 +87,7 @@ class PromptBox(QPlainTextEdit):
             if mods == Qt.KeyboardModifier.NoModifier:
                 self.submitted.emit()
                 return
-        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if event.key() == Qt.Key.Key_Up and plain and not self.toPlainText():  # a draft's Up moves in it
+        if event.key() == Qt.Key.Key_Up and not mods and not self.toPlainText():  # a draft's Up moves in it
             self.up_from_empty.emit()
             return
         super().keyPressEvent(event)

@@ -202,7 +202,7 @@ class TranscriptView(QScrollArea):
         if question is None or question not in self.cards:
             return high
         gap = self.layout_.contentsMargins().top() if question is self.cards[0] else self.layout_.spacing()
-        return max(0, min(high, question.mapTo(self.widget(), QPoint(0, 0)).y() - gap))
+        return max(0, min(high, self._top(question) - gap))
 
     def show_end_of(self, card) -> None:
         """The view ends at ``card``'s end, once laid out (an answer gone on mid-conversation), and stays
@@ -230,7 +230,7 @@ class TranscriptView(QScrollArea):
     def _place_opened(self) -> None:
         if not self._opening or not self.cards:
             return
-        tops = [card.mapTo(self.widget(), QPoint(0, 0)).y() for card in self.cards]
+        tops = [self._top(card) for card in self.cards]
         margins = self.layout_.contentsMargins()
         end = tops[-1] + self.cards[-1].height() + margins.bottom()
         first = opened_start(tops, end, self.viewport().height() - margins.top())
@@ -330,11 +330,15 @@ class TranscriptView(QScrollArea):
         else:
             self._opening = False
             value = self.verticalScrollBar().value()
-            tops = [(card, card.mapTo(self.widget(), QPoint(0, 0)).y()) for card in self.cards]
+            tops = [(card, self._top(card)) for card in self.cards]
             card, top = next(((c, t) for c, t in tops if t + c.height() > value), tops[-1])
             self._anchor = (card, value - top)
             self._follow = False
             QTimer.singleShot(0, self, self._keep_anchor)
+
+    def _top(self, card: QWidget) -> int:
+        """``card``'s top in the scrolled content, the scroll bar's units."""
+        return card.mapTo(self.widget(), QPoint(0, 0)).y()
 
     def _keep_anchor(self) -> None:
         """The anchored card back where it was at the view's top (``keep_place_through_reflow``)."""
@@ -344,7 +348,7 @@ class TranscriptView(QScrollArea):
         if card not in self.cards:
             self._anchor = None
             return
-        top = card.mapTo(self.widget(), QPoint(0, 0)).y()
+        top = self._top(card)
         self._anchored = max(0, top + min(offset, card.height() - 1))
         self.verticalScrollBar().setValue(self._anchored)
 
