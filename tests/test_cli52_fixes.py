@@ -390,7 +390,7 @@ def test_text_mode_lists_count_tokens_as_the_window_s_status_bar(capsys):
     from desktop_app.cli.text_cmds import recited_text
     from desktop_app.core.recited import find_recited
     from desktop_app.gui.recited_words import row_tip
-    from desktop_app.gui.token_view import token_status_words
+    from desktop_app.core.token_words import token_status_words
     from test_inspector47_cli_recited import _record
 
     words = list(range(500, 530))

@@ -19,7 +19,8 @@ from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core import session as session_module  # noqa: E402
 from desktop_app.core.generation import Generation  # noqa: E402
-from desktop_app.gui.token_view import TOKEN_INDEX, tooltip_html  # noqa: E402
+from desktop_app.core.token_words import tooltip_html  # noqa: E402
+from desktop_app.gui.token_view import TOKEN_INDEX  # noqa: E402
 from gui_windows import ask, no_question_at_teardown, same_first_size, text_opened  # noqa: E402
 
 WAIT_MS = 30_000

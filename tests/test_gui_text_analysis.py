@@ -145,7 +145,7 @@ def test_the_json_export_is_written_on_the_store_lane(window, qtbot, tmp_path, m
 def test_the_heatmap_tooltip_is_written_when_the_pointer_rests(window, qtbot):
     from PySide6.QtWidgets import QToolTip
 
-    from desktop_app.gui.token_view import tooltip_html
+    from desktop_app.core.token_words import tooltip_html
 
     analysed(qtbot, window, "The lamp was lit at dusk.")
     heatmap = window.text_view.heatmap

@@ -370,7 +370,7 @@ def test_compare_says_which_token_a_risen_one_took_the_place_of():
 
     from desktop_app.core.records import Alternative, TokenRecord
     from desktop_app.gui.compare_words import displaced_words
-    from desktop_app.gui.token_view import token_label
+    from desktop_app.core.token_words import token_label
 
     def record(prob, top):
         return TokenRecord(id=1, text=" Barcelona", logprob=math.log(prob), rank=1, entropy=1.0,

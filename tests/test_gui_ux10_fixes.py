@@ -16,7 +16,7 @@ def test_the_end_of_an_answer_did_not_take_its_own_place():
     """Compare said "“⏎ end” took the place of “<|im_end|>”: before <|im_end|> 78% · ⏎ end 78%":
     the end cell's text is not the token's, so the same token read as two."""
     from desktop_app.gui.compare_words import END_CELL, displaced_words
-    from desktop_app.gui.token_view import token_label
+    from desktop_app.core.token_words import token_label
 
     end_id = 2
     before = token_record(end_id, END_CELL, 0.78, [(end_id, "<|im_end|>", 0.78), (7, " It", 0.04)])

@@ -59,7 +59,7 @@ def test_the_after_figures_name_the_token_that_was_taken_over():
 
     from desktop_app.core.records import Alternative, TokenRecord
     from desktop_app.gui.compare_words import displaced_words
-    from desktop_app.gui.token_view import token_label
+    from desktop_app.core.token_words import token_label
 
     def record(prob, top):
         return TokenRecord(id=2, text=" stumbled", logprob=math.log(prob), rank=1, entropy=1.0,

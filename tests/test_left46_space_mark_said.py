@@ -38,7 +38,7 @@ def test_the_inspector_says_what_the_marks_of_its_token_and_alternatives_are(qtb
 
 
 def test_a_tokens_tooltip_ends_with_the_marks_it_shows():
-    from desktop_app.gui.token_view import tooltip_html
+    from desktop_app.core.token_words import tooltip_html
 
     assert tooltip_html(SPACED).endswith("\u2423 = a space \u00b7 \u21b5 = a new line</div>")
     assert "= a space" not in tooltip_html(BARE)

@@ -39,7 +39,7 @@ def test_the_inspector_shows_entropy_and_surprisal_in_one_unit(qtbot, qapp):
 
 
 def test_the_tooltip_and_the_status_bar_say_bits():
-    from desktop_app.gui.token_view import STATUS_SAMPLE, token_status_words, tooltip_html
+    from desktop_app.core.token_words import STATUS_SAMPLE, token_status_words, tooltip_html
 
     assert "entropy 3.00 bits" in tooltip_html(_record()) and "nats" not in tooltip_html(_record())
     assert token_status_words(0, _record()).endswith("entropy 3.00 bits")

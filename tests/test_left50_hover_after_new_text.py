@@ -11,7 +11,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtGui import QCursor  # noqa: E402
 
-from desktop_app.gui.token_view import token_status_words  # noqa: E402
+from desktop_app.core.token_words import token_status_words  # noqa: E402
 from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
 from test_small40_short_window import settle  # noqa: E402
 

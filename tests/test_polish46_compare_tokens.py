@@ -13,7 +13,7 @@ pytest.importorskip("PySide6")
 
 def test_punctuation_tokens_are_quoted_and_held_to_their_figures():
     from desktop_app.gui.compare_words import displaced_words
-    from desktop_app.gui.token_view import token_label
+    from desktop_app.core.token_words import token_label
 
     full_stop, comma = 13, 11
     before = token_record(comma, ",", 0.13, [(full_stop, ".", 0.16), (comma, ",", 0.13)])
@@ -27,7 +27,7 @@ def test_punctuation_tokens_are_quoted_and_held_to_their_figures():
 def test_every_figure_is_held_to_its_quoted_token():
     """Split where a line may break (plain spaces): each piece with a figure starts with its token."""
     from desktop_app.gui.compare_words import displaced_words
-    from desktop_app.gui.token_view import token_label
+    from desktop_app.core.token_words import token_label
 
     before = token_record(11, ",", 0.13, [(13, ".", 0.16), (11, ",", 0.13)])
     after = token_record(11, ",", 0.40, [(11, ",", 0.40), (13, ".", 0.10)])

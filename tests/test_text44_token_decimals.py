@@ -1,6 +1,6 @@
 """A token's probability reads the same wherever it is shown: the hover tooltip's first line, its
 rows, the inspector's figure and its chart, and the status bar all take the inspector's rule (as many
-decimals, one to three, as tell the alternatives apart: token_view.percent_texts), over the same
+decimals, one to three, as tell the alternatives apart: token_words.percent_texts), over the same
 list (the written token counted when it is not among the kept alternatives). Before, the tooltip's
 and the inspector's first figure always had two decimals ("26.49%" above a row "26.487%")."""
 
@@ -40,7 +40,7 @@ def _rows(html: str) -> dict[str, str]:
 @pytest.mark.parametrize("top, chosen", [(CLOSE, (" the", 0.26487)), (OUTSIDE, ("x", 0.00124))])
 def test_the_tooltip_the_inspector_and_the_status_bar_give_one_figure(qtbot, top, chosen):
     from desktop_app.gui.inspector import InspectorPanel
-    from desktop_app.gui.token_view import token_label, token_status_words, tooltip_html
+    from desktop_app.core.token_words import token_label, token_status_words, tooltip_html
 
     record = _record(top, chosen)
     panel = InspectorPanel()
@@ -58,6 +58,6 @@ def test_the_tooltip_the_inspector_and_the_status_bar_give_one_figure(qtbot, top
 
 
 def test_close_alternatives_get_three_decimals_in_the_first_line_too():
-    from desktop_app.gui.token_view import tooltip_html
+    from desktop_app.core.token_words import tooltip_html
 
     assert _first_figure(tooltip_html(_record(CLOSE, (" the", 0.26487)))) == "26.487%"

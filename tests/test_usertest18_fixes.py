@@ -78,7 +78,7 @@ def test_the_compare_sentence_shows_a_change_its_whole_percentages_hide():
 
     from desktop_app.core.records import Alternative, TokenRecord
     from desktop_app.gui.compare_words import displaced_words
-    from desktop_app.gui.token_view import token_label
+    from desktop_app.core.token_words import token_label
 
     def record(of, so):
         return TokenRecord(id=2, text=" so", logprob=math.log(so), rank=2, entropy=1.0,

@@ -14,7 +14,7 @@ pytest.importorskip("PySide6")
 
 def test_the_end_that_took_a_place_reads_as_its_chip():
     from desktop_app.gui.compare_words import END_CELL, displaced_words
-    from desktop_app.gui.token_view import token_label
+    from desktop_app.core.token_words import token_label
 
     end, this, newline = 2, 7, 9
     before = token_record(end, END_CELL, 0.14, [(this, " This", 0.23), (end, "<|im_end|>", 0.14)])

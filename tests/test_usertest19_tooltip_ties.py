@@ -32,7 +32,7 @@ def _tooltip_rows(html: str) -> list[str]:
 
 def test_the_tooltip_says_tie_where_the_inspector_does(qtbot):
     from desktop_app.gui.inspector import AlternativesChart
-    from desktop_app.gui.token_view import ordered_alternatives, tooltip_html
+    from desktop_app.core.token_words import ordered_alternatives, tooltip_html
 
     record = _record()
     chart = AlternativesChart()

@@ -25,7 +25,7 @@ def ton():
 
 def test_the_inspector_the_status_bar_and_the_tooltip_say_its_chance(qtbot):
     from desktop_app.gui.inspector import InspectorPanel
-    from desktop_app.gui.token_view import token_percent, token_status_words, tooltip_html
+    from desktop_app.core.token_words import token_percent, token_status_words, tooltip_html
 
     record = ton()
     assert token_percent(record) == "0.012%"
@@ -39,7 +39,7 @@ def test_the_inspector_the_status_bar_and_the_tooltip_say_its_chance(qtbot):
 
 
 def test_figures_the_decimals_tell_apart_keep_their_decimals():
-    from desktop_app.gui.token_view import percent_texts
+    from desktop_app.core.token_words import percent_texts
 
     texts, tied = percent_texts([0.2649, 0.2648, 0.05, 0.0])
     assert texts == ["26.49%", "26.48%", "5.0%", "0.0%"] and tied == [False] * 4  # the decimals only where needed

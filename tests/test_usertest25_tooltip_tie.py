@@ -27,14 +27,14 @@ def record_of(alternatives, written: str):
 
 
 def test_a_tie_on_the_last_row_shows_what_it_ties(qtbot):
-    from desktop_app.gui.token_view import tooltip_html
+    from desktop_app.core.token_words import tooltip_html
 
     rows = _tooltip_rows(tooltip_html(record_of(SAID, " said")))
     assert rows[4:] == ["␣knew 3.6% tie", "␣went 3.6% tie"]
 
 
 def test_an_untied_fifth_row_ends_the_list(qtbot):
-    from desktop_app.gui.token_view import tooltip_html
+    from desktop_app.core.token_words import tooltip_html
 
     untied = SAID[:5] + [(" went", 0.0300)] + SAID[6:]
     rows = _tooltip_rows(tooltip_html(record_of(untied, " said")))

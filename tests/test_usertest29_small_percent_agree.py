@@ -25,7 +25,7 @@ def test_the_inspector_says_a_surprise_s_chance_as_the_surprises_list_does(qtbot
     from desktop_app.core.surprises import find_surprises
     from desktop_app.gui.inspector import InspectorPanel
     from desktop_app.gui.surprise_words import cells
-    from desktop_app.gui.token_view import token_status_words
+    from desktop_app.core.token_words import token_status_words
 
     _ids, records = score_text(fast_bundled_model, TEXT)
     small = [s for s in find_surprises(records) if s.prob < 0.01]

@@ -231,7 +231,7 @@ def test_a_rough_estimate_says_how_far_it_adds_up_not_that_it_is_nearly_right():
 
 
 def test_a_tokens_hover_gives_its_surprisal_beside_its_entropy():
-    from desktop_app.gui.token_view import tooltip_html
+    from desktop_app.core.token_words import tooltip_html
 
     top = (Alternative(4386, " storm", 0.4193), Alternative(1, " letter", 0.0012))
     record = TokenRecord(1, " letter", -6.762, 74, 3.64, top, "bfloat16")
@@ -241,7 +241,7 @@ def test_a_tokens_hover_gives_its_surprisal_beside_its_entropy():
 
 def test_the_compare_views_displaced_line_gives_small_chances_their_digits():
     from desktop_app.gui.compare_words import displaced_words
-    from desktop_app.gui.token_view import token_label
+    from desktop_app.core.token_words import token_label
 
     def record(prob, top):
         return TokenRecord(2, " Fr", __import__("math").log(prob), 2, 6.0,

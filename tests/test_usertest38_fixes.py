@@ -131,7 +131,7 @@ def test_a_mover_chip_of_several_words_is_not_broken_over_two_lines(qtbot, qapp)
 
     from desktop_app.core.records import TokenRecord
     from desktop_app.gui.compare_words import movers_words
-    from desktop_app.gui.token_view import token_label
+    from desktop_app.core.token_words import token_label
 
     texts = ["\x05", "", "01", "", " of"]  # the tiny model's answer: two tokens hold part of a character
     before = [TokenRecord(i, t, -5.8, 3, 8.0) for i, t in enumerate(texts)]

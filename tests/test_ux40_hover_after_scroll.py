@@ -14,7 +14,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtGui import QCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.gui.token_view import token_status_words  # noqa: E402
+from desktop_app.core.token_words import token_status_words  # noqa: E402
 from test_gui import ask, make_window  # noqa: E402,F401
 
 

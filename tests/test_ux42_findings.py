@@ -202,7 +202,7 @@ def test_a_hovered_tokens_entropy_in_the_status_bar_says_bits_and_keeps_its_room
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.core.records import TokenRecord
-    from desktop_app.gui.token_view import STATUS_SAMPLE, token_status_words
+    from desktop_app.core.token_words import STATUS_SAMPLE, token_status_words
 
     record = TokenRecord(id=5, text=" lighthouse", logprob=math.log(0.2935), rank=12, entropy=5.3 * math.log(2))
     message = token_status_words(124, record)

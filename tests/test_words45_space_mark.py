@@ -1,8 +1,8 @@
 """The inspector says what "␣" means where a token is first shown (words45: a new user met the glyph
 for a space at a token's start and nothing explained it)."""
 
+from desktop_app.core.token_words import MARKS_TIP, token_label
 from desktop_app.gui.inspector import InspectorPanel
-from desktop_app.gui.token_view import MARKS_TIP, token_label
 
 
 def test_the_mark_tip_explains_the_glyph_token_label_shows_for_a_leading_space():

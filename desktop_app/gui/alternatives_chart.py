@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from desktop_app.core.palette import color_for
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import MAY
+from desktop_app.core.token_words import TIE, percent_texts, token_label
 from desktop_app.gui.inspector_words import alternative_label, safe_log
 from desktop_app.gui.theme import colors, is_dark
-from desktop_app.gui.token_view import TIE, percent_texts, token_label
 
 CHART_KEYS_TIP = "Click an alternative, or use \u2191 \u2193 and Enter, to continue the answer from it"
 
@@ -116,7 +116,7 @@ class AlternativesChart(QWidget):
 
     def percents(self) -> list[str]:
         """Each row's percentage as painted: as many decimals as tell two different ones apart, and
-        "tie" beside equal ones (token_view.percent_texts)."""
+        "tie" beside equal ones (core/token_words.percent_texts)."""
         texts, tied = percent_texts([prob for _label, prob, _chosen in self.rows()])
         return [f"{TIE} {text}" if tie else text for text, tie in zip(texts, tied)]
 

@@ -21,6 +21,7 @@ from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarte
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.progress_words import eta_words
 from desktop_app.core.sampler_cut import SamplerCut, cut_for_answer
+from desktop_app.core.token_words import token_label, token_status_words
 from desktop_app.core.word_cut import clip_at_word
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS,
@@ -28,7 +29,6 @@ from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS
                                           answer_meta, hit_token_limit, was_stopped)
 from desktop_app.gui.message_card import WRITING_TIP, MessageCard
 from desktop_app.gui.ratings import CardRating
-from desktop_app.gui.token_view import token_label, token_status_words
 from desktop_app.gui.unwritten_words import UnwrittenState, has_writer, scored_by, unwritten_meta
 
 

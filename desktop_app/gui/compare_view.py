@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLab
 from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import change_color
 from desktop_app.core.text_pieces import CharacterLayout, marked_tokens, stored_ratings
+from desktop_app.core.token_words import token_label
 from desktop_app.gui.compare_data import fact_items, lined_up, picker_choices
 from desktop_app.gui.compare_scoring import CompareScoring
 from desktop_app.gui.compare_widgets import DivergingBar, LegendWords, ScoringProgress
@@ -39,7 +40,7 @@ from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hoo
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.theme import colors, is_dark, styled_label
 from desktop_app.gui.title_combo import TitleCombo
-from desktop_app.gui.token_view import TokenView, token_label
+from desktop_app.gui.token_view import TokenView
 
 log = logging.getLogger(__name__)
 

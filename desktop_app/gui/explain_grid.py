@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from desktop_app.core.log_scale import log_position, log_scale
 from desktop_app.core.palette import sequential_color, text_color_on
 from desktop_app.core.percent_words import percent
+from desktop_app.core.token_words import token_label
 from desktop_app.gui.theme import colors, is_dark
-from desktop_app.gui.token_view import token_label
 
 
 def lens_words(lens) -> str:

@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.palette import attribution_color, text_color_on
+from desktop_app.core.token_words import token_label
 from desktop_app.gui import explain_words as words
 from desktop_app.gui.theme import colors, is_dark, styled_label
-from desktop_app.gui.token_view import token_label
 
 TOP_CONTRIBUTORS = 5
 OVER_THE_CONVERSATION, OVER_THE_TEXT = "Show it over the conversation", "Show it over the text"

@@ -157,7 +157,7 @@ class ExplainView(QFrame):
             self.runner_up_requested.emit(self.result.attribution.other_id)
 
     def _show_next(self, result) -> None:
-        from desktop_app.gui.token_view import token_label
+        from desktop_app.core.token_words import token_label
 
         may_rate, may_branch = self.can_act()
         a = result.attribution

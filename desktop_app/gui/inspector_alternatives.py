@@ -9,13 +9,13 @@ from PySide6.QtWidgets import QPushButton
 from desktop_app.core.piece_words import other_model, piece_hex
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import SamplerCut, cut_below_the_list, cut_words
+from desktop_app.core.token_words import MARKS_TIP, ordered_alternatives, token_label
 from desktop_app.gui.alternatives_chart import AlternativesChart
 from desktop_app.gui.explain_view import ExplainView
 from desktop_app.gui.inspector_words import busy_branch_words, phrase_branch_words, sampler_verdict, versus_words
 from desktop_app.gui.off_words import branch_tip
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
-from desktop_app.gui.token_view import MARKS_TIP, ordered_alternatives, token_label
 from desktop_app.gui.word_probe_view import WordProbeBox
 
 BRANCH_LABEL = "Continue with this alternative"

@@ -11,9 +11,9 @@ from desktop_app.core.piece_words import split_piece_words
 from desktop_app.core.precision import label as precision_label
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.token_figures import token_figures_text
+from desktop_app.core.token_words import MARKS_TIP, marks_words, token_label, token_percent
 from desktop_app.gui.inspector_words import BYTES_TIP, COPY_TIP, STAT_TIPS, copied_words
 from desktop_app.gui.theme import styled_label
-from desktop_app.gui.token_view import MARKS_TIP, marks_words, token_label, token_percent
 
 COPIED_MS = 6000
 STATS_SPACING_PX = 12  # between a figure's name and its value (6 in a narrow view: InspectorPanel._fit_width)

@@ -9,7 +9,7 @@ import math
 from desktop_app.core.percent_words import likelier_words
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import MAY
-from desktop_app.gui.token_view import token_label
+from desktop_app.core.token_words import token_label
 
 # what each of the inspector's figures means, on hover over its name and its value: usertest 20, new to this,
 # met "log-probability -0.015", "entropy 0.10 nats" and "surprisal 0.02 bits" with nothing to say what they were

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, Q
 
 from desktop_app.core.drafts import is_unstarted
 from desktop_app.core.text_pieces import CharacterLayout, marked_tokens, stored_ratings
+from desktop_app.core.token_words import token_label
 from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, styled_label
-from desktop_app.gui.token_view import finish_token_menu, token_label
+from desktop_app.gui.token_view import finish_token_menu
 from desktop_app.gui.tasks import Lane, Task
 
 log = logging.getLogger(__name__)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayou
 from desktop_app.core.adapter_change import can_compare
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.palette import change_color, change_palette
+from desktop_app.core.token_words import token_label
 from desktop_app.gui import text_change_words as words
 from desktop_app.gui.compare_words import nice_scale, token_change_tip
 from desktop_app.gui.off_words import change_tip
@@ -33,7 +34,6 @@ from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
 from desktop_app.gui.text_summary import fit_toggle
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tips import turn
-from desktop_app.gui.token_view import token_label
 
 KIND = "text change"  # the model lane's name for its task
 

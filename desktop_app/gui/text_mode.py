@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTabWidget
 
 from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS
+from desktop_app.core.token_words import token_status_words
 from desktop_app.gui import conversation_actions, in_place, view_toolbar
 from desktop_app.gui.off_words import text_branch_wait
 from desktop_app.gui.shortcuts import open_settings
@@ -23,7 +24,6 @@ from desktop_app.gui.text_token_menu import TextTokenMenu
 from desktop_app.gui.text_undo import TextUndo
 from desktop_app.gui.text_view import TextView
 from desktop_app.gui.tips import retip
-from desktop_app.gui.token_view import token_status_words
 
 # whose token it is, first: the figures are the model's prediction either way
 TEXT_TOKEN_HINTS = {True: "The model wrote this token (a continuation); the figures are its prediction from the "

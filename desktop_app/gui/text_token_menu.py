@@ -8,8 +8,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
+from desktop_app.core.token_words import token_label
 from desktop_app.gui.theme import icon
-from desktop_app.gui.token_view import finish_token_menu, token_label
+from desktop_app.gui.token_view import finish_token_menu
 
 YOURS = "You wrote this token: only the model's tokens can be rated"
 

@@ -10,9 +10,7 @@ back to records. Colours come from a colour function, so other views (a before/a
 from __future__ import annotations
 
 import bisect
-import html
 import math
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -21,9 +19,9 @@ from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QPainter, QTextBl
                            QTextFormat)
 from PySide6.QtWidgets import QSizePolicy, QTextEdit, QToolTip
 
-from desktop_app.core.palette import MAX_ENTROPY_BITS, MEASURES, RANK_BUCKETS, color_for, rank_bucket, text_color_on
-from desktop_app.core.percent_words import percent
+from desktop_app.core.palette import MAX_ENTROPY_BITS, MEASURES, RANK_BUCKETS, color_for, text_color_on
 from desktop_app.core.records import TokenRecord
+from desktop_app.core.token_words import shown_text, tooltip_html
 from desktop_app.gui.token_marks import MarkPainter, span_rects
 
 TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
@@ -32,162 +30,6 @@ LINE_GAP = 7  # px between lines, for the tokens' marks and rings
 PLAIN = "plain"
 Colorizer = Callable[[int, TokenRecord], "tuple[int, int, int] | None"]
 FormatHook = Callable[[int, TokenRecord, QTextCharFormat], None]
-
-
-def shown_text(text: str, coloured: bool) -> str:
-    """What a token looks like in the view. Coloured, whitespace stays visible: a newline
-    gets a ↵ on the coloured span, a tab an arrow; an empty piece (the first bytes of a
-    character finished by a later token) a thin dot."""
-    if not coloured:
-        return text
-    if text == "":
-        return "\u00b7"
-    return text.replace("\t", "\u2192   ").replace("\n", "\u21b5\n")
-
-
-# what token_label's marks mean, on the inspector's token and its alternatives (words45: a new user
-# met "␣" and nothing said it was a space)
-MARKS_TIP = ("\u2423 marks a space at the start of a token (the model reads \u201c\u2423cat\u201d and "
-             "\u201ccat\u201d as different tokens); \u21b5 is a new line, \u2192 a tab.")
-
-
-# the marks in plain words, said where they show (usertest 21: "␣" still puzzled a new user, whose
-# eyes never met MARKS_TIP's tooltip): under the inspector's token, at the foot of a token's tooltip
-MARK_NAMES = (("\u2423", "a space"), ("\u21b5", "a new line"), ("\u2192", "a tab"), ("\u237d", "a no-break space"))
-
-
-def marks_words(labels) -> str:
-    """"␣ = a space · ↵ = a new line" for the marks among ``labels`` (token_label's texts), else ""."""
-    found = [f"{mark} = {name}" for mark, name in MARK_NAMES if any(mark in label for label in labels)]
-    return " \u00b7 ".join(found)
-
-
-def token_label(text: str) -> str:
-    """A token's text with whitespace made visible, for tooltips and the inspector: a space
-    ␣, a newline ↵, a tab →, any other blank or invisible character a mark of its own
-    (``_invisible_mark``: a no-break space was a blank row among the inspector's alternatives,
-    usertest 11)."""
-    if text == "":
-        return "(part of a character)"
-    text = text.replace(" ", "\u2423").replace("\n", "\u21b5").replace("\t", "\u2192")
-    return text if text.isprintable() else "".join(_invisible_mark(ch) for ch in text)
-
-
-def _invisible_mark(ch: str) -> str:
-    """``ch`` itself, or what shows it when it paints nothing: ⍽ for a no-break space (the sign
-    for one), ␣ for another width of space, \\r or \\xNN for a control character, <U+200B> for
-    a zero-width one."""
-    if ch == "\u00a0":
-        return "\u237d"
-    kind = unicodedata.category(ch)
-    if kind == "Zs" or kind in ("Zl", "Zp"):
-        return "\u2423"
-    if kind == "Cc":
-        return "\\r" if ch == "\r" else f"\\x{ord(ch):02x}"
-    if kind == "Cf":
-        return f"<U+{ord(ch):04X}>"
-    return ch
-
-
-def token_status_words(index: int, record: TokenRecord) -> str:
-    """A hovered token's figures, for the status bar (chat and Text alike)."""
-    return (f"token {index + 1}: \u201c{token_label(record.text)}\u201d  p={token_percent(record)}  "
-            f"rank {record.rank}  entropy {record.entropy_bits:.2f} bits")  # the inspector's unit (ux42: "5.30" alone)
-
-
-# as wide as most tokens' figures: the status bar keeps this much room for them (main_window)
-STATUS_SAMPLE = "token 125: \u201c\u2423lighthouse\u201d  p=29.35%  rank 12  entropy 4.86 bits"
-
-
-def percent_cell(text: str, width: int) -> str:
-    """A percentage of one width in a fixed-width font: the alternatives' column starts and ends at
-    one place ("10.5%" above " 6.7%" looked shifted left, usertest9)."""
-    return text.rjust(width).replace(" ", "&nbsp;")
-
-
-def ordered_alternatives(record: TokenRecord) -> list:
-    """``record.top`` with the written token first among alternatives of the same probability: its rank
-    counts a tie in its favour, and "rank 1" above " but 26.5%", then "▸ with 26.5%" read as a
-    contradiction (usertest 14); else the model's order, by probability."""
-    return sorted(record.top, key=lambda a: (-a.prob, a.id != record.id))
-
-
-def percent_texts(probs: list[float]) -> tuple[list[str], list[bool]]:
-    """Each probability as everywhere else (``percent``: one decimal, under 1% two significant digits,
-    "0.012%": usertest 25's "probability 0.0%"), and where two that differ read the same, those two
-    only with as many decimals (up to 3) as tell them apart ("26.49%" and "26.48%", not "26.5%" twice);
-    and whether it ties another as shown (the model found them equally likely, as 16-bit weights often
-    do). The decimals went to every row: a near tie made the rest read "95.570%" (leftovers62)."""
-    texts = [percent(p) for p in probs]
-    for decimals in (2, 3):
-        for i in _read_alike(texts, probs):
-            finer = f"{probs[i] * 100:.{decimals}f}%"
-            texts[i] = finer if len(finer) > len(texts[i]) else texts[i]
-    return texts, [texts.count(t) > 1 for t in texts]
-
-
-def _read_alike(texts: list[str], probs: list[float]) -> list[int]:
-    """The places whose text another of a different probability shares."""
-    return [i for i, (t, p) in enumerate(zip(texts, probs))
-            if any(u == t and q != p for u, q in zip(texts, probs))]
-
-
-TIE = "tie"  # beside alternatives of the same probability as shown
-
-
-def listed_alternatives(record: TokenRecord) -> list:
-    """The alternatives as the inspector's chart lists them: ``ordered_alternatives``, and the written
-    token last when it is not among them (a TokenRecord has its id, text and prob)."""
-    ordered = ordered_alternatives(record)
-    return ordered if any(a.id == record.id for a in ordered) else [*ordered, record]
-
-
-def listed_percents(record: TokenRecord) -> tuple[list[str], list[bool]]:
-    """``percent_texts`` over ``listed_alternatives``: the figures every view of a token shows."""
-    return percent_texts([alt.prob for alt in listed_alternatives(record)])
-
-
-def token_percent(record: TokenRecord) -> str:
-    """The written token's probability as its row among the alternatives shows it, so the tooltip's
-    first line, the inspector's figure and the status bar say what the rows say (not always two
-    decimals above a row of three: "26.49%" over "26.487%")."""
-    listed = listed_alternatives(record)
-    texts, _tied = percent_texts([alt.prob for alt in listed])
-    return next(text for alt, text in zip(listed, texts) if alt.id == record.id)
-
-
-def rows_through_ties(texts: list[str], rows: int) -> int:
-    """``rows``, or more where the last row ties the ones after it: a lone "tie" on the last row, its
-    equal cut off under it, read as a tie with nothing (usertest 25: "knew 3.6% tie" under "said 5.3%")."""
-    count = min(rows, len(texts))
-    while 0 < count < len(texts) and texts[count] == texts[count - 1]:
-        count += 1
-    return count
-
-
-def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
-    # the percentages and ties are read over every alternative kept, as the inspector reads them, then cut:
-    # the tooltip's last row "6 1.8%" had no "tie" while the inspector said "6 tie 1.79%, 4 tie 1.79%" (usertest 19)
-    texts, tied = listed_percents(record)
-    count = rows_through_ties(texts, alternatives)
-    texts, tied, shown = texts[:count], tied[:count], ordered_alternatives(record)[:count]
-    width = max((len(t) for t in texts), default=0)
-    rows = "".join(
-        f"<tr><td>{'&#9656;' if alt.id == record.id else ''}</td>"
-        f"<td><code>{html.escape(token_label(alt.text))}</code></td>"
-        f"<td align='right'><code>{percent_cell(text, width)}</code></td>"
-        f"<td><code>{'&nbsp;' + TIE if tie else ''}</code></td></tr>"
-        for alt, text, tie in zip(shown, texts, tied))
-    marks = marks_words([token_label(t.text) for t in (record, *shown)])
-    return (
-        f"<div style='white-space:pre'><b><code>{html.escape(token_label(record.text))}</code></b><br>"
-        f"probability {token_percent(record)} &nbsp; log-prob {record.logprob:.3f}<br>"
-        # the surprisal beside the entropy, both in bits, as the inspector and features.md have them (usertest34:
-        # the hover had the entropy alone, and "surprise" only in the inspector)
-        f"rank {record.rank} &nbsp; entropy {record.entropy_bits:.2f} bits &nbsp; "
-        f"surprisal {record.surprisal_bits:.2f} bits</div>"
-        + (f"<table cellspacing='2'>{rows}</table>" if rows else "")
-        + (f"<div style='color:gray'>{html.escape(marks)}</div>" if marks else ""))
 
 
 def measure_colorizer(measure: str) -> Colorizer | None:
@@ -696,8 +538,7 @@ def legend_stops(measure: str) -> list[tuple[str, tuple[int, int, int]]]:
     return [(labels[0], sequential_color(0.0)), (labels[1], sequential_color(0.5)), (labels[2], sequential_color(1.0))]
 
 
-__all__ = ["TokenView", "Overlay", "tooltip_html", "token_label", "shown_text", "TOKEN_INDEX", "PLAIN", "legend_stops",
-           "rank_bucket"]
+__all__ = ["TokenView", "Overlay", "TOKEN_INDEX", "PLAIN", "legend_stops"]
 
 
 def finish_token_menu(menu, view, pos):

@@ -12,8 +12,8 @@ from desktop_app.core.adapters import BASE_LABEL, adapter_name
 from desktop_app.core.count_words import counted
 from desktop_app.core.precision import meaning
 from desktop_app.core.speed_words import per_second
+from desktop_app.core.token_words import STATUS_SAMPLE
 from desktop_app.gui.responsive import MessageRoom, elided
-from desktop_app.gui.token_view import STATUS_SAMPLE
 from desktop_app.gui.elided_labels import ElidedLabel, ModelLabel, at_word
 from desktop_app.gui.load_words import stage_forms
 
