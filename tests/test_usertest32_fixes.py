@@ -21,10 +21,10 @@ def _rated_by_index(tmp_path, tiny_model, capsys, *rate_words):
 def test_rating_a_token_by_its_index_names_the_token_rated(tmp_path, tiny_model, capsys):
     """`rate 4 down --token 9` answered "rated token 10 (--token 9) of message 4 down": nothing in the terminal
     shows which token an index is, so the person could not tell whether the right one was rated."""
-    from desktop_app.core.palette import visible_whitespace
+    from desktop_app.core.token_words import token_label
 
     records, out, _err = _rated_by_index(tmp_path, tiny_model, capsys, "down", "--token", "2")
-    shown = visible_whitespace(records[2].text).replace("\n", "")
+    shown = token_label(records[2].text)  # as the window's inspector names it
     assert out.startswith(f"rated token 3 (--token 2) \u201c{shown}\u201d of message "), out
 
 

@@ -12,8 +12,8 @@ from desktop_app.cli.stdin_text import STDIN_HELP
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
-from desktop_app.core.palette import visible_whitespace
 from desktop_app.core.records import RECORD_UNITS
+from desktop_app.core.token_words import token_label, token_percent
 
 
 def _open(args):
@@ -71,7 +71,7 @@ def _token_target(store, message_id: int, token: int) -> str:
     """The rated token named with its text, "token 10 (--token 9) “␣Orange” of message 4": `rate 4 down
     --token 9` said only the numbers, and nothing in the terminal shows which token an index is (usertest32)."""
     records = store.token_records(message_id)
-    shown = visible_whitespace(records[token].text).replace("\n", "") if token < len(records) else ""
+    shown = token_label(records[token].text) if token < len(records) and records[token].text else ""
     text = f" \u201c{shown}\u201d" if shown else ""
     return f"{token_words(token)}{text} of message {message_id}"
 
@@ -253,20 +253,13 @@ def answer_tokens_text(message: dict, records: list) -> str:
     lines = [f"message {mid}, {counted(len(records), 'token')} (rate one: gpt2-desk rate {mid} up|down --token N):",
              f"  {'--token':>7}  {'probability':>11}  token"]
     for i, r in enumerate(records):
-        shown = _token_shown(r.text)
+        shown = token_label(r.text)  # as the window's tooltip and inspector write it
         token = ansi_token(replace(r, text=shown)) if colour else f"\u201c{shown}\u201d"
         if not r.text:  # a character written over several tokens shows on its last (core/records.py)
             token = "(the start of the character the next token completes)"
         mark = {1: "  [rated up]", -1: "  [rated down]"}.get(rated.get(str(i)), "")
-        lines.append(f"  {i:>7}  {r.prob:>10.1%}  {token}{mark}")
+        lines.append(f"  {i:>7}  {token_percent(r):>11}  {token}{mark}")  # the window's figure, "0.012%" not "0.0%"
     return "\n".join(lines)
-
-
-def _token_shown(text: str) -> str:
-    """A token's text on one line of the listing: spaces and line ends visible, a control character as its
-    code (a raw one moved the terminal's cursor)."""
-    shown = visible_whitespace(text).replace("\n", "\u21b5")
-    return "".join(f"\\x{ord(c):02x}" if ord(c) < 32 or ord(c) == 127 else c for c in shown)
 
 
 def _marks(m: dict) -> list[str]:
