@@ -10,6 +10,7 @@ import pytest
 
 from desktop_app.cli import main
 from desktop_app.core.paths import AppPaths
+from desktop_app.core.percent_words import percent
 from desktop_app.core.store import Store
 
 
@@ -84,7 +85,7 @@ def test_history_tokens_lists_each_answer_s_token_numbers(run_cli):
         in lines
     rows = [line.split() for line in lines if line.strip()[:1].isdigit()]
     assert [int(row[0]) for row in rows] == list(range(len(records)))
-    assert rows[0][1] == f"{records[0].prob:.1%}"
+    assert rows[0][1] == percent(records[0].prob)
     assert " ".join(rows[1]).endswith("[rated down]") and "down]" not in rows[0]
 
 

@@ -13,6 +13,7 @@ from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.palette import visible_whitespace
+from desktop_app.core.percent_words import percent
 from desktop_app.core.records import RECORD_UNITS
 
 
@@ -258,7 +259,7 @@ def answer_tokens_text(message: dict, records: list) -> str:
         if not r.text:  # a character written over several tokens shows on its last (core/records.py)
             token = "(the start of the character the next token completes)"
         mark = {1: "  [rated up]", -1: "  [rated down]"}.get(rated.get(str(i)), "")
-        lines.append(f"  {i:>7}  {r.prob:>10.1%}  {token}{mark}")
+        lines.append(f"  {i:>7}  {percent(r.prob):>11}  {token}{mark}")
     return "\n".join(lines)
 
 
