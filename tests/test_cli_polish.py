@@ -38,7 +38,8 @@ def test_score_piped_prints_every_token(tiny_model_dir, capsys):
     header = lines.index("index\ttoken\tprobability\tlog_probability\trank\tentropy_bits")
     rows = [line.split("\t") for line in lines[header + 1:] if line]
     assert len(rows) >= 4 and [int(r[0]) for r in rows] == list(range(len(rows)))
-    assert all(0.0 <= float(r[2]) <= 1.0 and int(r[4]) >= 1 for r in rows)
+    assert all(r[2].endswith("%") and 0.0 <= float(r[2].lstrip("<").rstrip("%")) <= 100.0 and int(r[4]) >= 1
+               for r in rows)  # in per cent, as history --tokens says it (cliwords74)
     assert rows[0][1].strip("'\"") == "The"  # the first word is scored too (after <|endoftext|>)
     assert "--json" in captured.err
 

@@ -12,6 +12,7 @@ import pytest
 
 from desktop_app.cli import main
 from desktop_app.core.generation import SamplingSettings
+from desktop_app.core.percent_words import percent
 from desktop_app.core.sampler_words import STAGES_HEAD, movers_words, stages_words
 from helpers import stored_answer
 
@@ -49,8 +50,8 @@ def test_the_text_lists_each_setting_and_they_multiply_to_the_total(saved, capsy
     total = float(rows["together"])
     assert math.isclose(product, total, rel_tol=0.02, abs_tol=0.005), (product, total)
     assert math.isclose(total, sampler["used_prob"] / sampler["raw_prob"], rel_tol=0.01, abs_tol=0.005)
-    assert f"{sampler['raw_prob'] * 100:.2f}% under the model \u2192 {sampler['used_prob'] * 100:.2f}% as sampled" \
-        in text
+    # in the percent words of the probability line above it, as every probability the CLI prints (cliwords74)
+    assert f"{percent(sampler['raw_prob'])} under the model \u2192 {percent(sampler['used_prob'])} as sampled" in text
 
 
 def test_the_words_are_the_windows(saved, capsys, tiny_model):

@@ -7,10 +7,11 @@ import sys
 
 from desktop_app.cli.common import (WINDOW_TOKEN_WORDS, CliError, load_model_for_cli, open_store, print_json,
                                    record_id, stderr_bar, token_words)
-from desktop_app.core.adapters import adapter_name
+from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.count_words import counted
 from desktop_app.core.explain_errors import not_an_answer
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
+from desktop_app.core.percent_words import percent
 from desktop_app.core.sampler_words import STAGES_HEAD, chance_words, movers_words, stage_steps, together
 
 CELL = 10  # characters per grid cell
@@ -73,7 +74,7 @@ def cmd_explain(args) -> int:
         raise CliError("--steps must be at least 1")
     store = open_store(args)
     try:
-        loaded, written_by = load_for_answer_token(store, args)
+        loaded, written_by, set_aside = load_for_answer_token(store, args)
         # another model's answer is explained as the window explains it: at the token of its text as
         # this model reads it (core.token_context), said in one line (it was refused)
         context = context_for_message(store, loaded, args.message_id, args.token)
@@ -87,13 +88,17 @@ def cmd_explain(args) -> int:
         bar.close()
     other = written_by if written_by and written_by != loaded.model_id else None
     if args.json:
+        # adapter_on: the active adapter, set aside, as when it was put on and the core set it aside
+        on = {"adapter_on": set_aside["id"]} if set_aside else {}
         print_json({"model": loaded.model_id, "written_by": written_by, "asked_token_index": args.token,
-                    "units": EXPLAIN_UNITS, **result.to_json()})
+                    "units": EXPLAIN_UNITS, **result.to_json(), **on})
         return 0
     colour = args.color or sys.stdout.isatty()
     lines = report_lines(result, loaded.model_id, colour)
     if other is not None:
         lines.insert(1, other_writer_line(context, other, loaded.model_id, args.token))
+    if set_aside is not None:
+        lines.insert(1, set_aside_line(set_aside))
     for line in lines:
         print(line)
     return 0
@@ -124,13 +129,32 @@ class _AttributionBar:
 
 def load_for_answer_token(store, args, use: str = "explain"):
     """The model an answer's token is read with (``use``: "explain", "probe"): the answer's writer unless --model
-    names another, the token's index checked before the minutes of a load; with the answer's writer."""
+    names another, the token's index checked before the minutes of a load. Returns it, the answer's writer, and
+    the active adapter left off for a token the base model wrote (``set_aside_line`` says it), else None."""
     written_by = _answer_writer(store, args.message_id, use)
     if args.model is None:
         args.model = spec_for_model_id(written_by)
     by_its_writer = bool(written_by) and args.model == spec_for_model_id(written_by)
     _check_token_before_loading(store, args.message_id, args.token, by_its_writer)
-    return load_model_for_cli(args), written_by
+    set_aside = not args.no_adapter and _base_wrote_it(store, args)
+    args.no_adapter = args.no_adapter or set_aside
+    loaded = load_model_for_cli(args)
+    return loaded, written_by, store.active_adapter(loaded.model_id) if set_aside else None
+
+
+def _base_wrote_it(store, args) -> bool:
+    """A token the base model wrote is read with the base model (core.explain.as_written sets an adapter aside):
+    the active adapter is not put on for it, whose "Putting on your fine-tuned adapter..." told of weights the
+    token was not read with (probe: cliwords71, explain: cliwords74). The header's "base model" says which are."""
+    from desktop_app.core.token_context import writer_of
+
+    return writer_of(store.get_message(args.message_id), args.token) is None
+
+
+def set_aside_line(active: dict) -> str:
+    """Under the header of `explain` and `probe`: which weights read a base-model token, and why."""
+    return (f"note: this token was written without an adapter, so it is read without one; {label(active)}, "
+            "the active one, was not put on.")
 
 
 def _answer_writer(store, message_id: int, use: str) -> str | None:
@@ -184,8 +208,6 @@ def report_lines(result, model_id: str, colour: bool) -> list[str]:
     if c.written_with_adapter != result.adapter_id and not (c.unwritten or c.other_writer):
         written = adapter_name(c.written_with_adapter)
         lines.append(f"note: it was written with {written}; this explains the model as it is now.")
-    elif getattr(result, "adapter_on", None) != result.adapter_id:
-        lines.append(f"note: the base model wrote it, and explains it: {adapter_name(result.adapter_on)} was set aside.")
     if result.precision_note:
         lines.append(f"note: {result.precision_note}")
     lines += [""] + lens_lines(result, colour) + [""] + attribution_lines(result.attribution, colour)
@@ -201,12 +223,12 @@ def lens_lines(result, colour: bool) -> list[str]:
              "probability, then rank when not first; the first column is the chosen token):", " " * 13 + head + "  layer's own top guess"]
     for row, name in enumerate(lens.layer_names):
         cells = []
-        for prob, rank in zip(lens.probs[row], lens.ranks[row]):
+        for prob, rank in zip(lens.probs[row], lens.ranks[row]):  # a cell's 9 characters: tenths, as the window's grid
             text = f"{prob * 100:.1f}%" + ("" if rank == 1 else f" #{rank}" if rank < 1000 else " #1k+")
             cells.append(paint(text[:CELL - 1].ljust(CELL - 1), sequential_color(prob), colour) + " ")
         mark = "  \u25c0 first top-1" if row == lens.first_top1 else ""
         _top_id, top_text, top_prob = lens.layer_top[row]
-        lines.append(f"{name:<12} " + "".join(cells) + f" {shown(top_text)} {top_prob * 100:.0f}%" + mark)
+        lines.append(f"{name:<12} " + "".join(cells) + f" {shown(top_text)} {percent(top_prob)}" + mark)
     if lens.first_top1 is None:
         lines.append("The chosen token is not the top-1 at any layer (it was sampled, not the most likely).")
     return lines
@@ -270,7 +292,7 @@ def stage_lines(s) -> list[str]:
     lines = [f"  {STAGES_HEAD} (how many times likelier each setting made this token):"]
     lines += [f"    {name.ljust(width)}  {factor}" for name, factor in steps]
     lines.append(f"    {'together'.ljust(width)}  {together(s)}  "
-                 f"({s.raw_prob * 100:.2f}% under the model → {s.used_prob * 100:.2f}% as sampled)")
+                 f"({percent(s.raw_prob)} under the model → {percent(s.used_prob)} as sampled)")
     moved = movers_words(s, "answer")
     if moved:
         lines.append(f"  Moved most by: {moved}.")

@@ -276,7 +276,8 @@ def _cancelled_words(store, runs_before: int) -> str:
 
 
 def _json_report(result, repeat: int | None, use_with: str | None) -> dict:
-    """What ``finetune --json`` prints: the verdict, what to do next, and every figure."""
+    """What ``finetune --json`` prints: the verdict, what to do next, and every figure. The re-asked pairs once,
+    marked, as ``taught``: ``metrics`` had them again unmarked, half its lines (cliwords74)."""
     m = result.metrics
     return {"run_id": result.run_id, "kept": result.kept, "adapter_id": result.adapter_id,
             "status": result.status, "reason": result.reason, "activated": result.activated,
@@ -289,7 +290,8 @@ def _json_report(result, repeat: int | None, use_with: str | None) -> dict:
             "use_with": use_with, "started_from_adapter": m.get("started_from_adapter"),
             "new_since_run": m.get("new_since_run_id"), "nothing_new_since_run": repeat,
             "taught": _marked(m.get("taught") or []),
-            "format_spill": spill(m.get("taught") or []), "margins": gate_margins(m), "metrics": m}
+            "format_spill": spill(m.get("taught") or []), "margins": gate_margins(m),
+            "metrics": {k: v for k, v in m.items() if k != "taught"}}
 
 
 def _print_report(result, repeat: int | None, use_with: str | None) -> None:

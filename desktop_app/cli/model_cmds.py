@@ -17,6 +17,7 @@ from desktop_app.cli.common import (RECORD_FIELDS, CliError, TqdmProgress, load_
 from desktop_app.cli.stdin_text import STDIN_HELP
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import color_for, text_color_on
+from desktop_app.core.percent_words import percent
 from desktop_app.core.records import RECORD_UNITS, TokenRecord
 from desktop_app.core.speed_words import per_second
 
@@ -528,11 +529,12 @@ def _log(p: float) -> float:
 
 
 def token_table(records) -> str:
-    """A plain table (tab separated) of every token: what the colours would have shown."""
+    """A plain table (tab separated) of every token: what the colours would have shown, its probability in the
+    percent words `history --tokens` and the window use (it read 0.0028; cliwords74); --json has the numbers."""
     lines = ["index\ttoken\tprobability\tlog_probability\trank\tentropy_bits"]
     for i, r in enumerate(records):
         token = r.text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-        lines.append(f"{i}\t{token!s}\t{r.prob:.4f}\t{r.logprob:.4f}\t{r.rank}\t{r.entropy_bits:.3f}")
+        lines.append(f"{i}\t{token!s}\t{percent(r.prob)}\t{r.logprob:.4f}\t{r.rank}\t{r.entropy_bits:.3f}")
     return "\n".join(lines)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from desktop_app.cli.common import WINDOW_TOKEN_WORDS, open_store, print_json, record_id, token_words
-from desktop_app.cli.explain_cmds import load_for_answer_token
+from desktop_app.cli.explain_cmds import load_for_answer_token, set_aside_line
 
 PROBE_UNITS = {"prob": "probability, 0 to 1 (the phrase's: the product of its tokens')",
                "tokens.prob": "probability, 0 to 1, each token after those before it",
@@ -28,16 +28,13 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
 def cmd_probe(args) -> int:
     from desktop_app.core import session
-    from desktop_app.core.adapters import adapter_name, label
+    from desktop_app.core.adapters import adapter_name
     from desktop_app.core.word_probe import probe_lines, shown
 
     store = open_store(args)
     try:
-        set_aside = not args.no_adapter and _base_wrote_it(store, args)
-        args.no_adapter = args.no_adapter or set_aside
-        loaded, _written_by = load_for_answer_token(store, args, "probe")
+        loaded, _written_by, set_aside = load_for_answer_token(store, args, "probe")
         probe = session.probe_word(store, loaded, args.message_id, args.token, args.text)
-        active = store.active_adapter(loaded.model_id) if set_aside else None
     finally:
         store.close()
     if args.json:
@@ -45,18 +42,8 @@ def cmd_probe(args) -> int:
         return 0
     print(f"At {token_words(args.token)} of message {args.message_id}, written {shown(probe.written.text)} "
           f"({loaded.model_id}, {adapter_name(probe.adapter_id)}):")
-    if active is not None:  # explain's note for the same case: which weights read it, and why
-        print(f"  note: this token was written without an adapter, so it is read without one; {label(active)}, "
-              "the active one, was not put on.")
+    if set_aside is not None:  # explain's note for the same case: which weights read it, and why
+        print(f"  {set_aside_line(set_aside)}")
     for line in probe_lines(probe):
         print(f"  {line}")
     return 0
-
-
-def _base_wrote_it(store, args) -> bool:
-    """A token the base model wrote is read with the base model (core.explain.as_written sets an adapter aside):
-    the active adapter is not put on for it, whose "Putting on your fine-tuned adapter..." told of weights the
-    answer was not read with (cliwords71). The header's "the base model" says which are."""
-    from desktop_app.core.token_context import writer_of
-
-    return writer_of(store.get_message(args.message_id), args.token) is None

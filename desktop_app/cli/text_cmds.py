@@ -10,7 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-from desktop_app.cli.common import RECORD_FIELDS, CliError, load_model_for_cli, print_json, stderr_bar
+from desktop_app.cli.common import (NEW_FILE_HELP, RECORD_FIELDS, CliError, load_model_for_cli, print_json, refuse_existing,
+                                   stderr_bar)
 from desktop_app.cli import model_cmds
 from desktop_app.cli.model_cmds import add_sampling_options, generation_summary, sampling_from_args, write_token
 from desktop_app.cli.stdin_text import STDIN_ARGUMENT, STDIN_HELP, STDIN_NAME, stdin_bytes
@@ -22,6 +23,7 @@ from desktop_app.core.records import RECORD_UNITS
 # the lists' token numbers count from 1, as the window's status bar does for the same token (they had counted from
 # 0, the --json records' index: "token 7" here was the window's "token 8", cli52)
 FROM_ONE = "tokens counted from 1, as the window counts them; --json's index is one less"
+PNG_HELP = f"also draw the heatmap into this PNG (with --vs-base: in the change's colours; {NEW_FILE_HELP})"
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -30,10 +32,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     analyse.add_argument("file", metavar="FILE", help=f"a UTF-8 text file (.txt, .md, ...); {STDIN_HELP}")
     analyse.add_argument("--json", action="store_true",
                          help=f"print the summary and every token's record as JSON ({RECORD_FIELDS})")
-    analyse.add_argument("--export-json", metavar="OUT.json", help="also write the records and summary here")
-    analyse.add_argument("--export-csv", metavar="OUT.csv", help="also write GLTR's summary here as CSV")
-    analyse.add_argument("--export-png", metavar="OUT.png",
-                         help="also draw the heatmap into this PNG (with --vs-base: in the change's colours)")
+    analyse.add_argument("--export-json", metavar="OUT.json", help=f"also write the records and summary here ({NEW_FILE_HELP})")
+    analyse.add_argument("--export-csv", metavar="OUT.csv", help=f"also write GLTR's summary here as CSV ({NEW_FILE_HELP})")
+    analyse.add_argument("--export-png", metavar="OUT.png", help=PNG_HELP)
     analyse.add_argument("--width", type=int, default=900, metavar="PX", help="the PNG's width (default 900)")
     analyse.add_argument("--measure", default="probability", choices=["probability", "rank", "entropy", "surprisal"],
                          help="what the PNG's colours show (default probability)")
@@ -257,11 +258,16 @@ def _check_export_folders(args) -> None:
 
 
 def _check_folders(args, options) -> None:
+    """Each export's folder is there and its file is not: an --export-* wrote over a file in silence where
+    `history ID --export` and `adapters export` refuse one (cliwords74)."""
     for option in options:
         target = getattr(args, option)
-        if target and not Path(target).expanduser().parent.is_dir():
+        if not target:
+            continue
+        if not Path(target).expanduser().parent.is_dir():
             raise CliError(f"There is no folder {Path(target).expanduser().parent} for --{option.replace('_', '-')}: "
                            "create it first, or pick another path.")
+        refuse_existing(target)
 
 
 def _exports(args, scored, summary, about: dict) -> None:
