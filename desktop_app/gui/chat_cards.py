@@ -22,7 +22,7 @@ from desktop_app.core.errors import UserFacingError
 from desktop_app.core.progress_words import eta_words
 from desktop_app.core.sampler_cut import SamplerCut, cut_for_answer
 from desktop_app.core.word_cut import clip_at_word
-from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
+from desktop_app.gui import conversation_actions, export, save_folder
 from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS,
                                           WAITING_FOR_MODEL_WORDS, WAITING_FOR_TEXT_WORDS, answer_author,
                                           answer_meta, hit_token_limit, was_stopped)
@@ -519,8 +519,7 @@ class ChatCards:
         if self.selected is not card:
             self.deselect()
         self.selected = card
-        view_toolbar.reveal(w, "side_tabs")
-        w.side_tabs.setCurrentWidget(w.inspector)
+        w.finetune_side.show_inspector()
         self._fill_inspector(card, index)
 
     def show_selected_again(self) -> None:
