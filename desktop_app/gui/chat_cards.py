@@ -521,6 +521,18 @@ class ChatCards:
         self.selected = card
         w.finetune_side.show_inspector()
         self._fill_inspector(card, index)
+        self._keep_in_view(card, index)
+
+    def _keep_in_view(self, card: MessageCard, index: int) -> None:
+        """The token picked stays on screen (a click's already is): Up into an answer taller than the view
+        centred its card, and the first token, the one shown in the inspector, lay above the view; Right
+        walked on past the view's foot (window74)."""
+        view, transcript = card.view, self.window.transcript
+        if not 0 <= index < len(view.starts):
+            return
+        rect = view.span_rect(index)
+        middle = view.viewport().mapTo(transcript.widget(), rect.center())
+        transcript.ensureVisible(middle.x(), middle.y(), 0, rect.height() // 2 + 4)
 
     def show_selected_again(self) -> None:
         """Back in Chat from the Text tab: the token still ringed in its card shows in the inspector again,
