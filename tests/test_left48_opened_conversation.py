@@ -1,7 +1,7 @@
 """Leftover of the user tests: a conversation opened from the list (or imported) showed scrolled to its end,
 so the top card was cut mid-way. An opened conversation now starts at a card's top, with the whole cards
-before the newest answer that also fit; only an answer taller than the view is cut, at its top, its end in
-view (leftovers70) (pytest-qt, the real window)."""
+before the newest answer that also fit; an answer taller than the view shows from its top, its thumbs in view
+(window74) (pytest-qt, the real window)."""
 
 from __future__ import annotations
 
@@ -36,17 +36,17 @@ def _places(window):
 
 
 def _shown_as_opened(window) -> bool:
-    """The newest answer's end in view, and no card cut at the view's top unless that answer is taller than
-    the view (leftovers70: it ends at the newest answer's end, its buttons in view)."""
+    """No card cut at the view's top, and the newest answer's end in view (leftovers70: its footer), or its
+    top where it is taller than the view (window74: its thumbs)."""
     places = _places(window)
     height = window.transcript.viewport().height()
     if not any(p[0] == "user" for p in places):  # not shown yet (an import runs on the store lane)
         return False
-    newest_answer_fits = places[-1][2] - places[-1][1] <= height
+    _role, answer_top, answer_bottom = places[-1]
+    in_view = 0 < answer_bottom <= height if answer_bottom - answer_top <= height else 0 <= answer_top < height
     cut = [top for _role, top, bottom in places if top < 0 < bottom]
     laid_out = window.transcript.verticalScrollBar().maximum() > 0  # eight cards of text: longer than the view
-    return (len(places) == 8 and laid_out and 0 < places[-1][2] <= height
-            and (not cut if newest_answer_fits else cut == [places[-1][1]]))
+    return len(places) == 8 and laid_out and in_view and not cut
 
 
 def opened_long(qtbot, make_window, size=(1280, 800), last_paragraphs=9, shown=None):

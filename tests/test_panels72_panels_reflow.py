@@ -39,7 +39,9 @@ def _at_the_end(window) -> bool:
 @pytest.mark.parametrize("panel", ["conversations", "side_tabs"])
 def test_a_view_at_its_end_stays_at_its_end_as_a_panel_hides_and_shows(make_window, qtbot, size, panel):
     window = opened_long(qtbot, make_window, size)
-    assert window.transcript.verticalScrollBar().value() > 0, "a long conversation: the view is not at its top"
+    bar = window.transcript.verticalScrollBar()
+    bar.triggerAction(QAbstractSlider.SliderAction.SliderToMaximum)  # Ctrl+End: its newest answer opens at its top
+    qtbot.waitUntil(lambda: _at_the_end(window), timeout=2000)
     _toggle(qtbot, window, panel)
     assert not window.panel_actions[panel].isChecked(), "the keys hid the panel"
     qtbot.waitUntil(lambda: _at_the_end(window), timeout=2000)

@@ -23,7 +23,7 @@ from desktop_app.core.progress_words import eta_words
 from desktop_app.core.sampler_cut import SamplerCut, cut_for_answer
 from desktop_app.core.token_words import token_label, token_status_words
 from desktop_app.core.word_cut import clip_at_word
-from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
+from desktop_app.gui import conversation_actions, export, save_folder
 from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS,
                                           WAITING_FOR_MODEL_WORDS, WAITING_FOR_TEXT_WORDS, answer_author,
                                           answer_meta, hit_token_limit, was_stopped)
@@ -519,9 +519,20 @@ class ChatCards:
         if self.selected is not card:
             self.deselect()
         self.selected = card
-        view_toolbar.reveal(w, "side_tabs")
-        w.side_tabs.setCurrentWidget(w.inspector)
+        w.finetune_side.show_inspector()
         self._fill_inspector(card, index)
+        self._keep_in_view(card, index)
+
+    def _keep_in_view(self, card: MessageCard, index: int) -> None:
+        """The token picked stays on screen (a click's already is): Up into an answer taller than the view
+        centred its card, and the first token, the one shown in the inspector, lay above the view; Right
+        walked on past the view's foot (window74)."""
+        view, transcript = card.view, self.window.transcript
+        if not 0 <= index < len(view.starts):
+            return
+        rect = view.span_rect(index)
+        middle = view.viewport().mapTo(transcript.widget(), rect.center())
+        transcript.ensureVisible(middle.x(), middle.y(), 0, rect.height() // 2 + 4)
 
     def show_selected_again(self) -> None:
         """Back in Chat from the Text tab: the token still ringed in its card shows in the inspector again,

@@ -28,6 +28,10 @@ from desktop_app.gui.elided_labels import ElidedLabel, at_word, fitted_meta
 
 log = logging.getLogger(__name__)
 
+TOKEN_TAB = "Token"  # the inspector's tab
+UNSEEN_MARK = " \u2022"  # after its title: it shows a token picked while the Fine-tune tab stayed in front
+UNSEEN_TIP = "The token you picked is shown here (the Fine-tune tab stayed in front while its run goes on)"
+
 
 def fitted_run(forms: list[str], metrics, width: int) -> str:
     """The longest of ``forms`` (progress_words.status_forms) that fits ``width``; a label with one
@@ -95,6 +99,7 @@ class FineTuneSide:
         self.panel.compare_requested.connect(lambda: self.open_compare(None, learned_only=True))
         self.panel.history.focus_elsewhere = w.focus_typing  # the last adapter deleted: its list hides
         w.inspector.explain.busy_changed.connect(self._explain_busy)
+        w.side_tabs.currentChanged.connect(self._tab_shown)
 
     def _explain_busy(self, busy: bool) -> None:
         """"Why this token?" shares the processor with a run: the panel's progress and the status bar say so."""
@@ -107,6 +112,26 @@ class FineTuneSide:
         """The Fine-tune tab in front (its side panel shown first, if hidden)."""
         view_toolbar.reveal(self.window, "side_tabs")
         self.window.side_tabs.setCurrentWidget(self.panel)
+
+    def show_inspector(self) -> None:
+        """The inspector in front for a token the person picked (a click, Left/Right, Up/Down into an answer), its side
+        panel shown first. While a run goes on in the Fine-tune tab in front, the inspector fills behind it and its tab's
+        title bears a dot: walking an answer's tokens with the keys took the run's progress away at every step
+        (window74)."""
+        tabs, inspector = self.window.side_tabs, self.window.inspector
+        if self.controller.running and tabs.isVisible() and tabs.currentWidget() is self.panel:
+            tabs.setTabText(tabs.indexOf(inspector), TOKEN_TAB + UNSEEN_MARK)
+            tabs.setTabToolTip(tabs.indexOf(inspector), UNSEEN_TIP)
+            return
+        view_toolbar.reveal(self.window, "side_tabs")
+        tabs.setCurrentWidget(inspector)
+
+    def _tab_shown(self, _index: int) -> None:
+        """The Token tab in front: its dot goes, the token it shows now seen."""
+        tabs, inspector = self.window.side_tabs, self.window.inspector
+        if tabs.currentWidget() is inspector:
+            tabs.setTabText(tabs.indexOf(inspector), TOKEN_TAB)
+            tabs.setTabToolTip(tabs.indexOf(inspector), "")
 
     def _counts_changed(self, counts: dict) -> None:
         self.window.side_tabs.setTabText(self.window.side_tabs.indexOf(self.panel), tab_count_words(counts))

@@ -15,7 +15,7 @@ from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
 from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_controller import FineTuneController
-from desktop_app.gui.finetune_side import FineTuneSide
+from desktop_app.gui.finetune_side import TOKEN_TAB, FineTuneSide
 from desktop_app.gui.explain_wiring import wire_explain
 from desktop_app.gui.word_probe_wiring import wire_word_probe
 from desktop_app.gui.inspector import InspectorPanel
@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         self.finetune_side = FineTuneSide(self, self.finetune)  # the Fine-tune tab and its wiring
         self.finetune_panel = self.finetune_side.panel
         in_place.sized_as_made_alone(self.inspector)
-        tabs.addTab(self.inspector, "Token")  # it scrolls itself in a short window
+        tabs.addTab(self.inspector, TOKEN_TAB)  # it scrolls itself in a short window
         tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
         return tabs
 

@@ -94,15 +94,13 @@ class EmptyState(QFrame):
         self.body.setMinimumHeight(self.body.heightForWidth(self.body.width()) if self.body.text() else 0)
 
 
-def opened_start(tops: list[int], end: int, height: int) -> int | None:
+def opened_start(tops: list[int], end: int, height: int) -> int:
     """The card an opened conversation shows first: the earliest card from which the rest, to the end,
-    fits in ``height``; None where even the last card is taller (the view then shows its end). The
-    newest answer's end (its thumbs and tools) is where a person lands: shown from its question, at
-    1024x600 the answer's buttons were below the fold (leftovers70)."""
-    for index, top in enumerate(tops):
-        if end - top <= height:
-            return index
-    return None
+    fits in ``height``, so the newest answer's end (its "Write a better answer…") is in view: shown from
+    its question, at 1024x600 the answer's footer was below the fold (leftovers70). Where even the last
+    card is taller, that card from its top: its thumbs are in its header, and shown from its end a person
+    who reopened it saw no way to rate it (window74)."""
+    return next((index for index, top in enumerate(tops) if end - top <= height), len(tops) - 1)
 
 
 ROOMY_SIDE_PX, NARROW_SIDE_PX = 24, 8  # the transcript's side margins; a narrow chat keeps its width for the cards
@@ -190,9 +188,9 @@ class TranscriptView(QScrollArea):
     def follow_answer(self, question: MessageCard | None) -> None:
         """An answer starts under ``question``: the view follows its end, but never past the question's top.
         Once the two are taller than the view, the question's top stays at the view's top and the answer goes
-        on below (while it is written; an opened conversation shows the answer's end): followed to its end, an
-        answer 40 px taller than the view cut the question's "You" line (27 px). A scroll of the person's
-        own lifts the limit."""
+        on below (while it is written): followed to its end, an answer 40 px taller than the view cut the
+        question's "You" line (27 px). A scroll of the person's own lifts the limit; a side panel hidden or
+        shown does not (``keep_place_through_reflow``)."""
         self.scroll_to_bottom()
         self._answering = question
 
@@ -217,10 +215,11 @@ class TranscriptView(QScrollArea):
 
     def show_opened(self) -> None:
         """A conversation just opened (from the list, at start, imported): the view starts at the top of a
-        card, never inside one (but for a newest answer taller than the view), and ends at the newest answer's
-        end, its buttons in view (``opened_start``). Scrolled to the bare end, as it once was, the top card was
-        cut mid-way (user test); from the newest question, the answer's buttons fell below the fold at 1024x600
-        (leftovers70). The place is found again as the cards lay out, until the person scrolls."""
+        card, never inside one, and ends at the newest answer's end, its footer in view (``opened_start``); a
+        newest answer taller than the view shows from its top, its thumbs and first words. Scrolled to the bare
+        end, as it once was, the top card was cut mid-way (user test); from the newest question, the answer's
+        footer fell below the fold at 1024x600 (leftovers70). The place is found again as the cards lay out,
+        until the person scrolls (a range cut short under it is no scroll: ``_clamped``)."""
         self._drop_room()
         self._opening = True
         self._placed = None
@@ -234,11 +233,8 @@ class TranscriptView(QScrollArea):
         margins = self.layout_.contentsMargins()
         end = tops[-1] + self.cards[-1].height() + margins.bottom()
         first = opened_start(tops, end, self.viewport().height() - margins.top())
-        if first is None:  # the newest card is taller than the view: it is cut at the top, its end shows
-            value = max(0, end - self.viewport().height())
-        else:
-            gap = margins.top() if first == 0 else self.layout_.spacing()  # none of the card above shows
-            value = max(0, tops[first] - gap)
+        gap = margins.top() if first == 0 else self.layout_.spacing()  # none of the card above shows
+        value = max(0, tops[first] - gap)
         bar = self.verticalScrollBar()
         room = max(0, value - (bar.maximum() - self.room.height()))  # blank under the last card: the end comes sooner
         if room != self.room.height():
@@ -287,10 +283,10 @@ class TranscriptView(QScrollArea):
 
     def _scrolled(self, value: int) -> None:
         bar = self.verticalScrollBar()
-        if self._opening and self._placed is not None and value != self._placed:
+        if self._opening and self._placed is not None and value != self._placed and not self._clamped(value, self._placed):
             self._opening = False  # moved since, to a card the keyboard reached: that place stays
         if self._held is not None:
-            if value == bar.maximum() and value < self._held:
+            if self._clamped(value, self._held):
                 return  # the range shrank under the place held, which comes back with the room
             self._held = None  # scrolled: that is the place now
         if self._anchor is not None and value not in (self._anchored, bar.maximum()):
@@ -303,6 +299,13 @@ class TranscriptView(QScrollArea):
         under = [(card.view, card.view.pointer_index()) for card in self.cards]
         for view, index in sorted(under, key=lambda pair: pair[1] >= 0):
             view.hover(index)
+
+    def _clamped(self, value: int, wanted: int) -> bool:
+        """Whether ``value`` is only the scroll bar's range cut short under the place ``wanted``: no move of
+        anyone's. At a restart the window grew to its saved size after the opened place was set; the shorter
+        range took that place down and, counted as a move, kept it: the card above showed 25 px of its foot
+        at 1366x768 (window74)."""
+        return value == self.verticalScrollBar().maximum() and value < wanted
 
     def _range_changed(self, _low: int, high: int) -> None:
         if not self.cards:  # the welcome text reads from its title, not from its end
@@ -326,7 +329,9 @@ class TranscriptView(QScrollArea):
             return
         last = self.cards[-1]
         if last.mapTo(self.viewport(), QPoint(0, last.height())).y() <= self.viewport().height():
-            self.scroll_to_bottom()  # the end, not the opened place: that blank room would now be under it
+            # the end, not the opened place (that blank room would now be under it); an answer being written
+            # keeps its question's top as the limit: lifted, the answer went on past it (window74)
+            self.follow_answer(self._answering)
         else:
             self._opening = False
             value = self.verticalScrollBar().value()
