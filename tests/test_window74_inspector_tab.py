@@ -40,3 +40,16 @@ def test_walking_an_answers_tokens_leaves_a_running_fine_tune_in_front(make_wind
     qtbot.keyClick(answer, Qt.Key.Key_Right)  # no run: the token picked brings its tab, as before
     assert window.inspector.index == 2 and window.side_tabs.currentWidget() is window.inspector
     assert _token_tab_title(window) == TOKEN_TAB
+
+
+def test_a_click_on_a_token_brings_the_inspector_even_during_a_run(make_window, qtbot):
+    """A token pointed at with the mouse is one the person wants to see: the Token tab comes forward, run or not."""
+    window, panel = started_run(make_window, qtbot)
+    assert window.finetune.running and window.side_tabs.currentWidget() is panel
+    answer = window.transcript.cards[-1].view
+    point = answer.span_rect(1).center()
+    qtbot.mouseClick(answer.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert window.inspector.index == 1 and window.side_tabs.currentWidget() is window.inspector
+    assert _token_tab_title(window) == TOKEN_TAB and not answer.picked_by_click
+    with qtbot.waitSignal(window.finetune.finished, timeout=WAIT_MS):
+        window.finetune.cancel()

@@ -519,7 +519,7 @@ class ChatCards:
         if self.selected is not card:
             self.deselect()
         self.selected = card
-        w.finetune_side.show_inspector()
+        w.finetune_side.show_inspector(clicked=card.view.picked_by_click)
         self._fill_inspector(card, index)
         self._keep_in_view(card, index)
 

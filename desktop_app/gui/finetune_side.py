@@ -113,13 +113,13 @@ class FineTuneSide:
         view_toolbar.reveal(self.window, "side_tabs")
         self.window.side_tabs.setCurrentWidget(self.panel)
 
-    def show_inspector(self) -> None:
+    def show_inspector(self, clicked: bool = False) -> None:
         """The inspector in front for a token the person picked (a click, Left/Right, Up/Down into an answer), its side
-        panel shown first. While a run goes on in the Fine-tune tab in front, the inspector fills behind it and its tab's
-        title bears a dot: walking an answer's tokens with the keys took the run's progress away at every step
-        (window74)."""
+        panel shown first. While a run goes on in the Fine-tune tab in front, a token walked to with the keys fills the
+        inspector behind it and its tab's title bears a dot: walking took the run's progress away at every step
+        (window74). A click still brings the inspector: the person pointed at that token to see it."""
         tabs, inspector = self.window.side_tabs, self.window.inspector
-        if self.controller.running and tabs.isVisible() and tabs.currentWidget() is self.panel:
+        if not clicked and self.controller.running and tabs.isVisible() and tabs.currentWidget() is self.panel:
             tabs.setTabText(tabs.indexOf(inspector), TOKEN_TAB + UNSEEN_MARK)
             tabs.setTabToolTip(tabs.indexOf(inspector), UNSEEN_TIP)
             return

@@ -287,7 +287,7 @@ class TextMode:
         """The inspector shows token ``index`` of the analysed text (a click on it)."""
         w = self.window
         w.cards.deselect()  # a chat card's token is not the one shown any more
-        w.finetune_side.show_inspector()  # as a chat token's click does: folded in a narrow window, it shows
+        w.finetune_side.show_inspector(clicked=self.view.heatmap.picked_by_click)  # as a chat token's: folded, it shows
         self._inspect(index, record)
         self.explainer.show(index)
         self.inspected = self._token_in_text(index)

@@ -129,6 +129,7 @@ class TokenView(QTextEdit):
         self.verticalScrollBar().valueChanged.connect(lambda _value: self.recheck_hover())
         self._press_pos = None
         self._press_index = -1  # the token under the press: the one a click picks (see mouseReleaseEvent)
+        self.picked_by_click = False  # set while a click's choose_token runs: the inspector then comes forward
         self._block_format = QTextBlockFormat()
         self._block_format.setLineHeight(LINE_GAP, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
         QTextCursor(self.document()).setBlockFormat(self._block_format)  # streamed text too, not only rebuilt
@@ -452,7 +453,9 @@ class TokenView(QTextEdit):
         # reflows its card, and the same point then lies on another token (usertest 8)
         index = self._press_index
         if 0 <= index < len(self.records):
+            self.picked_by_click = True  # the inspector comes forward for a token pointed at, not one walked to
             self.choose_token(index)
+            self.picked_by_click = False
 
     def keyPressEvent(self, event) -> None:
         """Keyboard users reach every token: Left/Right (Home/End) move the selection, and the
