@@ -42,6 +42,16 @@ def test_analyse_vs_base_refuses_an_existing_png_before_it_looks_for_an_adapter(
     assert code == 2 and err.strip().endswith(f"{existing} {EXISTS}")
 
 
+def test_analyse_refuses_two_exports_to_one_file_before_writing_either(run_cli, tmp_path):
+    """--export-json x --export-csv x: the second would have written over the first."""
+    text = tmp_path / "essay.txt"
+    text.write_text("The cat sat on the mat.", encoding="utf-8")
+    same = tmp_path / "out.txt"
+    code, _out, err = run_cli("analyse", str(text), "--export-json", str(same), "--export-csv", str(same))
+    assert code == 2 and "--export-json and --export-csv name the same file, out.txt" in err
+    assert not same.exists()
+
+
 def test_analyse_writes_a_new_export_and_its_help_says_an_existing_file_is_not_replaced(run_cli, tmp_path, capsys):
     text = tmp_path / "essay.txt"
     text.write_text("The cat sat on the mat.", encoding="utf-8")

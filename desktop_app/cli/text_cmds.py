@@ -255,6 +255,17 @@ def _check_export_folders(args) -> None:
     it, with the exports before it already written."""
     check_png_export(args)
     _check_folders(args, ("export_json", "export_csv"))
+    _refuse_one_file_twice(args, ("export_png", "export_json", "export_csv"))
+
+
+def _refuse_one_file_twice(args, options) -> None:
+    """Two exports named the same file: the second would write over the first."""
+    named = [(o, Path(getattr(args, o)).expanduser().resolve()) for o in options if getattr(args, o, None)]
+    for i, (option, path) in enumerate(named):
+        for other, same in named[i + 1:]:
+            if path == same:
+                raise CliError(f"--{option.replace('_', '-')} and --{other.replace('_', '-')} name the same file, "
+                               f"{path.name}: give each export a name of its own.")
 
 
 def _check_folders(args, options) -> None:
