@@ -1,5 +1,5 @@
 """The Text tab's top bar puts a long status on a row under it while it does not fit beside the buttons (which keep
-their words; a continuation from the cursor says "writing…" there, its tooltip the rest), and
+their words; a continuation from the cursor says "writing… 40%" there, its tooltip the rest), and
 takes it back once the status is gone and there is room: it stayed icons-only after such a
 continuation, at 1280 px, until the window was widened past the width the long status had wanted.
 pytest-qt on the real window, tiny GPT-2."""
@@ -13,7 +13,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.core.text_notes import AT_THE_LIMIT, WRITING_FROM_CURSOR  # noqa: E402
+from desktop_app.core.text_notes import AT_THE_LIMIT, WRITING_FROM_CURSOR, writing_words  # noqa: E402
 from gui_windows import WAIT_MS  # noqa: E402
 from test_gui_loom import TEXT, continue_with, settle, window  # noqa: E402,F401
 
@@ -30,12 +30,14 @@ def test_the_bar_takes_its_words_back_after_a_continuation_from_the_middle(windo
     while_writing = []
     window.text.tokens.connect(lambda _records: while_writing.append(
         (view.status.text(), view.bar.ladder.step, view.continue_button.text(),
-         view.bar.status_line.indexOf(view.status) >= 0, view.status.toolTip())))
+         view.bar.status_line.indexOf(view.status) >= 0, view.status.toolTip(), list(window.text.streamed))))
     continue_with(qtbot, window, view.continue_text)
-    status, step, words, under, said = while_writing[0]
+    status, step, words, under, said, _streamed = while_writing[0]
     # the tab's short words stay in its bar; its tooltip says the rest (textflow67: beside the
     # Chat | Text tabs a new user did not connect them with the text)
-    assert status == "writing\u2026" and said == WRITING_FROM_CURSOR
+    # (with how far it is, "writing… 40%", and in the tooltip what the share counts: usertest43)
+    assert status == writing_words(len(while_writing[0][5]), window.chat.settings.max_new_tokens)
+    assert status.startswith("writing\u2026 ") and said.startswith(WRITING_FROM_CURSOR + "\n")
     assert step == 0 and not under and words == "Continue", "the bar kept its words and its status"
 
     qtbot.waitUntil(lambda: not window.text.continuing and window.text.summary is not None, timeout=WAIT_MS)

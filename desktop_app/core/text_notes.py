@@ -23,6 +23,25 @@ FIGURES_BEFORE_CONTINUATION = "Figures for the text before the continuation, unt
 # the longer words had gone beside the Chat | Text tabs, where a new user did not connect them with the text)
 WRITING_CONTINUATION = "Writing a continuation\u2026"
 WRITING_FROM_CURSOR = f"{WRITING_CONTINUATION} \u2014 the text after the cursor stays in its branch"
+WRITING = "writing\u2026"  # the tab's short status words while a continuation is written
+
+
+def writing_words(written: int, max_new_tokens: int) -> str:
+    """The status words while a continuation streams in: "writing… 40%", the share of Max new tokens written
+    (usertest43: a bare "writing…" stood for the 40 s of a continuation on a CPU, with nothing to say how far it
+    was). A share, as colouring_words, so the bar's room for its words holds; 99% at most, as the model may
+    stop sooner than its limit, and "writing…" alone before the first token."""
+    if written <= 0 or max_new_tokens <= 0:
+        return WRITING
+    return f"{WRITING} {min(99, 100 * written // max_new_tokens)}%"
+
+
+def writing_tip(tip: str, written: int, max_new_tokens: int) -> str:
+    """The status words' tooltip (``tip``: what is written, from where) with what the share counts."""
+    if written <= 0 or max_new_tokens <= 0:
+        return tip
+    return (f"{tip}\n{counted(written, 'token')} of at most {max_new_tokens:,} (Max new tokens, Ctrl+,): "
+            "it may end sooner")
 
 
 def broken_lines_notice(count: int) -> str:

@@ -178,6 +178,13 @@ def elided(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
+def laid_out_width(widget: QWidget) -> int:
+    """The width a layout gives ``widget`` at rest: its size hint within its least and most widths. The load's
+    bar is fixed at 140 px with a hint of 97: counted by its hint, a "Saved <file>" thought to fit beside it and
+    "Explaining a token…" was cut 13 px into its file's name at 1024 px (usertest43)."""
+    return min(max(widget.sizeHint().width(), widget.minimumWidth()), widget.maximumWidth())
+
+
 class MessageRoom(QObject):
     """Keeps ``room`` pixels of a status bar for its passing messages (a hovered token's
     figures), and more while a longer one is shown ("Saved <file>"), for as long as it shows.
@@ -217,7 +224,7 @@ class MessageRoom(QObject):
     def _make_way(self) -> None:
         """Steps the yielding widgets aside, as few as the message shown needs, and back after it."""
         shown = self._shown()
-        least = sum((w.minimumWidth() if w in self.giving else w.sizeHint().width()) + self.GAP for w in shown)
+        least = sum((w.minimumWidth() if w in self.giving else laid_out_width(w)) + self.GAP for w in shown)
         message = self.bar.currentMessage()
         free = self.bar.width() - least
         need = self.bar.fontMetrics().horizontalAdvance(message) + 16 if message else 0
@@ -227,7 +234,7 @@ class MessageRoom(QObject):
                 break
             if w in shown:
                 aside.append(w)
-                free += w.sizeHint().width() + self.GAP
+                free += laid_out_width(w) + self.GAP
         for w in self.yielding:  # only what changes: a hide or show asks the layout (and this) again
             if w in aside and not w.isHidden():
                 w.hide()
@@ -238,7 +245,7 @@ class MessageRoom(QObject):
     def fit(self) -> None:
         self._make_way()
         shown = [w for w in self._shown() if not w.isHidden()]
-        fixed = sum(w.sizeHint().width() + self.GAP for w in shown if w not in self.giving)
+        fixed = sum(laid_out_width(w) + self.GAP for w in shown if w not in self.giving)
         free = self.bar.width() - self.message_room() - fixed
         giving = [w for w in self.giving if w in shown]
         self.squeeze(giving, fixed)

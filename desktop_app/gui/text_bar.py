@@ -116,6 +116,22 @@ class StatusCorner(QWidget):
         return hint
 
 
+class EditButton(QPushButton):
+    """The Edit button asks for the room of its longer words ("Done editing") whichever it says, so the bar keeps
+    one layout as the person goes in and out of the editor: the picker had given up 52 px for "Done editing" and
+    New and Open… slid left under the pointer at every Ctrl+E (usertest43: a click meant for Open… after Done
+    editing hit Done editing), and at 1024x600 beside the side panel (683 px) all five buttons had dropped their
+    words while the editor showed and taken them back with the colours. Bare (a narrow bar), it is an icon."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        words = self.text()
+        if words:  # measured as QPushButton measures its words (horizontalAdvance was 1 px off: the bar still moved)
+            metrics, flag = self.fontMetrics(), Qt.TextFlag.TextShowMnemonic
+            hint.setWidth(hint.width() + max(0, metrics.size(flag, DONE_EDITING).width() - metrics.size(flag, words).width()))
+        return hint
+
+
 class TextBar(QWidget):
     """The row of the texts' picker, the buttons and the status words.
 
@@ -176,7 +192,7 @@ class TextBar(QWidget):
         self.new_button.setToolTip("A new, empty text")
         self.open_button = QPushButton(icon("open"), "Open\u2026")
         self.open_button.setToolTip("Open a .txt or .md file as a new text")
-        self.edit_button = QPushButton(icon("edit"), "Edit")
+        self.edit_button = EditButton(icon("edit"), "Edit")
         self.edit_button.setCheckable(True)
         self.edit_button.setToolTip(EDIT_TIP)
         self.status = StatusWords("")
@@ -208,18 +224,6 @@ class TextBar(QWidget):
         if self.ladder.step < 3:
             self.edit_button.setText(words)
         self.ladder.recheck()
-
-    def sizeHint(self) -> QSize:
-        """With its words, the bar asks for room for the Edit button's longer words ("Done editing") whichever it
-        says: the ladder's choice between words and bare icons then stays as the person goes in and out of the
-        editor. At 1024x600 beside the side panel (683 px) all five buttons had dropped their words while the
-        editor showed and taken them back with the colours, at every click on Edit."""
-        hint = super().sizeHint()
-        words = self.edit_button.text()
-        if words:
-            metrics = self.edit_button.fontMetrics()
-            hint.setWidth(hint.width() + max(0, metrics.horizontalAdvance(DONE_EDITING) - metrics.horizontalAdvance(words)))
-        return hint
 
     def follow(self, facts: TextFacts, busy: bool) -> None:
         """A continuation being written or a text being opened (``busy``): the picker, New and Open…

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from desktop_app.core.documents import summarize_authored
 from desktop_app.core.text_notes import (COLOURING, FIGURES_BEFORE_CONTINUATION, WRITING_CONTINUATION,
-                                         WRITING_FROM_CURSOR, end_words)
+                                         WRITING_FROM_CURSOR, end_words, writing_tip, writing_words)
 from desktop_app.gui import answer_keys
 from desktop_app.gui.off_words import NOTHING_TO_CONTINUE, WRITING
 from desktop_app.gui.text_documents import PLAIN_PREVIEW_CHARS
@@ -28,11 +28,12 @@ class Continuation:
         self.follow_stream = False
         self.stop_note: tuple[str, int | None] | None = None
         self.bar_note: str | None = None
+        self.writing_tip = WRITING_CONTINUATION  # the status words' tooltip while a continuation is written
         bar = view.heatmap_scroll.verticalScrollBar()
         bar.rangeChanged.connect(self._heatmap_grew)
         bar.valueChanged.connect(self._heatmap_scrolled)
         self.controller.stream_started.connect(self._stream_started)
-        self.controller.tokens.connect(lambda records: view.heatmap.append_records(records, by_model=True))
+        self.controller.tokens.connect(self._tokens_came)
         self.controller.continued.connect(self._continued)
 
     # ------------------------------------------------------------ asked for
@@ -124,10 +125,22 @@ class Continuation:
         scroll_bar.setValue(scroll_bar.maximum())
         # short, so they stay in the bar; the rest in their tooltip. Not in the window's status bar: a message
         # there, shown or cleared, changed its height and moved the Regenerate row 8 px at 800x480
-        view.status.setText("writing\u2026")
-        view.status.setToolTip(WRITING_FROM_CURSOR if plan.cut else WRITING_CONTINUATION)
+        self.writing_tip = WRITING_FROM_CURSOR if plan.cut else WRITING_CONTINUATION
+        self._say_how_far(0)
         view.branch_panel.mark_writing(plan.parent)
         self._lay_out_now()
+
+    def _tokens_came(self, records) -> None:
+        self.view.heatmap.append_records(records, by_model=True)
+        if self.controller.plan is not None:  # (None: it ended, and the status words say what came after)
+            self._say_how_far(len(self.controller.streamed))
+
+    def _say_how_far(self, written: int) -> None:
+        """The tab's status words say how much of the continuation is written ("writing… 40%"), their
+        tooltip what and from where, and what the share counts."""
+        limit = self.controller.sampling.get("max_new_tokens", 0)
+        self.view.status.setText(writing_words(written, limit))
+        self.view.status.setToolTip(writing_tip(self.writing_tip, written, limit))
 
     def _show_the_text_before(self, prefix: str) -> None:
         """The editor, heatmap and summary show ``prefix``, the text the new tokens follow: the summary's figures
