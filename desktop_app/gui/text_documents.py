@@ -100,7 +100,8 @@ class TextDocuments:
         self.refresh()
         # its words at once, plain, the colours after the analysis (at a start, after the model's load
         # too: user test 15 looked at an empty box for ~25 s); a long text's first part only
-        view.heatmap.set_records([], prefix=document["shown_text"][:PLAIN_PREVIEW_CHARS])
+        view.heatmap.set_records([], prefix=document["shown_text"][:PLAIN_PREVIEW_CHARS],
+                                 prefix_model_spans=self.controller.model_spans(document["shown_text"]))
         view.summary_panel.set_summary(None)
         view.analyse_now(save=False)
         if document.get("broken_lines"):

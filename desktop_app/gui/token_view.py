@@ -118,6 +118,7 @@ class TokenView(QTextEdit):
         self.marks: dict[int, tuple[str, bool]] = {}  # token index -> (colour, dashed): bars under tokens
         self.overlay: Overlay | None = None  # colours shown over the measure's for a while (attribution)
         self.model_written: set[int] = set()
+        self.prefix_model_spans: list[tuple[int, int]] = []  # a plain text's continuations, before its colours
         self.selected = -1
         self.steps_out = False  # Up / Down emit step_out (an answer card's view), else move as a text box's do
         self.flashed: tuple[int, int, QColor] | None = None  # (start, end, colour): a word pointed at, for a moment
@@ -153,14 +154,17 @@ class TokenView(QTextEdit):
         return self.fontMetrics().lineSpacing() + LINE_GAP
 
     # ------------------------------------------------------------ content
-    def set_records(self, records, prefix: str = "", model_written=(), suffix: str = "") -> None:
+    def set_records(self, records, prefix: str = "", model_written=(), suffix: str = "", prefix_model_spans=()) -> None:
         """Show ``records`` after ``prefix``; ``model_written``: the indices a model's
         continuation wrote (marked as the model's); ``suffix``: plain text after them (the
-        part of a text no scoring reached)."""
+        part of a text no scoring reached); ``prefix_model_spans``: the characters of ``prefix`` a
+        model wrote, marked the same way while the text waits for its colours."""
         self.records = list(records)
         self.prefix = prefix
         self.suffix = suffix
         self.model_written = set(model_written)
+        self.prefix_model_spans = [(start, min(end, len(prefix))) for start, end in prefix_model_spans
+                                   if start < len(prefix)]
         self._rebuild()
 
     def append_records(self, records, by_model: bool = False) -> None:
@@ -211,9 +215,9 @@ class TokenView(QTextEdit):
         self._rebuild()
 
     def model_starts(self) -> list[int]:
-        """Document positions where a stretch of the model's tokens begins."""
-        return [self.starts[i] for i in sorted(self.model_written)
-                if i < len(self.starts) and (i - 1) not in self.model_written]
+        """Document positions where a stretch of the model's tokens (or of a plain prefix's) begins."""
+        return [start for start, _end in self.prefix_model_spans] + [
+            self.starts[i] for i in sorted(self.model_written) if i < len(self.starts) and (i - 1) not in self.model_written]
 
     def paintEvent(self, event) -> None:
         """The text, then the marks over it: a box and a bar for each rated token (dashed: bad),
@@ -221,7 +225,7 @@ class TokenView(QTextEdit):
         rating was a tiny red line under one glyph, and the selection's blue hid the heat colour).
         The marks' rectangles and drawing are kept per layout (gui/token_marks.py)."""
         super().paintEvent(event)
-        if self.model_written:
+        if self.model_written or self.prefix_model_spans:
             painter = QPainter(self.viewport())
             offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
             paint_model_starts(painter, self.document(), self.model_starts(), offset)
@@ -276,7 +280,7 @@ class TokenView(QTextEdit):
             for text, rgb, tip in self.overlay.prefix_pieces:
                 cursor.insertText(text, _overlay_format(rgb, tip))
         elif self.prefix:
-            cursor.insertText(self.prefix, QTextCharFormat())
+            self._insert_plain_prefix(cursor)
         for index, record in enumerate(self.records):
             self._insert(cursor, index, record)
         if self.suffix:
@@ -285,6 +289,17 @@ class TokenView(QTextEdit):
         if 0 <= self.selected < len(self.records):
             self.select_token(self.selected)
         self._rehover()
+
+    def _insert_plain_prefix(self, cursor: QTextCursor) -> None:
+        """The uncoloured prefix, a model's stretches of it in italics (as its tokens will be once coloured): a
+        reopened text showed its continuations as the person's own words until the model had loaded (usertest43)."""
+        italic, done = QTextCharFormat(), 0
+        italic.setFontItalic(True)
+        for start, end in self.prefix_model_spans:
+            cursor.insertText(self.prefix[done:start], QTextCharFormat())
+            cursor.insertText(self.prefix[start:end], italic)
+            done = end
+        cursor.insertText(self.prefix[done:], QTextCharFormat())
 
     def _rehover(self) -> None:
         """The text was rebuilt under a still pointer (another text, a new analysis): the token under it is
