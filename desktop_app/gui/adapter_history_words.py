@@ -71,11 +71,15 @@ def measured_words(m: dict) -> list[str]:
     return parts
 
 
-def waiting_words(m: dict) -> list[str]:
-    """Why it was saved without being put in use, or used though the check advised against it."""
+def waiting_words(m: dict, short: bool = False) -> list[str]:
+    """Why it was saved without being put in use, or used though the check advised against it. ``short``: the
+    row's words, whole on its line at the panel's 300 px ("changed 2 answers to questions you never rated"
+    was cut to "…you n…" there, usertest44); the tooltip keeps the long ones."""
     parts = []
     changed = changed_unrated_count(m)  # the guesses it moved too, as the card counts them
-    if changed:  # saved without being put in use: the run asked first (train_verdict.decide)
+    if changed and short:
+        parts.append(f"changed {counted(changed, 'answer')} you never rated")
+    elif changed:  # saved without being put in use: the run asked first (train_verdict.decide)
         parts.append(f"changed {changed} answers to questions you never rated" if changed != 1
                      else "changed 1 answer to a question you never rated")
     if m.get("use_anyway"):  # listed once used: its run was discarded for degenerate re-asks alone
@@ -88,7 +92,7 @@ def adapter_line(row: dict) -> str:
     answers on a line of its own, to ordinary text on the next (one line cut both at the panel's 340 px),
     why it waits (``waiting_words``) on the last."""
     m = row.get("metrics") or {}
-    effects, waiting = measured_words(m), waiting_words(m)
+    effects, waiting = measured_words(m), waiting_words(m, short=True)
     taught = effects[:1] if effects and effects[0] in TAUGHT_WORDS.values() else []
     rest = effects[len(taught):]
     # why it waits on a line of its own: after the fluency words it was cut to "changed 2 …", the one
