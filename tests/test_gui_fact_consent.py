@@ -74,7 +74,7 @@ def test_a_waiting_adapter_is_asked_about_and_either_answer_is_kept(make_window,
     assert panel.compare_button.isHidden()  # compare is about the adapter in use
     assert window.chat.loaded.adapter_id is None and store.active_adapter(window.chat.loaded.model_id) is None
     assert panel.history.active_id() is None and result.adapter_id in {r["id"] for r in panel.history.rows}
-    assert "changed 1 answer to a question you never rated" in panel.history.list.item(0).text()  # the history says why too
+    assert "changed 1 answer you never rated" in panel.history.list.item(0).text()  # the history says why too
 
     # at 800x600 both buttons are still whole (one above the other where the panel is narrow)
     window.resize(800, 600)

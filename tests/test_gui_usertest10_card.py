@@ -70,7 +70,7 @@ def test_the_question_names_every_changed_fact_and_agrees_with_the_card_after_it
     assert "(the model was 50% sure of Zagreb)" in text
     assert "(the model was not sure of this one before: 12% sure of Lier)" in text
     assert "broken: it says \u201cAnswer:\u201d twice" in text  # "Answer: Answer: Paris." reads as broken
-    assert "changed 2 answers to questions you never rated" in panel.history.list.item(0).text()  # the history counts the same
+    assert "changed 2 answers you never rated" in panel.history.list.item(0).text()  # the history counts the same
 
     # A2: the safe answer is the first button and the default, and the keyboard goes from it to the other
     buttons = panel.consent_box

@@ -41,7 +41,7 @@ def test_each_row_says_it_in_words_and_keeps_the_figures_in_its_tooltip(qtbot):
     assert "the check advised against it" in one
     assert "closer to the answers you liked" in two and "a little less fluent" in two and "built on adapter 1" in two
     assert "further from the answers you liked" in three and "ordinary text less fluent" in three
-    assert "changed 1 answer to a question you never rated" in three and "used though the check" in three
+    assert "changed 1 answer you never rated" in three and "used though the check" in three
     assert items[3].toolTip().startswith("Further from the answers you liked \u00b7 ordinary text less fluent \u00b7 "
                                          "changed 1 answer to a question you never rated")
     tip = items[2].toolTip()

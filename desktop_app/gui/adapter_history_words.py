@@ -56,15 +56,30 @@ def runs_before_words(runs: list[tuple[int, str]]) -> str:
 
 
 def effect_words(m: dict) -> list[str]:
-    """The second line's parts: what it did to the rated answers and to ordinary text, and why it waits."""
+    """The row's words after its origin: what it did to the rated answers and to ordinary text, and why it waits."""
+    return measured_words(m) + waiting_words(m)
+
+
+def measured_words(m: dict) -> list[str]:
+    """What it did to the rated answers and to ordinary text."""
     parts = []
     if m.get("margin_before") is not None and m.get("margin_after") is not None:
         parts.append(TAUGHT_WORDS[margin_move(m["margin_before"], m["margin_after"])])
     rise = ppl_rise(m)
     if rise is not None:
         parts.append(fluency_short(rise))
+    return parts
+
+
+def waiting_words(m: dict, short: bool = False) -> list[str]:
+    """Why it was saved without being put in use, or used though the check advised against it. ``short``: the
+    row's words, whole on its line at the panel's 300 px ("changed 2 answers to questions you never rated"
+    was cut to "…you n…" there, usertest44); the tooltip keeps the long ones."""
+    parts = []
     changed = changed_unrated_count(m)  # the guesses it moved too, as the card counts them
-    if changed:  # saved without being put in use: the run asked first (train_verdict.decide)
+    if changed and short:
+        parts.append(f"changed {counted(changed, 'answer')} you never rated")
+    elif changed:  # saved without being put in use: the run asked first (train_verdict.decide)
         parts.append(f"changed {changed} answers to questions you never rated" if changed != 1
                      else "changed 1 answer to a question you never rated")
     if m.get("use_anyway"):  # listed once used: its run was discarded for degenerate re-asks alone
@@ -74,11 +89,15 @@ def effect_words(m: dict) -> list[str]:
 
 def adapter_line(row: dict) -> str:
     """When and from which run; then what it did, in words (the figures: ``figures_tip``): to the rated
-    answers on a line of its own, the rest on the next (one line cut both at the panel's 340 px)."""
-    effects = effect_words(row.get("metrics") or {})
+    answers on a line of its own, to ordinary text on the next (one line cut both at the panel's 340 px),
+    why it waits (``waiting_words``) on the last."""
+    m = row.get("metrics") or {}
+    effects, waiting = measured_words(m), waiting_words(m, short=True)
     taught = effects[:1] if effects and effects[0] in TAUGHT_WORDS.values() else []
     rest = effects[len(taught):]
-    lines = [" \u00b7 ".join(origin_words(row)), *taught] + ([" \u00b7 ".join(rest)] if rest else [])
+    # why it waits on a line of its own: after the fluency words it was cut to "changed 2 …", the one
+    # reason the adapter was not in use (usertest44)
+    lines = [" \u00b7 ".join(origin_words(row)), *taught] + ([" \u00b7 ".join(rest)] if rest else []) + waiting
     return "\n".join(lines)
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QLabel, QPushButton, QScrollArea,
-                               QSpinBox, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QLabel, QPushButton,
+                               QScrollArea, QSpinBox, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app.core.progress_words import PHASE_WORDS
 from desktop_app.core.train_settings import FineTuneSettings
@@ -247,10 +247,36 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
 
     def refresh_adapters(self) -> None:
         self.consent_box.setEnabled(True)  # an answer that could not be stored (its error is shown) may be given again
+        history_at = self._history_in_hand()
         self.history.set_adapters(self.controller.list_adapters(), loading=self.controller.chat.loaded is None)
         shown = getattr(self, "last_result", None)
         if shown and (shown[0] == "kept" or shown[3] is not None) and not self.result_box.isHidden():
             self._show_result(*self.last_result)  # the card follows the history: which adapter is in use now
+        self._keep_history_at(history_at)
+
+    def _history_in_hand(self) -> int | None:
+        """The history's top in the view while the person acts on it (the keyboard or the pointer in it), else
+        None: a run's end may scroll to its card, and the history must not pull the view back."""
+        focus = self.window().focusWidget() if self.window() else None
+        acting = self.history.underMouse() or (focus is not None and self.history.isAncestorOf(focus))
+        return self.history.mapTo(self.viewport(), QPoint(0, 0)).y() if acting else None
+
+    def _keep_history_at(self, top: int | None) -> None:
+        """The history back where it was in the view: "Use base model" on a card waiting for the person's word
+        moved the card above the count tiles and back, its question's lines came and went, and the history's
+        buttons jumped 150 px away from the pointer, out of the view (usertest44)."""
+        if top is None:
+            return
+        self._put_history_at(top)
+        # the card's wrapped words take their height once the event loop lays them out: again then
+        QTimer.singleShot(0, self, lambda: self._put_history_at(top))
+
+    def _put_history_at(self, top: int) -> None:
+        # the layouts settle now (the card's new height, then the panel's), not after this returns
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + self.history.mapTo(self.viewport(), QPoint(0, 0)).y() - top)
 
     # ------------------------------------------------------------ actions
     def start(self) -> bool:

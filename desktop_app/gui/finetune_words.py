@@ -405,7 +405,7 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
     named = {t["question"] for t in listed}  # said above with their pair, label included (_pair)
     repeating = _first_per_question(t for t in taught if repeats_words(t.get("after")) and t["question"] not in named)
     spread = html.escape(spill_words(spill(taught)))  # a taught opening on a story request (usertest 13)
-    parts = [_rated_words(taught), unchecked, _lost_words(new, lost, changed),
+    parts = [_rated_words(taught, metrics), unchecked, _lost_words(new, lost, changed),
              _changed_words(changed, new), _restated_words(restated, metrics), _repeating_words(repeating), spread]
     parts = [p for p in parts if p]
     if not parts:
@@ -424,7 +424,7 @@ def _bold_count(unchecked: Unchecked) -> str:
     return f"<b>{count}</b>{rest}" if count else ""
 
 
-def _rated_words(taught: list[dict]) -> str:
+def _rated_words(taught: list[dict], metrics: dict | None = None) -> str:
     """Every rated question asked again, counted by question (a rated question is re-asked in its
     conversation and on its own: two pairs, one question to the person): "3 rated questions: 2 give
     your answer, 1 misses it (...)"; the ones not checked are said apart
@@ -434,7 +434,16 @@ def _rated_words(taught: list[dict]) -> str:
     if line and missed:
         line += " (" + ", ".join(
             f"{_pair(t)} misses your \u201c{html.escape(_short(t.get('right')))}\u201d" for t in missed) + ")"
-    return line + _shown_of_words(taught) if line else line
+    return line + _few_asked_words(taught, metrics or {}) + _shown_of_words(taught) if line else line
+
+
+def _few_asked_words(taught: list[dict], metrics: dict) -> str:
+    """"; a run asks again only a few of the 6 you rated" where it asked fewer rated questions than the run
+    learned from and tested on (its rated exchanges, ``trained_groups`` and ``heldout_groups``): after six
+    better answers "4 rated questions" read as two ratings lost (usertest44)."""
+    rated_total = len({*(metrics.get("trained_groups") or []), *(metrics.get("heldout_groups") or [])})
+    asked = len(rated_questions(taught))
+    return f"; a run asks again only a few of the {rated_total} you rated" if rated_total > asked else ""
 
 
 def _shown_of_words(taught: list[dict]) -> str:
