@@ -66,6 +66,21 @@ def test_the_regenerate_line_goes_while_that_prompt_is_read(make_window, qtbot, 
     meter = window.context_meter.label
     window.prompt.setPlainText(PROMPT)
     stop_once = [True]
+    real_prefill = fast_decode.prefill_in_chunks
+    hold_once = [True]
+
+    def prefill_held_until_stopped(model, ids, keep, device, cancel=None, progress=None):
+        # the reading waits after its first chunk until the Stop below has landed: on a busy machine
+        # the queued prompt_reading reached the window after the prompt was read whole (1 run in 6)
+        def reported(read, total):
+            progress(read, total)
+            if read == 8 and hold_once[0] and cancel is not None:
+                hold_once[0] = False
+                cancel.wait(WAIT_MS / 1000)  # a guard against a hang, not a timing: the Stop sets it
+
+        return real_prefill(model, ids, keep, device, cancel, reported if progress else None)
+
+    monkeypatch.setattr(fast_decode, "prefill_in_chunks", prefill_held_until_stopped)
 
     def stop_first_read(read, _total):
         if read == 8 and stop_once[0]:
