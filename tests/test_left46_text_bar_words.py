@@ -11,6 +11,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
+from desktop_app.gui.view_toolbar import reveal  # noqa: E402
 from gui_windows import STORY, window_with_text  # noqa: E402
 from test_small40_short_window import settle  # noqa: E402
 
@@ -34,7 +35,7 @@ def sized(window, width: int, height: int) -> set[str]:
 
 def test_at_1024_the_main_buttons_and_surprises_keep_their_words(qtbot, qapp, tiny_model_dir):
     with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
-        window.panel_actions["side_tabs"].setChecked(True)
+        reveal(window, "side_tabs")  # shown by the person: an empty one folds for the text (textroom76)
         window.set_mode("text")
         for height in (700, 580):  # the summary on its own rows, then in a short tab's title row
             assert {"Edit", "Continue", "Surprises"} <= sized(window, 1024, height), f"1024x{height}"
@@ -45,7 +46,7 @@ def test_at_1024_the_main_buttons_and_surprises_keep_their_words(qtbot, qapp, ti
 
 def test_the_words_kept_at_1024_cost_the_text_tab_no_height(qtbot, qapp, tiny_model_dir):
     with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
-        window.panel_actions["side_tabs"].setChecked(True)
+        reveal(window, "side_tabs")  # shown by the person: an empty one folds for the text (textroom76)
         window.set_mode("text")
         window.resize(1024, 580)
         settle(10)
