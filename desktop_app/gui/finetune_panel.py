@@ -291,6 +291,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
             self.result_box.hide()
             self.trained_to = None
             self.stop_note.hide()
+            self.split_note.hide()  # the new run says its own split once it has made it
             self.slow_note.setVisible(self.controller.on_processor)
             self.let_go_height()  # the last run's lines are not this one's
             self.progress_box.show()
