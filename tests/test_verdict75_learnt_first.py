@@ -63,3 +63,11 @@ def test_the_waiting_card_says_what_was_learnt_first(make_window, qtbot):
     places = [layout.indexOf(w) for w in (panel.result_title, panel.consent_text, panel.consent_box,
                                           panel.result_body)]
     assert places == sorted(places) and -1 not in places, places
+
+
+def test_a_changed_answer_in_the_asked_again_lines_says_what_changed():
+    from desktop_app.gui.finetune_words import reask_words
+
+    never = {**CROATIA, "checked": True, "changed_after": True}
+    words = reask_words({"taught": [rated_pair(0), never]})
+    assert "(Croatia: Zagreb \u2192 Zaragoza; before: \u201cThe capital of Croatia is Zagreb.\u201d)" in words

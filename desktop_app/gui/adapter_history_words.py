@@ -157,3 +157,11 @@ def without_path(why: str, path) -> str:
     for lead in (" in ", " at ", " ") if path else ():
         why = why.replace(f"{lead}{path}", "")
     return why
+
+
+def compare_off_words(adapter_id: int) -> str:
+    """An answer's Compare button's tooltip while the base model answers and ``adapter_id`` (the newest) waits in
+    the history: comparing reads the adapter in use, so it says which to put in use and where."""
+    return (f"Compare is off: the base model is in use, and comparing shows what the adapter in use changed. "
+            f"Put {adapter_name(adapter_id)} in use (Fine-tune tab, adapter history, Use selected) to compare "
+            "this answer with it.")

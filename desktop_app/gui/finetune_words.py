@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
-                                             repeated_opening)
+                                             repeated_opening, swapped_fact_words)
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.taught_words import (Unchecked, all_ratings_words, changed_unrated_words, clip_at_word,
                                            learnt_words, margin_figures, margin_move, new_rated, new_unlearned, rated,
@@ -512,8 +512,14 @@ def _changed_words(changed: list[dict], new: list[dict]) -> str:
         return ""
     head = (f"{len(changed)} of {counted(len(new), 'new factual question')} now "
             f"name{'s' if len(changed) == 1 else ''} something else (which one is right is not checked)")
-    return head + ": " + ", ".join(f"{_pair(t)} (before: \u201c{html.escape(_short(t.get('before')))}\u201d)"
-                                   for t in changed)
+    return head + ": " + ", ".join(
+        f"{_pair(t)} ({_swapped(t)}before: \u201c{html.escape(_short(t.get('before')))}\u201d)" for t in changed)
+
+
+def _swapped(pair: dict) -> str:
+    """"Croatia: Zagreb → Zaragoza; " before a changed pair's "before": what changed, where a name can be read."""
+    swap = swapped_fact_words(pair)
+    return f"{html.escape(swap)}; " if swap else ""
 
 
 def _restated_words(restated: list[dict], metrics: dict) -> str:
