@@ -42,3 +42,25 @@ def test_the_status_bar_counts_ratings_as_the_panel_did():
                                   "1 kept aside to test the result).")
     row["metrics"]["heldout_size"] = 0
     assert now_answering(row) == "Now answering with adapter 2 (learnt from your 5 ratings)."
+
+
+def test_a_real_run_reports_its_split_after_reading_the_ratings(tmp_path, tiny_model):
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.store import Store
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.training import run_finetune
+    from test_training import FAST
+    from test_training_data import rate_three_answers
+
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    store = Store.open(paths.db_path)
+    try:
+        rate_three_answers(store, tiny_model, first_seed=10)
+        seen: list = []
+        result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), progress=seen.append)
+    finally:
+        store.close()
+    assert seen[0].split is None  # reading the ratings: not split yet
+    split = (result.metrics["train_size"], result.metrics["heldout_size"])
+    assert split[0] > 0 and seen[-1].split == split
+    assert any(p.split == split and p.phase == "preparing" for p in seen)  # said before training starts
