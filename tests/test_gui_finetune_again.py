@@ -212,7 +212,8 @@ def test_the_report_opens_with_the_questions_that_lost_their_answer():
     sydney = [t | {"changed_after": t["question"].endswith("Croatia?"), "after": "The capital is Split."}
               for t in fine]
     assert ("\u2022 1 of 2 new factual questions now names something else (which one is right is not checked): "
-            "\u201cWhat is the capital of Croatia?\u201d \u2192 \u201cThe capital is Split.\u201d (before: "
+            "\u201cWhat is the capital of Croatia?\u201d \u2192 \u201cThe capital is Split.\u201d (Croatia: Zagreb \u2192 "
+            "Split; before: "
             "\u201cThe capital of Croatia is Zagreb.\u201d).") in reask_words({"taught": sydney})
     _title, body = describe_run("discarded", "perplexity rose", {**METRICS, "taught": USERTEST}, None)
     assert body.startswith("<b>Why:</b> perplexity rose.<br><b>Asked again")

@@ -39,7 +39,7 @@ def test_the_cli_lists_the_unsure_changes_too_marked_as_the_card_marks_them(caps
     assert ("before: The capital of Switzerland is Lier. (the model was not sure of this one before: "
             "12% sure of Lier)") in text
     assert "before: Hamlet was written by Marlowe. (the model was not sure of this one before)" in text
-    assert "Who wrote Hamlet?  (lost its answer)" in text and f"{SWITZERLAND}  (names something else)" in text
+    assert "Who wrote Hamlet?  (lost its answer)" in text and f"{SWITZERLAND}  (Switzerland: Lier \u2192 Bern)" in text
     assert "after:  The capital of Switzerland is Bern." in text
     assert text.rstrip().endswith("Use it anyway with: gpt2-desk adapters activate 3")
     # the sure one first, then the guesses: the order the card lists them in

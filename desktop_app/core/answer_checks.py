@@ -147,6 +147,11 @@ def drops_answer(question: str, before: str, after: str, right: bool = False) ->
     return right or not _names(question, after, whole=True)
 
 
+def words_of(text: str) -> list[str]:
+    """``text``'s words as written, case kept ("What", "Croatia"): a card names the question's subject."""
+    return _WORD.findall(text)
+
+
 def named_word(question: str, answer: str) -> tuple[int, str] | None:
     """(where it starts, the word) of the first name ``answer``'s first sentence gives that the
     question does not have (``_names``: "Canberra"); None when it names none."""

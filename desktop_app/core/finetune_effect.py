@@ -645,10 +645,26 @@ def changed_unrated_count(metrics: dict) -> int:
 
 
 def changed_how_words(change: dict) -> str:
-    """What happened to a changed fact's answer: "lost its answer", "only repeats the question",
-    "names something else"."""
-    return {"dropped": "lost its answer", "restated": "only repeats the question"}.get(change.get("how"),
-                                                                                       "names something else")
+    """What happened to a changed fact's answer: "lost its answer", "only repeats the question", or
+    what it names now ("Croatia: Zagreb → Zaragoza", ``swapped_fact_words``; "names something else" where
+    no name can be read: verdict75 read that as vague)."""
+    how = change.get("how")
+    if how in ("dropped", "restated"):
+        return {"dropped": "lost its answer", "restated": "only repeats the question"}[how]
+    return swapped_fact_words(change) or "names something else"
+
+
+def swapped_fact_words(change: dict) -> str:
+    """"Croatia: Zagreb → Zaragoza": the name the question asks about (its last capitalised word after the
+    first), the name the answer gave before and the one it gives now; "" where either answer names none."""
+    question = change.get("question") or ""
+    was = answer_checks.named_word(question, change.get("before") or "")
+    now = answer_checks.named_word(question, change.get("after") or "")
+    if not was or not now:
+        return ""
+    asked = [w for w in answer_checks.words_of(question)[1:] if w[:1].isupper()]
+    about = f"{asked[-1]}: " if asked else ""
+    return f"{about}{was[1]} \u2192 {now[1]}"
 
 
 def marked_sure_words(change: dict) -> str:

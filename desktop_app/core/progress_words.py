@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from desktop_app.core.count_words import counted
 from desktop_app.core.train_verdict import CANCELLED_MESSAGE  # core.training's last report of a cancelled run
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
@@ -78,6 +79,18 @@ def phase_line(p) -> str:
     if getattr(p, "stepping_back", None):
         return f"{name}: {p.message}\u2026"
     return f"{p.message}\u2026" if p.message else f"{name}\u2026"
+
+
+def split_words(split: tuple[int, int] | None) -> str:
+    """"5 of your 6 ratings to learn from, 1 kept aside to test the result" beside a run's progress, from its
+    start: its counts of pairs and examples ("0 of 5 pairs" after 6 ratings) read as a rating lost (verdict75);
+    "" before the run has split them."""
+    if not split:
+        return ""
+    trained, held = split
+    if not held:
+        return f"Your {counted(trained, 'rating')} to learn from, none kept aside to test the result"
+    return (f"{trained} of your {trained + held} ratings to learn from, {held} kept aside to test the result")
 
 
 def progress_line(p) -> str:

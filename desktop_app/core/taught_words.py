@@ -238,6 +238,21 @@ def rated_count_words(taught: list[dict]) -> str:
     return f"{len(questions)} {rated_noun(questions)}: " + ", ".join(p for p in parts if p)
 
 
+def learnt_words(taught: list[dict]) -> str:
+    """"Learnt: all 4 rated questions now give your answer" ("3 of 4 rated questions now give …"; "your rated
+    question now gives …"): what a run learnt, in one line, the first thing a waiting adapter's card says
+    (verdict75: its warning led, and the run read as a failure); "" when no checked rated question gives it."""
+    questions = rated_questions(taught)
+    kept = sum(1 for p in questions if p.get("checked") and not p.get("dropped_after"))
+    if not kept:
+        return ""
+    total, yours = len(questions), yours_noun(questions)
+    if total == 1:
+        return f"Learnt: your {rated_noun(questions)} now gives {yours}"
+    which = f"all {total}" if kept == total else f"{kept} of {total}"
+    return f"Learnt: {which} {rated_noun(questions)} now give{'s' if kept == 1 else ''} {yours}"
+
+
 # ---------------------------------------------------------------- an answer that repeats itself
 
 REPEAT_WORDS = 5  # a phrase this long said twice reads as a loop beginning (usertest 11's "Echo" story)

@@ -110,6 +110,9 @@ class TrainProgress:
     # a training step's: the recent steps' seconds per step (core.step_pace), from which the window's time left
     # grows while a step runs past it; None while the time left is held
     step_s: float | None = None
+    # (ratings learnt from, ratings kept aside to test the result) once the run has split them: the panel says it
+    # from the start (verdict75: "0 of 5 pairs" after 6 ratings, the one kept aside explained only after the run)
+    split: tuple[int, int] | None = None
 
 
 def training_readiness(store, model_id: str | None = None, tokenizer=None) -> dict:
@@ -177,6 +180,7 @@ class _Run:
         self.model_arg, self.device_pref = model, device
         self.started = time.perf_counter()
         self.run_id = None
+        self.split: tuple[int, int] | None = None  # (ratings learnt from, kept aside), once split (TrainProgress)
         self.since_run, self.new_ids = None, frozenset()  # set as the run starts (new_since_previous)
         self.metrics: dict = {}
         self.copy_ref = None  # weakref to the training copy of the model, once loaded
@@ -190,6 +194,7 @@ class _Run:
         self.chooser = TeamChooser()
 
     def say(self, phase, message="", **fields) -> None:
+        fields.setdefault("split", self.split)
         self.report(TrainProgress(phase, message=message, elapsed_s=time.perf_counter() - self.started, **fields))
 
     def counting(self, phase: str, stage: str = "", clock: CheckClock | None = None,
@@ -324,6 +329,7 @@ class _Run:
                 parent: dict | None) -> RunResult:
         s = self.settings
         pad_id = resolved.pad_id
+        self.split = (train.rated(), held.rated())
         self.metrics.update({"train_size": train.rated(), "heldout_size": held.rated(),  # ratings, not views
                              **{f"data_{k}": v for k, v in data.counts().items()},
                              "gate_margin_on": "heldout" if len(held) else "all"})

@@ -125,9 +125,21 @@ def now_answering(row: dict | None) -> str:
     change): "Now answering with adapter 2 (trained on 8 examples from your ratings)."."""
     if row is None:
         return "Now answering with the base model (no adapter)."
-    examples = ((row.get("metrics") or {}).get("schedule") or {}).get("examples")
+    metrics = row.get("metrics") or {}
+    examples = (metrics.get("schedule") or {}).get("examples")
     trained = f" (trained on {counted(examples, 'example')} from your ratings)" if examples else ""
+    if metrics.get("train_size") is not None and metrics.get("heldout_size") is not None:
+        trained = f" ({learnt_from_words(metrics['train_size'], metrics['heldout_size'])})"
     return f"Now answering with {label(row)}{trained}."
+
+
+def learnt_from_words(trained: int, held: int) -> str:
+    """"learnt from 5 of your 6 ratings, 1 kept aside to test the result": the ratings as the panel said them
+    while the run went (progress_words.split_words); "trained on 5 examples" after 6 ratings read as one lost
+    (verdict75)."""
+    if not held:
+        return f"learnt from your {counted(trained, 'rating')}"
+    return f"learnt from {trained} of your {trained + held} ratings, {held} kept aside to test the result"
 
 
 def switch_failed(wanted: str | None, now: str, why: str, path=None) -> str:
@@ -145,3 +157,11 @@ def without_path(why: str, path) -> str:
     for lead in (" in ", " at ", " ") if path else ():
         why = why.replace(f"{lead}{path}", "")
     return why
+
+
+def compare_off_words(adapter_id: int) -> str:
+    """An answer's Compare button's tooltip while the base model answers and ``adapter_id`` (the newest) waits in
+    the history: comparing reads the adapter in use, so it says which to put in use and where."""
+    return (f"Compare is off: the base model is in use, and comparing shows what the adapter in use changed. "
+            f"Put {adapter_name(adapter_id)} in use (Fine-tune tab, adapter history, Use selected) to compare "
+            "this answer with it.")

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop_app.gui.finetune_card import paragraphs
-from desktop_app.gui.finetune_words import RunCard, changed_facts_words, degenerate_words
+from desktop_app.gui.finetune_words import RunCard, changed_facts_words, degenerate_words, waiting_lead
 from desktop_app.gui.theme import colors, is_dark
 
 
@@ -58,6 +58,8 @@ class RunConsent:
         """The question under a saved adapter waiting for the person's word, and its buttons."""
         offered = card.waiting and status == "discarded"  # used anyway, or left (core.train_verdict.decide)
         question = (degenerate_words if offered else changed_facts_words)(metrics, card.now) if card.waiting else ""
+        if card.waiting and not offered:  # under a title that says what the run learnt: why it waits, first
+            question = "<br>".join(x for x in (waiting_lead(self.last_result[3], metrics or {}), question) if x)
         question = paragraphs(question) if offered else question  # a discarded run's listed answers, apart
         self.consent_text.setText(question.replace("@muted", colors(is_dark())["muted"]))
         self.consent_box.set_words(leave=offered)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFormLayout, QFrame
                                QScrollArea, QSpinBox, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app.core.progress_words import PHASE_WORDS
+from desktop_app.core.run_estimate import estimate_words
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
@@ -230,16 +231,26 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
             self.train_button.setToolTip("Load a model first")
         elif not total:
             self.train_button.setToolTip("Rate something first")
-        elif train_again_tip(self.counts, self.settings()):
-            self.train_button.setToolTip(train_again_tip(self.counts, self.settings()))
-        else:
-            self.train_button.setToolTip("Train an adapter on your ratings in the background; chatting goes on")
+        else:  # how long it would take, before the click (verdict75: a run takes minutes, and nothing said so)
+            what = (train_again_tip(self.counts, self.settings())
+                    or "Train an adapter on your ratings in the background; chatting goes on")
+            self.train_button.setToolTip(f"{what}.\n{self._run_estimate()}.".replace("..", "."))
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
         self._show_explain_note()
         self.history.set_busy(running or not loaded)  # its choices act on the loaded model
         for name, box in self._setting_boxes().items():
             turn(box, not running, TRAINING_SETTING_TIP if running else SETTING_TIPS[name])
+
+    def _run_estimate(self) -> str:
+        """"A fine-tune on your 6 ratings takes about 2-4 min on this computer's processor (…)": from the loaded
+        model's last finished run where it recorded its time (core.run_estimate)."""
+        loaded = self.controller.chat.loaded
+        runs = [r for r in self.controller.store.list_runs()
+                if r.get("base_model") == getattr(loaded, "model_id", None) and r["status"] in ("kept", "discarded")
+                and (r.get("metrics") or {}).get("elapsed_s")]
+        last = runs[0]["metrics"] if runs else None  # newest first (show_last_run reads them so too)
+        return estimate_words(rating_count(self.counts), last, self.controller.on_processor)
 
     def _setting_boxes(self) -> dict[str, QWidget]:
         """The Advanced fields by the setting each one sets (``ready_words.SETTING_TIPS``' keys)."""
@@ -291,6 +302,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
             self.result_box.hide()
             self.trained_to = None
             self.stop_note.hide()
+            self.split_note.hide()  # the new run says its own split once it has made it
             self.slow_note.setVisible(self.controller.on_processor)
             self.let_go_height()  # the last run's lines are not this one's
             self.progress_box.show()

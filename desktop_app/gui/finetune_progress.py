@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout
 
 from desktop_app.core.progress_words import (SLOW_WINDOW, count_eta_words, early_stop_words, explain_slows_words,
-                                             progress_line, step_eta_words)
+                                             progress_line, split_words, step_eta_words)
 from desktop_app.core.step_pace import left_now
 from desktop_app.gui.finetune_card import REPORT_TOP_MARGIN_PX
 from desktop_app.gui.theme import icon, styled_label
@@ -70,6 +70,10 @@ class RunProgress:
         pl.addWidget(self.bar)
         self.eta_label = styled_label("", "Muted", wrap=True)
         pl.addWidget(self.eta_label)
+        # how the run split the ratings, from its start: its counts of pairs or examples are not the ratings
+        self.split_note = styled_label("", "Muted", wrap=True)
+        pl.addWidget(self.split_note)
+        self.split_note.hide()
         self.stop_note = styled_label("", "Muted", wrap=True)  # training ended before its planned steps (_note_stop)
         pl.addWidget(self.stop_note)
         self.stop_note.hide()
@@ -194,6 +198,8 @@ class RunProgress:
         if p.phase == "training" and p.total:
             self.curve.plan(p.total)  # the chart's axis counts the run's steps before the first one
         self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)
+        self.split_note.setText(split_words(p.split))
+        self.split_note.setVisible(bool(p.split))
         counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
         stepped = p.phase == "training" and bool(p.step)
         self.step_heard = (p, time.monotonic()) if stepped else None

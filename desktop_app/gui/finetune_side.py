@@ -21,7 +21,7 @@ from desktop_app.core.progress_words import CANCELLING, EXPLAIN_SLOWS_STATUS, SL
 from desktop_app.core.taught_words import changed_unrated_words
 from desktop_app.gui import shortcuts, view_toolbar
 from desktop_app.gui.adapter_history import LOADING
-from desktop_app.gui.adapter_history_words import now_answering, switch_failed
+from desktop_app.gui.adapter_history_words import compare_off_words, now_answering, switch_failed
 from desktop_app.gui.finetune_panel import FineTunePanel
 from desktop_app.gui.ready_words import tab_count_words
 from desktop_app.gui.elided_labels import ElidedLabel, at_word, fitted_meta
@@ -247,19 +247,24 @@ class FineTuneSide:
                      if result.usable_anyway else ""),
                  "cancelled": "Fine-tune cancelled: the model is unchanged."}.get(result.status, result.reason)
         self.window.statusBar().showMessage(words, 8000)
+        self.update_compare_buttons()  # a saved adapter not in use: the cards say why they do not compare yet
 
     def _failed(self, message: str) -> None:
         self.window.show_error(f"The fine-tune did not finish. {message}")
 
     # ------------------------------------------------------------ comparing
     def update_compare_buttons(self) -> None:
-        """An answer's Compare button is on while the model wears an adapter."""
+        """An answer's Compare button is on while the model wears an adapter. With the base model in use and an
+        adapter in the history, it stays in view, off, and says why and how to compare (verdict75: the icon went
+        and nothing said why; the compare window reads the adapter in use, so it cannot compare another)."""
         loaded = self.window.chat.loaded
         on = loaded is not None and loaded.adapter_id is not None
+        newest = max((row["id"] for row in self.panel.history.rows), default=None)
+        why_off = compare_off_words(newest) if loaded is not None and not on and newest is not None else None
         for card in self.window.transcript.cards:
             rating = getattr(card, "rating", None)
             if rating is not None:
-                rating.set_compare_available(on)
+                rating.set_compare_available(on, why_off)
 
     def open_compare(self, message_id: int | None = None, learned_only: bool = False):
         """The compare window over the chat, on ``message_id`` (else the selected answer);

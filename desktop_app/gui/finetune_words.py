@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
-                                             repeated_opening)
+                                             repeated_opening, swapped_fact_words)
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.taught_words import (Unchecked, all_ratings_words, changed_unrated_words, clip_at_word,
-                                           margin_figures, margin_move, new_rated, new_unlearned, rated,
+                                           learnt_words, margin_figures, margin_move, new_rated, new_unlearned, rated,
                                            rated_count_words, rated_questions, repeats_words, short_of_yours,
                                            unchecked_parts, unchecked_why)
 from desktop_app.core.train_verdict import (CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT, used_over_check,
@@ -33,7 +33,9 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
     ("the base model", "adapter 2"): the answers it changed come first, then the rest."""
     m = metrics or {}
     if waiting_in_use is not None and status == "kept":  # (the changed answers and the question above it)
-        title, body = waiting_title(adapter_id, m), reask_words(m, new_listed=True)
+        # what it learnt leads; why it waits opens the question under it (``waiting_lead``)
+        title = learnt_words(m.get("taught") or []) or waiting_title(adapter_id, m)
+        body = reask_words(m, new_listed=True)
     else:  # a discarded run offered to use anyway says why it was discarded (its answers: ``degenerate_words``)
         title, body = _outcome_words(status, reason, m, adapter_id)
     facts_checked = waiting_in_use is not None and status == "kept"
@@ -200,6 +202,14 @@ def waiting_title(adapter_id, metrics: dict) -> str:
     1 answer" read as a detail, and the second changed fact was only named after "Use it anyway")."""
     n = len(all_changed_facts(metrics))
     return f"Saved as {adapter_name(adapter_id)}, not in use: {changed_unrated_words(n)}. Read them before you use it."
+
+
+def waiting_lead(adapter_id, metrics: dict) -> str:
+    """The first line of a waiting adapter's question when the card's title says what the run learnt
+    (``learnt_words``): why it waits, in bold; "" when the title says it already (nothing learnt to say)."""
+    if not learnt_words(metrics.get("taught") or []):
+        return ""
+    return f"<b>{waiting_title(adapter_id, metrics)}</b>"
 
 
 def changed_facts_words(metrics: dict, in_use: str) -> str:
@@ -502,8 +512,14 @@ def _changed_words(changed: list[dict], new: list[dict]) -> str:
         return ""
     head = (f"{len(changed)} of {counted(len(new), 'new factual question')} now "
             f"name{'s' if len(changed) == 1 else ''} something else (which one is right is not checked)")
-    return head + ": " + ", ".join(f"{_pair(t)} (before: \u201c{html.escape(_short(t.get('before')))}\u201d)"
-                                   for t in changed)
+    return head + ": " + ", ".join(
+        f"{_pair(t)} ({_swapped(t)}before: \u201c{html.escape(_short(t.get('before')))}\u201d)" for t in changed)
+
+
+def _swapped(pair: dict) -> str:
+    """"Croatia: Zagreb → Zaragoza; " before a changed pair's "before": what changed, where a name can be read."""
+    swap = swapped_fact_words(pair)
+    return f"{html.escape(swap)}; " if swap else ""
 
 
 def _restated_words(restated: list[dict], metrics: dict) -> str:

@@ -31,6 +31,9 @@ BAD_KEYS = {Qt.Key.Key_Minus, Qt.Key.Key_B}
 CLEAR_KEYS = {Qt.Key.Key_0, Qt.Key.Key_Delete, Qt.Key.Key_Backspace}
 
 
+COMPARE_TIP = "Compare: how the fine-tune changed each token's probability"
+
+
 class RatingWriter(QObject):
     """Writes ratings and corrections on the store lane, in the order asked.
 
@@ -305,7 +308,7 @@ class CardRating(QObject):
         self.compare_button = QToolButton(card)
         self.compare_button.setObjectName("FlatTool")
         self.compare_button.setIcon(icon("compare"))
-        self.compare_button.setToolTip("Compare: how the fine-tune changed each token's probability")
+        self.compare_button.setToolTip(COMPARE_TIP)
         self.compare_button.clicked.connect(lambda: self.card.message_id and self.compare_requested.emit(self.card.message_id))
         self.compare_button.hide()
         self.better_mark = self._better_mark()
@@ -465,12 +468,16 @@ class CardRating(QObject):
             self.better_mark.setVisible(bool(self.correction))
             self.card.fit_header()  # one button more or fewer in the header
 
-    def set_compare_available(self, available: bool) -> None:
+    def set_compare_available(self, available: bool, why_off: str | None = None) -> None:
         """On while an adapter is on, for an answer with tokens to compare (not one interrupted
-        before its first: user test 15 opened an empty compare view from one)."""
+        before its first: user test 15 opened an empty compare view from one). ``why_off``: shown anyway,
+        off, with this as its tooltip (the base model in use, an adapter in the history)."""
         has_tokens = self.message_id is not None and not is_unstarted(self.card.message)
-        if self.compare_button.isVisibleTo(self.card) != (available and has_tokens):
-            self.compare_button.setVisible(available and has_tokens)
+        shown = has_tokens and (available or why_off is not None)
+        self.compare_button.setEnabled(available)
+        self.compare_button.setToolTip(COMPARE_TIP if available or why_off is None else why_off)
+        if self.compare_button.isVisibleTo(self.card) != shown:
+            self.compare_button.setVisible(shown)
             self.card.fit_header()  # one button more or fewer in the header
 
     def _written(self, message_id: int) -> None:
