@@ -7,38 +7,44 @@ from __future__ import annotations
 
 import math
 
-# a run's fixed part (loading a training copy, measuring before and after, re-asking questions) does not grow
-# with the ratings: the share of a measured run's time that does not scale with how many ratings it read
-FIXED_SHARE = 0.5
-# the cautious rule where no run was measured: (minutes of the fixed part, minutes per rating) by device
-RULE_MINUTES = {"processor": (3.0, 0.5), "gpu": (1.0, 0.1)}
+# (seconds, seconds per rating) of a run where none was measured on this computer, by device. A run's
+# updates follow the data's size (core.train_schedule), not a fixed number of epochs, and its measuring
+# before and after does not grow with the ratings, so its time is mostly fixed: on the bundled SmolLM2-135M
+# on one core (bench/learning_effect.py, sessions 60-61) 8 ratings took 70-170 CPU-s and 100 ratings
+# 220-340. The graphics card's pair is a guess, kept cautious.
+RULE_SECONDS = {"processor": (90.0, 2.5), "gpu": (30.0, 0.5)}
 SPREAD = (0.75, 1.5)  # the range around the estimate: a busier core, a longer check
+
+
+def rule_seconds(ratings: int, on_processor: bool = True) -> float:
+    fixed, per_rating = RULE_SECONDS["processor" if on_processor else "gpu"]
+    return fixed + per_rating * max(1, ratings)
 
 
 def run_seconds(ratings: int, last_run: dict | None = None, on_processor: bool = True) -> tuple[float, float]:
     """(fewest, most) seconds a run on ``ratings`` ratings may take. ``last_run``: a finished run's metrics
     (``elapsed_s``, ``train_size`` and ``heldout_size``) on this computer, whose pace it follows."""
-    measured = measured_seconds(ratings, last_run)
+    measured = measured_seconds(ratings, last_run, on_processor)
     if measured is None:
-        fixed, per_rating = RULE_MINUTES["processor" if on_processor else "gpu"]
-        measured = 60 * (fixed + per_rating * max(1, ratings))
+        measured = rule_seconds(ratings, on_processor)
     return measured * SPREAD[0], measured * SPREAD[1]
 
 
-def measured_seconds(ratings: int, last_run: dict | None) -> float | None:
-    """The last run's seconds scaled to ``ratings``: its fixed share as it was, the rest by the ratings' ratio;
-    None where that run recorded no time or no ratings."""
+def measured_seconds(ratings: int, last_run: dict | None, on_processor: bool = True) -> float | None:
+    """The last run's seconds scaled to ``ratings`` as the rule scales (this computer's and this model's pace,
+    the rule's shape: a run on 100 ratings is not 12 times one on 8); None where that run recorded no time or
+    no ratings."""
     m = last_run or {}
     took, read = m.get("elapsed_s"), (m.get("train_size") or 0) + (m.get("heldout_size") or 0)
     if not took or not read or not math.isfinite(took):
         return None
-    return took * (FIXED_SHARE + (1 - FIXED_SHARE) * max(1, ratings) / read)
+    return took * rule_seconds(ratings, on_processor) / rule_seconds(read, on_processor)
 
 
 def estimate_words(ratings: int, last_run: dict | None = None, on_processor: bool = True) -> str:
     """"A fine-tune on your 6 ratings takes about 2-4 min on this computer (the last run took 3 min)"."""
     low, high = run_seconds(ratings, last_run, on_processor)
-    source = ("" if measured_seconds(ratings, last_run) is None
+    source = ("" if measured_seconds(ratings, last_run, on_processor) is None
               else f" (the last run took {_minutes(last_run['elapsed_s'])})")
     device = "this computer's processor" if on_processor else "this computer's graphics card"
     return (f"A fine-tune on your {ratings} rating{'s' if ratings != 1 else ''} takes "
