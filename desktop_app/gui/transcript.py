@@ -319,19 +319,21 @@ class TranscriptView(QScrollArea):
         elif self._follow:
             self.verticalScrollBar().setValue(self._end_value(high))
 
-    def keep_place_through_reflow(self) -> None:
+    def keep_place_through_reflow(self, streaming: bool = False) -> None:
         """The cards are about to reflow to a new width (a side panel hidden or shown: Ctrl+B, Ctrl+Shift+B): a
         view that shows the newest card's end stays at the end; one scrolled elsewhere keeps the card at its top
         where it was. Left at its scroll value, the view cut the newest answer's end at the bottom, or kept the
         blank room an opened conversation's place had added under it (panels72). Not on every width change: the
-        scroll bar's coming as a conversation opens or an answer grows is the opened place's and the stream's."""
+        scroll bar's coming as a conversation opens or an answer grows is the opened place's and the stream's.
+        ``streaming``: an answer is being written, whose question's top stays the limit."""
         if not self.cards or self._held is not None:
             return
         last = self.cards[-1]
         if last.mapTo(self.viewport(), QPoint(0, last.height())).y() <= self.viewport().height():
             # the end, not the opened place (that blank room would now be under it); an answer being written
-            # keeps its question's top as the limit: lifted, the answer went on past it (window74)
-            self.follow_answer(self._answering)
+            # keeps its question's top as the limit: lifted, the answer went on past it (window74). A finished
+            # one's is not put back: the view at its true end went up to that question's top (ux12's test)
+            self.follow_answer(self._answering if streaming else None)
         else:
             self._opening = False
             value = self.verticalScrollBar().value()

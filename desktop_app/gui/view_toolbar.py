@@ -356,9 +356,9 @@ class PanelFitter(QObject):
 def panel_toggled(window, attr: str) -> None:
     """The person hid or showed ``attr``: the chat's cards reflow to the new width, and its view keeps its end,
     or the card at its top, through it (the newest answer's end was cut at 1366x768: panels72)."""
-    transcript = getattr(window, "transcript", None)
+    transcript, chat = getattr(window, "transcript", None), getattr(window, "chat", None)
     if transcript is not None:
-        transcript.keep_place_through_reflow()
+        transcript.keep_place_through_reflow(streaming=bool(chat is not None and chat.generating))
     show_as_wished(window, attr)
 
 
