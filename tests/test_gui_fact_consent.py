@@ -49,9 +49,10 @@ def whole(button) -> bool:
             and left >= 0 and left + button.width() <= panel.viewport().width())
 
 
-def test_a_waiting_adapter_is_asked_about_and_either_answer_is_kept(make_window, qtbot):
-    window = make_window(max_new_tokens=16)
-    store, panel = window.chat.store, window.finetune_panel
+def waiting_run(qtbot, window):
+    """A run on the rated answers that is kept and waits for the person's word (it changed a fact the base model
+    was sure of): its result."""
+    panel = window.finetune_panel
     rate_some_answers(qtbot, window)
     qtbot.waitUntil(lambda: panel.train_button.isEnabled(), timeout=5000)
     panel.set_settings(FineTuneSettings(**FAST, rescore=False))
@@ -61,6 +62,13 @@ def test_a_waiting_adapter_is_asked_about_and_either_answer_is_kept(make_window,
         qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     result = done.args[0]
     assert result.kept and result.needs_consent, (result.reason, result.facts_changed)
+    return result
+
+
+def test_a_waiting_adapter_is_asked_about_and_either_answer_is_kept(make_window, qtbot):
+    window = make_window(max_new_tokens=16)
+    store, panel = window.chat.store, window.finetune_panel
+    result = waiting_run(qtbot, window)
     settle(window)
     title, body = panel.result_title.text(), panel.consent_text.text()
     assert title == (f"Saved as adapter {result.adapter_id}, not in use: it changed 1 answer to questions you "

@@ -12,10 +12,9 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 
-from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
-from test_gui_fact_consent import knew_canberra, sure_of_all  # noqa: E402,F401
-from test_gui_finetune import FAST, TRAIN_MS, rate_some_answers, settle  # noqa: E402,F401
+from test_gui_fact_consent import sure_of_all, waiting_run  # noqa: E402,F401
+from test_gui_finetune import settle  # noqa: E402
 
 
 def top_in_view(panel, widget) -> int:
@@ -38,15 +37,7 @@ def click_keeps_history_in_place(qtbot, window, button, adapter_wanted) -> None:
 def test_the_history_stays_under_the_pointer_while_a_waiting_adapter_is_switched(make_window, qtbot):
     window = make_window(max_new_tokens=16)
     panel = window.finetune_panel
-    rate_some_answers(qtbot, window)
-    qtbot.waitUntil(lambda: panel.train_button.isEnabled(), timeout=5000)
-    panel.set_settings(FineTuneSettings(**FAST, rescore=False))
-    knew_canberra(window.chat.loaded, FAST["reask_tokens"])
-    window.show_finetune()
-    with qtbot.waitSignal(window.finetune.finished, timeout=TRAIN_MS) as done:
-        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    result = done.args[0]
-    assert result.kept and result.needs_consent
+    result = waiting_run(qtbot, window)
     settle(window)
     history = panel.history
     history.list.setCurrentRow(0)
