@@ -8,7 +8,6 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from desktop_app.gui.view_toolbar import reveal  # noqa: E402
 from gui_windows import STORY, window_with_text  # noqa: E402
 from test_geom41_notice_cut import cut_at_a_word  # noqa: E402
 from test_small40_short_window import settle  # noqa: E402
@@ -17,7 +16,7 @@ from test_small40_short_window import settle  # noqa: E402
 @pytest.mark.parametrize("width", [800])
 def test_a_long_title_is_cut_after_a_word_and_fits(qtbot, qapp, tiny_model_dir, width):
     with window_with_text(qtbot, qapp, tiny_model_dir, STORY * 3) as window:
-        reveal(window, "side_tabs")  # shown by the person: an empty one folds for the text (textroom76)
+        window.panel_actions["side_tabs"].setChecked(True)
         window.resize(width, 600)
         settle()
         picker = window.text_view.documents

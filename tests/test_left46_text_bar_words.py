@@ -11,7 +11,6 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from desktop_app.gui.view_toolbar import reveal  # noqa: E402
 from gui_windows import STORY, window_with_text  # noqa: E402
 from test_small40_short_window import settle  # noqa: E402
 
@@ -35,7 +34,7 @@ def sized(window, width: int, height: int) -> set[str]:
 
 def test_at_1024_the_main_buttons_and_surprises_keep_their_words(qtbot, qapp, tiny_model_dir):
     with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
-        reveal(window, "side_tabs")  # shown by the person: an empty one folds for the text (textroom76)
+        window.panel_actions["side_tabs"].setChecked(True)
         window.set_mode("text")
         for height in (700, 580):  # the summary on its own rows, then in a short tab's title row
             assert {"Edit", "Continue", "Surprises"} <= sized(window, 1024, height), f"1024x{height}"
@@ -46,7 +45,7 @@ def test_at_1024_the_main_buttons_and_surprises_keep_their_words(qtbot, qapp, ti
 
 def test_the_words_kept_at_1024_cost_the_text_tab_no_height(qtbot, qapp, tiny_model_dir):
     with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
-        reveal(window, "side_tabs")  # shown by the person: an empty one folds for the text (textroom76)
+        window.panel_actions["side_tabs"].setChecked(True)
         window.set_mode("text")
         window.resize(1024, 580)
         settle(10)

@@ -219,13 +219,11 @@ def test_at_800x600_the_text_has_the_room_and_whole_lines(qtbot, qapp, tiny_mode
     """At 800x600 the inspector took 42% of the window and the branch list under the text cut its last
     line in two; at 1024x700 the branches stay beside the text."""
     from desktop_app.gui.text_view import NARROW_WIDTH
-    from desktop_app.gui.view_toolbar import reveal
     from test_small40_short_window import settle
 
     text = " ".join([STORY] * 6)
     with window_with_text(qtbot, qapp, tiny_model_dir, text) as window:
         view = window.text_view
-        reveal(window, "side_tabs")  # shown by the person: an empty one folds for the text (textroom76)
         window.resize(800, 600)
         qtbot.waitUntil(lambda: window.width() == 800, timeout=WAIT_MS)
         settle()

@@ -259,14 +259,10 @@ EXPORT_FIELD_TIP = "The export is running with this choice: Cancel it to change 
 
 # ------------------------------------------------------------ the View toolbar's panel toggles
 
-def panel_toggle_tip(words: str, keys: str, *, away: bool, folded_for_text: bool = False) -> str:
-    """A panel toggle; ``away``: the mode in front has no such panel (Text mode: the conversations);
-    ``folded_for_text``: the window folded it to give a narrow Text tab's text its room."""
+def panel_toggle_tip(words: str, keys: str, *, away: bool) -> str:
+    """A panel toggle; ``away``: the mode in front has no such panel (Text mode: the conversations)."""
     if away:
         return f"Text mode has no {words.lower()} panel: it and its toggle ({keys}) are back in Chat mode"
-    if folded_for_text:
-        return (f"Show the {words.lower()} ({keys}). Folded to give the text room in this narrow window while no "
-                "token is inspected: a click on a token brings it back.")
     return (f"Show or hide the {words.lower()} ({keys}). Hidden here, it stays hidden; folded away by a narrow "
             "window, it comes back when the window widens.")
 

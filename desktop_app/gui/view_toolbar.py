@@ -65,13 +65,8 @@ def _mark_overflow(bar: QToolBar) -> None:
 
 CHAT_WIDTH = 420  # the chat is what the window is for: side panels give way down to their minimum first
 # the Text tab's text beside (or over) its branches wants more: at 800x600 the inspector had 42% of the
-# window and the text 459 px (text58); the side panel gives way to its minimum for it, and folds for it only
-# while it shows nothing (TEXT_FOLDS_EMPTY_INSPECTOR_AT)
+# window and the text 459 px (text58); the side panel gives way to its minimum for it, but never folds for it
 TEXT_WIDTH = 560
-# a window this wide or narrower folds the side panel in the Text tab while its inspector shows no token and the
-# person has neither shown it nor dragged its width themselves: at 1024x600 the empty inspector took a third of
-# the window, the text ~400 px wide and New, Open, Stop and Settings bare icons (textroom76). A token's click brings it
-TEXT_FOLDS_EMPTY_INSPECTOR_AT = 1100
 ROOM_TO_RETURN = 40  # px beyond what a panel needs before a folded one comes back (no flicker at the edge)
 PANEL_WIDTHS = {0: 220, 2: 340}  # splitter index -> the width a panel gets when there is room
 FOLD_ORDER = ("conversations", "side_tabs")  # the list folds first: the inspector answers token clicks
@@ -126,8 +121,6 @@ class PanelFitter(QObject):
         self.not_here: set[str] = set()  # panels the mode in front has no use for (Text: the conversations)
         self.last_width = 0
         self.asked: str | None = None  # the panel the person asked for last (a toggle, a token click)
-        self.shown_by_hand: set[str] = set()  # panels the person showed themselves: never folded for the text
-        self.folded_for_text = False  # the side panel folded while empty for a narrow Text tab (_gives_text_room)
         self._fitting = False
         self.chat_least = 0  # the chat's least width when last fitted: a notice shown later widens it
         window.installEventFilter(self)
@@ -160,11 +153,7 @@ class PanelFitter(QObject):
         made room for (_make_room), never folded for room."""
         self.asked = attr
         self.folded.discard(attr)
-        shown = self.window.panel_actions[attr].isChecked()
-        (self.shown_by_hand.add if shown else self.shown_by_hand.discard)(attr)
-        if attr == "side_tabs":
-            self.folded_for_text = False
-        if shown:
+        if self.window.panel_actions[attr].isChecked():
             # asked at this width: a narrowing's fit still queued must not take the ask for part of the narrowing
             # and fold the panel again (a token click on a 480 px screen under load showed the inspector, then
             # took it away)
@@ -263,7 +252,6 @@ class PanelFitter(QObject):
         # the first fit too: a window opened small
         narrowing = refold or total < self.last_width or not self.last_width
         self.last_width = total
-        self._unfold_once_the_text_needs_no_room()
         shown = [a for a in FOLD_ORDER if self.window.panel_actions[a].isChecked() and a not in self.not_here]
         self._fitting = True
         try:
@@ -272,9 +260,8 @@ class PanelFitter(QObject):
                     self.folded.add(attr)
                     shown.remove(attr)
                     self.window.panel_actions[attr].setChecked(False)
-            self._fold_empty_inspector_for_text(shown)
             for attr in reversed(FOLD_ORDER):  # the inspector comes back first
-                if attr in self.folded and attr not in self.not_here and not (attr == "side_tabs" and self.folded_for_text) \
+                if attr in self.folded and attr not in self.not_here \
                         and self._needs(shown + [attr]) + ROOM_TO_RETURN <= total:
                     self.folded.discard(attr)
                     shown.append(attr)
@@ -284,42 +271,6 @@ class PanelFitter(QObject):
             self._fitting = False
         if not narrowing:
             self._make_room(shown)
-
-    def _gives_text_room(self, attr: str, margin: int = 0) -> bool:
-        """Whether ``attr`` is the side panel with an empty inspector in front, in a Text tab of a window at most
-        TEXT_FOLDS_EMPTY_INSPECTOR_AT wide (``margin`` more, so it does not come back and go at the very edge),
-        and the person has not shown it or dragged its width themselves: the text has that room instead."""
-        window = self.window
-        text_mode = getattr(window, "text_mode", None)
-        inspector = getattr(window, "inspector", None)
-        return (attr == "side_tabs" and text_mode is not None and text_mode.mode == "text"
-                and inspector is not None and window.side_tabs.currentWidget() is inspector
-                and inspector.record is None and attr not in self.shown_by_hand
-                and self.widths[2] == PANEL_WIDTHS[2]  # a width the person dragged: theirs, kept
-                and window.width() <= TEXT_FOLDS_EMPTY_INSPECTOR_AT + margin)
-
-    def _fold_empty_inspector_for_text(self, shown: list[str]) -> None:
-        """The side panel folds while it has nothing to show the Text tab's narrow text (``_gives_text_room``);
-        its toggle says why and how it comes back."""
-        gives_way = self._gives_text_room("side_tabs")
-        action = self.window.panel_actions["side_tabs"]
-        if gives_way and "side_tabs" in shown:
-            self.folded.add("side_tabs")
-            self.folded_for_text = True
-            shown.remove("side_tabs")
-            action.setChecked(False)
-        words, keys = next((w, k) for a, w, _icon, k in PANELS if a == "side_tabs")
-        action.setToolTip(panel_toggle_tip(words, QKeySequence(keys).toString(), away=False,
-                                           folded_for_text=self.folded_for_text))
-
-    def _unfold_once_the_text_needs_no_room(self) -> None:
-        """The side panel folded for the text comes back, before the window's own fitting, once that reason goes
-        (Chat in front, a wider window): that fitting then folds what the window lacks room for in its own order
-        (back in Chat at 800 px, the conversations first, as before textroom76)."""
-        if self.folded_for_text and not self._gives_text_room("side_tabs", ROOM_TO_RETURN):
-            self.folded_for_text = False
-            self.folded.discard("side_tabs")
-            self.window.panel_actions["side_tabs"].setChecked(True)
 
     def _middle_width(self) -> int:
         """The width the middle column asks of the side panels: the Text tab's more than the chat's."""
