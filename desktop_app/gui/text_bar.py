@@ -11,6 +11,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from desktop_app.core.text_notes import writing_words
 from desktop_app.gui.off_words import CONTINUE_TIP, TextFacts, continue_tip, documents_tip, text_stop_tip
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Ladder
@@ -34,8 +35,8 @@ TITLE_CHARS, NARROWEST_TITLE_CHARS = 16, 9
 # what the status words say for a moment, at every pause in typing and every continuation: the bar keeps
 # their room, so the buttons left of them do not slide under the pointer as they come and go (usertest31:
 # "analysing…" moved New, Open… and Edit 24-56 px, and a click meant for Open… made a new, empty text)
-# (an analysis's share: core.text_notes.colouring_words, 99% at most)
-PASSING_WORDS = ("edited\u2026", "analysing\u2026", "writing\u2026", "colouring\u2026 99%", "reading\u2026 99%")
+# (an analysis's share: core.text_notes.colouring_words, and a continuation's: writing_words, 99% at most)
+PASSING_WORDS = ("edited\u2026", "analysing\u2026", writing_words(99, 100), "colouring\u2026 99%", "reading\u2026 99%")
 SETTINGS_TIP = "Sampling settings for the next continuation: max new tokens, temperature, top-k, top-p… (Ctrl+,)"
 
 
