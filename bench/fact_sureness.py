@@ -1,7 +1,7 @@
 """How sure the base model is of the fact its own greedy answer names, per never-rated question
 the app and the learning bench ask (reasking.FRESH_QUESTIONS, reasking.CANARY_QUESTIONS, the learning
-bench's unseen fact and open questions): finetune_effect.fact_sureness, the figure
-finetune_effect.SURE_OF_FACT is chosen on.
+bench's unseen fact and open questions): fact_changes.fact_sureness, the figure
+fact_changes.SURE_OF_FACT is chosen on.
 
     python bench/fact_sureness.py [--model bundled] [--unseen 16]
 """
@@ -27,7 +27,7 @@ def main() -> int:
     parser.add_argument("--unseen", type=int, default=16)
     args = parser.parse_args()
     from desktop_app.core import answer_checks, reasking
-    from desktop_app.core import finetune_effect as fe
+    from desktop_app.core import fact_changes as fe
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.train_settings import FineTuneSettings

@@ -74,7 +74,7 @@ on short factual answers does not belong in a story.
 
 Every row has ``facts_changed=N/M``: of the M never-rated questions the gate re-asks (its fixed
 everyday ones and canaries), N name something else than the base answer's short fact now, lost it,
-or only repeat the question (``finetune_effect.facts_changed``); ``(waits)``: the run was kept but saved without being put in
+or only repeat the question (``fact_changes.facts_changed``); ``(waits)``: the run was kept but saved without being put in
 use, the person is asked first (the adapter is measured here all the same). ``facts_changed_N``
 sums them per size, with the kept runs that would wait; ``--examples`` prints each flagged pair.
 
@@ -276,7 +276,7 @@ BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed sched
 def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools: dict, word: str,
             workdir: Path, overrides: dict | None = None, one_conversation: bool = False) -> Row:
     from desktop_app.core import adapters, answer_checks
-    from desktop_app.core.finetune_effect import facts_changed, facts_judged
+    from desktop_app.core.fact_changes import facts_changed, facts_judged
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
     from desktop_app.core.train_settings import FineTuneSettings
@@ -482,7 +482,7 @@ def print_row(r: Row) -> None:
 def print_examples(r: Row) -> None:
     """The unseen answers before/after, then what the gate judged by: its verdict and its own
     re-asks (the checkpoint it kept; a problem the gate saw after training is marked)."""
-    from desktop_app.core.finetune_effect import sure_words
+    from desktop_app.core.fact_changes import sure_words
 
     for q, b, a in r.examples:
         print(f"    {q!r}\n      before: {b[:120]!r}\n      after:  {a[:120]!r}")

@@ -78,7 +78,7 @@ def test_activating_a_held_back_adapter_says_what_held_it_back(tmp_path, capsys)
     """`adapters activate` on an adapter its run held back (it changed answers to never-rated questions) said
     only "Adapter 1 is active"; the window's history says "changed 2 answers to questions you never rated"."""
     from desktop_app.cli import main
-    from desktop_app.core.finetune_effect import changed_unrated_count
+    from desktop_app.core.fact_changes import changed_unrated_count
     from desktop_app.core.taught_words import changed_unrated_words
 
     metrics = {"facts_changed": [CHANGED], "facts_unsure": [GUESS], "activated": False}

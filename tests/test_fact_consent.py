@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from desktop_app.core import fact_changes as fc
 from desktop_app.core import finetune_effect as fe
 from desktop_app.core import answer_checks, reasking
 from desktop_app.core.paths import AppPaths
@@ -38,15 +39,15 @@ def test_a_changed_or_lost_fact_on_a_never_rated_question_is_listed_and_a_shorte
               "A spider has eight legs.", "Cats are Felidae.", "The answer lies in the scattering of light."]
     after = ["The capital of Australia is Sydney.", "The capital of Switzerland is Switzerland.", "Answer: Zagreb.",
              "Answer: 8.", "Dogs are nice.", "The sky blue."]
-    changed = fe.facts_changed(_pairs(before, after, questions))
+    changed = fc.facts_changed(_pairs(before, after, questions))
     assert [(c["question"], c["how"]) for c in changed] == [
         (AUSTRALIA, "changed"), ("What is the capital of Switzerland?", "dropped"), ("Why is the sky blue?", "restated")]
     assert changed[0]["before"] == CANBERRA and changed[0]["after"] == "The capital of Australia is Sydney."
-    assert fe.facts_judged(_pairs(before, after, questions)) == 6
+    assert fc.facts_judged(_pairs(before, after, questions)) == 6
     # an answer that repeated the question before the run too is no change
-    assert not fe.facts_changed(_pairs(["The sky blue."], ["The sky blue."], ["Why is the sky blue?"]))
+    assert not fc.facts_changed(_pairs(["The sky blue."], ["The sky blue."], ["Why is the sky blue?"]))
     for fine in ("Answer: Canberra.", "Canberra.", "It is Canberra, not Sydney.", "The capital is Canberra."):
-        assert not fe.facts_changed(_pairs([CANBERRA], [fine], [AUSTRALIA])), fine
+        assert not fc.facts_changed(_pairs([CANBERRA], [fine], [AUSTRALIA])), fine
 
 
 def test_a_results_changed_facts_are_the_ones_its_metrics_keep():
@@ -65,17 +66,17 @@ def test_rated_held_out_and_open_questions_are_not_asked_about():
     """The person's own questions are held to their answers by the gate's margins; an open
     request names no fact. Only never-rated ones make a run wait."""
     sydney = "The capital of Australia is Sydney."
-    assert not fe.facts_changed(_pairs([CANBERRA], [sydney], [AUSTRALIA], unseen_from=1))  # trained on
-    assert not fe.facts_changed(_pairs([CANBERRA], [sydney], [AUSTRALIA], held=1))  # held out to judge
-    assert not fe.facts_changed(_pairs([CANBERRA], [sydney], [AUSTRALIA], open_from=0))  # an open request
-    assert fe.facts_changed(_pairs([CANBERRA], [sydney], [AUSTRALIA]))
+    assert not fc.facts_changed(_pairs([CANBERRA], [sydney], [AUSTRALIA], unseen_from=1))  # trained on
+    assert not fc.facts_changed(_pairs([CANBERRA], [sydney], [AUSTRALIA], held=1))  # held out to judge
+    assert not fc.facts_changed(_pairs([CANBERRA], [sydney], [AUSTRALIA], open_from=0))  # an open request
+    assert fc.facts_changed(_pairs([CANBERRA], [sydney], [AUSTRALIA]))
 
 
 @pytest.fixture
 def sure_of_all(monkeypatch):
     """The tiny model knows no capitals: its own probability of "Canberra" (measured, below) is
     far under the threshold, so the runs that must wait hold every measured fact."""
-    monkeypatch.setattr(fe, "SURE_OF_FACT", 0.0)
+    monkeypatch.setattr(fc, "SURE_OF_FACT", 0.0)
 
 
 @pytest.fixture
@@ -209,7 +210,7 @@ def test_a_changed_fact_the_model_was_not_sure_of_does_not_hold_the_run_back(rat
     unsure = store.get_run(result.run_id)["metrics"]["facts_unsure"]
     assert [u["question"] for u in unsure] == [AUSTRALIA]
     word, sure = unsure[0]["sure"]
-    assert word == "Canberra" and 0.0 < sure < fe.SURE_OF_FACT
+    assert word == "Canberra" and 0.0 < sure < fc.SURE_OF_FACT
 
 
 def test_the_sureness_is_the_named_words_first_token_probability(tiny_model):
@@ -218,7 +219,7 @@ def test_the_sureness_is_the_named_words_first_token_probability(tiny_model):
     import torch
 
     tok = tiny_model.tokenizer
-    word, sure = fe.fact_sureness(tiny_model, AUSTRALIA, CANBERRA, 40)
+    word, sure = fc.fact_sureness(tiny_model, AUSTRALIA, CANBERRA, 40)
     prompt = reasking.fresh_prompt(tok, AUSTRALIA, tiny_model.context_window, 40)
     lead = " " if not tok.decode(prompt[-1:]).endswith((" ", "\n")) else ""
     ids = tok(lead + CANBERRA, add_special_tokens=False)["input_ids"]
@@ -227,7 +228,7 @@ def test_the_sureness_is_the_named_words_first_token_probability(tiny_model):
         logits = tiny_model.model(input_ids=torch.tensor([prompt + ids[:at]])).logits[0, -1].float()
     first = ids[at]
     assert word == "Canberra" and sure == pytest.approx(float(torch.softmax(logits, -1)[first]), abs=1e-4)
-    assert fe.fact_sureness(tiny_model, "Why is the sky blue?", "The sky blue.", 40) is None  # names nothing
+    assert fc.fact_sureness(tiny_model, "Why is the sky blue?", "The sky blue.", 40) is None  # names nothing
     # restated answers name no fact: kept as they are, never measured
     restated = {"question": "Why is the sky blue?", "before": "x", "after": "The sky blue.", "how": "restated"}
-    assert fe.hold_sure_facts([restated], lambda q, b: pytest.fail("measured")) == ([restated], [])
+    assert fc.hold_sure_facts([restated], lambda q, b: pytest.fail("measured")) == ([restated], [])

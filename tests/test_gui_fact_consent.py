@@ -13,6 +13,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
+from desktop_app.core import fact_changes as fc  # noqa: E402
 from desktop_app.core import finetune_effect as fe  # noqa: E402
 from desktop_app.core import reasking  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
@@ -28,7 +29,7 @@ CANBERRA = "The capital of Australia is Canberra."
 def sure_of_all(monkeypatch):
     """The tiny model's own probability of "Canberra" is far below the threshold
     (test_fact_consent measures it): here every measured fact holds a run back."""
-    monkeypatch.setattr(fe, "SURE_OF_FACT", 0.0)
+    monkeypatch.setattr(fc, "SURE_OF_FACT", 0.0)
 
 
 def knew_canberra(loaded, tokens: int) -> None:

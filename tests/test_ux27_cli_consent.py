@@ -5,7 +5,7 @@ before, those marked in the card's own words (core.finetune_effect, read by both
 from __future__ import annotations
 
 from desktop_app.cli.finetune_cmds import _print_consent
-from desktop_app.core.finetune_effect import all_changed_facts, marked_sure_words
+from desktop_app.core.fact_changes import all_changed_facts, marked_sure_words
 from desktop_app.core.train_verdict import RunResult
 from desktop_app.gui.finetune_words import changed_facts_words, waiting_title
 

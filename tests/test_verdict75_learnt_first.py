@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from desktop_app.core.finetune_effect import changed_how_words  # noqa: E402
+from desktop_app.core.fact_changes import changed_how_words  # noqa: E402
 from desktop_app.core.taught_words import learnt_words  # noqa: E402
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
 

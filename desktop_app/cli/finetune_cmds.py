@@ -13,8 +13,8 @@ from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, 
 from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.count_words import counted
 from desktop_app.core.duration_words import duration_words
-from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, changed_unrated_count,
-                                              marked_sure_words)
+from desktop_app.core.fact_changes import (all_changed_facts, changed_how_words, changed_unrated_count,
+                                           marked_sure_words)
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.progress_words import measured_part, phase_name, terminal_line

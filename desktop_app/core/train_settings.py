@@ -205,7 +205,7 @@ class FineTuneSettings:
     # whether the style reaches new questions); the gate's own are always left out
     case_practice_avoid: tuple[str, ...] = ()
     # a kept run whose answers to never-rated questions changed or dropped a fact the model named before
-    # (finetune_effect.facts_changed) is saved but not put in use until the person says so (train_verdict.decide)
+    # (fact_changes.facts_changed) is saved but not put in use until the person says so (train_verdict.decide)
     ask_before_changed_facts: bool = True
     rescore: bool = True
     rescore_limit: int = 8  # newest rated answers re-scored after a kept run; the compare view does the rest on demand

@@ -22,8 +22,8 @@ from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
 from desktop_app.core import answer_checks
-from desktop_app.core.finetune_effect import (dropped, fact_sureness, facts_changed, facts_judged, hold_sure_facts,
-                                             rescore_newest)
+from desktop_app.core.fact_changes import fact_sureness, facts_changed, facts_judged, hold_sure_facts
+from desktop_app.core.finetune_effect import dropped, rescore_newest
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.taught_words import changed_unrated_words
 
@@ -56,7 +56,7 @@ class RunResult:
 
     @property
     def facts_changed(self) -> list:
-        """A kept run that changed facts on never-rated questions (finetune_effect.facts_changed;
+        """A kept run that changed facts on never-rated questions (fact_changes.facts_changed;
         ``decide`` keeps them in ``metrics``): saved, not in use until the person says so
         (adapters.activate); each {question, before, after, how, ...}. [] for any other run."""
         return self.metrics.get("facts_changed") or []
@@ -265,7 +265,7 @@ def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
 def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
     """The gate's verdict: discard, or save, activate and re-score (the result told to
     ``run.verdict`` before the re-scoring, which can wait). A kept run whose answers to
-    never-rated questions changed or dropped a fact the model named before (finetune_effect.facts_changed;
+    never-rated questions changed or dropped a fact the model named before (fact_changes.facts_changed;
     setting ask_before_changed_facts) is saved and re-scored but not activated: the person decides.
     A user test: 9 ratings about France, kept and put in use at once, then "What is the capital of
     Australia?" -> "...is Sydney." (before: Canberra) in the chat."""
@@ -343,7 +343,7 @@ def drop_unused(store) -> list[int]:
 
 def _sure_facts(run, work, parent: dict | None, flagged: list[dict]) -> tuple[list[dict], list[dict]]:
     """(held, unsure): ``flagged`` split by whether the model in use before the run was sure of the
-    fact it named (finetune_effect.hold_sure_facts; its guesses are not held against the run). One
+    fact it named (fact_changes.hold_sure_facts; its guesses are not held against the run). One
     short forward pass per flagged pair, under ``previous``: the model that gave the answer."""
     if not any(c["how"] != "restated" for c in flagged):
         return flagged, []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.count_words import counted
-from desktop_app.core.finetune_effect import changed_unrated_count
+from desktop_app.core.fact_changes import changed_unrated_count
 from desktop_app.core.local_time import local_stamp
 from desktop_app.core.taught_words import and_list, margin_figures, margin_move
 

@@ -69,9 +69,9 @@ def fact_of(key) -> tuple[int, str] | None:
 
 def changed_facts(store, run_id: int) -> list[dict]:
     """The never-rated questions whose fact run ``run_id`` changed, dropped or turned into a
-    restatement (``finetune_effect.facts_changed`` of the run's stored re-asks), each with the
+    restatement (``fact_changes.facts_changed`` of the run's stored re-asks), each with the
     token budget it was re-asked with (``tokens``); [] for a run that stored none."""
-    from desktop_app.core.finetune_effect import facts_changed
+    from desktop_app.core.fact_changes import facts_changed
 
     try:
         run = store.get_run(run_id)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from shiboken6 import isValid
 
 from desktop_app.core.adapters import adapter_name
-from desktop_app.core.finetune_effect import all_changed_facts
+from desktop_app.core.fact_changes import all_changed_facts
 from desktop_app.core.progress_words import CANCELLING, EXPLAIN_SLOWS_STATUS, SLOW_WINDOW, status_forms
 from desktop_app.core.taught_words import changed_unrated_words
 from desktop_app.gui import shortcuts, view_toolbar

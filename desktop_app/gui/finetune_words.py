@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted
-from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
-                                             repeated_opening, swapped_fact_words)
+from desktop_app.core.fact_changes import (all_changed_facts, changed_how_words, marked_sure_words,
+                                          swapped_fact_words)
+from desktop_app.core.finetune_effect import repeated_opening
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.taught_words import (Unchecked, all_ratings_words, changed_unrated_words, clip_at_word,
                                            learnt_words, margin_figures, margin_move, new_rated, new_unlearned, rated,
