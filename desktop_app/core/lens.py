@@ -50,6 +50,20 @@ class LogitLens:
     layer_top: list[tuple[int, str, float]]  # each layer's own most likely token
     first_top1: int | None  # first row where the chosen token is that layer's top-1
 
+    def leads_from(self, token_id: int) -> int | None:
+        """The first row from which ``token_id`` is every layer's most likely token down to the last
+        (None: not the last layer's). ``first_top1`` alone does not say where a prediction settles: a token
+        top-1 at one early layer and overtaken after it had read "the most likely token from layer 3 on"."""
+        row = len(self.layer_top)
+        while row > 0 and self.layer_top[row - 1][0] == token_id:
+            row -= 1
+        return row if row < len(self.layer_top) else None
+
+    @property
+    def last_top(self) -> tuple[int, str, float]:
+        """The last layer's most likely token (id, text, probability): the model's own first choice."""
+        return self.layer_top[-1]
+
     def to_json(self) -> dict:
         return {"layers": self.layer_names, "tokens": [{"id": i, "text": t} for i, t in
                                                        zip(self.token_ids, self.token_texts)],

@@ -29,6 +29,34 @@ def token_figures(record: TokenRecord, index: int, *, piece_hex: Callable[[int, 
     return figures
 
 
+def explanation_figures(explanation) -> dict:
+    """"Why this token?"'s figures as the inspector shows them (an explanation of ``core.explain``, its
+    attribution None while it runs): the layer grid one layer a row, its columns' tokens, where the chosen
+    token leads, and what led here once its figures are in. A researcher had only a tooltip a cell to read the
+    grid's 155 numbers by, and nothing to take them away with (usertest45)."""
+    figures: dict = {}
+    lens = explanation.lens
+    if lens is not None:
+        figures["lens_tokens"] = [{"id": i, "text": t} for i, t in zip(lens.token_ids, lens.token_texts)]
+        figures["logit_lens"] = [{"layer": name, "probs": probs, "ranks": ranks,
+                                  "top": {"id": top[0], "text": top[1], "prob": top[2]}}
+                                 for name, probs, ranks, top in zip(lens.layer_names, lens.probs, lens.ranks,
+                                                                    lens.layer_top)]
+        figures["lens_first_top1"] = lens.first_top1  # a row of logit_lens; None: never the top guess
+        figures["lens_leads_from"] = lens.leads_from(lens.token_ids[0])
+    attribution = explanation.attribution
+    if attribution is not None:
+        figures["what_led_here"] = [{"id": i, "text": t, "score": score, "source": attribution.source(n)}
+                                    for n, (i, t, score) in enumerate(zip(attribution.token_ids,
+                                                                          attribution.token_texts,
+                                                                          attribution.scores))]
+        figures["what_led_here_vs"] = {"id": attribution.other_id, "text": attribution.other_text,
+                                       "difference": attribution.difference,
+                                       "baseline_difference": attribution.baseline_difference, "sum": attribution.total,
+                                       "gap": attribution.gap, "complete": attribution.complete}
+    return figures
+
+
 def _one_line(value) -> str:
     # ensure_ascii=False keeps a token's own characters readable; json escapes a newline or tab
     return json.dumps(value, ensure_ascii=False)
@@ -41,8 +69,12 @@ def _value_text(value) -> str:
     return _one_line(value)
 
 
-def token_figures_text(record: TokenRecord, index: int, **said) -> str:
+def token_figures_text(record: TokenRecord, index: int, explanation=None, **said) -> str:
     """Valid JSON, one figure a line and one alternative a line: ``indent=1`` spread each
-    alternative over five lines, so ten filled a screen (usertest 54). ``said``: ``token_figures``'."""
-    lines = [f" {_one_line(key)}: {_value_text(value)}" for key, value in token_figures(record, index, **said).items()]
+    alternative over five lines, so ten filled a screen (usertest 54). ``said``: ``token_figures``';
+    ``explanation``: the token's "Why this token?" where it shows (``explanation_figures``), a layer a line."""
+    figures = token_figures(record, index, **said)
+    if explanation is not None:
+        figures.update(explanation_figures(explanation))
+    lines = [f" {_one_line(key)}: {_value_text(value)}" for key, value in figures.items()]
     return "{\n" + ",\n".join(lines) + "\n}"

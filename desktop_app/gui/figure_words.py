@@ -56,5 +56,15 @@ GLOSSARY = (
     ("what led here (+/\u2212)", "In \u201cWhy this token?\u201d: how much an earlier word pushed the model "
                                  "toward the token (+) or toward its likeliest other choice (\u2212), in "
                                  "log-probability: +0.69 doubles the odds."),
+    # usertest45: the grid's rows, its \u25b6 and its last row were said only in the caption over a grid
+    ("layer by layer (logit lens)", "In \u201cWhy this token?\u201d: what each layer already predicted, its state "
+                                    "read through the model's final norm and output layer. A row a layer (emb: the "
+                                    "embeddings, before any), a column a token (the chosen one first); the last row "
+                                    "is the model's own prediction. \u25b6 marks the first layer where the chosen "
+                                    "token is the top guess. Hover a cell for its probability and rank; Copy figures "
+                                    "takes every cell as JSON."),
+    ("as sampled", "In \u201cWhy this token?\u201d: the token's chance after the answer's sampling settings "
+                   "(repetition penalty, temperature, top-k, min-p, top-p, in that order) reshaped the model's "
+                   "probabilities: the chance it was drawn with."),
 )
 GLOSSARY_TITLE = "What the figures mean"

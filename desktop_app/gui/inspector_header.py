@@ -69,11 +69,20 @@ class TokenHeader:
         showed nothing, so whether anything was copied was learnt only by pasting)."""
         if self.record is None:
             return
-        QApplication.clipboard().setText(token_figures_text(self.record, self.index, piece_hex=self._piece_hex,
-                                                            cut=self.chart.cut))
+        explanation = self.shown_explanation()
+        QApplication.clipboard().setText(token_figures_text(self.record, self.index, explanation,
+                                                            piece_hex=self._piece_hex, cut=self.chart.cut))
         bar = getattr(self.window(), "statusBar", None)
         if bar is not None:
-            bar().showMessage(copied_words(self.index, self.record), COPIED_MS)
+            bar().showMessage(copied_words(self.index, self.record, explanation), COPIED_MS)
+
+    def shown_explanation(self):
+        """This token's "Why this token?" as far as it shows (its grid before its attribution), else None:
+        the explain view lets go of it as another token is shown."""
+        explain = getattr(self, "explain", None)
+        if explain is None:
+            return None
+        return explain.result or explain.partial
 
     def _show_figures(self, record: TokenRecord) -> None:
         """The token itself (its swatch, bytes and marks) and its figures."""

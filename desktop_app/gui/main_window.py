@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QTabWidget, QVB
 
 from desktop_app import APP_TITLE
 from desktop_app.core.generation import same_again_reason
-from desktop_app.gui import (answer_keys, conversation_actions, db_checkpoint, focus_order, in_place, shortcuts,
-                             view_toolbar, window_state)
+from desktop_app.gui import (answer_keys, chat_surprise_keys, conversation_actions, db_checkpoint, focus_order,
+                             in_place, shortcuts, view_toolbar, window_state)
 from desktop_app.gui.adapter_undo import AdapterUndo
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         self.cards = ChatCards(self)  # the transcript's cards and their wiring
         chat_column.addWidget(self.transcript, 1)
         chat_column.addWidget(self._build_prompt_area(chat_page))
+        chat_surprise_keys.bind(self, chat_page)  # F3 / Shift+F3: the answer's least likely tokens
         return chat_page
 
     def _fit_splitter(self) -> None:

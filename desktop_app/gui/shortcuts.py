@@ -25,7 +25,9 @@ SHORTCUTS = (
     ("Enter / Ctrl+Enter", "in Chat: send the prompt (Shift+Enter: a new line; Settings > Keys can make Enter one)"),
     ("Ctrl+Enter", "in Text: the model continues the text from its end (while editing: from the cursor)"),
     ("Ctrl+E", "in Text: edit the text / show it coloured again"),
-    ("F3 / Shift+F3", "in Text: the next / previous surprise, or passage known by heart (the Surprises list's)"),
+    # two lines in F1's list, as before Chat had them: a third made the list scroll at 1280x800 (usertest33)
+    ("F3 / Shift+F3", "in Text: the next / previous surprise or passage known by heart; in Chat: the answer's "
+                      "least likely tokens"),
     ("Esc", "stop the answer or continuation"),
     ("Ctrl+N", "a new conversation (in Text: a new text)"),
     ("Ctrl+1 / Ctrl+2", "Chat / Text, the cursor in its prompt or text"),

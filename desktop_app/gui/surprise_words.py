@@ -104,3 +104,16 @@ def headline(shown: int, tokens: int, order: str, whole: int | None = None) -> s
         return f"No token to list among {of}."
     # (the keys are in Previous's and Next's tooltips and the F1 list: here they wrapped the line at 800x600)
     return f"{shown} of {of}, {name} first"
+
+
+CHAT_KEYS_NOTHING = ("No finished answer to walk: F3 / Shift+F3 go to an answer's least likely tokens once it "
+                     "is written (the Text tab lists a text's surprises)")
+
+
+def chat_jump_words(surprise: Surprise, place: int, count: int) -> str:
+    """The status bar's line after F3 / Shift+F3 in Chat: which of the answer's surprises this is, least likely
+    first, and what the model expected there (usertest45: F3 did nothing in Chat, silently)."""
+    expected = surprise.expected
+    instead = f", where it expected {shown_token(expected.text)} ({percent(expected.prob)})" if expected else ""
+    return (f"Surprise {place} of {count} in this answer, least likely first: {shown_token(surprise.text)} "
+            f"{percent(surprise.prob)}{instead} \u00b7 F3 next, Shift+F3 previous")
