@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QS
 from desktop_app.core.precision import label
 from desktop_app.gui import explain_words as words
 from desktop_app.gui.explain_grid import LensGrid, lens_words
+from desktop_app.gui.explain_plain import plain_why
 from desktop_app.gui.explain_ranking import Ranking
 from desktop_app.gui.off_words import EXPLAIN_TIP, EXPLAINING_TIP, RATE_BAD_TIP, RATED_BAD_TIP
 from desktop_app.gui.kept_per_token import keep_newest
@@ -94,6 +95,10 @@ class ExplainView(QFrame):
         30-layer grid it was below the fold at 1280x800."""
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
+        # the Text tab's first line, in a writer's words (explain_plain): the figures below are an expert's
+        self.plain = styled_label("", "ExplainPlain", wrap=True)
+        self.plain.setTextFormat(Qt.TextFormat.PlainText)  # a token's "<" or "&" read as they are
+        layout.addWidget(self.plain)
         self.gist = styled_label("", "Muted", wrap=True)  # the sampler's part, in one line
         self.gist.setTextFormat(Qt.TextFormat.RichText)
         self.ranking = Ranking(under_caption=(self.gist, self._build_progress(), self._build_exact_button(),
@@ -339,7 +344,7 @@ class ExplainView(QFrame):
         self.details.show()
         self.ranking.clear()
         for w in (self.lens_caption, self.grid, self.exact_button, self.sampler, self.back_box, self.gist,
-                  self.next_row):
+                  self.next_row, self.plain):
             w.hide()
         self._focus_from((self.button,), self.cancel_button)
         turn(self.button, False, EXPLAINING_TIP)
@@ -586,7 +591,13 @@ class ExplainView(QFrame):
             self.back_button.setText(f"Back to {was.split(' ')[0]} weights")
         self.back_box.setVisible(back)
 
+    def _show_plain(self, result) -> None:
+        in_text = result.context.in_text
+        self.plain.setText(plain_why(result) if in_text else "")
+        self.plain.setVisible(in_text)
+
     def _show_sampler(self, result) -> None:
+        self._show_plain(result)
         gist = words.sampler_gist(result)
         self.gist.setText(gist or "")
         self.gist.setVisible(gist is not None)

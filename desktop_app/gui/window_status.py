@@ -182,7 +182,7 @@ class WindowStatus:
     def _show_speed(self) -> None:
         speed = self.speeds.get(self.front)
         tokens_per_s, tokens = speed[:2] if speed else (None, None)
-        self.speed_label.setText(f"{per_second(tokens_per_s)} tokens/s" if tokens_per_s else "")
+        self.speed_label.setText(f"{SPEED_LEAD[self.front]}{per_second(tokens_per_s)} tokens/s" if tokens_per_s else "")
         self.speed_label.setToolTip(speed_tip(tokens_per_s, tokens, self.adapter_label.text(), self.front)
                                     if tokens_per_s else "")
 
@@ -196,6 +196,9 @@ class WindowStatus:
 
 
 SPEED_OF = {"chat": "The last answer's speed", "text": "The last continuation's speed"}
+# before the figure: a continuation's speed stands alone in the status bar after it ends, and a bare "3.4 tokens/s"
+# read as the speed of something writing now (textfold77); a chat answer's stands by its card, which says it too
+SPEED_LEAD = {"chat": "", "text": "last: "}
 
 
 def speed_tip(tokens_per_s: float, tokens: int | None, adapter: str, tab: str = "chat") -> str:
