@@ -110,7 +110,7 @@ def test_a_better_answer_written_after_the_run_is_marked_so(make_window, qtbot, 
     store._conn().execute("UPDATE adapters SET run_id = ? WHERE id = ?", (run, adapter))
     view = window.open_compare(None).view
     combo = view.answer_combo
-    assert f"rated after run {run}" in combo.itemText(combo.findData(better_key(learned)))
+    assert f"written after run {run}" in combo.itemText(combo.findData(better_key(learned)))
     combo.setCurrentIndex(combo.findData(better_key(learned)))
     assert "did not learn from it" in view.expect_label.text()
     view.cancel()

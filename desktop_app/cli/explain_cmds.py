@@ -130,15 +130,16 @@ class _AttributionBar:
 def load_for_answer_token(store, args, use: str = "explain"):
     """The model an answer's token is read with (``use``: "explain", "probe"): the answer's writer unless --model
     names another, the token's index checked before the minutes of a load. Returns it, the answer's writer, and
-    the active adapter left off for a token the base model wrote (``set_aside_line`` says it), else None."""
+    the active adapter left off for a token the base model wrote (``set_aside_line`` says it), else None.
+    The caller's ``args`` stay as given: what it decides (the model, the adapter left off) goes to the load in a
+    copy of them."""
     written_by = _answer_writer(store, args.message_id, use)
-    if args.model is None:
-        args.model = spec_for_model_id(written_by)
-    by_its_writer = bool(written_by) and args.model == spec_for_model_id(written_by)
+    model = args.model if args.model is not None else spec_for_model_id(written_by)
+    by_its_writer = bool(written_by) and model == spec_for_model_id(written_by)
     _check_token_before_loading(store, args.message_id, args.token, by_its_writer)
     set_aside = not args.no_adapter and _base_wrote_it(store, args)
-    args.no_adapter = args.no_adapter or set_aside
-    loaded = load_model_for_cli(args)
+    decided = argparse.Namespace(**{**vars(args), "model": model, "no_adapter": args.no_adapter or set_aside})
+    loaded = load_model_for_cli(decided)
     return loaded, written_by, store.active_adapter(loaded.model_id) if set_aside else None
 
 

@@ -17,7 +17,7 @@ from desktop_app.core.fact_changes import (all_changed_facts, changed_how_words,
                                            marked_sure_words)
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
-from desktop_app.core.progress_words import measured_part, phase_name, terminal_line
+from desktop_app.core.progress_words import measured_part, phase_name, split_words, terminal_line
 from desktop_app.core.taught_words import (changed_unrated_words, gate_margins, gives_yours, new_since_words,
                                            rated_count_words, repeats_words, short_first, shown_answer, unchecked_why,
                                            unchecked_words, yours_label)
@@ -163,8 +163,10 @@ class _Bar:
         self.count_said: tuple | None = None
         self.line_said: str | None = None
         self.last_step: tuple | None = None  # (the last step's report, whether its line was printed)
+        self.split_said = False
 
     def __call__(self, p) -> None:
+        self._say_split(p)
         if p.phase != self.phase or (p.phase != "training" and p.message):
             if self.bar is not None and p.phase != "training":
                 self.bar.close()
@@ -180,6 +182,14 @@ class _Bar:
             self.bar.set_postfix(training_figures(p), refresh=False)
             self.bar.refresh()
             self._log_line(p)
+
+    def _say_split(self, p) -> None:
+        """Once, as the run splits the ratings, the window's words beside its progress: "5 of your 6 ratings to
+        learn from, 1 kept aside to test the result"; the terminal's "0 of 5 pairs" after 6 ratings had read as a
+        rating lost, the one kept aside explained only in the report (leftovers77)."""
+        if p.split and not self.split_said:
+            print(split_words(p.split), file=sys.stderr)
+            self.split_said = True
 
     def _say(self, p) -> None:
         """A phase's line, but a count's (a report outside the steps with ``step`` of ``total``: "re-asking 13
@@ -234,7 +244,7 @@ def cmd_finetune(args) -> int:
     result, repeat = _run_finetune(args, settings, source.model_id)
     use_with = f"gpt2-desk adapters activate {result.adapter_id}" if result.needs_consent else None
     if args.json:
-        print(json.dumps(_json_report(result, repeat, use_with), indent=2))
+        print(json_text(_json_report(result, repeat, use_with)))
     else:
         _print_report(result, repeat, use_with)
     return 0
@@ -290,8 +300,30 @@ def _json_report(result, repeat: int | None, use_with: str | None) -> dict:
             "use_with": use_with, "started_from_adapter": m.get("started_from_adapter"),
             "new_since_run": m.get("new_since_run_id"), "nothing_new_since_run": repeat,
             "taught": _marked(m.get("taught") or []),
-            "format_spill": spill(m.get("taught") or []), "margins": gate_margins(m),
+            "format_spill": spill(m.get("taught") or []), "margins": gate_margins(m), "split": _split(m),
             "metrics": {k: v for k, v in m.items() if k != "taught"}}
+
+
+def _split(m: dict) -> dict | None:
+    """The ratings learnt from and kept aside, in the numbers and the words the progress said them; None for a
+    run stopped before it split them."""
+    if m.get("train_size") is None or m.get("heldout_size") is None:
+        return None
+    counts = (m["train_size"], m["heldout_size"])
+    return {"learn_from": counts[0], "kept_aside": counts[1], "words": split_words(counts)}
+
+
+# a list of numbers as indent=2 writes it, one number a line: a bracket and a line break first, which no JSON
+# string holds (a line break in one is written \n), so no text inside a string is touched
+_NUMBER = r"-?(?:\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|Infinity)|NaN"
+_NUMBER_LIST = re.compile(rf"\[\n\s*((?:{_NUMBER})(?:,\n\s*(?:{_NUMBER}))*)\n\s*\]")
+
+
+def json_text(report: dict) -> str:
+    """``finetune --json``'s text: indented, each list of numbers on one line (``metrics.grad_norms``, one
+    number per optimizer step, up to 200, had taken a line each, the longest part of a long run's report)."""
+    text = json.dumps(report, indent=2)
+    return _NUMBER_LIST.sub(lambda m: "[" + ", ".join(re.split(r",\s*", m.group(1))) + "]", text)
 
 
 def _print_report(result, repeat: int | None, use_with: str | None) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QInputDialog, QLineEdit,
-                               QListWidget, QListWidgetItem, QMenu, QMessageBox, QPushButton, QToolButton, QVBoxLayout,
+                               QListWidgetItem, QMenu, QMessageBox, QPushButton, QToolButton, QVBoxLayout,
                                QWidget)
 
 from desktop_app.core.adapters import NAME_CHARS, label
@@ -15,7 +15,7 @@ from desktop_app.gui.adapter_history_words import adapter_line, figures_tip
 from desktop_app.gui.elided_labels import ElidedLabel
 from desktop_app.gui.off_words import EXPORT_TIP, HistoryFacts, history_tips  # noqa: F401 (EXPORT_TIP: read here)
 from desktop_app.gui.theme import icon, styled_label
-from desktop_app.gui.tips import retip
+from desktop_app.gui.tips import ListWithTipsAbove, retip
 
 
 # how to make one, not only that there is none (usertest: Ctrl+H with none showed the tab and said nothing)
@@ -83,7 +83,8 @@ class AdapterHistory(QFrame):
         self.using = ElidedLabel("", least=USING_LEAST_PX)
         self.using.setObjectName("Muted")
         layout.addWidget(self.using)
-        self.list = QListWidget()
+        # a row's tooltip opens above the row: under the pointer it covered the buttons below the list (leftovers77)
+        self.list = ListWithTipsAbove()
         self.list.setObjectName("AdapterList")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setMinimumHeight(LIST_LEAST)

@@ -248,8 +248,10 @@ class CompareView(CompareScoring, QFrame):
             if learned:
                 self.answer_combo.insertSeparator(self.answer_combo.count())
             for data, label, _later in later:
-                self.answer_combo.addItem(f"{label}  \u00b7 rated after run {run}", data)
-                self.answer_combo.setItemData(self.answer_combo.count() - 1, LATER_TIP.format(run=run),
+                done = "written" if better_of(data) is not None else "rated"  # the person's own answer: written
+                self.answer_combo.addItem(f"{label}  \u00b7 {done} after run {run}", data)
+                self.answer_combo.setItemData(self.answer_combo.count() - 1,
+                                              LATER_TIP.format(done=done.capitalize(), run=run),
                                               Qt.ItemDataRole.ToolTipRole)
         self._add_fact_items()
         at = self.answer_combo.findData(current) if current is not None else -1
@@ -393,7 +395,7 @@ class CompareView(CompareScoring, QFrame):
     def _say_expectation(self, words: list[str], key: int) -> None:
         """Show what to expect; for a rating given after the run, that the run did not learn from it."""
         if key in self.later_keys and words:
-            words = [later_expectation(self.trained_by_run)]
+            words = [later_expectation(self.trained_by_run, written=better_of(key) is not None)]
         if self.active() is None:  # no "after" to colour: the note under the text says so (NO_ADAPTER_NOTE), once
             words = []
         self.expect_label.setText(" ".join(words))

@@ -30,7 +30,7 @@ PICKER_TIP = ("The answers you rated and the better ones you wrote: \u25b2 one y
               "opened the compare view from, unrated, \u2260 a question you never rated whose fact the last run changed (its answer before "
               "and after the run). Your own better answers should become more likely, the answers you disliked less "
               "likely.")
-LATER_TIP = ("Rated after run {run} started, so that run did not learn from it: its colours show how the "
+LATER_TIP = ("{done} after run {run} started, so that run did not learn from it: its colours show how the "
              "fine-tune spilled over to it")
 END_CELL = " \u23ce end"  # the end-of-text token's cell: the model stopped the answer there
 BETTER = "better:"
@@ -166,9 +166,11 @@ def continuation_expectation(thumbs: int | None, corrected: bool) -> list[str]:
     return [text] if text else []
 
 
-def later_expectation(run: int | None) -> str:
-    """In place of the expectation, for a text rated after ``run`` started."""
-    return (f"You rated this after run {run} started, so that run did not learn from it: "
+def later_expectation(run: int | None, written: bool = False) -> str:
+    """In place of the expectation, for a text rated after ``run`` started; ``written``: a better text the person
+    wrote, which they did not rate (leftovers77: "You rated this" over their own answer)."""
+    done = "You wrote this" if written else "You rated this"
+    return (f"{done} after run {run} started, so that run did not learn from it: "
             "its colours show how the fine-tune spilled over to it, not what you taught.")
 
 

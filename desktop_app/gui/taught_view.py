@@ -44,10 +44,13 @@ def _kind_tag(pair: dict) -> str:
 
 
 def _tag_of_kind(pair: dict) -> str:
+    # an answer the person wrote is theirs, not one they rated (leftovers77); a run recorded before pairs said
+    # who wrote the answer (``right_written`` None) keeps "you rated this", which was true of it either way
+    done = "you wrote an answer for this" if pair.get("right_written") is True else "you rated this"
     if pair.get("seen"):
-        return "you rated this"
+        return done
     if pair.get("held"):
-        return "you rated this; kept out of training to test the result"
+        return f"{done}; kept out of training to test the result"
     return "an open request, never seen in training" if pair.get("open") else "never seen in training"
 
 

@@ -3,8 +3,11 @@ tooltip already on screen changes with it."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QListWidget, QToolTip, QWidget
+
+TIP_GAP_PX = 4  # between a row's top and the tooltip shown above it
 
 
 def retip(widget: QWidget, tip: str) -> None:
@@ -27,3 +30,40 @@ def turn(widget: QWidget, on: bool, tip: str) -> None:
     """On or off, with the tooltip that says what it does, or why it is off."""
     widget.setEnabled(on)
     retip(widget, tip)
+
+
+class ListWithTipsAbove(QListWidget):
+    """A list whose row tooltips open above the row under the pointer, not under the pointer: Qt opens one below
+    it, and on the adapter history's last rows the tooltip (several lines of figures) hid "Use selected" and "Use
+    base model" while the pointer rested there (leftovers77). The rows keep their tooltips (``item.toolTip()``)."""
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() != QEvent.Type.ToolTip:
+            return super().viewportEvent(event)
+        index = self.indexAt(event.pos())
+        text = index.data(Qt.ItemDataRole.ToolTipRole) if index.isValid() else None
+        if text:
+            show_above(self.viewport(), self.visualRect(index), event.globalPos().x(), text)
+        else:
+            QToolTip.hideText()
+        return True
+
+
+def show_above(widget: QWidget, row: QRect, x: int, text: str) -> None:
+    """``text`` as ``widget``'s tooltip for ``row`` (its coordinates), its bottom just above the row's top; at
+    the screen's top where there is no room above. Qt places a tooltip itself, under the point it is given: it
+    is given the screen's top, then moved. Given the row's top, it opened under the pointer for a moment, and
+    the pointer's leaving the row for it hid it again. No rect, as Qt's own row tooltips: with the row's, a move
+    to the next row hid the tooltip and none came for that row."""
+    top = widget.mapToGlobal(row.topLeft()).y()
+    screen = widget.screen().availableGeometry()
+    QToolTip.showText(QPoint(x, screen.top()), text, widget)
+    label = shown_tip()
+    if label is not None:
+        label.move(label.x(), max(screen.top(), top - TIP_GAP_PX - label.height()))
+
+
+def shown_tip() -> QWidget | None:
+    """The tooltip on screen (Qt's own label: it has no public handle), or None."""
+    return next((w for w in QApplication.topLevelWidgets()
+                 if w.objectName() == "qtooltip_label" and w.isVisible()), None)
