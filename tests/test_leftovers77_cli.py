@@ -77,3 +77,16 @@ def test_load_for_answer_token_leaves_its_caller_s_arguments_as_given(run_cli, t
     # what it decided, as before: the answer's writer loaded, the active adapter set aside for a base-model token
     assert loaded.model_id == written_by and set_aside["id"] == adapter_id
     assert loaded.adapter_id is None
+
+
+def test_finetune_tags_a_pair_the_person_wrote_the_answer_of_as_the_card_does(capsys):
+    from desktop_app.cli.finetune_cmds import _print_taught
+
+    pair = {"question": "Capital of Peru?", "seen": True, "before": "Peru is a country.", "after": "Answer: Lima.",
+            "right": "Answer: Lima.", "checked": True}
+    _print_taught([{**pair, "right_written": True}, {**pair, "question": "Capital of Chile?", "right_written": False},
+                   {**pair, "question": "Capital of Cuba?", "seen": False, "held": True, "right_written": True}])
+    out = capsys.readouterr().out
+    assert "[wrote an answer] Capital of Peru?" in out
+    assert "[rated] Capital of Chile?" in out  # an answer they only liked stays "rated"
+    assert "[wrote an answer, held out to test] Capital of Cuba?" in out

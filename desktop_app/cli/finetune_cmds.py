@@ -402,7 +402,8 @@ def _print_taught(taught: list[dict], since_run=None) -> None:
             print(f"    {line}")
     shown = None
     for t in _by_question(short_first(taught)):  # those rated since the previous run first, then those short of yours
-        tag = ("rated" if t.get("seen") else "rated, held out to test" if t.get("held")
+        done = "wrote an answer" if t.get("right_written") is True else "rated"  # as the card tags it (leftovers77)
+        tag = (done if t.get("seen") else f"{done}, held out to test" if t.get("held")
                else "open request, never seen" if t.get("open") else "never seen")
         new = new_since_words(t, since_run)
         tag = f"{new}, {tag}" if new else tag
