@@ -304,6 +304,7 @@ class ExplainView(QFrame):
         self._show_first_part(partial)
         if estimate is not None:
             self.ranking.show_estimate(estimate)
+            self.progress_text.setText(self._first_words())
         self.go_on = go_on
         self._go_on()
 
@@ -514,7 +515,7 @@ class ExplainView(QFrame):
         if getattr(item, "attribution", 0) is None:
             self._show_first_part(item)
         elif hasattr(item, "before"):  # tasks.TurnAhead: waiting behind other work, or started
-            self.progress_text.setText(words.turn_words(item.before) if item.before else words.time_left_words(None))
+            self.progress_text.setText(words.turn_words(item.before) if item.before else self._first_words())
         elif hasattr(item, "done"):
             self._show_progress(item)
 
@@ -530,10 +531,16 @@ class ExplainView(QFrame):
         self._show_sampler(partial)
         self.ranking.working(partial.context.in_text)
         self.bar.setRange(0, 0)  # until the first batch of passes says how many
-        self.progress_text.setText(words.time_left_words(None))
+        self.progress_text.setText(self._first_words())
         self.progress_box.show()
         self.details.show()
         QTimer.singleShot(0, self, self._scroll_into_view)
+
+    def _first_words(self) -> str:
+        """Beside the bar before a batch of passes has ended: a run going on from rough figures says it goes on
+        from their passes, as the caption over them counts them (``estimate_words``)."""
+        estimate = self.ranking.estimate
+        return words.time_left_words(None, estimate.steps + 1 if estimate is not None else 0)
 
     def _show_progress(self, progress) -> None:
         """A batch of the attribution's passes is done (core.attribution.ExplainProgress)."""
