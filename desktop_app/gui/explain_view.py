@@ -279,7 +279,7 @@ class ExplainView(QFrame):
         attribution keeps what it has (the layer grid, the figures so far, the way to go on) to take it up again on
         return; one whose layers were not read yet keeps only that it was asked, to be asked again on return. One
         paused for an answer is kept so too: left by a tab switch, it had neither gone on nor said it stopped."""
-        key = self._key()
+        key = self.token_key()
         if (self.stopper is None and not self.resume_after_answer) or None in key:
             return
         if self.partial is None:
@@ -287,7 +287,7 @@ class ExplainView(QFrame):
         elif self.go_on is not None and not self.in_text:
             self.set_aside = (key, self.partial, self.go_on, self.ranking.estimate)
 
-    def _key(self) -> tuple:
+    def token_key(self) -> tuple:
         """The shown token's key in ``remembered`` and ``set_aside``: an answer token's (message id, index), a
         Text token's ("text", ``text_key``); a None in it where there is none."""
         return ("text", self.text_key) if self.in_text else (self.message_id, self.index)
@@ -311,7 +311,7 @@ class ExplainView(QFrame):
     def _remember(self, result) -> None:
         """Keep an answer token's finished explanation, or a Text token's under its text (``text_key``: the
         text can change under it, and then the key does)."""
-        keep_newest(self.remembered, self._key(), result, REMEMBERED)
+        keep_newest(self.remembered, self.token_key(), result, REMEMBERED)
 
     def show_text_token(self, index: int, ready: bool, waiting: str = "", key: tuple | None = None) -> None:
         """A token of the Text mode's heatmap; ``ready``: the text is analysed as shown and no
