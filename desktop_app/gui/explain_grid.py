@@ -86,13 +86,31 @@ class LensGrid(QWidget):
         ok = 0 <= row < len(self.lens.layer_names) and 0 <= column < len(self.lens.token_ids)
         return (row, column) if ok else (-1, -1)
 
+    def header_column_at(self, x: float, y: float) -> int:
+        """The column whose header (its token, cut to the column's width) is at (x, y), else -1."""
+        if self.lens is None or x < self.LABEL_W or not 0 <= y < self.HEADER_H:
+            return -1
+        column = int((x - self.LABEL_W) // self._cell_w())
+        return column if column < len(self.lens.token_ids) else -1
+
+    def column_tip(self, column: int) -> str:
+        """A column's token whole, with its figures at the last layer: at 1024x600 the headers read "␣welco…"
+        with nothing to say the rest (inspector78)."""
+        lens, last = self.lens, len(self.lens.layer_names) - 1
+        chosen = " (the chosen token)" if column == 0 else ""
+        return (f"\u201c{token_label(lens.token_texts[column])}\u201d{chosen}: {percent(lens.probs[last][column])} "
+                f"at the last layer, rank {lens.ranks[last][column]:,}")
+
     def _cell_w(self) -> float:
         return max(12.0, (self.width() - self.LABEL_W) / max(1, len(self.lens.token_ids)))
 
     def event(self, event) -> bool:
         if event.type() == QEvent.Type.ToolTip and self.lens is not None:
             row, column = self.cell_at(event.pos().x(), event.pos().y())
-            if row >= 0:
+            header = self.header_column_at(event.pos().x(), event.pos().y())
+            if header >= 0:
+                QToolTip.showText(event.globalPos(), self.column_tip(header), self)
+            elif row >= 0:
                 lens = self.lens
                 QToolTip.showText(event.globalPos(), f"{lens.layer_names[row]}: \u201c"
                                   f"{token_label(lens.token_texts[column])}\u201d {percent(lens.probs[row][column])} "
