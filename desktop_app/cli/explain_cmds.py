@@ -10,6 +10,7 @@ from desktop_app.cli.common import (WINDOW_TOKEN_WORDS, CliError, load_model_for
 from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.count_words import counted
 from desktop_app.core.explain_errors import not_an_answer
+from desktop_app.core.lens_words import last_leader_words
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
 from desktop_app.core.percent_words import percent
 from desktop_app.core.sampler_words import STAGES_HEAD, chance_words, movers_words, stage_steps, together
@@ -231,7 +232,8 @@ def lens_lines(result, colour: bool) -> list[str]:
         _top_id, top_text, top_prob = lens.layer_top[row]
         lines.append(f"{name:<12} " + "".join(cells) + f" {shown(top_text)} {percent(top_prob)}" + mark)
     if lens.first_top1 is None:
-        lines.append("The chosen token is not the top-1 at any layer (it was sampled, not the most likely).")
+        lines.append("The chosen token is not the top-1 at any layer (it was sampled, not the most likely): "
+                     f"{last_leader_words(lens)}.")
     return lines
 
 

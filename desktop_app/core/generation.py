@@ -265,7 +265,8 @@ class Generation:
         seed: the sampling seed (chosen at random when the settings give none).
         records: the TokenRecords streamed so far; generated: how many were sampled.
         finish_reason: None while it runs, then why it stopped.
-        elapsed_s: the streaming time, for ``tokens_per_s``."""
+        elapsed_s: the time the new tokens took, for ``tokens_per_s``; reading_s: the time before the first
+            (waiting for the model, reading the prompt and a branch's forced tokens), which is not in it."""
 
     def __init__(self, loaded: LoadedModel, prompt_ids: list[int], settings: SamplingSettings, *,
                  cancel: threading.Event | None = None, prefix_ids: list[int] | tuple = (),
@@ -285,7 +286,8 @@ class Generation:
         self.seed = settings.seed if settings.seed is not None else random.randrange(2**31)
         self.records: list[TokenRecord] = []
         self.finish_reason: str | None = None  # "eos" | "stop" | "length" | "context" | "cancelled"
-        self.elapsed_s = 0.0
+        self.elapsed_s = self.reading_s = 0.0
+        self._sampling_from: float | None = None  # when the first new token was asked for (perf_counter)
         self.generated = 0
         self.fast = fast
         self.lean = lean
@@ -304,6 +306,8 @@ class Generation:
 
     @property
     def tokens_per_s(self) -> float:
+        """The new tokens over the time they took: a branch read its ~130 prompt tokens and its shared prefix in
+        its first second, which had counted as writing (inspector78: 0.7 tok/s against its first answer's 2.0)."""
         return self.generated / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
     def __iter__(self) -> Iterator[TokenRecord]:
@@ -311,7 +315,10 @@ class Generation:
         try:
             yield from self._run()
         finally:
-            self.elapsed_s = time.perf_counter() - start - self._paused_s
+            end = time.perf_counter()
+            sampling_from = self._sampling_from if self._sampling_from is not None else end
+            self.reading_s = sampling_from - start
+            self.elapsed_s = end - sampling_from - self._paused_s
 
     def _pause(self, team) -> None:
         """Between two tokens: let ``between`` run (the answer's state is untouched by it)."""
@@ -363,6 +370,7 @@ class Generation:
         stop_ids = eos_ids(self.loaded)
         self._seen = self._seen_mask(next_logits)
         team.restart()
+        self._sampling_from = time.perf_counter()
         self.finish_reason = "length" if budget == self.settings.max_new_tokens else "context"
         for _ in range(max(0, budget)):
             if self.cancel.is_set():

@@ -65,9 +65,14 @@ class LogitLens:
         return self.layer_top[-1]
 
     def to_json(self) -> dict:
+        """The grid, and where the chosen token and the last layer's leader lead from (rows; None: not the last
+        layer's), which a script had to work out from ``layer_top`` (inspector78)."""
+        top_id, top_text, top_prob = self.last_top
         return {"layers": self.layer_names, "tokens": [{"id": i, "text": t} for i, t in
                                                        zip(self.token_ids, self.token_texts)],
                 "probs": self.probs, "ranks": self.ranks, "first_top1": self.first_top1,
+                "leads_from": self.leads_from(self.token_ids[0]),
+                "last_top": {"id": top_id, "text": top_text, "prob": top_prob, "leads_from": self.leads_from(top_id)},
                 "layer_top": [{"id": i, "text": t, "prob": p} for i, t, p in self.layer_top]}
 
 

@@ -103,3 +103,9 @@ def colouring_words(progress=None) -> str:
         return COLOURING
     share = min(99, 100 * progress.done // progress.total)
     return f"{READING if progress.stage == 'reading' else COLOURING} {share}%"
+
+
+def token_place_words(index: int, total: int, continuation_wrote_it: bool) -> str:
+    """The Text inspector's line over its token, as the chat's "Token 7 of 101 · the answer to …" (inspector78: the
+    Text tab's inspector said nothing of where its token stood)."""
+    return f"Token {index + 1:,} of {total:,} \u00b7 {'written by a continuation' if continuation_wrote_it else 'the text'}"

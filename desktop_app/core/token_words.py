@@ -7,6 +7,7 @@ same way through these; they import no Qt (a tooltip is rich-text HTML, a string
 from __future__ import annotations
 
 import html
+import math
 import unicodedata
 
 from desktop_app.core.percent_words import percent
@@ -119,6 +120,24 @@ def listed_alternatives(record: TokenRecord) -> list:
     token last when it is not among them (a TokenRecord has its id, text and prob)."""
     ordered = ordered_alternatives(record)
     return ordered if any(a.id == record.id for a in ordered) else [*ordered, record]
+
+
+def listed_figures(record: TokenRecord) -> list[tuple[float, int]]:
+    """(log-probability, rank in the whole vocabulary) per row of ``listed_alternatives``: the written token's
+    as its record has them, another's from its probability and its place in the list (the top alternatives are
+    the vocabulary's likeliest, so the list's order is their rank)."""
+    return [(record.logprob, record.rank) if alt.id == record.id else (math.log(max(alt.prob, 1e-300)), place)
+            for place, alt in enumerate(listed_alternatives(record), start=1)]
+
+
+def alternative_tip(record: TokenRecord, row: int, shown_percent: str) -> str:
+    """A row of the alternatives' chart in full: its probability as the row shows it, its log-probability and its
+    rank (inspector78: a researcher found the probability alone there, the rest only for the written token)."""
+    listed = listed_alternatives(record)
+    logprob, rank = listed_figures(record)[row]
+    written = " (the written token)" if listed[row].id == record.id else ""
+    return (f"\u201c{token_label(listed[row].text)}\u201d{written}: probability {shown_percent}, "
+            f"log-probability {logprob:.3f}, rank {rank:,} of the whole vocabulary")
 
 
 def listed_percents(record: TokenRecord) -> tuple[list[str], list[bool]]:

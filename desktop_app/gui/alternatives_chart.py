@@ -3,14 +3,14 @@ a row picked by a click or by the keys."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from desktop_app.core.palette import color_for
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import MAY
-from desktop_app.core.token_words import TIE, percent_texts, token_label
+from desktop_app.core.token_words import TIE, alternative_tip, percent_texts, token_label
 from desktop_app.gui.inspector_words import alternative_label, safe_log
 from desktop_app.gui.theme import colors, is_dark
 
@@ -47,6 +47,7 @@ class AlternativesChart(QWidget):
         self.alternatives: list[Alternative] = []
         self.chosen_id: int | None = None
         self.chosen_outside: TokenRecord | None = None
+        self.record: TokenRecord | None = None  # the written token's record: each row's full figures (row_tip)
         self.current = -1
         self.piece_hex = lambda _alt: ""  # an alternative's bytes when it holds part of a character (the panel's)
         self.cut: dict = {}  # alternative id -> why the answer's sampler could not have picked it (dimmed)
@@ -61,6 +62,7 @@ class AlternativesChart(QWidget):
         self.chosen_id = chosen_id
         ids = {a.id for a in self.alternatives}
         self.chosen_outside = chosen_record if chosen_record is not None and chosen_id not in ids else None
+        self.record = chosen_record
         self.current = -1
         self.setFixedHeight(max(1, self._rows()) * self.ROW + 4)
         self.update()
@@ -74,6 +76,20 @@ class AlternativesChart(QWidget):
     def row_at(self, y: float) -> int:
         row = int(y // self.ROW)
         return row if 0 <= row < len(self.alternatives) else -1
+
+    def row_tip(self, row: int) -> str:
+        """Row ``row``'s probability, log-probability and rank, over the keys' hint; off the rows: the hint."""
+        if self.record is None or not 0 <= row < self._rows():
+            return CHART_KEYS_TIP
+        return f"{alternative_tip(self.record, row, self.percents()[row].removeprefix(TIE + ' '))}\n{CHART_KEYS_TIP}"
+
+    def event(self, event) -> bool:
+        """A hovered row's tooltip says its figures in full (the row itself shows its probability only)."""
+        if event.type() == QEvent.Type.ToolTip:
+            row = int(event.pos().y() // self.ROW)
+            QToolTip.showText(event.globalPos(), self.row_tip(row), self)
+            return True
+        return super().event(event)
 
     def mousePressEvent(self, event) -> None:
         row = self.row_at(event.position().y())

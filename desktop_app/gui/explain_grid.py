@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from desktop_app.core.lens_words import leader_words
 from desktop_app.core.log_scale import log_position, log_scale
 from desktop_app.core.palette import sequential_color, text_color_on
 from desktop_app.core.percent_words import percent
@@ -28,38 +29,6 @@ def lens_words(lens) -> str:
             f"Brighter: likelier at that layer, on a log scale from {low} or less to {percent(high)}, "
             f"the grid's highest (the key below): ten times likelier is the same step brighter, however "
             f"unlikely the token; hover a cell for its rank and log-probability.")
-
-
-def leader_words(lens) -> str:
-    """Where the chosen token leads (``first_top1``, the ▶) and from which layer it stays ahead to the last
-    (``leads_from``); one never ahead names the last layer's leader and the layer it leads from, the layer a
-    researcher looks for (usertest45: "3" was "not the most likely token at any layer", and where "2" took the
-    lead was left to hovering 150 cells). "From layer 3 on" was said of a token ahead at layer 3 only."""
-    chosen, first = lens.token_ids[0], lens.first_top1
-    settled = lens.leads_from(chosen)
-    if first is None:
-        top_id, top_text, top_prob = lens.last_top
-        return (f"not the most likely token at any layer: the last layer's is \u201c{token_label(top_text)}\u201d "
-                f"({percent(top_prob)}), ahead {_from_row(lens, lens.leads_from(top_id))}")
-    if settled == first:
-        return f"the most likely token {_from_row(lens, first)} (\u25b6)"
-    if settled is None:
-        top_text = lens.last_top[1]
-        return (f"the most likely token at {_row_name(lens, first)} (\u25b6) but not at the last layer, where "
-                f"\u201c{token_label(top_text)}\u201d is")
-    return (f"the most likely token first at {_row_name(lens, first)} (\u25b6), and at every layer "
-            f"{_from_row(lens, settled)}")
-
-
-def _row_name(lens, row: int) -> str:
-    return "the embeddings" if row == 0 else lens.layer_names[row]
-
-
-def _from_row(lens, row: int) -> str:
-    if row == 0:
-        return "at every layer"
-    # "from layer 30 on" of the last layer read as a run of layers
-    return "at the last layer only" if row == len(lens.layer_names) - 1 else f"from {lens.layer_names[row]} on"
 
 
 def low_words(low: float) -> str:
@@ -117,13 +86,31 @@ class LensGrid(QWidget):
         ok = 0 <= row < len(self.lens.layer_names) and 0 <= column < len(self.lens.token_ids)
         return (row, column) if ok else (-1, -1)
 
+    def header_column_at(self, x: float, y: float) -> int:
+        """The column whose header (its token, cut to the column's width) is at (x, y), else -1."""
+        if self.lens is None or x < self.LABEL_W or not 0 <= y < self.HEADER_H:
+            return -1
+        column = int((x - self.LABEL_W) // self._cell_w())
+        return column if column < len(self.lens.token_ids) else -1
+
+    def column_tip(self, column: int) -> str:
+        """A column's token whole, with its figures at the last layer: at 1024x600 the headers read "␣welco…"
+        with nothing to say the rest (inspector78)."""
+        lens, last = self.lens, len(self.lens.layer_names) - 1
+        chosen = " (the chosen token)" if column == 0 else ""
+        return (f"\u201c{token_label(lens.token_texts[column])}\u201d{chosen}: {percent(lens.probs[last][column])} "
+                f"at the last layer, rank {lens.ranks[last][column]:,}")
+
     def _cell_w(self) -> float:
         return max(12.0, (self.width() - self.LABEL_W) / max(1, len(self.lens.token_ids)))
 
     def event(self, event) -> bool:
         if event.type() == QEvent.Type.ToolTip and self.lens is not None:
             row, column = self.cell_at(event.pos().x(), event.pos().y())
-            if row >= 0:
+            header = self.header_column_at(event.pos().x(), event.pos().y())
+            if header >= 0:
+                QToolTip.showText(event.globalPos(), self.column_tip(header), self)
+            elif row >= 0:
                 lens = self.lens
                 QToolTip.showText(event.globalPos(), f"{lens.layer_names[row]}: \u201c"
                                   f"{token_label(lens.token_texts[column])}\u201d {percent(lens.probs[row][column])} "

@@ -279,7 +279,7 @@ class ExplainView(QFrame):
         attribution keeps what it has (the layer grid, the figures so far, the way to go on) to take it up again on
         return; one whose layers were not read yet keeps only that it was asked, to be asked again on return. One
         paused for an answer is kept so too: left by a tab switch, it had neither gone on nor said it stopped."""
-        key = self._key()
+        key = self.token_key()
         if (self.stopper is None and not self.resume_after_answer) or None in key:
             return
         if self.partial is None:
@@ -287,7 +287,7 @@ class ExplainView(QFrame):
         elif self.go_on is not None and not self.in_text:
             self.set_aside = (key, self.partial, self.go_on, self.ranking.estimate)
 
-    def _key(self) -> tuple:
+    def token_key(self) -> tuple:
         """The shown token's key in ``remembered`` and ``set_aside``: an answer token's (message id, index), a
         Text token's ("text", ``text_key``); a None in it where there is none."""
         return ("text", self.text_key) if self.in_text else (self.message_id, self.index)
@@ -304,13 +304,14 @@ class ExplainView(QFrame):
         self._show_first_part(partial)
         if estimate is not None:
             self.ranking.show_estimate(estimate)
+            self.progress_text.setText(self._first_words())
         self.go_on = go_on
         self._go_on()
 
     def _remember(self, result) -> None:
         """Keep an answer token's finished explanation, or a Text token's under its text (``text_key``: the
         text can change under it, and then the key does)."""
-        keep_newest(self.remembered, self._key(), result, REMEMBERED)
+        keep_newest(self.remembered, self.token_key(), result, REMEMBERED)
 
     def show_text_token(self, index: int, ready: bool, waiting: str = "", key: tuple | None = None) -> None:
         """A token of the Text mode's heatmap; ``ready``: the text is analysed as shown and no
@@ -514,7 +515,7 @@ class ExplainView(QFrame):
         if getattr(item, "attribution", 0) is None:
             self._show_first_part(item)
         elif hasattr(item, "before"):  # tasks.TurnAhead: waiting behind other work, or started
-            self.progress_text.setText(words.turn_words(item.before) if item.before else words.time_left_words(None))
+            self.progress_text.setText(words.turn_words(item.before) if item.before else self._first_words())
         elif hasattr(item, "done"):
             self._show_progress(item)
 
@@ -530,10 +531,16 @@ class ExplainView(QFrame):
         self._show_sampler(partial)
         self.ranking.working(partial.context.in_text)
         self.bar.setRange(0, 0)  # until the first batch of passes says how many
-        self.progress_text.setText(words.time_left_words(None))
+        self.progress_text.setText(self._first_words())
         self.progress_box.show()
         self.details.show()
         QTimer.singleShot(0, self, self._scroll_into_view)
+
+    def _first_words(self) -> str:
+        """Beside the bar before a batch of passes has ended: a run going on from rough figures says it goes on
+        from their passes, as the caption over them counts them (``estimate_words``)."""
+        estimate = self.ranking.estimate
+        return words.time_left_words(None, estimate.steps + 1 if estimate is not None else 0)
 
     def _show_progress(self, progress) -> None:
         """A batch of the attribution's passes is done (core.attribution.ExplainProgress)."""

@@ -179,8 +179,12 @@ PROGRESS_TIP = ("How it works (integrated gradients): each pass runs the model f
                 "It ends once those shares add up to the whole push (within 5%) or stop changing.")
 
 
-def time_left_words(seconds: float | None) -> str:
-    """The attribution's time left at most, in round figures."""
+def time_left_words(seconds: float | None, kept: int = 0) -> str:
+    """The attribution's time left at most, in round figures; before a pace is known, what comes first. ``kept``:
+    the passes a paused or set-aside run already made (inspector78: on its return "the first rough result comes
+    after two passes" stood under "after 17 passes they are still far off")."""
+    if seconds is None and kept:
+        return f"{WORKING_WORDS}: going on from the {kept} passes made before; the time left shows after the next\u2026"
     if seconds is None:
         return f"{WORKING_WORDS}: the first rough result comes after two passes\u2026"
     return f"at most about {_round_time(seconds)} left"
@@ -196,7 +200,7 @@ def progress_line(progress) -> str:
     at most about 18 min left (it often ends sooner: once the figures add up)" read as 18 minutes, densely)."""
     least, most = progress.seconds_to_sweep, progress.seconds_left
     if most is None:
-        return time_left_words(None)
+        return time_left_words(None, progress.done)
     if progress.done >= progress.sweep or least is None or _round_time(least) == _round_time(most):
         return (f"{WORKING_WORDS}: {progress.done} of at most {progress.total} passes \u00b7 "
                 f"{time_left_words(most)} (it ends sooner once the result holds steady)")

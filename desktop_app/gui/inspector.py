@@ -12,7 +12,7 @@ from desktop_app.core.sampler_cut import SamplerCut
 from desktop_app.gui.inspector_alternatives import AlternativesPart
 from desktop_app.gui.inspector_explain import ExplainWiring
 from desktop_app.gui.inspector_header import STATS_SPACING_PX, TokenHeader
-from desktop_app.gui.inspector_words import busy_explain_words
+from desktop_app.gui.inspector_words import PLACEHOLDER, busy_explain_words, set_aside_words
 from desktop_app.gui.theme import icon, styled_label
 
 # the inspector's names that tests and other modules import from here
@@ -79,8 +79,8 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         layout.setSpacing(8)
         title = styled_label("TOKEN INSPECTOR", "PanelTitle")
         layout.addWidget(title)
-        self.placeholder = styled_label("Click any coloured token to see how sure the model was, which tokens "
-                                        "it considered instead, and to branch from there.", "Muted", wrap=True)
+        self.placeholder = styled_label(PLACEHOLDER, "Muted", wrap=True)
+        self.set_aside_token: tuple | None = None  # (the explain view's key, the token's text): its explanation set aside
         layout.addWidget(self.placeholder)
         # which answer the token is of: with a new answer below, an older one's token had looked like the
         # newest's (usertest26); the chat sets it (``show_source``), the Text tab's one text needs none
@@ -121,6 +121,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         layout.addWidget(self.rate_box)
 
     def clear(self) -> None:
+        was = (self.explain.token_key(), self.record.text) if self.record is not None else None
         self.message_id, self.index, self.record = None, -1, None
         self.waits_for_model = False
         self.placeholder.show()
@@ -131,6 +132,18 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self.show_source("")
         self.explain.show_token(None, -1)
         self.probe.show_token(None, -1)
+        self._say_set_aside(was)
+
+    def _say_set_aside(self, was: tuple | None) -> None:
+        """The empty panel says which token's explanation waits set aside (``was``: the token shown until now)."""
+        aside = self.explain.set_aside
+        if aside is not None and was is not None and aside[0] == was[0]:
+            self.set_aside_token = was
+        if aside is None or self.set_aside_token is None or aside[0] != self.set_aside_token[0]:
+            self.placeholder.setText(PLACEHOLDER)
+            return
+        key, text = self.set_aside_token
+        self.placeholder.setText(f"{PLACEHOLDER}\n\n{set_aside_words(text, key[0] == 'text', aside[1] is not None)}")
 
     def show_source(self, words: str) -> None:
         """The line over the token that says where it is ("token 7 of 101 in the answer to “…”"); "": none."""

@@ -89,3 +89,17 @@ def versus_words(alt: Alternative, record: TokenRecord, hex_bytes: str = "") -> 
 def safe_log(p: float) -> float:
     """The log of a chance, a zero one read as 1e-12 (no minus infinity on a bar or in a comparison)."""
     return math.log(max(p, 1e-12))
+
+
+PLACEHOLDER = ("Click any coloured token to see how sure the model was, which tokens it considered instead, "
+               "and to branch from there.")
+
+
+def set_aside_words(token_text: str, in_text: bool, figures: bool) -> str:
+    """Under the empty inspector's first line while a token's "Why this token?" waits set aside: a branch or
+    another answer had emptied the panel and stopped it without a word (inspector78); it goes on on return.
+    ``figures``: it had its layer grid (kept with its figures so far), else it is asked again on return."""
+    where = "that token of the text" if in_text else "that answer's token (\u2039 \u203a on its card)"
+    kept = " with its figures so far" if figures else ""
+    return (f"Explaining \u201c{token_label(token_text)}\u201d was set aside{kept}; it goes on "
+            f"when you come back to {where}.")

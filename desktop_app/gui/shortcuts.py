@@ -40,9 +40,12 @@ SHORTCUTS = (
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Enter / Space", "press the button that has the focus ring"),
     # one row with the answers' Up / Down (usertest42), in as many lines as before: F1's list fits 1280x800 unscrolled
-    ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; \u2191 \u2193 the answers (\u2191 in an empty "
-                                          "prompt: the newest); the inspector follows (alternatives: the Tab "
-                                          "stop after its good / bad, \u2191 \u2193 pick, Enter continues)"),
+    # from the prompt Tab stops at Regenerate first (Send and Stop are off then): "Tab, then ← →" read as one
+    # Tab (inspector78); the ring's order stays (gui/focus_order.py), the words say it
+    ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens (from the prompt: Tab past Regenerate, or "
+                                          "\u2191 if empty); \u2191 \u2193 answers; the inspector follows "
+                                          "(alternatives: the Tab stop after its good / bad, \u2191 \u2193 pick, "
+                                          "Enter continues)"),
     ("+ / - / 0", "rate the selected token good / bad / clear (the Menu key: its right-click menu)"),
     ("Ctrl+Shift+\u2191 / Ctrl+Shift+\u2193", "thumbs up / down on the answer in hand (the one you are on, else the "
                                              "inspector's, else the newest; in Text: the continuation shown); "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTabWidget
 
-from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS
+from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS, token_place_words
 from desktop_app.core.token_words import token_status_words
 from desktop_app.gui import conversation_actions, in_place, view_toolbar
 from desktop_app.gui.off_words import text_branch_wait
@@ -297,6 +297,7 @@ class TextMode:
         target = self.rated_token(index)
         w.inspector.show_token(None, index, record, can_branch=False, cut=self._sampler_cut(target, record),
                                keep_explanation=keep_explanation)
+        w.inspector.show_source(token_place_words(index, len(self.view.heatmap.records), target is not None))
         waiting = self._branch_wait(index)
         w.inspector.allow_text_actions(branch=True, rate=target is not None, waiting=waiting)
         if target is not None:
