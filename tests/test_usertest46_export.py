@@ -12,6 +12,7 @@ import pytest
 
 from desktop_app.core import model_export
 from desktop_app.core.gguf_export import ExportCancelled
+from test_gui import make_window  # noqa: F401 (a fixture)
 from test_model_export import _setup
 
 
@@ -110,3 +111,22 @@ def test_the_dialog_offers_a_free_name_and_counts_megabytes_as_a_file_manager(ex
     assert dialog.path.text() == str(tmp_path / f"adapter-{aid}-merged-2"), "offered a name that is taken"
     dialog._finished(model_export.ExportResult("gguf", tmp_path / "x.gguf", 270_885_568))
     assert "(270.9 MB)" in dialog.status.text(), dialog.status.text()
+
+
+def test_f1_says_where_the_model_is_exported_and_still_fits_the_screen(make_window, qtbot, monkeypatch):
+    """F1 listed Ctrl+S for the conversation's export and nothing for the model's: a person looking for
+    "export my model" there found the chat's Markdown."""
+    from PySide6.QtCore import QRect
+
+    from desktop_app.gui.shortcuts import show_shortcuts
+    from test_usertest33_keys import _Screen
+
+    window = make_window(wait=False)
+    monkeypatch.setattr(window, "screen", lambda: _Screen(QRect(0, 0, 1280, 800)))
+    box = show_shortcuts(window)
+    qtbot.waitExposed(box)
+    qtbot.waitUntil(lambda: box.browser.hasFocus())
+    text = box.browser.toPlainText()
+    row = next(line for line in text.splitlines() if "adapter history" in line)
+    assert "Export\u2026" in row and "Ollama" in row, row
+    assert box.browser.verticalScrollBar().maximum() == 0, "the longer row made F1's list scroll"
