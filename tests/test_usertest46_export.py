@@ -130,3 +130,19 @@ def test_f1_says_where_the_model_is_exported_and_still_fits_the_screen(make_wind
     row = next(line for line in text.splitlines() if "adapter history" in line)
     assert "Export\u2026" in row and "Ollama" in row, row
     assert box.browser.verticalScrollBar().maximum() == 0, "the longer row made F1's list scroll"
+
+
+def test_the_card_names_the_answers_to_never_rated_questions_the_run_changed():
+    """The window said "kept, NOT in use: it changed 3 answers to questions you never rated"; the card a
+    person shares with the model showed the gate's figures only, under "kept only if it helps"."""
+    metrics = {"facts_changed": [{"question": "What is the capital of Australia?", "how": "changed",
+                                  "before": "The capital of Australia is Canberra.", "after": "Queensland."}],
+               "facts_unsure": [{"question": "What is the capital of Switzerland?", "how": "dropped",
+                                 "before": "The capital of Switzerland is Lier. " * 10, "after": "Switzerland."}]}
+    card = model_export.model_card({"id": 1, "base_model": "tiny", "metrics": metrics}, "merged")
+    section = card.split("## Answers it changed to questions you never rated", 1)[1].split("##", 1)[0]
+    assert "\u201cWhat is the capital of Australia?\u201d" in section and "\u201cQueensland.\u201d" in section
+    assert "Switzerland.\u201d" in section and "\u2026" in section, "a long answer is cut, the short one kept"
+    assert "read them before relying on this model" in section
+    quiet = model_export.model_card({"id": 1, "base_model": "tiny", "metrics": {}}, "merged")
+    assert "never rated" not in quiet, "a run that changed none says nothing of it"

@@ -218,6 +218,24 @@ def usage_lines(row: dict, fmt: str, folder_name: str) -> list[str]:
     return ["## How to use it", "", "```python", where, *code, "```", "", *after, ""]
 
 
+def _short(text: str, most: int = 100) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= most else text[:most - 1] + "\u2026"
+
+
+def changed_facts_lines(metrics: dict) -> list[str]:
+    """The answers to never-rated questions the run changed (the window's "changed 3 answers you never
+    rated"): the card had shown only the gate's figures, so a shared model hid what the app had
+    warned of (usertest46)."""
+    changed = list(metrics.get("facts_changed") or []) + list(metrics.get("facts_unsure") or [])
+    if not changed:
+        return []
+    lines = ["## Answers it changed to questions you never rated", ""]
+    lines += [f"- \u201c{_short(c.get('question', '?'))}\u201d: \u201c{_short(c.get('before', ''))}\u201d \u2192 "
+              f"\u201c{_short(c.get('after', ''))}\u201d" for c in changed]
+    return lines + ["", "Which answer is right was not checked: read them before relying on this model.", ""]
+
+
 def model_card(row: dict, fmt: str, quant: str | None = None, folder_name: str = "this-folder") -> str:
     """README.md: the base model, the ratings the adapter learned from, the gate's figures, how to
     load it (``folder_name``: the export's folder, as the commands name it)."""
@@ -243,6 +261,7 @@ def model_card(row: dict, fmt: str, quant: str | None = None, folder_name: str =
               f"{_figure(m.get('probe_ppl_after'), 2)} |",
               f"| degenerate re-asks (of {m.get('reask_count', 'n/a')}) | {m.get('reask_degenerate_before', 'n/a')} "
               f"| {m.get('reask_degenerate_after', 'n/a')} |", ""]
+    lines += changed_facts_lines(m)
     settings = _trained_with(row.get("settings") or {}, m.get("schedule") or {}, _kept_update(m))
     keys = ("lora_r", "lora_alpha", "target_modules", "updates", "batch_size", "lr", "epochs", "beta")
     if any(k in settings for k in keys):
