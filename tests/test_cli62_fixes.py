@@ -165,7 +165,7 @@ def test_an_export_s_size_is_in_the_megabytes_a_file_manager_shows(tmp_path, tin
     says 270.9 MB."""
     from test_model_export import _setup
 
-    from desktop_app.cli.export_cmds import megabytes
+    from desktop_app.core.model_export import megabytes
     from desktop_app.core.local_models import LocalModel
 
     paths, store, _loaded, aid = _setup(tmp_path, tiny_model_dir)

@@ -34,11 +34,6 @@ def register_adapter_actions(sub, common) -> None:
     im.add_argument("--json", action="store_true", help="print one JSON object with the gate's result")
 
 
-def megabytes(size: int) -> str:
-    """Decimal MB, as `models` and a file manager count: a GGUF of 270.9 MB read "258.3 MB" (MiB; cli62)."""
-    return f"{size / 1e6:.1f} MB"
-
-
 def _run_cancellable(fn):
     cancel = threading.Event()
     try:
@@ -49,7 +44,7 @@ def _run_cancellable(fn):
 
 
 def cmd_adapter_export(args) -> int:
-    from desktop_app.core.model_export import export_adapter
+    from desktop_app.core.model_export import export_adapter, megabytes
 
     if args.quant and args.format != "gguf":
         raise CliError(f"--quant sets a GGUF file's weights; a {args.format} export keeps the model's own "

@@ -112,6 +112,11 @@ def load_merged(folder: Path, adapter_path: Path, progress: Progress | None = No
 
 # ------------------------------------------------------------------ safe writing
 
+def megabytes(size: int) -> str:
+    """Decimal MB, as `models` and a file manager count: a GGUF of 270.9 MB read "258.3 MB" (MiB; cli62)."""
+    return f"{size / 1e6:.1f} MB"
+
+
 def _check_target(out: Path) -> None:
     if out.exists() or out.is_symlink():
         raise ExportError(f"{out} already exists; choose another name or remove it first.")
@@ -189,8 +194,51 @@ def _figure(value, digits=3) -> str:
     return "n/a" if not isinstance(value, (int, float)) else f"{value:.{digits}f}"
 
 
-def model_card(row: dict, fmt: str, quant: str | None = None) -> str:
-    """README.md: the base model, the ratings the adapter learned from, the gate's figures."""
+def usage_lines(row: dict, fmt: str, folder_name: str) -> list[str]:
+    """The card's "How to use it" section: a card that named the base and the figures but not how
+    to load the folder left a person to find the commands elsewhere (usertest46)."""
+    name = json.dumps(folder_name)
+    hub = hub_id_for(row["base_model"])
+    if fmt == "merged":
+        code = ["from transformers import AutoModelForCausalLM, AutoTokenizer",
+                f"tokenizer = AutoTokenizer.from_pretrained({name})",
+                f"model = AutoModelForCausalLM.from_pretrained({name})"]
+        after = ["generation_config.json holds the app's sampling, so `model.generate()` samples as the app did. "
+                 "For llama.cpp, Ollama or LM Studio, export the adapter as GGUF instead (or convert this "
+                 "folder with llama.cpp's `convert_hf_to_gguf.py`)."]
+    elif fmt == "peft":
+        code = ["from peft import PeftModel", "from transformers import AutoModelForCausalLM",
+                f"base = AutoModelForCausalLM.from_pretrained({json.dumps(hub or 'BASE_MODEL_FOLDER')})",
+                f"model = PeftModel.from_pretrained(base, {name})"]
+        after = ([] if hub else ["BASE_MODEL_FOLDER: the base model the adapter was trained on."])
+        after += [f"Back in GPT-2 Desk (the same base model): `gpt2-desk adapters import {quote(folder_name)}`."]
+    else:
+        return []
+    where = f"# run beside the folder {folder_name} (the paths are relative)"
+    return ["## How to use it", "", "```python", where, *code, "```", "", *after, ""]
+
+
+def _short(text: str, most: int = 100) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= most else text[:most - 1] + "\u2026"
+
+
+def changed_facts_lines(metrics: dict) -> list[str]:
+    """The answers to never-rated questions the run changed (the window's "changed 3 answers you never
+    rated"): the card had shown only the gate's figures, so a shared model hid what the app had
+    warned of (usertest46)."""
+    changed = list(metrics.get("facts_changed") or []) + list(metrics.get("facts_unsure") or [])
+    if not changed:
+        return []
+    lines = ["## Answers it changed to questions you never rated", ""]
+    lines += [f"- \u201c{_short(c.get('question', '?'))}\u201d: \u201c{_short(c.get('before', ''))}\u201d \u2192 "
+              f"\u201c{_short(c.get('after', ''))}\u201d" for c in changed]
+    return lines + ["", "Which answer is right was not checked: read them before relying on this model.", ""]
+
+
+def model_card(row: dict, fmt: str, quant: str | None = None, folder_name: str = "this-folder") -> str:
+    """README.md: the base model, the ratings the adapter learned from, the gate's figures, how to
+    load it (``folder_name``: the export's folder, as the commands name it)."""
     m = row.get("metrics") or {}
     base, hub = row["base_model"], hub_id_for(row["base_model"])
     front = ["---", f"base_model: {hub}" if hub else None, "library_name: peft" if fmt == "peft" else
@@ -213,11 +261,12 @@ def model_card(row: dict, fmt: str, quant: str | None = None) -> str:
               f"{_figure(m.get('probe_ppl_after'), 2)} |",
               f"| degenerate re-asks (of {m.get('reask_count', 'n/a')}) | {m.get('reask_degenerate_before', 'n/a')} "
               f"| {m.get('reask_degenerate_after', 'n/a')} |", ""]
+    lines += changed_facts_lines(m)
     settings = _trained_with(row.get("settings") or {}, m.get("schedule") or {}, _kept_update(m))
     keys = ("lora_r", "lora_alpha", "target_modules", "updates", "batch_size", "lr", "epochs", "beta")
     if any(k in settings for k in keys):
         lines += ["## Training settings", "", ", ".join(f"{k}={settings[k]}" for k in keys if k in settings), ""]
-    return "\n".join(lines)
+    return "\n".join(lines + usage_lines(row, fmt, folder_name))
 
 
 def _kept_update(metrics: dict) -> tuple[int, int | None] | None:
@@ -268,7 +317,7 @@ def _export_peft(row: dict, out: Path, report: Progress) -> ExportResult:
         if hub:  # the training copy's local path means nothing on another machine
             config["base_model_name_or_path"] = hub
             (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True))
-        (staging / "README.md").write_text(model_card(row, "peft"), encoding="utf-8")
+        (staging / "README.md").write_text(model_card(row, "peft", folder_name=out.name), encoding="utf-8")
         report("Writing the adapter", 1, 1)
     base = config.get("base_model_name_or_path") or "BASE"
     trained_on = base_gguf_for(row["base_model"])
@@ -316,8 +365,9 @@ def _export_merged(row: dict, out: Path, folder: Path, report: Progress, cancel,
         except OSError:  # no generation_config.json in the base: save_pretrained wrote the model's
             pass
         _sampling_config(staging, sampling)
-        (staging / "README.md").write_text(model_card(row, "merged"), encoding="utf-8")
+        (staging / "README.md").write_text(model_card(row, "merged", folder_name=out.name), encoding="utf-8")
         report("Writing the merged model", 2, 3)
+        _stop_if(cancel)  # a cancel while the tokenizer and card were written must not keep the folder
     report("Writing the merged model", 3, 3)  # the bar fills under the step it measured
     return ExportResult("merged", out, _size(out), [f"Load with AutoModelForCausalLM.from_pretrained({str(out)!r})."])
 
@@ -356,6 +406,9 @@ def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progres
     if config.model_type == "llama":
         _check_target(modelfile_path)
     _check_space(out, int((2.0 if quant == "f16" else 1.07) * _param_count(folder)))
+    # reading the base's GGUF header takes seconds (the bundled model: 8 s on one core), and the dialog
+    # had said only "Exporting…" over an empty bar until the model loaded (usertest46)
+    report("Reading the base model's tokenizer", 0, 0)
     pre, pre_note = pre_tokenizer_for(row["base_model"], config)
     model = load_merged(folder, Path(row["path"]), report)
     tokenizer = AutoTokenizer.from_pretrained(folder)
@@ -365,6 +418,7 @@ def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progres
                                       pre_tokenizer=pre, progress=report, cancel=cancel)
         report("Checking the written file", 0, 0)
         gguf_export.check_written(staging)
+        _stop_if(cancel)  # Cancel (or Esc) during the check kept the file and its Modelfile (usertest46)
     notes, extra = [n for n in (pre_note,) if n], []
     if info.architecture == "llama":
         modelfile_path.write_text(modelfile_for(out.name, tokenizer, sampling), encoding="utf-8")
@@ -411,6 +465,7 @@ def _export_lora_gguf(row: dict, out: Path, folder: Path, report: Progress, canc
                                   name=f"gpt2-desk adapter {row['id']}", progress=report, cancel=cancel)
         report("Checking the written file", 0, 0)
         lora_gguf.check_written_lora(staging)
+        _stop_if(cancel)  # a cancel during the check must not keep the file
     return ExportResult("gguf-lora", out, out.stat().st_size, _lora_notes(row, out))
 
 

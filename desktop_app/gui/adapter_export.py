@@ -30,6 +30,19 @@ INTRO = ("Use your model in other tools. A GGUF file or a merged folder holds th
          "folded in; the PEFT folder and the GGUF LoRA hold the adapter alone, applied over its base model.")
 
 
+def free_name(folder: Path, stem: str, ending: str) -> Path:
+    """``folder/stem+ending``, or with -2, -3… where an earlier export took it: the dialog had
+    offered the name of the last export again, and Export then said it already exists (usertest46).
+    A GGUF's Modelfile beside it counts, as the export refuses to replace it too."""
+    def taken(path: Path) -> bool:
+        return path.exists() or (ending == ".gguf" and path.with_suffix(".Modelfile").exists())
+
+    candidate, number = folder / f"{stem}{ending}", 2
+    while taken(candidate):
+        candidate, number = folder / f"{stem}-{number}{ending}", number + 1
+    return candidate
+
+
 class ExportDialog(QDialog):
     """Choose the format and where; Export runs it with a progress bar; Cancel stops it."""
 
@@ -114,7 +127,7 @@ class ExportDialog(QDialog):
         current = (Path(self.path.text()).expanduser() if self.path.text()
                    else save_folder.start_folder(self.parentWidget(), save_folder.ADAPTERS))
         folder = current.parent if self.path.text() else current
-        self.path.setText(str(folder / f"adapter-{self.adapter_id}-{quant or fmt}{self._ending()}"))
+        self.path.setText(str(free_name(folder, f"adapter-{self.adapter_id}-{quant or fmt}", self._ending())))
 
     def _choose(self) -> None:
         if self._ending():
@@ -171,7 +184,10 @@ class ExportDialog(QDialog):
         self._set_running(False)
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
-        lines = [f"Wrote {result.path} ({result.bytes / 2**20:.1f} MB)."]
+        from desktop_app.core.model_export import megabytes
+
+        # decimal MB, as the CLI and a file manager say: "258.3 MB" (MiB) read as another file (usertest46)
+        lines = [f"Wrote {result.path} ({megabytes(result.bytes)})."]
         lines += [f"Also wrote {p.name}." for p in result.extra_files] + list(result.notes)
         self._say("\n".join(lines))
         # done: Enter closes the dialog, and Export stays on for another format (greyed, it read as

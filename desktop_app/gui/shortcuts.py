@@ -35,7 +35,9 @@ SHORTCUTS = (
     ("Ctrl+,", "sampling settings"),
     ("Ctrl+L", "choose a model (the model dialog)"),
     ("Ctrl+Shift+C", "Compare: the selected answer under the base model and the adapter"),
-    ("Ctrl+H", "the adapter history (the Fine-tune tab, on its list: Enter uses the selected adapter)"),
+    # where the model leaves the app: F1 named no way to export it, only the conversation (usertest46)
+    ("Ctrl+H", "the adapter history (Fine-tune tab): Enter uses the selected adapter, Export\u2026 saves it "
+               "for llama.cpp, Ollama"),
     ("Ctrl+S", "export the conversation as Markdown or JSON, or import one (the export menu); in Text, export the text"),
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Enter / Space", "press the button that has the focus ring"),
