@@ -110,8 +110,11 @@ def test_a_better_answer_written_after_the_run_is_marked_so(make_window, qtbot, 
     store._conn().execute("UPDATE adapters SET run_id = ? WHERE id = ?", (run, adapter))
     view = window.open_compare(None).view
     combo = view.answer_combo
-    assert f"written after run {run}" in combo.itemText(combo.findData(better_key(learned)))
-    combo.setCurrentIndex(combo.findData(better_key(learned)))
+    at = combo.findData(better_key(learned))
+    assert combo.itemText(at).endswith(f"written after run {run}")  # written, not rated (leftovers77)
+    assert combo.itemData(at, 3).startswith(f"Written after run {run} started")  # 3: its tooltip
+    combo.setCurrentIndex(at)
+    assert view.expect_label.text().startswith(f"You wrote this after run {run} started")
     assert "did not learn from it" in view.expect_label.text()
     view.cancel()
 

@@ -1,6 +1,6 @@
 """leftovers77, the window's part: the adapter history's row tooltip opened under the pointer, over "Use selected"
-and "Use base model"; "you rated this" labelled an answer the person wrote, on the fine-tune card's pairs and in
-the Compare view. Real widgets (pytest-qt, offscreen), the tiny GPT-2 where a window is needed."""
+and "Use base model"; "you rated this" labelled an answer the person wrote on the fine-tune card's pairs (the Compare view's words are
+tested in test_gui_compare_better). Real widgets (pytest-qt, offscreen), the tiny GPT-2 where a window is needed."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from desktop_app.gui.taught_view import TaughtView, _tag  # noqa: E402
 from desktop_app.gui.theme import apply_theme  # noqa: E402
 from desktop_app.gui.tips import shown_tip  # noqa: E402
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
-from test_gui_compare_better import corrected_answer  # noqa: E402
-from test_gui_compare_window_size_and_wording import wear_random_lora  # noqa: E402
 from test_usertest44_history_row import PANEL_WIDTH, waiting_row  # noqa: E402
 
 
@@ -75,23 +73,3 @@ def test_the_card_says_you_wrote_an_answer_above_your_answer(qtbot):
     (question,) = [label.text() for label in view.question_labels()]
     assert question == "\u201cCapital of Peru?\u201d \u00b7 you wrote an answer for this"
     assert "you rated" not in question
-
-
-def test_a_better_answer_written_after_the_run_says_written_in_the_compare_view(make_window, qtbot, tmp_path):
-    from desktop_app.gui.compare_words import better_key
-
-    window = make_window()
-    store, loaded = window.chat.store, window.chat.loaded
-    answer = corrected_answer(window)
-    run = store.create_run({}, loaded.model_id)
-    store.set_correction(answer, " Rewritten after the run started.")
-    adapter = wear_random_lora(window, qtbot, tmp_path / "adapter")
-    store._conn().execute("UPDATE adapters SET run_id = ? WHERE id = ?", (run, adapter))
-    view = window.open_compare(None).view
-    combo = view.answer_combo
-    at = combo.findData(better_key(answer))
-    assert combo.itemText(at).endswith(f"written after run {run}")
-    assert combo.itemData(at, 3).startswith(f"Written after run {run} started")  # 3: its tooltip
-    combo.setCurrentIndex(at)
-    assert view.expect_label.text().startswith(f"You wrote this after run {run} started")
-    view.cancel()
