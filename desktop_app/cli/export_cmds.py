@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, TqdmProgress, load_model_for_cli, open_store, reask_line, record_id
+from desktop_app.cli.common import CliError, TqdmProgress, changed_fact_lines, load_model_for_cli, open_store, reask_line, record_id
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.logs import quiet_libraries
 
@@ -69,6 +69,7 @@ def cmd_adapter_export(args) -> int:
 def cmd_adapter_import(args) -> int:
     from desktop_app.core import adapters
     from desktop_app.core.adapter_import import comparison_note, import_adapter, read_adapter_config
+    from desktop_app.core.fact_changes import all_changed_facts, changes_unrated_words
 
     read_adapter_config(args.path)  # a folder that is not an adapter is said before a minute of loading the model
     loaded = load_model_for_cli(args)
@@ -86,6 +87,9 @@ def cmd_adapter_import(args) -> int:
     advice = "the gate would keep it" if result.advice_keep else "the gate advises against it"
     print(f"imported as {adapter_name(result.adapter_id)}: {advice}: {result.reason}")
     print(f"  {comparison_note(m)}")
+    if changes_unrated_words(m):  # the answers named in the reason, before and after, as a waiting run lists them
+        print("  answers to questions you never rated that it changes:")
+        print("\n".join(changed_fact_lines(all_changed_facts(m))))
     if m.get("margin_before") is not None:
         print(f"  margin (your ratings): {m['margin_before']:.4f} -> {m['margin_after']:.4f}")
     print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")

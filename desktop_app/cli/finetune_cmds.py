@@ -8,13 +8,12 @@ import re
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, notice_once, open_store, reask_line, record_id, stderr_bar
+from desktop_app.cli.common import CliError, changed_fact_lines, notice_once, open_store, reask_line, record_id, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.count_words import counted
 from desktop_app.core.duration_words import duration_words
-from desktop_app.core.fact_changes import (all_changed_facts, changed_how_words, changed_unrated_count,
-                                           marked_sure_words)
+from desktop_app.core.fact_changes import all_changed_facts, changed_unrated_count
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.progress_words import measured_part, phase_name, split_words, terminal_line
@@ -368,10 +367,8 @@ def _print_consent(result, use_with: str) -> None:
     changed = all_changed_facts(result.metrics)
     n = len(changed)
     print(f"run {result.run_id}: kept as {adapter_name(result.adapter_id)}, NOT in use: {changed_unrated_words(n)}:")
-    for c in changed:
-        print(f"    {_one_line(c.get('question'), 70)}  ({changed_how_words(c)})")
-        print(f"      before: {_one_line(c.get('before'), 100)}{marked_sure_words(c)}")
-        print(f"      after:  {_one_line(c.get('after'), 100)}")
+    for line in changed_fact_lines(changed):
+        print(line)
     print(f"  The model in use is unchanged. Use it anyway with: {use_with}")
 
 
@@ -579,6 +576,8 @@ def _warn_changed_facts(row: dict) -> None:
     """The window's adapter history says of an adapter whose run changed answers to never-rated questions
     (the run held it back for the person's word) "changed 2 answers to questions you never rated";
     `adapters activate` put it in use without a word (cli52)."""
-    changed = changed_unrated_count(row.get("metrics") or {})
-    if changed:
-        print(f"  note: {changed_unrated_words(changed)} (its run held it back for that)")
+    metrics = row.get("metrics") or {}
+    changed = changed_unrated_count(metrics)
+    if changed:  # an imported one has no run: the check at its import found them
+        why = "the check found that when you imported it" if metrics.get("imported") else "its run held it back for that"
+        print(f"  note: {changed_unrated_words(changed)} ({why})")

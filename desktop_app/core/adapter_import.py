@@ -4,7 +4,10 @@ The folder must be PEFT's (``adapter_config.json`` + ``adapter_model.safetensors
 weights are refused), a LoRA, made for this base model (by name, and every one of its
 tensors must land on a layer of the same shape), and it is judged by the same gate as a
 local run: the margin of liked over disliked text on the person's ratings, the perplexity of
-the general-text probe, and greedy re-asks, each against what the person uses now. It is
+the general-text probe, and greedy re-asks, each against what the person uses now. The
+never-rated everyday questions a run asks (reasking.CANARY_QUESTIONS) are asked in the same
+batch, and the facts it changes there that the model in use was sure of are named with the
+advice, as a run's card names those that hold a run back. It is
 then copied into the app's adapter folder and recorded in the history, not activated:
 keeping it is the person's choice, with the gate's advice beside it.
 """
@@ -24,9 +27,12 @@ from pathlib import Path
 from typing import Callable
 
 from desktop_app.core import gate, reasking
+from desktop_app.core.answer_checks import restates
 from desktop_app.core.adapters import CONFIG_FILE, META_FILE, STAGING_PREFIX, WEIGHTS_FILE, _fsync_dir
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.finetune_effect import distinct_prompts, question_texts
+from desktop_app.core.fact_changes import (changes_unrated_words, fact_sureness, facts_changed, facts_judged,
+                                           hold_sure_facts)
+from desktop_app.core.finetune_effect import BeforeCache, digest, distinct_prompts, question_texts, taught
 from desktop_app.core.model_export import hub_id_for
 from desktop_app.core.taught_words import kept_margin_words
 from desktop_app.core.weights_files import safetensors_problem
@@ -162,21 +168,71 @@ def _as_now(model, active: dict | None):
         model.delete_adapter("previous")
 
 
-def _measure(metrics, when, work, data, prompts, pad_id, cancel) -> None:
+def _canary_prompts(tokenizer, window: int, rated: list[tuple[list[int], str]]) -> list[tuple[list[int], str]]:
+    """The never-rated everyday questions a run asks (reasking.CANARY_QUESTIONS), as it asks them, where a
+    fact the adapter moves shows (usertest46: an import said nothing of the 3 its own run was held back for)."""
+    asked = {q for _ids, q in rated}
+    return [(reasking.fresh_prompt(tokenizer, q, window, REASK_TOKENS), q)
+            for q in reasking.CANARY_QUESTIONS if q not in asked]
+
+
+def _ask(work, prompts, canaries, cancel, cache: BeforeCache | None = None):
+    """(the rated questions' answers, the canaries') from one batch. ``cache``: the model in use's answers a
+    run keeps (finetune_effect.BeforeCache, read as a run reads it); a canary found there is not asked again,
+    and one asked is kept there for the next run."""
+    keys = [f"reask:{REASK_TOKENS}:{digest(ids)}" for ids, _q in canaries]
+    known = {k: cache.get(k) for k in keys} if cache is not None else {}
+    missing = [c for c, k in zip(canaries, keys) if known.get(k) is None]
+    answers = reasking.reask(work, prompts + missing, REASK_TOKENS, cancel)
+    fresh, out = iter(answers[len(prompts):]), []
+    for (_ids, question), key in zip(canaries, keys):
+        hit = known.get(key)
+        answer = (reasking.Reask(question, hit[0], hit[1], restates(question, hit[0]), len(hit) > 2 and bool(hit[2]))
+                  if hit is not None else next(fresh, None))
+        if answer is None:  # cancelled meanwhile
+            break
+        if cache is not None:
+            cache.put(key, [answer.answer, answer.problem, answer.cut])
+        out.append(answer)
+    return answers[:len(prompts)], out
+
+
+def _measure(metrics, when, work, data, prompts, pad_id, cancel, canaries=(), cache=None) -> list:
+    """The gate's figures of the model as it is now, under ``when``; returns the canaries' answers."""
     import torch
 
     with torch.no_grad():
         metrics[f"margin_all_{when}"] = gate.margin(work.model, data, pad_id, work.device) if len(data) else None
         metrics[f"probe_ppl_{when}"] = gate.probe_perplexity(work.model, work.tokenizer, work.device,
                                                              work.context_window)
-    answers = reasking.reask(work, prompts, REASK_TOKENS, cancel)
+    answers, canary_answers = _ask(work, prompts, list(canaries), cancel, cache)
     metrics["reask_count"] = len(answers)
     metrics[f"reask_degenerate_{when}"] = sum(a.problem is not None for a in answers)
     metrics[f"reask_problems_{when}"] = [a.problem for a in answers if a.problem]
     metrics[f"reask_answers_{when}"] = [a.answer[:300] for a in answers]
+    return canary_answers
 
 
-def judge_imported(store, loaded, model, report: Progress, cancel) -> tuple[dict, gate.Verdict]:
+def _changed_facts(metrics, work, before: list, after: list, sure_under) -> None:
+    """The canaries whose answer the adapter changed (fact_changes.facts_changed over the pairs a run builds,
+    finetune_effect.taught), split by how sure the model in use (``sure_under``: a context in which the model
+    is it) was of the fact, as a run splits them (train_verdict.decide): ``facts_changed``, ``facts_unsure``."""
+    pairs = taught([a.answer for a in before], after, 0, cut_before=tuple(a.cut for a in before))
+    flagged = facts_changed(pairs)
+    metrics["facts_judged"], metrics["facts_changed"], metrics["facts_unsure"] = facts_judged(pairs), flagged, []
+    if not any(c["how"] != "restated" for c in flagged):
+        return
+    try:
+        with sure_under():
+            held, unsure = hold_sure_facts(flagged, lambda q, was: fact_sureness(work, q, was, REASK_TOKENS))
+    except Exception:  # not measured: every flagged fact is named, as a run holds them all then
+        log.exception("how sure the model in use was of the facts an imported adapter changes was not measured")
+        return
+    metrics["facts_changed"], metrics["facts_unsure"] = held, unsure
+
+
+def judge_imported(store, loaded, model, report: Progress, cancel, cache: BeforeCache | None = None
+                   ) -> tuple[dict, gate.Verdict]:
     import torch
 
     from desktop_app.core.models import LoadedModel
@@ -188,12 +244,15 @@ def judge_imported(store, loaded, model, report: Progress, cancel) -> tuple[dict
     work = LoadedModel(model, tokenizer, loaded.source, loaded.folder, loaded.device, torch.float32,
                        loaded.context_window)
     prompts = _reask_prompts(store, data)
+    canaries = _canary_prompts(tokenizer, loaded.context_window, prompts)
     metrics = {"gate_margin_on": "all", **{f"data_{k}": v for k, v in data.counts().items()}}
+    active = store.active_adapter(loaded.model_id)
     report("Measuring what you use now", 0, 2)
-    with _as_now(model, store.active_adapter(loaded.model_id)):
-        _measure(metrics, "before", work, data, prompts, pad_id, cancel)
+    with _as_now(model, active):
+        before = _measure(metrics, "before", work, data, prompts, pad_id, cancel, canaries, cache)
     report("Measuring the imported adapter", 1, 2)
-    _measure(metrics, "after", work, data, prompts, pad_id, cancel)
+    after = _measure(metrics, "after", work, data, prompts, pad_id, cancel, canaries)
+    _changed_facts(metrics, work, before, after, lambda: _as_now(model, active))
     metrics["margin_before"], metrics["margin_after"] = metrics["margin_all_before"], metrics["margin_all_after"]
     verdict = gate.judge(metrics)
     if not len(data):
@@ -304,6 +363,17 @@ def kept_reason(metrics: dict) -> str:
     return f"your ratings {moved} and general text reads as fluently as before"
 
 
+def imported_reason(metrics: dict, verdict) -> str:
+    """The gate's reason, and the answers to never-rated questions it changes that the model in use was
+    sure of (fact_changes.changes_unrated_words): a run that changed them waits for the person's word, and
+    the person's word is all an import waits for."""
+    reason = verdict.reason if verdict.reasons else kept_reason(metrics)
+    changes = changes_unrated_words(metrics)
+    if not changes:
+        return reason
+    return f"{reason}, but {changes}" if verdict.kept else f"{reason}; and {changes}"
+
+
 def import_adapter(store, paths, loaded, folder, *, any_base: bool = False, progress: Progress | None = None,
                    cancel: threading.Event | None = None) -> ImportResult:
     """Check, judge and record the adapter in ``folder`` for ``loaded``'s base model."""
@@ -316,9 +386,11 @@ def import_adapter(store, paths, loaded, folder, *, any_base: bool = False, prog
     report("Loading the adapter onto a copy of the model", 0, 0)
     model = load_with_adapter(loaded, folder)
     in_use = store.active_adapter(loaded.model_id)
-    metrics, verdict = judge_imported(store, loaded, model, report, cancel or threading.Event())
+    cache = BeforeCache(paths, loaded.model_id, in_use["id"] if in_use else None, loaded.device)
+    metrics, verdict = judge_imported(store, loaded, model, report, cancel or threading.Event(), cache)
+    cache.save()
     metrics.update({"same_as": same_as, "judged_against": in_use["id"] if in_use else None})
-    reason = verdict.reason if verdict.reasons else kept_reason(metrics)
+    reason = imported_reason(metrics, verdict)
     metrics.update({"imported": True, "gate_advice": "keep" if verdict.kept else "discard", "gate_reason": reason})
     settings = {"imported_from": str(folder), "lora_r": config.get("r"), "lora_alpha": config.get("lora_alpha"),
                 "target_modules": config.get("target_modules"), "trained_for": config.get("base_model_name_or_path")}

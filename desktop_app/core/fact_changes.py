@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from desktop_app.core import answer_checks
 from desktop_app.core.lazy import lazy_module
+from desktop_app.core.taught_words import changed_unrated_words
 
 reasking = lazy_module("desktop_app.core.reasking")  # it imports torch: on first use
 
@@ -108,6 +109,25 @@ def changed_unrated_count(metrics: dict) -> int:
     count them: those that held it back and the guesses it moved with them (``all_changed_facts``); 0 when none
     held it back (a moved guess alone does not)."""
     return len(all_changed_facts(metrics)) if metrics.get("facts_changed") else 0
+
+
+def changes_unrated_words(metrics: dict) -> str:
+    """"it changes 2 answers to questions you never rated: Australia: Canberra → Sydney (the model was 65% sure
+    of Canberra); …": an imported adapter's reason, each change as the run's card and the CLI name it (its swap,
+    how sure the model was, a guess marked as one); "" where none would hold a run back (``changed_unrated_count``).
+    Present tense: the adapter has not been used, it would change them (usertest46 imported its own export and
+    heard nothing of the 3 answers its run had been held back for)."""
+    changes = all_changed_facts(metrics) if metrics.get("facts_changed") else []
+    if not changes:
+        return ""
+    named = "; ".join(change_named_words(c) + marked_sure_words(c) for c in changes)
+    return f"{changed_unrated_words(len(changes), 'changes')}: {named}"
+
+
+def change_named_words(change: dict) -> str:
+    """"Australia: Canberra → Sydney", else the question and what became of its answer
+    ("“Why is the sky blue?”: only repeats the question"), for a list on one line."""
+    return swapped_fact_words(change) or f"\u201c{change.get('question') or ''}\u201d: {changed_how_words(change)}"
 
 
 def changed_how_words(change: dict) -> str:

@@ -360,10 +360,11 @@ def all_ratings_words(split_kept: bool) -> str:
     return "your ratings (too few to hold some back)"
 
 
-def changed_unrated_words(n: int) -> str:
+def changed_unrated_words(n: int, verb: str = "changed") -> str:
     """"it changed 2 answers to questions you never rated": why a kept run waits for the person's word
-    before it is used, as the card's title, the status bar, the CLI and the run's last report say it."""
-    return f"it changed {counted(n, 'answer')} to questions you never rated"
+    before it is used, as the card's title, the status bar, the CLI and the run's last report say it;
+    ``verb`` "changes" for an imported adapter, which nothing has used yet (fact_changes.changes_unrated_words)."""
+    return f"it {verb} {counted(n, 'answer')} to questions you never rated"
 
 
 # a change of the mean per-token margin smaller than this reads as "barely moved", on the run card and in an

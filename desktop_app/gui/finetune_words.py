@@ -202,6 +202,9 @@ def waiting_title(adapter_id, metrics: dict) -> str:
     """Worded by its risk: the run changed facts nobody asked it to change (usertest 10: "it changed
     1 answer" read as a detail, and the second changed fact was only named after "Use it anyway")."""
     n = len(all_changed_facts(metrics))
+    if metrics.get("imported"):  # no run changed them: the check at its import found what it changes
+        return (f"Imported as {adapter_name(adapter_id)}, not in use: {changed_unrated_words(n, 'changes')}. "
+                "Read them before you use it.")
     return f"Saved as {adapter_name(adapter_id)}, not in use: {changed_unrated_words(n)}. Read them before you use it."
 
 
@@ -217,6 +220,10 @@ def changed_facts_words(metrics: dict, in_use: str) -> str:
     """The answers a waiting adapter changed, before and after, and what the two buttons do
     (``in_use``: "the base model", "adapter 2")."""
     lines = [_changed_fact_line(c) for c in all_changed_facts(metrics)]
+    if metrics.get("imported"):  # its report card has no run to answer, so no buttons: the history uses it
+        lines.append("Which answer is right is not checked. To use it with these answers, select it in the history "
+                     f"below and press <b>Use selected</b>; until then {in_use} stays in use.")
+        return "<br>".join(lines)
     lines.append(f"Which answer is right is not checked. <b>Keep the current model</b> leaves {in_use} in use; "
                  "<b>Use it anyway</b> puts the new adapter in use, with these answers. The new adapter stays in "
                  "the history below either way.")
