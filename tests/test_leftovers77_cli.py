@@ -10,7 +10,7 @@ import json
 from desktop_app.cli import build_parser
 from desktop_app.cli.common import finish_common_options
 from desktop_app.cli.explain_cmds import load_for_answer_token
-from desktop_app.cli.finetune_cmds import json_text
+from desktop_app.cli.finetune_cmds import json_text, split_line
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.progress_words import split_words
 from desktop_app.core.store import Store
@@ -34,10 +34,11 @@ def test_finetune_says_the_split_once_before_the_steps_and_json_carries_it(run_c
     assert (split["learn_from"], split["kept_aside"]) == (learn_from, kept_aside)
     assert learn_from + kept_aside == 4 and learn_from >= 1
     assert split["words"] == split_words((learn_from, kept_aside))
-    lines = err.splitlines()
-    assert lines.count(split["words"]) == 1, err  # said once
+    lines, said_line = err.splitlines(), split_line((learn_from, kept_aside))
+    assert said_line.endswith(split["words"][1:]) and said_line.startswith("getting ready: ")
+    assert lines.count(said_line) == 1, err  # said once
     first_step = next(i for i, line in enumerate(lines) if line.startswith("training: step"))
-    assert lines.index(split["words"]) < first_step, err  # early: before the steps
+    assert lines.index(said_line) < first_step, err  # early: before the steps
 
 
 def test_finetune_json_writes_the_gradient_norms_on_one_line(run_cli):

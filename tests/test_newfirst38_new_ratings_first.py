@@ -102,7 +102,7 @@ def test_the_cli_json_lists_the_new_ones_first_marked_and_names_the_adapter_it_s
     text = capsys.readouterr().out
     assert f"started from adapter {adapter}" in text
     first = next(line for line in text.splitlines() if line.strip().startswith("["))
-    assert first.strip().startswith(f"[new since run {run_one}, rated]") and any(q in first for q in NEW), text
+    assert first.strip().startswith(f"[new since run {run_one}, wrote an answer]") and any(q in first for q in NEW), text
 
 
 # ---------------------------------------------------------------- the card's words and pairs

@@ -187,7 +187,7 @@ class _Bar:
         learn from, 1 kept aside to test the result"; the terminal's "0 of 5 pairs" after 6 ratings had read as a
         rating lost, the one kept aside explained only in the report (leftovers77)."""
         if p.split and not self.split_said:
-            print(split_words(p.split), file=sys.stderr)
+            print(split_line(p.split), file=sys.stderr)
             self.split_said = True
 
     def _say(self, p) -> None:
@@ -301,6 +301,13 @@ def _json_report(result, repeat: int | None, use_with: str | None) -> dict:
             "taught": _marked(m.get("taught") or []),
             "format_spill": spill(m.get("taught") or []), "margins": gate_margins(m), "split": _split(m),
             "metrics": {k: v for k, v in m.items() if k != "taught"}}
+
+
+def split_line(split: tuple[int, int]) -> str:
+    """The split as a line of the progress, which reads "phase: what" in lower case as the others do:
+    "getting ready: 5 of your 6 ratings to learn from, 1 kept aside to test the result"."""
+    words = split_words(split)
+    return f"getting ready: {words[:1].lower()}{words[1:]}"
 
 
 def _split(m: dict) -> dict | None:
