@@ -127,16 +127,13 @@ def changed_fact_lines(changed: list[dict]) -> list[str]:
     """Each answer to a never-rated question an adapter changes, its before and after, how sure the model
     was (a guess marked as one): a waiting run's list and an import's (usertest46), in the same words."""
     from desktop_app.core.fact_changes import changed_how_words, marked_sure_words
-
-    def flat(text: str | None, width: int) -> str:
-        text = " ".join((text or "").split())
-        return text if len(text) <= width else text[:width - 1] + "\u2026"
+    from desktop_app.core.word_cut import one_line
 
     lines = []
     for c in changed:
-        lines += [f"    {flat(c.get('question'), 70)}  ({changed_how_words(c)})",
-                  f"      before: {flat(c.get('before'), 100)}{marked_sure_words(c)}",
-                  f"      after:  {flat(c.get('after'), 100)}"]
+        lines += [f"    {one_line(c.get('question'), 70)}  ({changed_how_words(c)})",
+                  f"      before: {one_line(c.get('before'), 100)}{marked_sure_words(c)}",
+                  f"      after:  {one_line(c.get('after'), 100)}"]
     return lines
 
 

@@ -23,6 +23,7 @@ from desktop_app.core.taught_words import (changed_unrated_words, gate_margins, 
 from desktop_app.core.train_counts import nothing_new_since
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import CANCELLED_MESSAGE
+from desktop_app.core.word_cut import one_line
 
 # a cancelled run's last report in words (it had printed "evaluating: Cancelled": a state's name, and no check ran);
 # main's "interrupted: run N was cancelled: nothing changed" follows it
@@ -387,9 +388,9 @@ def _print_use_anyway(result, use_with: str) -> None:
           f"{result.adapter_id}, NOT in use. The answers that went wrong:")
     for d in result.metrics.get("degenerate_answers") or []:
         too = " (it did so before training too)" if d.get("before_too") else ""
-        print(f"    {_one_line(d.get('question'), 70)}  ({d.get('problem')}){too}")
-        print(f"      before: {_one_line(d.get('before'), 100)}")
-        print(f"      after:  {_one_line(d.get('after'), 100)}")
+        print(f"    {one_line(d.get('question'), 70)}  ({d.get('problem')}){too}")
+        print(f"      before: {one_line(d.get('before'), 100)}")
+        print(f"      after:  {one_line(d.get('after'), 100)}")
     print(f"  The model in use is unchanged. Use it anyway with: {use_with}")
     print(f"  Leave it with: gpt2-desk adapters delete {result.adapter_id} (the next fine-tune removes it too)")
 
@@ -414,10 +415,10 @@ def _print_taught(taught: list[dict], since_run=None) -> None:
         if t.get("question") and t.get("question") == shown:
             print(f"      {ASKED_AGAIN}")
         else:
-            print(f"    [{tag}] {_one_line(t.get('question'), 70)}")
+            print(f"    [{tag}] {one_line(t.get('question'), 70)}")
         shown = t.get("question")
-        print(f"      before: {_one_line(shown_answer(t, 'before'), 100)}")
-        print(f"      after:  {_one_line(shown_answer(t, 'after'), 100)}")
+        print(f"      before: {one_line(shown_answer(t, 'before'), 100)}")
+        print(f"      after:  {one_line(shown_answer(t, 'after'), 100)}")
         for note in _pair_notes(t):
             print(f"      ({note})")
 
@@ -439,11 +440,11 @@ def _pair_notes(t: dict) -> list[str]:
     """What is wrong with a pair's new answer, or why nobody checked it, as the window's card says it."""
     notes = []
     if t.get("dropped_after"):
-        what = f"{yours_label(t)}: {_one_line(t['right'], 60)}" if t.get("right") else "the answer before"
+        what = f"{yours_label(t)}: {one_line(t['right'], 60)}" if t.get("right") else "the answer before"
         notes.append(f"lost its answer: it names nothing of {what}")
     why = unchecked_why(t)
     if why:
-        yours = f"; compare with {yours_label(t)}: {_one_line(t['right'], 100)}" if t.get("right") else ""
+        yours = f"; compare with {yours_label(t)}: {one_line(t['right'], 100)}" if t.get("right") else ""
         notes.append(f"not checked automatically ({why}){yours}")
     again = repeats_words(t.get("after"))
     if again:
@@ -460,11 +461,6 @@ def _marked(taught: list[dict]) -> list[dict]:
     else null)."""
     return [{**t, "gives_your_answer": gives_yours(t), "not_checked": unchecked_why(t),
              "repeats": repeats_words(t.get("after")) or None} for t in short_first(taught)]
-
-
-def _one_line(text: str | None, width: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[:width - 1] + "\u2026"
 
 
 

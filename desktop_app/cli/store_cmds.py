@@ -14,6 +14,7 @@ from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.records import RECORD_UNITS
 from desktop_app.core.token_words import token_label, token_percent
+from desktop_app.core.word_cut import one_line
 
 
 def _open(args):
@@ -159,7 +160,7 @@ def cmd_correct(args) -> int:
     elif earlier == args.text:
         print(f"message {mid} already had this correction; nothing changed")
     else:
-        print(f"replaced the earlier correction of message {mid} (it was \u201c{_one_line(earlier)}\u201d); "
+        print(f"replaced the earlier correction of message {mid} (it was \u201c{one_line(earlier, 70)}\u201d); "
               "an answer keeps one correction")
     return 0
 
@@ -182,11 +183,6 @@ def _conversation_detail(store, conversation_id) -> dict:
 def _when(stamp: str) -> str:
     """A stored time (UTC, ISO) as the listing shows it: to the second."""
     return stamp[:19].replace("T", " ")
-
-
-def _one_line(text: str, width: int = 70) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def cmd_history(args) -> int:
@@ -214,7 +210,7 @@ def cmd_history(args) -> int:
                 marks = _marks(m)
                 parent = f"<- {m['parent_id']}" if m["parent_id"] else ""
                 extra = f"  [{', '.join(marks)}]" if marks else ""
-                print(f"  {m['id']:>5} {parent:<{width}} {m['role']:<9} {_one_line(m['text'])}{extra}")
+                print(f"  {m['id']:>5} {parent:<{width}} {m['role']:<9} {one_line(m['text'], 70)}{extra}")
             return 0
         _print_conversations(store.list_conversations(args.search), args)
     return 0
@@ -247,7 +243,7 @@ def answer_tokens_text(message: dict, records: list) -> str:
 
     mid = message["id"]
     if not records:
-        return f"message {mid}: no token figures are stored for this answer ({_one_line(message['text'], 50)})"
+        return f"message {mid}: no token figures are stored for this answer ({one_line(message['text'], 50)})"
     colour = use_colour(sys.stdout)
     rated = message.get("token_ratings") or {}
     lines = [f"message {mid}, {counted(len(records), 'token')} (rate one: gpt2-desk rate {mid} up|down --token N):",

@@ -27,6 +27,7 @@ from desktop_app.core import gguf_export
 from desktop_app.core.adapters import CONFIG_FILE, WEIGHTS_FILE, check_adapter_folder
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.gguf_export import ExportCancelled
+from desktop_app.core.word_cut import one_line
 
 log = logging.getLogger(__name__)
 
@@ -218,11 +219,6 @@ def usage_lines(row: dict, fmt: str, folder_name: str) -> list[str]:
     return ["## How to use it", "", "```python", where, *code, "```", "", *after, ""]
 
 
-def _short(text: str, most: int = 100) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= most else text[:most - 1] + "\u2026"
-
-
 def changed_facts_lines(metrics: dict) -> list[str]:
     """The answers to never-rated questions the run changed (the window's "changed 3 answers you never
     rated"): the card had shown only the gate's figures, so a shared model hid what the app had
@@ -231,8 +227,9 @@ def changed_facts_lines(metrics: dict) -> list[str]:
     if not changed:
         return []
     lines = ["## Answers it changed to questions you never rated", ""]
-    lines += [f"- \u201c{_short(c.get('question', '?'))}\u201d: \u201c{_short(c.get('before', ''))}\u201d \u2192 "
-              f"\u201c{_short(c.get('after', ''))}\u201d" for c in changed]
+    lines += [f"- \u201c{one_line(c.get('question', '?'), 100)}\u201d: "
+              f"\u201c{one_line(c.get('before', ''), 100)}\u201d \u2192 \u201c{one_line(c.get('after', ''), 100)}\u201d"
+              for c in changed]
     return lines + ["", "Which answer is right was not checked: read them before relying on this model.", ""]
 
 

@@ -10,6 +10,14 @@ ELLIPSIS = "\u2026"
 TRAILING = " ,;:("
 
 
+def one_line(text: str | None, limit: int) -> str:
+    """``text`` with its runs of white space made one space, cut at ``limit`` characters ("…" the last) where
+    it is longer: the command line's rows and the model card's list, where a column's width, not a word, sets
+    the cut."""
+    line = " ".join((text or "").split())
+    return line if len(line) <= limit else line[:limit - 1] + ELLIPSIS
+
+
 def clip_at_word(text: str | None, limit: int, *, least: int = 0, keep_word_at_limit: bool = True) -> str:
     """``text`` with its runs of white space made one space; if longer than ``limit``, its words up to
     the last that ends before the ``limit``-th character, then "…" (``limit`` in all).
