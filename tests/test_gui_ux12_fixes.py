@@ -21,6 +21,12 @@ def _settle(qtbot, window) -> None:
         QApplication.processEvents()
 
 
+def assert_kept_place(bar, at: int) -> None:
+    """The chat stayed where it was: at ``at``, or at the new bottom where the cards came out shorter (a side
+    panel's fit on a loaded machine can widen the chat after ``at`` was read; CI saw 939 of 1048, the maximum)."""
+    assert bar.value() == min(at, bar.maximum()), f"at {bar.value()} of {bar.maximum()}, was {at}"
+
+
 def test_undo_delete_keeps_the_chat_where_it_was(make_window, qtbot, tiny_model_dir):
     """ux10 F14: Undo delete of an adapter scrolled the chat back to the top of the conversation:
     the button hid with the focus, and Qt passed it on to a card at the top of the chat."""
@@ -44,14 +50,14 @@ def test_undo_delete_keeps_the_chat_where_it_was(make_window, qtbot, tiny_model_
     with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
         history.delete_button.click()
     _settle(qtbot, window)
-    assert bar.value() == at
+    assert_kept_place(bar, at)
     with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
         window.activateWindow()
         window.adapter_undo.button.setFocus()
         assert window.adapter_undo.button.hasFocus()  # as after a click on it
         qtbot.mouseClick(window.adapter_undo.button, Qt.MouseButton.LeftButton)
     _settle(qtbot, window)
-    assert bar.value() == at
+    assert_kept_place(bar, at)
     assert window.finetune_panel.history.list.hasFocus()
 
 
