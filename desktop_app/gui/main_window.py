@@ -19,6 +19,7 @@ from desktop_app.gui.finetune_side import TOKEN_TAB, FineTuneSide
 from desktop_app.gui.explain_wiring import wire_explain
 from desktop_app.gui.word_probe_wiring import wire_word_probe
 from desktop_app.gui.inspector import InspectorPanel
+from desktop_app.gui.inspector_words import explaining_words
 from desktop_app.gui.message_card import MessageCard
 from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
@@ -439,7 +440,10 @@ class MainWindow(QMainWindow):
 
     def _lane_work(self) -> None:
         running = self.tasks.model.running
-        self.status.lane_work(running.kind if running is not None else None, loading=self.chat.loading)
+        kind = running.kind if running is not None else None
+        # the token explained is the inspector's: choosing another stops its explanation (ExplainView.show_token)
+        words = explaining_words(self.inspector.index, self.inspector.record) if kind == "explain" else None
+        self.status.lane_work(kind, loading=self.chat.loading, words=words)
 
     def _update_buttons(self) -> None:
         """The buttons follow the chat state (and whether there is something to send)."""
