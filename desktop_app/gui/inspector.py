@@ -58,6 +58,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
     # text mode: a token of the analysed text (no message): branch from an alternative, rate it
     text_branch_requested = Signal(int, object)  # token index, Alternative
     text_token_rated = Signal(int, object)  # token index, +1 / -1 / None
+    emptied = Signal()  # a shown token went (New text, another tab): the panels fit again (view_toolbar.PanelFitter)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -122,6 +123,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
 
     def clear(self) -> None:
         was = (self.explain.token_key(), self.record.text) if self.record is not None else None
+        had_token = self.record is not None
         self.message_id, self.index, self.record = None, -1, None
         self.waits_for_model = False
         self.placeholder.show()
@@ -133,6 +135,8 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self.explain.show_token(None, -1)
         self.probe.show_token(None, -1)
         self._say_set_aside(was)
+        if had_token:
+            self.emptied.emit()
 
     def _say_set_aside(self, was: tuple | None) -> None:
         """The empty panel says which token's explanation waits set aside (``was``: the token shown until now)."""
