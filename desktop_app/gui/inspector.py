@@ -58,6 +58,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
     # text mode: a token of the analysed text (no message): branch from an alternative, rate it
     text_branch_requested = Signal(int, object)  # token index, Alternative
     text_token_rated = Signal(int, object)  # token index, +1 / -1 / None
+    more_asked = Signal()  # "Show N more": the shown token's next alternatives (gui/more_alternatives_wiring.py)
     emptied = Signal()  # a shown token went (New text, another tab): the panels fit again (view_toolbar.PanelFitter)
 
     def __init__(self, parent=None):
@@ -127,7 +128,8 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self.message_id, self.index, self.record = None, -1, None
         self.waits_for_model = False
         self.placeholder.show()
-        for widget in (self.token_label, self.bytes_note, self.marks_note, self.stats_box, self.alt_title, self.chart, self.coverage,
+        for widget in (self.token_label, self.bytes_note, self.marks_note, self.stats_box, self.alt_title, self.chart,
+                       self.more_button, self.coverage,
                        self.branch_button, self.hint, self.rate_box, self.explain, self.copy_button, self.versus,
                        self.sampler_note):
             widget.hide()
@@ -185,6 +187,8 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
             self.explain.show_token(message_id if can_branch else None, index, busy=busy and busy_explain_words(busy))
         self._show_figures(record)
         self._show_alternatives(record, cut, can_branch, busy)
+        # an answer's token (not while it is written) or the Text tab's: a prompt's token is scored only
+        self.offer_more(busy != "this" and (message_id is None or can_branch or busy is not None))
         if not keep_explanation:  # after the chart: a word asked here before is picked in it again
             self._show_probe(message_id, index, can_branch, busy)  # (a Text token's: its readiness, text_explain.py)
 

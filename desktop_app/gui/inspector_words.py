@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from desktop_app.core.more_alternatives import MORE_ALTERNATIVES
 from desktop_app.core.percent_words import likelier_words
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import MAY
@@ -43,6 +44,16 @@ def copied_words(index: int, record: TokenRecord, explanation=None) -> str:
     if explanation is not None and explanation.lens is not None:
         said += ", its layer grid" + (" and what led here" if explanation.attribution is not None else "")
     return f"{said}, as JSON (its \"index\" {index} counts from 0)"
+
+
+# "Show N more" under the alternatives: what it shows, and what sets the list's first length (session 62)
+MORE_TIP = (f"Show this token's next alternatives, up to {MORE_ALTERNATIVES} in all, read again from the model at "
+            "this token. Settings \u2192 Alternatives kept changes how many every token keeps and shows at first.")
+
+
+def more_words(kept: int) -> str:
+    """The button's words: how many more the longer list adds to the ``kept`` ones."""
+    return f"Show {MORE_ALTERNATIVES - kept} more"
 
 
 EXPLAINED_LABEL_CHARS = 16  # a long token ("␣␣␣␣…" of code, a long word) is cut: the bar's room is shared

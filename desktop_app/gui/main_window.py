@@ -18,6 +18,7 @@ from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_side import TOKEN_TAB, FineTuneSide
 from desktop_app.gui.explain_wiring import wire_explain
 from desktop_app.gui.word_probe_wiring import wire_word_probe
+from desktop_app.gui.more_alternatives_wiring import wire_more_alternatives
 from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.inspector_words import explaining_words
 from desktop_app.gui.message_card import MessageCard
@@ -290,6 +291,7 @@ class MainWindow(QMainWindow):
         shortcuts.bind(self)
         wire_explain(self)
         wire_word_probe(self)
+        wire_more_alternatives(self)
         self.text_mode.connect()
 
     # ------------------------------------------------------------ persistence (gui/window_state.py)
