@@ -75,6 +75,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self.model_id = lambda: None  # the loaded model's: a record another model wrote is read with its tokenizer
         self.records_model: str | None = None  # the model that wrote the shown record (None: the one in use)
         layout = scrolling_layout(self)  # "Why this token?" makes the panel taller than a small window
+        self.body = layout  # (add_section)
         self.scroll = self.findChild(QScrollArea)
         self.scroll.viewport().installEventFilter(self)  # its width fits the rows (_fit_width)
         layout.setContentsMargins(PANEL_MARGIN_PX, 12, PANEL_MARGIN_PX, 12)
@@ -97,6 +98,10 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self._wire_explain_actions()
         layout.addStretch(1)
         self.clear()
+
+    def add_section(self, widget) -> None:
+        """``widget`` at the panel's foot, over its stretch (the chat's list of an answer's surprises)."""
+        self.body.insertWidget(self.body.count() - 1, widget)
 
     def _build_rating(self, layout) -> None:
         """The "This token is good / bad" buttons."""

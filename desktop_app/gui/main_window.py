@@ -292,6 +292,7 @@ class MainWindow(QMainWindow):
         wire_explain(self)
         wire_word_probe(self)
         wire_more_alternatives(self)
+        self.chat_surprises = chat_surprise_keys.ChatSurpriseList(self)  # listed at the inspector's foot
         self.text_mode.connect()
 
     # ------------------------------------------------------------ persistence (gui/window_state.py)
