@@ -30,6 +30,8 @@ def test_the_inspector_lists_the_answers_surprises_and_a_row_shows_its_token(win
     assert panel.isVisible() and window.inspector.isAncestorOf(panel)
     assert listed_places(panel) == [s.index for s in surprises], "least likely first, as the Text tab lists them"
     assert f"{len(surprises)} least likely tokens" in panel.words.text()
+    rows = min(len(surprises), 6)
+    assert panel.list.viewport().height() >= rows * panel.list.sizeHintForRow(0), "its rows show whole"
     last = panel.list.topLevelItem(len(surprises) - 1)
     qtbot.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton, pos=panel.list.visualItemRect(last).center())
     assert card.view.selected == surprises[-1].index and window.inspector.index == surprises[-1].index

@@ -53,6 +53,9 @@ class ChatSurpriseList:
         self.panel = SurprisePanel(window.inspector)
         self.panel.order.hide()  # least likely first only: "Known by heart" reads a long text on the store lane
         self.panel.layout().setContentsMargins(0, 6, 0, 2)  # the inspector's own margins hold it
+        # in the inspector's 300 px the words around a token are cut (their tooltip says them whole): a sideways
+        # scroll bar had taken the height of a row, the list's last row hidden under it (seen at 1024x600)
+        self.panel.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.shown: tuple | None = None  # (the card, its records) the list was filled from
         window.inspector.add_section(self.panel)
         window.inspector.emptied.connect(self.panel.hide)
