@@ -556,6 +556,7 @@ class ChatCards:
         w.inspector.show_token(card.message_id, index, card.records[index], can_branch=can_branch, busy=busy,
                                model_id=records_model(card), cut=answer_cut(card, index, w.chat.loaded))
         w.inspector.show_source(self._source_words(card, index))
+        w.chat_surprises.show_for(card, index)
         rating = getattr(card, "rating", None)
         if rating is not None:
             w.inspector.rate_box.setVisible(card.message_id is not None)

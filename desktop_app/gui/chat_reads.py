@@ -178,7 +178,23 @@ class ModelReads:
         return self._probe(lambda loaded: session.probe_text_word(loaded, make_context(loaded), index, text),
                            on_success, on_failure, on_cancelled)
 
-    def _probe(self, read, on_success, on_failure, on_cancelled) -> Task:
+    def more_alternatives(self, message_id: int, index: int, on_success, on_failure, on_cancelled) -> Task:
+        """The next alternatives of token ``index`` of a stored answer, past those its record keeps
+        (core.more_alternatives), on the model lane: the inspector's "Show 40 more"."""
+        from desktop_app.core.more_alternatives import alternatives_of_answer
+
+        store = self.store
+        return self._probe(lambda loaded: alternatives_of_answer(store, loaded, message_id, index), on_success,
+                           on_failure, on_cancelled, name="more alternatives")
+
+    def more_text_alternatives(self, make_context, on_success, on_failure, on_cancelled) -> Task:
+        """``more_alternatives`` for a Text mode token: ``make_context(loaded)`` gives its TokenContext."""
+        from desktop_app.core.more_alternatives import alternatives_in_context
+
+        return self._probe(lambda loaded: alternatives_in_context(loaded, make_context(loaded)), on_success,
+                           on_failure, on_cancelled, name="more alternatives")
+
+    def _probe(self, read, on_success, on_failure, on_cancelled, name: str = "how likely was") -> Task:
         """``urgent`` like the layer grid (one short read the person waits for, which writes nothing): it goes ahead
         of background scorings and runs between an answer's tokens rather than after the answer."""
         def work(_report, _cancel):
@@ -187,7 +203,7 @@ class ModelReads:
                 raise ModelError(NO_MODEL_WORDS)
             return read(loaded)
 
-        return self.lane.submit(Task(work, "how likely was", "probe", on_success=on_success, on_failure=on_failure,
+        return self.lane.submit(Task(work, name, "probe", on_success=on_success, on_failure=on_failure,
                                      on_cancelled=on_cancelled, urgent=True))
 
     def explain_token(self, message_id: int, index: int, on_success, on_failure, on_cancelled,

@@ -50,6 +50,10 @@ class LensGrid(QWidget):
     HEADER_H = 18
     KEY_H = 20
     KEY_BAR_W = 90
+    FEW_ROWS = 16  # a model of up to so many layers gets FEW_ROW_H rows
+    FEW_ROW_H = 15
+    MANY_ROW_H = 11  # a deep model's rows where its cells are too narrow for their figures
+    WRITTEN_CELL_W = 30  # px a cell needs for its "37%"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -61,8 +65,19 @@ class LensGrid(QWidget):
     def set_lens(self, lens) -> None:
         self.lens = lens
         self.scale = log_scale(lens.probs) if lens else (0.0, 1.0)  # (lowest, highest) of the colours
-        self.setFixedHeight(self.HEADER_H + self.row_h() * len(lens.layer_names) + 2 + self.KEY_H if lens else 0)
+        self._fit_height()
         self.update()
+
+    def _fit_height(self) -> None:
+        """The grid's height for its rows, which depends on its width (``row_h``)."""
+        lens = self.lens
+        height = self.HEADER_H + self.row_h() * len(lens.layer_names) + 2 + self.KEY_H if lens else 0
+        if height != self.height() or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_height()  # a deep model's rows grow to hold their figures once the cells are wide enough
 
     def cell_rgb(self, prob: float) -> tuple[int, int, int]:
         return sequential_color(log_position(prob, *self.scale))
@@ -73,7 +88,35 @@ class LensGrid(QWidget):
         return f"log scale: \u2264{low_words(low)} \u2192 {percent(high)}"
 
     def row_h(self) -> int:
-        return 15 if self.lens is None or len(self.lens.layer_names) <= 16 else 11
+        """A row's height: a deep model's (SmolLM2's 30 layers) rows are tall enough for their figures where the
+        cells are wide enough to hold them (``cells_written``), else 11 px: its numbers had shown on hover only
+        (session 62)."""
+        if self.lens is None or len(self.lens.layer_names) <= self.FEW_ROWS:
+            return self.FEW_ROW_H
+        return max(self.MANY_ROW_H, QFontMetrics(self.small_font()).height() + 1) if self.cells_written() \
+            else self.MANY_ROW_H
+
+    def small_font(self) -> QFont:
+        """The grid's words and figures: a little smaller than the window's, never under 6.5 pt."""
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.5, self.font().pointSizeF() * 0.8))
+        return small
+
+    def cells_written(self) -> bool:
+        """Whether the cells are wide enough to carry their probability as text."""
+        return self.lens is not None and self._cell_w() >= self.WRITTEN_CELL_W
+
+    def cell_words(self, row: int, column: int) -> str:
+        """What a cell says: its token's probability at that layer ("37%"); under 1% the chosen token's alone
+        ("0.4%", "<0.1%": the row says where the token stands at every layer), the others' colours and tooltips
+        say theirs; nothing where the cells are too narrow or the rows too short to hold it."""
+        prob = self.lens.probs[row][column]
+        short = self.row_h() < min(13, QFontMetrics(self.small_font()).height())
+        if not self.cells_written() or short or (prob < 0.01 and column > 0):
+            return ""
+        words = f"{prob * 100:.0f}%" if prob >= 0.01 else "<0.1%" if prob < 0.001 else f"{prob * 100:.1f}%"
+        fits = QFontMetrics(self.small_font()).horizontalAdvance(words) <= self._cell_w() - 4
+        return words if fits else ""
 
     def sizeHint(self) -> QSize:
         return QSize(240, self.height())
@@ -126,8 +169,7 @@ class LensGrid(QWidget):
             return
         c = colors(is_dark())
         painter = QPainter(self)
-        small = QFont(self.font())
-        small.setPointSizeF(max(6.5, self.font().pointSizeF() * 0.8))
+        small = self.small_font()
         painter.setFont(small)
         metrics = QFontMetrics(small)
         self._paint_header(painter, metrics, c)
@@ -174,9 +216,10 @@ class LensGrid(QWidget):
             rect = QRectF(self.LABEL_W + column * w + 1, y + 0.5, w - 2, h - 1)
             rgb = self.cell_rgb(prob)
             painter.fillRect(rect, QColor(*rgb))
-            if h >= 13 and w >= 30:
+            words = self.cell_words(row, column)
+            if words:
                 painter.setPen(QColor(*text_color_on(rgb)))
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{prob * 100:.0f}%" if prob >= 0.01 else "")
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, words)
         if first:
             pen = QPen(QColor(c["accent"]), 2)
             painter.setPen(pen)

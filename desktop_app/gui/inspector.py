@@ -58,6 +58,8 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
     # text mode: a token of the analysed text (no message): branch from an alternative, rate it
     text_branch_requested = Signal(int, object)  # token index, Alternative
     text_token_rated = Signal(int, object)  # token index, +1 / -1 / None
+    more_asked = Signal()  # "Show N more": the shown token's next alternatives (gui/more_alternatives_wiring.py)
+    emptied = Signal()  # a shown token went (New text, another tab): the panels fit again (view_toolbar.PanelFitter)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -73,6 +75,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self.model_id = lambda: None  # the loaded model's: a record another model wrote is read with its tokenizer
         self.records_model: str | None = None  # the model that wrote the shown record (None: the one in use)
         layout = scrolling_layout(self)  # "Why this token?" makes the panel taller than a small window
+        self.body = layout  # (add_section)
         self.scroll = self.findChild(QScrollArea)
         self.scroll.viewport().installEventFilter(self)  # its width fits the rows (_fit_width)
         layout.setContentsMargins(PANEL_MARGIN_PX, 12, PANEL_MARGIN_PX, 12)
@@ -95,6 +98,10 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self._wire_explain_actions()
         layout.addStretch(1)
         self.clear()
+
+    def add_section(self, widget) -> None:
+        """``widget`` at the panel's foot, over its stretch (the chat's list of an answer's surprises)."""
+        self.body.insertWidget(self.body.count() - 1, widget)
 
     def _build_rating(self, layout) -> None:
         """The "This token is good / bad" buttons."""
@@ -122,10 +129,12 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
 
     def clear(self) -> None:
         was = (self.explain.token_key(), self.record.text) if self.record is not None else None
+        had_token = self.record is not None
         self.message_id, self.index, self.record = None, -1, None
         self.waits_for_model = False
         self.placeholder.show()
-        for widget in (self.token_label, self.bytes_note, self.marks_note, self.stats_box, self.alt_title, self.chart, self.coverage,
+        for widget in (self.token_label, self.bytes_note, self.marks_note, self.stats_box, self.alt_title, self.chart,
+                       self.more_button, self.coverage,
                        self.branch_button, self.hint, self.rate_box, self.explain, self.copy_button, self.versus,
                        self.sampler_note):
             widget.hide()
@@ -133,6 +142,8 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self.explain.show_token(None, -1)
         self.probe.show_token(None, -1)
         self._say_set_aside(was)
+        if had_token:
+            self.emptied.emit()
 
     def _say_set_aside(self, was: tuple | None) -> None:
         """The empty panel says which token's explanation waits set aside (``was``: the token shown until now)."""
@@ -181,6 +192,8 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
             self.explain.show_token(message_id if can_branch else None, index, busy=busy and busy_explain_words(busy))
         self._show_figures(record)
         self._show_alternatives(record, cut, can_branch, busy)
+        # an answer's token (not while it is written) or the Text tab's: a prompt's token is scored only
+        self.offer_more(busy != "this" and (message_id is None or can_branch or busy is not None))
         if not keep_explanation:  # after the chart: a word asked here before is picked in it again
             self._show_probe(message_id, index, can_branch, busy)  # (a Text token's: its readiness, text_explain.py)
 

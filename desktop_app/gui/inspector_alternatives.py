@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QPushButton
 
+from desktop_app.core.more_alternatives import MORE_ALTERNATIVES
 from desktop_app.core.piece_words import other_model, piece_hex
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import SamplerCut, cut_below_the_list, cut_words
 from desktop_app.core.token_words import MARKS_TIP, ordered_alternatives, token_label
 from desktop_app.gui.alternatives_chart import AlternativesChart
 from desktop_app.gui.explain_view import ExplainView
-from desktop_app.gui.inspector_words import busy_branch_words, phrase_branch_words, sampler_verdict, versus_words
+from desktop_app.gui.inspector_words import (MORE_TIP, busy_branch_words, more_words, phrase_branch_words,
+                                             sampler_verdict, versus_words)
 from desktop_app.gui.off_words import branch_tip
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
@@ -35,6 +39,12 @@ class AlternativesPart:
         self.chart.picked.connect(self._picked)
         self.chart.entered.connect(self.branch_button_click)
         layout.addWidget(self.chart)
+        # the next alternatives, read again from the model, under the setting's list (session 62: it stopped at 10)
+        self.more_button = QPushButton()
+        self.more_button.setToolTip(MORE_TIP)
+        self.more_button.clicked.connect(self._ask_more)
+        self.more_token: tuple | None = None  # the token whose longer list was asked for, until it comes
+        layout.addWidget(self.more_button)
         self.coverage = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.coverage)
         self.sampler_note = styled_label("", "Muted", wrap=True)  # the alternatives the sampler could not pick
@@ -68,12 +78,10 @@ class AlternativesPart:
         self.sampler_cut = cut
         self.sampler_note.setText(cut_words(cut, ordered_alternatives(record)) if cut is not None else "")
         self.sampler_note.setVisible(bool(self.sampler_note.text()))
-        self.chart.set_data(ordered_alternatives(record), record.id, record)
-        # a written token outside the top gets a row of its own: "TOP 10" over 11 rows read as a miscount (usertest37)
-        written = " + THE WRITTEN TOKEN" if self.chart.chosen_outside is not None else ""
-        self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES{written}")
-        covered = sum(a.prob for a in record.top)
-        self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
+        self._chart_alternatives(record)
+        self.more_token = None
+        self.more_button.setText(more_words(len(record.top)))
+        self.more_button.setEnabled(True)
         self.probed = self.probed_phrase = None
         turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
         self.versus.hide()
@@ -81,6 +89,49 @@ class AlternativesPart:
         self.hint.setText("Pick another alternative above (or Tab to it, \u2191 \u2193, Enter), then continue the answer from it as a new branch."
                           if can_branch else busy_branch_words(busy) if busy
                           else "Prompt tokens are scored only; branching starts from answer tokens.")
+
+    def _chart_alternatives(self, record: TokenRecord) -> None:
+        """The chart of ``record``'s alternatives, its title and the share of the probability they cover."""
+        self.chart.set_data(ordered_alternatives(record), record.id, record)
+        # a written token outside the top gets a row of its own: "TOP 10" over 11 rows read as a miscount (usertest37)
+        written = " + THE WRITTEN TOKEN" if self.chart.chosen_outside is not None else ""
+        self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES{written}")
+        covered = sum(a.prob for a in record.top)
+        self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
+
+    def offer_more(self, readable: bool) -> None:
+        """"Show N more" under the chart where the model in use can read this token again (an answer's token or
+        the Text tab's, written by the model in use) and its record keeps fewer than MORE_ALTERNATIVES."""
+        keeps_fewer = self.record is not None and len(self.record.top) < MORE_ALTERNATIVES
+        self.more_button.setVisible(readable and keeps_fewer and not other_model(self.records_model, self.model_id()))
+
+    def _ask_more(self) -> None:
+        if self.record is None:
+            return
+        self.more_token = (self.message_id, self.index, self.record)
+        self.more_button.setEnabled(False)  # one read at a time; it says so meanwhile
+        self.more_button.setText("Reading the next alternatives\u2026")
+        self.more_asked.emit()
+
+    def show_more(self, token: tuple, alternatives) -> None:
+        """The token's longer list (core.more_alternatives), where it is still the token shown: the chart, its title
+        and coverage say it; the record and what it keeps stay as they were (the setting is unchanged)."""
+        if token != self.more_token or token != (self.message_id, self.index, self.record):
+            return
+        self.more_token = None
+        self._chart_alternatives(replace(self.record, top=tuple(alternatives)))
+        self.more_button.hide()
+
+    def more_failed(self, token: tuple, message: str) -> None:
+        """The longer list could not be read (``message``, "" when stopped): the button offers it again."""
+        if token != self.more_token:
+            return
+        self.more_token = None
+        self.more_button.setEnabled(True)
+        self.more_button.setText(more_words(len(self.record.top)) if self.record is not None else "")
+        bar = getattr(self.window(), "statusBar", None)
+        if message and bar is not None:
+            bar().showMessage(f"The next alternatives could not be read: {message}", 8000)
 
     def _alternative_hex(self, alt: Alternative) -> str:
         """An alternative's bytes where its text is only part of a character and the model in use wrote the

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import math
 
+from desktop_app.core.more_alternatives import MORE_ALTERNATIVES
 from desktop_app.core.percent_words import likelier_words
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import MAY
 from desktop_app.core.token_words import token_label
+from desktop_app.core.word_cut import one_line
 
 # what each of the inspector's figures means, on hover over its name and its value: usertest 20, new to this,
 # met "log-probability -0.015", "entropy 0.10 nats" and "surprisal 0.02 bits" with nothing to say what they were
@@ -42,6 +44,28 @@ def copied_words(index: int, record: TokenRecord, explanation=None) -> str:
     if explanation is not None and explanation.lens is not None:
         said += ", its layer grid" + (" and what led here" if explanation.attribution is not None else "")
     return f"{said}, as JSON (its \"index\" {index} counts from 0)"
+
+
+# "Show N more" under the alternatives: what it shows, and what sets the list's first length (session 62)
+MORE_TIP = (f"Show this token's next alternatives, up to {MORE_ALTERNATIVES} in all, read again from the model at "
+            "this token. Settings \u2192 Alternatives kept changes how many every token keeps and shows at first.")
+
+
+def more_words(kept: int) -> str:
+    """The button's words: how many more the longer list adds to the ``kept`` ones."""
+    return f"Show {MORE_ALTERNATIVES - kept} more"
+
+
+EXPLAINED_LABEL_CHARS = 16  # a long token ("␣␣␣␣…" of code, a long word) is cut: the bar's room is shared
+
+
+def explaining_words(index: int, record: TokenRecord | None) -> str | None:
+    """The status bar's words while "Why this token?" runs, naming the token as the inspector does: "Explaining
+    “␣Peru” (token 16)…" ("Explaining a token…" alone had not said which, session 62); None without a token."""
+    if record is None or index < 0:
+        return None
+    label = one_line(token_label(record.text), EXPLAINED_LABEL_CHARS)
+    return f"Explaining \u201c{label}\u201d (token {index + 1:,})\u2026"
 
 
 def busy_branch_words(busy: str) -> str:

@@ -18,7 +18,9 @@ from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_side import TOKEN_TAB, FineTuneSide
 from desktop_app.gui.explain_wiring import wire_explain
 from desktop_app.gui.word_probe_wiring import wire_word_probe
+from desktop_app.gui.more_alternatives_wiring import wire_more_alternatives
 from desktop_app.gui.inspector import InspectorPanel
+from desktop_app.gui.inspector_words import explaining_words
 from desktop_app.gui.message_card import MessageCard
 from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
@@ -289,6 +291,8 @@ class MainWindow(QMainWindow):
         shortcuts.bind(self)
         wire_explain(self)
         wire_word_probe(self)
+        wire_more_alternatives(self)
+        self.chat_surprises = chat_surprise_keys.ChatSurpriseList(self)  # listed at the inspector's foot
         self.text_mode.connect()
 
     # ------------------------------------------------------------ persistence (gui/window_state.py)
@@ -439,7 +443,10 @@ class MainWindow(QMainWindow):
 
     def _lane_work(self) -> None:
         running = self.tasks.model.running
-        self.status.lane_work(running.kind if running is not None else None, loading=self.chat.loading)
+        kind = running.kind if running is not None else None
+        # the token explained is the inspector's: choosing another stops its explanation (ExplainView.show_token)
+        words = explaining_words(self.inspector.index, self.inspector.record) if kind == "explain" else None
+        self.status.lane_work(kind, loading=self.chat.loading, words=words)
 
     def _update_buttons(self) -> None:
         """The buttons follow the chat state (and whether there is something to send)."""

@@ -117,3 +117,9 @@ def chat_jump_words(surprise: Surprise, place: int, count: int) -> str:
     instead = f", where it expected {shown_token(expected.text)} ({percent(expected.prob)})" if expected else ""
     return (f"Surprise {place} of {count} in this answer, least likely first: {shown_token(surprise.text)} "
             f"{percent(surprise.prob)}{instead} \u00b7 F3 next, Shift+F3 previous")
+
+
+def chat_list_words(count: int) -> str:
+    """Over the answer's list in the Token inspector: what it lists, and the keys that walk it."""
+    return (f"This answer's {count} least likely tokens, least likely first; a row shows its token "
+            f"(F3 / Shift+F3 walk them in the answer's order).")

@@ -135,6 +135,9 @@ class PanelFitter(QObject):
         window.splitter.splitterMoved.connect(self._dragged)
         # the Fine-tune tab wants more width than the inspector: fitted again for the tab brought to the front
         window.side_tabs.currentChanged.connect(lambda _index: self.fit_soon())
+        # an emptied Token inspector gives way again (empty_inspector_gives_way): after New text it had kept its
+        # 340 px beside nothing at 1024 px until the next resize (session 62)
+        window.inspector.emptied.connect(self.fit_soon)
         for attr, action in window.panel_actions.items():
             action.triggered.connect(lambda _on, a=attr: self.chose(a))
 

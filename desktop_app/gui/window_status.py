@@ -156,13 +156,14 @@ class WindowStatus:
         if not loading:
             self.progress.setRange(0, 0)
 
-    def lane_work(self, kind: str | None, loading: bool) -> None:
+    def lane_work(self, kind: str | None, loading: bool, words: str | None = None) -> None:
         """What the model lane's running task does (its ``kind``), in words beside the bar: a bar alone
         went on for minutes while a token was explained or a text analysed (usertest 20). A load says
-        its own stages; an answer or a continuation shows itself where it is written."""
+        its own stages; an answer or a continuation shows itself where it is written. ``words``: what names
+        the work better than its kind does (the token explained), where the window knows it."""
         if loading:
             return
-        self.progress_label.setText(LANE_WORDS.get(kind, ""))
+        self.progress_label.setText(words or LANE_WORDS.get(kind, ""))
 
     def answer_speed(self, tokens_per_s: float | None, tokens: int | None = None, adapter_id: int | None = None,
                      tab: str = "chat") -> None:
