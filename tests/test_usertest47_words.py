@@ -1,0 +1,59 @@
+"""usertest47: a secondary-school teacher new to language models rated four geography answers and fine-tuned.
+(1) "token", "adapter", "base model", "kept aside" and "loss" were on every card and in the Fine-tune tab, and
+F1's second tab had figures only; (2) "3 of your 4 ratings to learn from, 1 kept aside to test the result" said
+neither why nor which, with nothing on hover; (3) the Fine-tune button promised "about 1-3 min" on a processor
+two other programs shared, and the run took about ten (pytest-qt where a widget says it, a real window on the
+tiny model)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from desktop_app.core.run_estimate import estimate_words, processor_busy  # noqa: E402
+from desktop_app.core.training import TrainProgress  # noqa: E402
+from test_gui import make_window  # noqa: E402,F401
+
+
+# ---------------------------------------------------------------- 1. F1 names the words, not only the figures
+
+def test_f1_says_what_token_adapter_base_model_kept_aside_and_loss_mean(qtbot):
+    from desktop_app.gui.shortcuts import ShortcutsDialog
+
+    dialog = ShortcutsDialog()
+    qtbot.addWidget(dialog)
+    assert dialog.tabs.tabText(1) == "What the words and figures mean"
+    words = dialog.figures.toPlainText()
+    for name in ("token", "base model", "fine-tune, adapter", "kept aside (held-out)", "loss"):
+        assert f"\n{name}" in f"\n{words}", name  # each a row's name, at a line's start
+    assert "the base model itself is not changed" in words
+    assert "go back to the base model" in words
+    assert "what the words and figures mean" in dialog.browser.toPlainText()
+
+
+# ---------------------------------------------------------------- 2. "kept aside" says why on hover
+
+def test_the_kept_aside_line_says_on_hover_what_kept_aside_means(make_window, qtbot):
+    window = make_window()
+    panel = window.finetune_panel
+    panel.on_progress(TrainProgress("preparing", message="Reading ratings", step=0, total=4, split=(3, 1)))
+    assert panel.split_note.text() == "3 of your 4 ratings to learn from, 1 kept aside to test the result"
+    tip = panel.split_note.toolTip()
+    assert "does not train on" in tip and "drawn at random" in tip and "checks the result" in tip
+
+
+# ---------------------------------------------------------------- 3. a busy processor's first run: longer
+
+def test_a_first_run_on_a_busy_processor_is_said_to_take_longer():
+    idle = estimate_words(4)
+    assert idle == "A fine-tune on your 4 ratings takes about 1-3 min on this computer's processor"
+    assert estimate_words(4, busy=1.1) == idle  # within the estimate's own spread
+    busy = estimate_words(4, busy=3.25)  # two other programs on the core, as measured in usertest47
+    assert busy == ("A fine-tune on your 4 ratings takes about 4-9 min on this computer's processor "
+                    "(longer than usual: other programs keep it busy)")
+    # a measured run already took its computer's load in its time, and a graphics card is not the processor
+    last = {"elapsed_s": 180.0, "train_size": 3, "heldout_size": 1}
+    assert estimate_words(4, last, busy=3.25) == estimate_words(4, last)
+    assert estimate_words(4, on_processor=False, busy=3.25) == estimate_words(4, on_processor=False)
+    assert processor_busy() >= 1.0
