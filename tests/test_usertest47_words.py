@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from desktop_app.core.run_estimate import estimate_words, processor_busy  # noqa: E402
+from desktop_app.core.run_estimate import estimate_words  # noqa: E402
 from desktop_app.core.training import TrainProgress  # noqa: E402
 from test_gui import make_window  # noqa: E402,F401
 
@@ -46,6 +46,8 @@ def test_the_kept_aside_line_says_on_hover_what_kept_aside_means(make_window, qt
 # ---------------------------------------------------------------- 3. a busy processor's first run: longer
 
 def test_a_first_run_on_a_busy_processor_is_said_to_take_longer():
+    from desktop_app.core.run_estimate import processor_busy
+
     idle = estimate_words(4)
     assert idle == "A fine-tune on your 4 ratings takes about 1-3 min on this computer's processor"
     assert estimate_words(4, busy=1.1) == idle  # within the estimate's own spread
@@ -57,3 +59,34 @@ def test_a_first_run_on_a_busy_processor_is_said_to_take_longer():
     assert estimate_words(4, last, busy=3.25) == estimate_words(4, last)
     assert estimate_words(4, on_processor=False, busy=3.25) == estimate_words(4, on_processor=False)
     assert processor_busy() >= 1.0
+
+
+# ---------------------------------------------------------------- 4. a token rated alone is no dislike
+
+def test_a_question_rated_by_a_token_alone_is_not_said_to_be_disliked():
+    from desktop_app.core import reasking
+    from desktop_app.core.finetune_effect import taught
+    from desktop_app.core.taught_words import unchecked_why
+
+    # the teacher rated one token of "The longest river in Africa is the Nile River." good, and no thumb
+    after = [reasking.Reask("Which is the longest river in Africa?", "The longest river in Africa is the Nile.", None)]
+    pair = taught(["The longest river in Africa is the Nile River."], after, unseen_from=1, rights=(None,))[0]
+    why = unchecked_why(pair)
+    assert not pair["checked"] and why
+    assert "only disliked" not in why
+    assert why.startswith("there is no answer of yours to compare with") and "rated only some of its tokens" in why
+
+
+# ---------------------------------------------------------------- 5. the way on says what an epoch is
+
+@pytest.mark.parametrize("reason, gloss", [
+    ("the held-out margin did not move the right way (1.38 -> 1.20)", ["epochs under Advanced (how many times"]),
+    ("general-text perplexity rose 9.0% (30 -> 32.7), more than the 5% allowed",
+     ["the learning rate: how far each step moves the model", "the epochs: how many times training reads"]),
+    ("3 of 12 re-asked answers degenerated (loop); before training 0 did", ["how far each step moves the model"]),
+])
+def test_a_discarded_runs_way_on_says_what_the_settings_it_names_are(reason, gloss):
+    from desktop_app.gui.finetune_words import next_step_words
+
+    words = next_step_words(reason)
+    assert all(g in words for g in gloss), words
