@@ -29,6 +29,7 @@ def test_f1_says_what_token_adapter_base_model_kept_aside_and_loss_mean(qtbot):
         assert f"\n{name}" in f"\n{words}", name  # each a row's name, at a line's start
     assert "the base model itself is not changed" in words
     assert "go back to the base model" in words
+    assert "practised in class. A new adapter" in words  # the tooltip's line break is a space here
     assert "what the words and figures mean" in dialog.browser.toPlainText()
 
 
@@ -41,6 +42,7 @@ def test_the_kept_aside_line_says_on_hover_what_kept_aside_means(make_window, qt
     assert panel.split_note.text() == "3 of your 4 ratings to learn from, 1 kept aside to test the result"
     tip = panel.split_note.toolTip()
     assert "does not train on" in tip and "drawn at random" in tip and "checks the result" in tip
+    assert len(tip.splitlines()) == 2 and all(len(line) < 140 for line in tip.splitlines())  # two lines, not one as wide as the screen
 
 
 # ---------------------------------------------------------------- 3. a busy processor's first run: longer

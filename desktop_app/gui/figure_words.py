@@ -37,8 +37,9 @@ def bin_words(kind: str, index: int, bins: int, count: int) -> str:
 
 # what "1 kept aside to test the result" means, under F1 and on the running fine-tune's line (usertest47: a person
 # who had written one better answer could not tell whether the run would learn it)
+# (two lines in a tooltip, one of 1,300 px otherwise; the glossary's HTML reads the line break as a space)
 KEPT_ASIDE_WORDS = ("Ratings a fine-tune does not train on, drawn at random: it checks the result on them, as a test "
-                    "question not practised in class. A new adapter is kept only if it helps there and ordinary "
+                    "question not practised in class.\nA new adapter is kept only if it helps there and ordinary "
                     "text reads as fluently as before.")
 
 # (the figure, what it means): the glossary under F1's keys; the same words as the tooltips where they are shown
