@@ -92,3 +92,23 @@ def test_a_discarded_runs_way_on_says_what_the_settings_it_names_are(reason, glo
 
     words = next_step_words(reason)
     assert all(g in words for g in gloss), words
+
+
+# ---------------------------------------------------------------- 6. "1 for an answer you disliked"
+
+def test_the_ready_line_says_one_of_two_better_answers_is_for_an_answer_disliked(store):
+    from desktop_app.core.train_counts import readiness
+    from desktop_app.gui.ready_words import ready_words
+
+    # the teacher's walk: a better answer for an answer not disliked, then one for the answer they disliked
+    conversation = store.create_conversation("geography")
+    parent = None
+    for question, better, down in (("What is the highest mountain in Europe?", "Mount Elbrus.", False),
+                                   ("Why is the Sahara so dry?", "It lies under dry, sinking air.", True)):
+        asked = store.add_message(conversation, "user", question, parent_id=parent)
+        parent = store.add_message(conversation, "assistant", "An answer.", parent_id=asked)
+        if down:
+            store.rate_message(parent, -1)
+        store.set_correction(parent, better)
+    words = ready_words(readiness(store))
+    assert "2 better answers you wrote (1 for an answer you disliked)" in words, words
