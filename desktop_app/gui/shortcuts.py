@@ -61,7 +61,7 @@ SHORTCUTS = (
                "from Chat too, with no adapter deleted: Text comes to the front; in a text box, once its typing "
                "is undone)"),
     ("Ctrl+Enter", "in a better answer's box: save it"),
-    ("F1", "this list; its second tab: what the words and figures mean (token, adapter, \u2026)"),
+    ("F1", "this list; its second tab: what the words and figures mean"),
     ("Ctrl+Q", "quit (asks first while a fine-tune runs)"),
 )
 
