@@ -84,7 +84,8 @@ def test_a_rated_question_asked_twice_counts_once_and_a_miss_is_counted():
     ("Tell me about cats.", "Cats are small.", "an open answer"),
     ("What is the tallest mountain?", "The tallest mountain on Earth is Mount Everest, which stands in the "
      "Himalayas between Nepal and China.", "your answer is longer than a short fact"),
-    ("How do I boil an egg?", None, "you only disliked its answer: there is no answer of yours to compare with"),
+    ("How do I boil an egg?", None, "there is no answer of yours to compare with: you disliked its answer or rated "
+     "only some of its tokens"),
 ])
 def test_each_reason_a_rated_question_is_not_checked(question, right, why):
     after = [reasking.Reask(question, "Something.", None)]

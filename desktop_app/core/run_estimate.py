@@ -6,6 +6,7 @@ swings by minutes (core.step_pace). No Qt: the window's Fine-tune button and tes
 from __future__ import annotations
 
 import math
+import os
 
 # (seconds, seconds per rating) of a run where none was measured on this computer, by device. A run's
 # updates follow the data's size (core.train_schedule), not a fixed number of epochs, and its measuring
@@ -41,11 +42,33 @@ def measured_seconds(ratings: int, last_run: dict | None, on_processor: bool = T
     return took * rule_seconds(ratings, on_processor) / rule_seconds(read, on_processor)
 
 
-def estimate_words(ratings: int, last_run: dict | None = None, on_processor: bool = True) -> str:
-    """"A fine-tune on your 6 ratings takes about 2-4 min on this computer (the last run took 3 min)"."""
+# other programs' share of the processor from which the first run's estimate says it is slower (a load of 1.3
+# programs a core): below it, a busy minute is within the estimate's own spread
+BUSY_FROM = 1.3
+
+
+def processor_busy() -> float:
+    """How many programs wanted each core over the last minute (the load average over the cores), at least 1:
+    a run shares its core with them. usertest47: with two other programs on its core, a first run said "about
+    1-3 min" before the click and took about 10."""
+    try:
+        return max(1.0, os.getloadavg()[0] / max(1, os.cpu_count() or 1))
+    except OSError:  # no load average on this system
+        return 1.0
+
+
+def estimate_words(ratings: int, last_run: dict | None = None, on_processor: bool = True,
+                   busy: float = 1.0) -> str:
+    """"A fine-tune on your 6 ratings takes about 2-4 min on this computer (the last run took 3 min)".
+    ``busy`` (``processor_busy``): a first run on a busy processor is that many times slower than the rule; a
+    measured run already took its computer's load in its time."""
     low, high = run_seconds(ratings, last_run, on_processor)
-    source = ("" if measured_seconds(ratings, last_run, on_processor) is None
-              else f" (the last run took {_minutes(last_run['elapsed_s'])})")
+    measured = measured_seconds(ratings, last_run, on_processor) is not None
+    slowed = on_processor and not measured and busy >= BUSY_FROM
+    if slowed:
+        low, high = low * busy, high * busy
+    source = (f" (the last run took {_minutes(last_run['elapsed_s'])})" if measured
+              else " (longer than usual: other programs keep it busy)" if slowed else "")
     device = "this computer's processor" if on_processor else "this computer's graphics card"
     return (f"A fine-tune on your {ratings} rating{'s' if ratings != 1 else ''} takes "
             f"{_span(low, high)} on {device}{source}")

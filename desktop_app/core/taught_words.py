@@ -80,8 +80,9 @@ def unchecked_why(pair: dict) -> str | None:
     question, or comes from a run recorded before pairs said whether they were checked."""
     if not rated(pair) or "checked" not in pair or pair.get("checked"):
         return None
-    if not pair.get("right"):
-        return "you only disliked its answer: there is no answer of yours to compare with"
+    if not pair.get("right"):  # a pair carries no rating kind: a thumbs-down and a token rated alone both come here
+        # (usertest47: a question whose answer had one token rated good read "you only disliked its answer")
+        return NO_ANSWER_OF_YOURS
     if pair.get("continuation"):  # the text before it is no question (usertest 18: it read "an open answer")
         return "a continuation of your text"
     words = _WORD.findall((pair.get("question") or "").lower())
@@ -94,6 +95,11 @@ def unchecked_why(pair: dict) -> str | None:
     if any(w in _FACT_STARTS for w in words):  # "At what temperature ...": a fact, asked in words the check skips
         return FACT_LATE_WHY
     return "an open answer"
+
+
+# why a rated question with no answer of the person's is not checked, true of both ratings that leave none
+NO_ANSWER_OF_YOURS = ("there is no answer of yours to compare with: you disliked its answer or rated only some of "
+                      "its tokens")
 
 
 # answer_checks.names_a_fact reads a question as a short fact only when it starts with one of these

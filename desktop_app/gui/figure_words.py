@@ -35,8 +35,19 @@ def bin_words(kind: str, index: int, bins: int, count: int) -> str:
     return f"{where}: {counted(count, 'token')}"
 
 
+# what "1 kept aside to test the result" means, under F1 and on the running fine-tune's line (usertest47: a person
+# who had written one better answer could not tell whether the run would learn it)
+# (two lines in a tooltip, one of 1,300 px otherwise; the glossary's HTML reads the line break as a space)
+KEPT_ASIDE_WORDS = ("Ratings a fine-tune does not train on, drawn at random: it checks the result on them, as a test "
+                    "question not practised in class.\nA new adapter is kept only if it helps there and ordinary "
+                    "text reads as fluently as before.")
+
 # (the figure, what it means): the glossary under F1's keys; the same words as the tooltips where they are shown
 GLOSSARY = (
+    # usertest47: a teacher new to language models met "token", "adapter", "base model", "held-out" and "loss" on
+    # every card and in the Fine-tune tab, pressed F1, and found figures only
+    ("token", "The piece of text the model writes at a time: a word, part of a word or a sign (\u2423 marks a "
+              "space at its start). Each answer is coloured token by token."),
     ("probability", "How sure the model was of a token: its share of the model's probability for the next "
                     "token. The colours' default measure."),
     ("log-probability", "The probability's natural logarithm: 0 is certain, more negative is less expected."),
@@ -66,5 +77,13 @@ GLOSSARY = (
     ("as sampled", "In \u201cWhy this token?\u201d: the token's chance after the answer's sampling settings "
                    "(repetition penalty, temperature, top-k, min-p, top-p, in that order) reshaped the model's "
                    "probabilities: the chance it was drawn with."),
+    ("base model", "The model as it came, before any fine-tune of yours: \u201cbase model\u201d on an answer "
+                   "means no adapter wrote it."),
+    ("fine-tune, adapter", "A fine-tune trains a small add-on to the base model, the adapter, on your ratings; "
+                           "the base model itself is not changed. The adapter history (Fine-tune tab) lists "
+                           "them: use one, or go back to the base model, with one click."),
+    ("kept aside (held-out)", KEPT_ASIDE_WORDS),
+    ("loss", "During a fine-tune: how far the model still is from your ratings; the curve falls as it learns "
+             "them."),
 )
-GLOSSARY_TITLE = "What the figures mean"
+GLOSSARY_TITLE = "What the words and figures mean"

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFormLayout, QFrame
                                QScrollArea, QSpinBox, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app.core.progress_words import PHASE_WORDS
-from desktop_app.core.run_estimate import estimate_words
+from desktop_app.core.run_estimate import estimate_words, processor_busy
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
@@ -250,7 +250,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
                 if r.get("base_model") == getattr(loaded, "model_id", None) and r["status"] in ("kept", "discarded")
                 and (r.get("metrics") or {}).get("elapsed_s")]
         last = runs[0]["metrics"] if runs else None  # newest first (show_last_run reads them so too)
-        return estimate_words(rating_count(self.counts), last, self.controller.on_processor)
+        return estimate_words(rating_count(self.counts), last, self.controller.on_processor, processor_busy())
 
     def _setting_boxes(self) -> dict[str, QWidget]:
         """The Advanced fields by the setting each one sets (``ready_words.SETTING_TIPS``' keys)."""

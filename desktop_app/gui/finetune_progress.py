@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QV
 from desktop_app.core.progress_words import (SLOW_WINDOW, count_eta_words, early_stop_words, explain_slows_words,
                                              progress_line, split_words, step_eta_words)
 from desktop_app.core.step_pace import left_now
+from desktop_app.gui.figure_words import KEPT_ASIDE_WORDS
 from desktop_app.gui.finetune_card import REPORT_TOP_MARGIN_PX
 from desktop_app.gui.theme import icon, styled_label
 
@@ -72,6 +73,7 @@ class RunProgress:
         pl.addWidget(self.eta_label)
         # how the run split the ratings, from its start: its counts of pairs or examples are not the ratings
         self.split_note = styled_label("", "Muted", wrap=True)
+        self.split_note.setToolTip(KEPT_ASIDE_WORDS)  # "kept aside" said nothing of why, nor which (usertest47)
         pl.addWidget(self.split_note)
         self.split_note.hide()
         self.stop_note = styled_label("", "Muted", wrap=True)  # training ended before its planned steps (_note_stop)

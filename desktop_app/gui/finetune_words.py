@@ -320,14 +320,19 @@ def discarded_sections(reason: str | None, m: dict, advise: bool = True) -> tupl
     return lead, "<br>".join(x for x in (reask_words(m), *_figure_lines(m)) if x)
 
 
+# what each Advanced setting a way on names is, in a few words (ready_words.SETTING_TIPS' first sentences):
+# usertest47, a teacher new to this, read "raise the epochs under Advanced" with no idea what an epoch was
+EPOCHS_ARE = "how many times training reads your ratings"
+RATE_IS = "how far each step moves the model"
+
 # what to try after a discarded run, by the gate's check that refused it (core.gate.judge's reasons)
 NEXT_STEPS = (
     ("margin", "rate a few more answers (a better answer you write teaches most) and fine-tune again, or raise "
-               "the epochs under Advanced"),
+               f"the epochs under Advanced ({EPOCHS_ARE})"),
     ("perplexity", "lower the learning rate or the epochs under Advanced and fine-tune again: a gentler run "
-                   "changes general text less"),
+                   f"changes general text less (the learning rate: {RATE_IS}; the epochs: {EPOCHS_ARE})"),
     ("degenerated", "lower the learning rate under Advanced and fine-tune again: answers that loop or echo come "
-                    "from too strong a change"),
+                    f"from too strong a change (the learning rate: {RATE_IS})"),
 )
 
 

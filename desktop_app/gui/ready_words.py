@@ -43,8 +43,10 @@ def _better_words(written: int, disliked: int, thumbs_down: int, noun: str = "an
     if disliked == written == thumbs_down:
         return words + (" (for the one you disliked)" if written == 1 else " (for the ones you disliked)")
     one = ("an " if noun[0] in "aeiou" else "a ") + noun
+    # one of several: "1 for an answer you disliked" (usertest47 read "1 for answer you disliked")
+    some = one if disliked == 1 else plural(noun, disliked)
     return words + (f" (for {one} you disliked)" if disliked == written == 1
-                    else f" ({disliked} for {plural(noun, disliked)} you disliked)" if disliked != written
+                    else f" ({disliked} for {some} you disliked)" if disliked != written
                     else f" (each for {one} you disliked)")
 
 

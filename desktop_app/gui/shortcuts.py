@@ -15,7 +15,7 @@ from desktop_app.gui.figure_words import GLOSSARY, GLOSSARY_TITLE
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.theme import icon
 
-HELP_TIP = "Keyboard shortcuts and what the figures mean (F1)"
+HELP_TIP = "Keyboard shortcuts and what the words and figures mean (F1)"
 HELP_TITLE = "Keyboard shortcuts and figures"
 
 # (keys, what they do): the list F1 shows; the keys bound in main_window and view_toolbar. A key
@@ -61,7 +61,7 @@ SHORTCUTS = (
                "from Chat too, with no adapter deleted: Text comes to the front; in a text box, once its typing "
                "is undone)"),
     ("Ctrl+Enter", "in a better answer's box: save it"),
-    ("F1", "this list; its second tab: what the figures mean"),
+    ("F1", "this list; its second tab: what the words and figures mean"),
     ("Ctrl+Q", "quit (asks first while a fine-tune runs)"),
 )
 
@@ -257,7 +257,7 @@ class ShortcutsDialog(QDialog):
     screen, its Close button with it (usertest).
 
     Attributes:
-        tabs: "Keys" and "What the figures mean".
+        tabs: "Keys" and "What the words and figures mean".
         browser: the keys' list, read-only, scrolled with the arrow keys and Page Up/Down while it has the focus.
         figures: the figures' words (figure_words.GLOSSARY)."""
 
