@@ -13,7 +13,9 @@ import pytest
 from desktop_app.core import answer_checks, reasking
 from desktop_app.core import finetune_effect as fe
 from desktop_app.core.adapter_import import REASK_TOKENS, import_adapter
+from desktop_app.core.adapters import list_adapters
 from desktop_app.gui.adapter_export import import_message
+from desktop_app.gui.adapter_history_words import adapter_line
 from test_fact_consent import rated  # noqa: F401 (a fixture)
 from tiny_model import random_lora
 
@@ -58,6 +60,9 @@ def test_a_canary_that_loops_under_the_import_turns_its_advice(rated, tiny_model
     said = import_message(result)
     assert "The gate advises against it" in said and "would keep" not in said
     assert "repeats itself (a loop)" in said
+    row = next(r for r in list_adapters(store, tiny_model.model_id) if r["id"] == result.adapter_id)
+    line = adapter_line(row)  # the adapter history's row says why the check advised against it
+    assert "the check advised against it" in line and "1 answer you never rated goes wrong" in line, line
 
 
 def test_canaries_that_looped_before_too_leave_the_advice_alone(rated, tiny_model, exported):
@@ -67,5 +72,7 @@ def test_canaries_that_looped_before_too_leave_the_advice_alone(rated, tiny_mode
     result = import_adapter(store, paths, tiny_model, exported)
     assert result.metrics["canaries_degenerate"] == []
     assert result.advice_keep and "The gate would keep it" in import_message(result)
+    row = next(r for r in list_adapters(store, tiny_model.model_id) if r["id"] == result.adapter_id)
+    assert "never rated go" not in adapter_line(row)
     assert result.metrics["canaries_asked"] == len(reasking.CANARY_QUESTIONS)
     assert "questions you never rated go" not in result.reason
