@@ -75,7 +75,9 @@ def test_peft_export_has_a_card_and_loads_with_peft(gpt2_env, tmp_path, tiny_mod
         "adapter_config.json", "adapter_model.safetensors", "README.md"}
     card = (out / "README.md").read_text()
     assert "thumbs up: 3" in card and "thumbs down: 2" in card and "corrections: 1" in card
-    assert "| -1.250 | -0.500 |" in card and "| 40.00 | 40.50 |" in card and loaded.model_id in card
+    assert "| -1.250 | -0.500 |" in card and "| 40.00 | 40.50 |" in card
+    # a folder base by its name: its path on this machine means nothing where the card is read (export81)
+    assert f"- Base model: `{tiny_model_dir.name}`" in card and str(tiny_model_dir) not in card
     base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
     peft_model = PeftModel.from_pretrained(base, str(out)).eval()
     text = PROMPTS[0]
@@ -159,7 +161,8 @@ def test_gguf_export_gpt2_reads_back(gpt2_env, tmp_path, tiny_model_dir, quant):
     if quant == "f16":
         assert vs_rounded < 1e-4  # the layout is exact: only f16 rounding separates it from the merge
     assert vs_merged < 0.05
-    assert any("llama.cpp" in n for n in result.notes) and not result.extra_files
+    assert any("llama.cpp" in n for n in result.notes)
+    assert result.extra_files == [model_export.card_path_for(out)], "a GPT-2 GGUF has its card, and no Modelfile"
     from gguf import GGUFReader
 
     fields = GGUFReader(str(out)).fields
@@ -175,7 +178,7 @@ def test_gguf_export_llama_with_modelfile(tmp_path, tiny_llama_dir):
     print(f"llama f16: max |dlogp| vs merged {vs_merged:.2e}, vs f16-rounded {vs_rounded:.2e}")
     assert vs_rounded < 1e-4  # q/k permutation, grouped kv heads and tied embeddings are right
     modelfile = out.with_suffix(".Modelfile")
-    assert result.extra_files == [modelfile]
+    assert result.extra_files == [modelfile, model_export.card_path_for(out)]
     text = modelfile.read_text()
     assert "FROM ./llama.gguf" in text and "<|im_start|>{{ .Role }}" in text
     assert 'SYSTEM """You are a tiny test model."""' in text and 'PARAMETER stop "<|im_end|>"' in text

@@ -103,7 +103,8 @@ def test_cli_exports_the_lora_gguf_and_refuses_quant(tmp_path, tiny_model_dir, c
 
 def test_a_peft_export_of_a_gguf_model_names_the_file_it_learned_on(tmp_path, tiny_model_dir):
     """The bundled model's adapter learned on its Q4_1 GGUF, dequantized: over the hub's model (the
-    only base the note named) a plain script's figures were not the app's; over the file they are."""
+    only base the note named) a plain script's figures were not the app's; over the file they are.
+    The file is named by its name alone: its folder is the app's install (export81)."""
     from desktop_app.core.model_sources import bundled_gguf_path
 
     paths = AppPaths.resolve(tmp_path / "data").ensure()
@@ -113,4 +114,4 @@ def test_a_peft_export_of_a_gguf_model_names_the_file_it_learned_on(tmp_path, ti
     result = model_export.export_adapter(store, aid, "peft", tmp_path / "peft", paths)
     store.close()
     gguf = bundled_gguf_path()
-    assert any(f"gguf_file={gguf.name!r}" in note and str(gguf.parent) in note for note in result.notes), result.notes
+    assert any(f"gguf_file={gguf.name!r}" in note and str(gguf.parent) not in note for note in result.notes), result.notes

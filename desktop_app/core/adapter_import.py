@@ -231,6 +231,39 @@ def _changed_facts(metrics, work, before: list, after: list, sure_under) -> None
     metrics["facts_changed"], metrics["facts_unsure"] = held, unsure
 
 
+def canaries_gone_wrong(before: list, after: list) -> list[dict]:
+    """The never-rated questions whose answer degenerates (loops, echoes, is empty: answer_checks.degenerate)
+    under the adapter where the model in use's answer did not: {question, answer, problem}."""
+    was = {a.question: a.problem for a in before}
+    return [{"question": a.question, "answer": a.answer[:300], "problem": a.problem}
+            for a in after if a.problem and a.question in was and not was[a.question]]
+
+
+_GOES_WRONG = {"loop": "repeats itself (a loop)", "echo": "repeats the question", "empty": "is empty"}
+
+
+def canary_loop_words(gone_wrong: list[dict], asked: int) -> str:
+    """"its answer to 1 of 7 questions you never rated goes wrong where the model in use's did not: “Why is the
+    sky blue?” repeats itself (a loop)": the import's reason, in the present tense (it has not been used)."""
+    n = len(gone_wrong)
+    named = "; ".join(f"\u201c{c['question']}\u201d {_GOES_WRONG.get(c['problem'], 'goes wrong')}" for c in gone_wrong)
+    return (f"its answer{'s' if n > 1 else ''} to {n} of {asked} questions you never rated "
+            f"{'go' if n > 1 else 'goes'} wrong where the model in use's did not: {named}")
+
+
+def refuse_for_canaries(metrics: dict, verdict: gate.Verdict) -> None:
+    """A run's gate reads its canaries among the re-asks, and a loop there refuses the run; an import asked
+    them for the facts alone, so an adapter whose canaries looped was still advised "keep" (export81). The
+    gate's own checks stay as they are: its verdict is refused here, with the answers that went wrong named."""
+    gone_wrong = metrics.get("canaries_degenerate") or []
+    if not gone_wrong:
+        return
+    verdict.reasons.append(canary_loop_words(gone_wrong, metrics.get("canaries_asked") or len(gone_wrong)))
+    if "degenerate" not in verdict.failed:
+        verdict.failed.append("degenerate")
+    verdict.kept = False
+
+
 def judge_imported(store, loaded, model, report: Progress, cancel, cache: BeforeCache | None = None
                    ) -> tuple[dict, gate.Verdict]:
     import torch
@@ -253,8 +286,10 @@ def judge_imported(store, loaded, model, report: Progress, cancel, cache: Before
     report("Measuring the imported adapter", 1, 2)
     after = _measure(metrics, "after", work, data, prompts, pad_id, cancel, canaries)
     _changed_facts(metrics, work, before, after, lambda: _as_now(model, active))
+    metrics["canaries_asked"], metrics["canaries_degenerate"] = len(after), canaries_gone_wrong(before, after)
     metrics["margin_before"], metrics["margin_after"] = metrics["margin_all_before"], metrics["margin_all_after"]
     verdict = gate.judge(metrics)
+    refuse_for_canaries(metrics, verdict)
     if not len(data):
         verdict.reasons = [r for r in verdict.reasons if "margin" not in r] + [
             "there are no ratings to judge it by (only general text "

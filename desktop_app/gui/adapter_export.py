@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLayout, QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout)
 
@@ -33,9 +34,10 @@ INTRO = ("Use your model in other tools. A GGUF file or a merged folder holds th
 def free_name(folder: Path, stem: str, ending: str) -> Path:
     """``folder/stem+ending``, or with -2, -3… where an earlier export took it: the dialog had
     offered the name of the last export again, and Export then said it already exists (usertest46).
-    A GGUF's Modelfile beside it counts, as the export refuses to replace it too."""
+    A GGUF's Modelfile and model card beside it count, as the export refuses to replace them too."""
     def taken(path: Path) -> bool:
-        return path.exists() or (ending == ".gguf" and path.with_suffix(".Modelfile").exists())
+        beside = (path.with_suffix(".Modelfile"), path.with_name(f"{path.stem}.README.md"))  # model_export.card_path_for
+        return path.exists() or (ending == ".gguf" and any(p.exists() for p in beside))
 
     candidate, number = folder / f"{stem}{ending}", 2
     while taken(candidate):
@@ -91,8 +93,12 @@ class ExportDialog(QDialog):
         return form
 
     def _buttons(self) -> QDialogButtonBox:
-        """Close (Cancel while an export runs) and Export."""
+        """Close (Cancel while an export runs), Export, and Open folder once an export is written."""
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        # a person who had exported had to find the path in the text and open it by hand (export81)
+        self.open_folder_button = self.buttons.addButton("Open folder", QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_folder_button.hide()
+        self.open_folder_button.clicked.connect(self.open_folder)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.ActionRole)
         self.export_button.setObjectName("PrimaryButton")
         self.export_button.setDefault(True)
@@ -102,17 +108,36 @@ class ExportDialog(QDialog):
         return self.buttons
 
     def _say(self, text: str) -> None:
-        """The status line, with the window grown to hold it (its fields must not be squashed)."""
+        """The status line, with the window's height fitted to hold it."""
         self.status.setText(text)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """The height the rows need at this width: more for a long result (its fields must not be squashed),
+        and less again once a shorter text replaces it (a long result's height had stayed for "Exporting…")."""
         self.layout().activate()
         needed = max(self.layout().totalHeightForWidth(self.width()), self.minimumSizeHint().height())
-        if needed > self.height():
+        if needed != self.height():
             self.resize(self.width(), needed)
+
+    def written_folder(self) -> Path | None:
+        """The folder that holds what the last export wrote: a folder export itself, else the file's folder."""
+        if self.result is None:
+            return None
+        path = Path(self.result.path)
+        return path if path.is_dir() else path.parent
+
+    def open_folder(self) -> None:
+        folder = self.written_folder()
+        if folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def _forget_result(self) -> None:
         if self.task is None:
             self.status.clear()
             self.bar.hide()
+            self.open_folder_button.hide()
+            QTimer.singleShot(0, self, self._fit_height)
             turn(self.export_button, True, EXPORT_NOW_TIP)
             self.export_button.setDefault(True)
 
@@ -152,6 +177,7 @@ class ExportDialog(QDialog):
                          on_progress=self._progress, on_success=self._finished, on_failure=self._failed,
                          on_cancelled=lambda _t: self._failed("Cancelled before it started."))
         save_folder.remember(self.parentWidget(), out, save_folder.ADAPTERS)  # the next Import… or Export… opens there
+        self.open_folder_button.hide()
         self._set_running(True)
         self.status.setText("Exporting\u2026" if not self.lane.busy else "Waiting for the fine-tune to finish\u2026")
         self.lane.submit(self.task)
@@ -162,14 +188,9 @@ class ExportDialog(QDialog):
         for field in (self.format, self.path):
             turn(field, not running, EXPORT_FIELD_TIP if running else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setText("Cancel" if running else "Close")
-        QTimer.singleShot(0, self, self._grow)
-
-    def _grow(self) -> None:
-        """The bar and the status came in: the dialog takes the height they need rather than
-        squashing the Format and Save-as fields (their text was cut at the bottom)."""
-        wanted = self.sizeHint().height()
-        if self.height() < wanted:
-            self.resize(self.width(), wanted)
+        # the bar and the status came in (or a long result went): the height they need, rather than
+        # squashed Format and Save-as fields (their text was cut at the bottom)
+        QTimer.singleShot(0, self, self._fit_height)
 
     def _progress(self, payload) -> None:
         stage, done, total = payload
@@ -189,6 +210,8 @@ class ExportDialog(QDialog):
         # decimal MB, as the CLI and a file manager say: "258.3 MB" (MiB) read as another file (usertest46)
         lines = [f"Wrote {result.path} ({megabytes(result.bytes)})."]
         lines += [f"Also wrote {p.name}." for p in result.extra_files] + list(result.notes)
+        self.open_folder_button.show()
+        self.open_folder_button.setToolTip(f"Open {self.written_folder()} in the file manager")
         self._say("\n".join(lines))
         # done: Enter closes the dialog, and Export stays on for another format (greyed, it read as
         # "close and reopen to export again": left47); the same place again says it already exists

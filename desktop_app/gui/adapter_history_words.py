@@ -82,6 +82,9 @@ def waiting_words(m: dict, short: bool = False) -> list[str]:
     elif changed:  # saved without being put in use: the run asked first (train_verdict.decide)
         parts.append(f"changed {changed} answers to questions you never rated" if changed != 1
                      else "changed 1 answer to a question you never rated")
+    gone_wrong = len(m.get("canaries_degenerate") or [])  # an import's canaries that loop under it (export81)
+    if gone_wrong:
+        parts.append(f"{counted(gone_wrong, 'answer')} you never rated {'goes' if gone_wrong == 1 else 'go'} wrong")
     if m.get("use_anyway"):  # listed once used: its run was discarded for degenerate re-asks alone
         parts.append("used though the check advised against it")
     return parts
