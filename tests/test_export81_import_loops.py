@@ -11,12 +11,11 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.core import answer_checks, reasking
-from desktop_app.core import finetune_effect as fe
 from desktop_app.core.adapter_import import REASK_TOKENS, import_adapter
 from desktop_app.core.adapters import list_adapters
 from desktop_app.gui.adapter_export import import_message
 from desktop_app.gui.adapter_history_words import adapter_line
-from test_fact_consent import rated  # noqa: F401 (a fixture)
+from test_fact_consent import answered_before, rated  # noqa: F401 (rated: a fixture)
 from tiny_model import random_lora
 
 SKY = "Why is the sky blue?"
@@ -35,10 +34,7 @@ def exported(tmp_path, tiny_model_dir):
 
 def _answered_cleanly(paths, loaded) -> None:
     """The model in use's answer to the sky question, as a run keeps it: no problem found in it."""
-    cache = fe.BeforeCache(paths, loaded.model_id, None, loaded.device)
-    ids = reasking.fresh_prompt(loaded.tokenizer, SKY, loaded.context_window, REASK_TOKENS)
-    cache.put(f"reask:{REASK_TOKENS}:{fe.digest(ids)}", [CLEAN, None])
-    cache.save()
+    answered_before(paths, loaded, SKY, CLEAN, REASK_TOKENS)
 
 
 def test_a_canary_that_loops_under_the_import_turns_its_advice(rated, tiny_model, exported):

@@ -88,15 +88,20 @@ def rated(tmp_path, tiny_model):
     store.close()
 
 
-def _knew_canberra(paths, loaded, tokens: int, problem: str | None = None) -> None:
-    """The model in use answered the Australia question "...Canberra." in an earlier run: the
-    run's before-cache holds that answer (the tiny model knows no capitals of its own).
-    ``problem``: what the gate read in it (at 40 tokens every answer of the tiny model loops:
-    the cached one is marked alike, so the gate compares like with like)."""
+def answered_before(paths, loaded, question: str, answer: str, tokens: int, problem: str | None = None) -> None:
+    """The model in use answered ``question`` with ``answer`` in an earlier run: the run's before-cache
+    holds it, as a run keeps its re-asks' answers (the tiny model knows no facts of its own).
+    ``problem``: what the gate read in it (answer_checks.degenerate; None: nothing wrong)."""
     cache = fe.BeforeCache(paths, loaded.model_id, None, loaded.device)
-    ids = reasking.fresh_prompt(loaded.tokenizer, AUSTRALIA, loaded.context_window, tokens)
-    cache.put(f"reask:{tokens}:{fe.digest(ids)}", [CANBERRA, problem])
+    ids = reasking.fresh_prompt(loaded.tokenizer, question, loaded.context_window, tokens)
+    cache.put(f"reask:{tokens}:{fe.digest(ids)}", [answer, problem])
     cache.save()
+
+
+def _knew_canberra(paths, loaded, tokens: int, problem: str | None = None) -> None:
+    """The model in use answered the Australia question "...Canberra." (at 40 tokens every answer of the
+    tiny model loops: ``problem`` marks the cached one alike, so the gate compares like with like)."""
+    answered_before(paths, loaded, AUSTRALIA, CANBERRA, tokens, problem)
 
 
 def test_a_kept_run_that_changed_a_fact_is_saved_but_not_used_until_the_person_says_so(rated, tiny_model, sure_of_all):
