@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 
 from desktop_app.core.count_words import counted
+from desktop_app.core.store_file import StoreError
+from desktop_app.core.word_cut import one_line
 from desktop_app.core.train_verdict import CANCELLED_MESSAGE  # core.training's last report of a cancelled run
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
@@ -91,6 +93,36 @@ def split_words(split: tuple[int, int] | None) -> str:
     if not held:
         return f"Your {counted(trained, 'rating')} to learn from, none kept aside to test the result"
     return (f"{trained} of your {trained + held} ratings to learn from, {held} kept aside to test the result")
+
+
+# a kept-aside question's length on the panel's line: the start of a question names it (a narrow side panel)
+KEPT_QUESTION_CHARS = 48
+KEPT_NAMED_AT_MOST = 3  # more are counted: a dozen questions kept aside would fill the panel
+
+
+def kept_aside_questions(store, groups) -> list[str]:
+    """The questions of the rated exchanges a run kept aside (``TrainProgress.held_groups``, a run's
+    ``heldout_groups``: the question's message id, train_data.rating_group); one deleted since is left out."""
+    questions = []
+    for group in groups or ():
+        try:
+            questions.append(store.get_message(group)["text"])
+        except StoreError:  # a message deleted since the run: nothing to name
+            continue
+    return questions
+
+
+def kept_aside_words(questions: list[str]) -> str:
+    """"Kept aside this time, to test the result: “What is the capital of France?” (a later run may train on
+    it)": which ratings were kept aside, not only how many (waiting83: a teacher who had just written a
+    correction could not tell it was the one the run did not learn from). "" when none were."""
+    if not questions:
+        return ""
+    named = ", ".join(f"\u201c{one_line(q, KEPT_QUESTION_CHARS)}\u201d" for q in questions[:KEPT_NAMED_AT_MOST])
+    more = len(questions) - KEPT_NAMED_AT_MOST
+    named += f" and {counted(more, 'other')}" if more > 0 else ""
+    it = "it" if len(questions) == 1 else "them"
+    return f"Kept aside this time, to test the result: {named} (a later run may train on {it})"
 
 
 def progress_line(p) -> str:

@@ -113,6 +113,9 @@ class TrainProgress:
     # (ratings learnt from, ratings kept aside to test the result) once the run has split them: the panel says it
     # from the start (verdict75: "0 of 5 pairs" after 6 ratings, the one kept aside explained only after the run)
     split: tuple[int, int] | None = None
+    # the rated exchanges kept aside (their questions' message ids, rating_group), once split: the panel names
+    # their questions, so who just wrote a correction sees it was kept aside this time (waiting83)
+    held_groups: tuple[int, ...] = ()
 
 
 def training_readiness(store, model_id: str | None = None, tokenizer=None) -> dict:
@@ -181,6 +184,7 @@ class _Run:
         self.started = time.perf_counter()
         self.run_id = None
         self.split: tuple[int, int] | None = None  # (ratings learnt from, kept aside), once split (TrainProgress)
+        self.held_groups: tuple[int, ...] = ()  # the exchanges kept aside, once split (TrainProgress)
         self.since_run, self.new_ids = None, frozenset()  # set as the run starts (new_since_previous)
         self.metrics: dict = {}
         self.copy_ref = None  # weakref to the training copy of the model, once loaded
@@ -195,6 +199,7 @@ class _Run:
 
     def say(self, phase, message="", **fields) -> None:
         fields.setdefault("split", self.split)
+        fields.setdefault("held_groups", self.held_groups)
         self.report(TrainProgress(phase, message=message, elapsed_s=time.perf_counter() - self.started, **fields))
 
     def counting(self, phase: str, stage: str = "", clock: CheckClock | None = None,
@@ -330,6 +335,7 @@ class _Run:
         s = self.settings
         pad_id = resolved.pad_id
         self.split = (train.rated(), held.rated())
+        self.held_groups = tuple(held.groups())
         self.metrics.update({"train_size": train.rated(), "heldout_size": held.rated(),  # ratings, not views
                              **{f"data_{k}": v for k, v in data.counts().items()},
                              "gate_margin_on": "heldout" if len(held) else "all"})

@@ -12,7 +12,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout
 
 from desktop_app.core.progress_words import (SLOW_WINDOW, count_eta_words, early_stop_words, explain_slows_words,
-                                             progress_line, split_words, step_eta_words)
+                                             kept_aside_questions, kept_aside_words, progress_line, split_words,
+                                             step_eta_words)
 from desktop_app.core.step_pace import left_now
 from desktop_app.gui.figure_words import KEPT_ASIDE_WORDS
 from desktop_app.gui.finetune_card import REPORT_TOP_MARGIN_PX
@@ -76,6 +77,10 @@ class RunProgress:
         self.split_note.setToolTip(KEPT_ASIDE_WORDS)  # "kept aside" said nothing of why, nor which (usertest47)
         pl.addWidget(self.split_note)
         self.split_note.hide()
+        self.kept_note = styled_label("", "Muted", wrap=True)  # which questions were kept aside (_show_kept_aside)
+        self.kept_note.setToolTip(KEPT_ASIDE_WORDS)
+        pl.addWidget(self.kept_note)
+        self.kept_note.hide()
         self.stop_note = styled_label("", "Muted", wrap=True)  # training ended before its planned steps (_note_stop)
         pl.addWidget(self.stop_note)
         self.stop_note.hide()
@@ -97,6 +102,7 @@ class RunProgress:
     def _progress_state(self) -> None:
         """What the block knows of the run under way (nothing before one)."""
         self.explain_busy = False
+        self.kept_groups: tuple[int, ...] | None = None  # the run's kept-aside exchanges, as last named
         self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
         self.step_heard = None  # (the last report, when it came) while it is a training step's
         self.held_height = 0  # the most the block needed during this stretch of the run (_hold_height)
@@ -202,6 +208,7 @@ class RunProgress:
         self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)
         self.split_note.setText(split_words(p.split))
         self.split_note.setVisible(bool(p.split))
+        self._show_kept_aside(tuple(getattr(p, "held_groups", ()) or ()))
         counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
         stepped = p.phase == "training" and bool(p.step)
         self.step_heard = (p, time.monotonic()) if stepped else None
@@ -225,6 +232,14 @@ class RunProgress:
                 self.bar.setRange(0, 0)
             self._show_elapsed()
         self._hold_height()
+
+    def _show_kept_aside(self, groups: tuple[int, ...]) -> None:
+        """The questions kept aside, named under the split's counts (waiting83); read from the store once per
+        run's split, not at each report."""
+        if groups != self.kept_groups:
+            self.kept_groups = groups
+            self.kept_note.setText(kept_aside_words(kept_aside_questions(self.controller.store, groups)))
+        self.kept_note.setVisible(bool(self.kept_note.text()))
 
     def _note_stop(self, p) -> None:
         """Training that ends before its planned steps says so at once: only the perplexity guard ends
