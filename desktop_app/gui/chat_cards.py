@@ -40,16 +40,24 @@ def reading_left(tokens_read: int, seconds: float, tokens_left: int) -> float | 
     return seconds / tokens_read * tokens_left if tokens_read > 0 and seconds > 0 else None
 
 
-def reading_line(read: int, total: int, left_s: float | None) -> str:
+# after the reading line while a fine-tune trains beside the answer: "reading 162 tokens…" alone read as the
+# model being slow, not as the run's turn on the processor (waiting83); a part the narrow header lets go last
+BESIDE_FINETUNE = "slower while fine-tuning"
+BESIDE_FINETUNE_TIP = ("A fine-tune is training at the same time and takes most of the processor: the answer "
+                       "waits for its share, so it starts and runs slower than usual until the fine-tune ends.")
+
+
+def reading_line(read: int, total: int, left_s: float | None, beside_finetune: bool = False) -> str:
     """The answer card's line while its prompt is read. Short: the header shares its line with the
     author and five buttons (1088 px: ~220 px); the time left is said from 10 s on, after
-    " · ", so a narrow header keeps how far and lets it go."""
+    " · ", so a narrow header keeps how far and lets it go. ``beside_finetune``: a fine-tune runs too."""
     if not read:
-        return f"reading {total:,} tokens\u2026"
-    line = f"reading: {read:,} of {total:,} tokens"
-    if left_s is None or left_s < 10:
-        return line + "\u2026"
-    return f"{line} \u00b7 {eta_words(left_s)}"
+        line = f"reading {total:,} tokens\u2026"
+    elif left_s is None or left_s < 10:
+        line = f"reading: {read:,} of {total:,} tokens\u2026"
+    else:
+        line = f"reading: {read:,} of {total:,} tokens \u00b7 {eta_words(left_s)}"
+    return f"{line} \u00b7 {BESIDE_FINETUNE}" if beside_finetune else line
 
 
 def records_model(card: MessageCard) -> str | None:
@@ -496,9 +504,11 @@ class ChatCards:
             if since is None:
                 card.reading_since = since = (now, read)
             left = reading_left(read - since[1], now - since[0], total - read)
-            card.set_meta(reading_line(read, total, left))
+            finetune = getattr(self.window, "finetune", None)
+            beside = finetune is not None and finetune.running
+            card.set_meta(reading_line(read, total, left, beside))
             card.meta.setToolTip(f"The model is reading your prompt ({read:,} of {total:,} tokens); the answer "
-                                 "starts once it has read all of it.")
+                                 "starts once it has read all of it." + (" " + BESIDE_FINETUNE_TIP if beside else ""))
 
     def tokens(self, batch: list) -> None:
         card = self.streaming
