@@ -280,6 +280,9 @@ def count_words(p, line: str | None = None) -> tuple[str, str]:
 
 def short_eta_words(p) -> str:
     """``count_eta_words`` for a narrow bar: "2 min left", "20 s, then training"."""
+    if not getattr(p, "eta_whole", True):  # this part's time alone began again at each part (waiting83)
+        left = parts_to_come_words(p.part)
+        return f"{left}, then training" if getattr(p, "training_follows", False) else left
     left = eta_words(p.eta_s).removeprefix("about ")
     if getattr(p, "training_follows", False):
         return f"{left.removesuffix(' left')}, then training" if left else "then training"
@@ -330,20 +333,35 @@ def step_eta_words(seconds: float | None, check_s: float | None = None) -> str:
     return f"{eta_words(seconds + check_s)} (training, then ~{rough_length(check_s)} checking whether it helps)"
 
 
-def count_eta_words(p, trained_to: tuple[int, int] | None = None) -> str:
+def count_eta_words(p, trained_to: tuple[int, int] | None = None, so_far_s: float | None = None) -> str:
     """The time left beside a count: its measuring's; the measuring of the model in use, done
     between two steps, says that the steps go on after it, and from which step where ``trained_to``
     (the step reached, of the steps) is known: "about 2 min left for this, then training goes on
-    from step 3 of 24"."""
-    left = eta_words(p.eta_s)
+    from step 3 of 24". Where the later parts' time is not known yet (``eta_whole``), the parts still
+    to come and the measuring's time so far (``so_far_s``) instead: "20 s so far, 2 more parts to come"."""
+    whole = getattr(p, "eta_whole", True)
+    left = eta_words(p.eta_s) if whole else parts_to_come_words(p.part, so_far_s)
     if getattr(p, "stepping_back", None) and left:  # more checkpoints may follow: this one's time alone
         return f"{left} for this checkpoint"
     if getattr(p, "training_follows", False):
         goes_on = "then training goes on"
         if trained_to and trained_to[0] < trained_to[1]:
             goes_on += f" from step {trained_to[0] + 1} of {trained_to[1]}"
+        if not whole:
+            return f"{left}, {goes_on}"
         return f"{left} for this, {goes_on}" if left else goes_on
     return left
+
+
+def parts_to_come_words(part: tuple[int, int], so_far_s: float | None = None) -> str:
+    """"20 s so far, 2 more parts to come": a measuring whose later parts' time is not known yet. Its time left
+    had counted this part alone, and "about 30 s left" began again at "part 2 of 3" and "part 3 of 3"
+    (waiting83); the time so far and the parts to come only go one way."""
+    ahead = part[1] - part[0]
+    more = f"{counted(ahead, 'more part')} to come" if ahead > 0 else "the last part"
+    if so_far_s is None:
+        return more
+    return f"{rough_length(max(0.0, so_far_s))} so far, {more}"
 
 
 def early_stop_words(step: int, total: int) -> str:

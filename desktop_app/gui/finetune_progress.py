@@ -103,6 +103,7 @@ class RunProgress:
         """What the block knows of the run under way (nothing before one)."""
         self.explain_busy = False
         self.kept_groups: tuple[int, ...] | None = None  # the run's kept-aside exchanges, as last named
+        self.measuring_began: float | None = None  # the run's clock at a measuring's first part (_measuring_so_far)
         self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
         self.step_heard = None  # (the last report, when it came) while it is a training step's
         self.held_height = 0  # the most the block needed during this stretch of the run (_hold_height)
@@ -211,6 +212,8 @@ class RunProgress:
         self._show_kept_aside(tuple(getattr(p, "held_groups", ()) or ()))
         counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
         stepped = p.phase == "training" and bool(p.step)
+        if not counted:
+            self.measuring_began = None  # a measuring's time so far counts from its own first part
         self.step_heard = (p, time.monotonic()) if stepped else None
         ticking = (not stepped and not counted) or (stepped and p.step_s is not None)
         if ticking and not self.elapsed_timer.isActive():
@@ -226,12 +229,22 @@ class RunProgress:
         elif counted:
             self.bar.setRange(0, p.total)
             self.bar.setValue(p.step)
-            self.eta_label.setText(count_eta_words(p, self.trained_to))
+            self.eta_label.setText(count_eta_words(p, self.trained_to, self._measuring_so_far(p)))
         else:
             if not (p.phase == "training" and self.curve.steps):
                 self.bar.setRange(0, 0)
             self._show_elapsed()
         self._hold_height()
+
+    def _measuring_so_far(self, p) -> float | None:
+        """Seconds since the measuring in parts that ``p`` counts began (its time so far, where the time left of
+        its later parts is not known yet: core.progress_words.parts_to_come_words)."""
+        if not p.part:
+            self.measuring_began = None
+            return None
+        if self.measuring_began is None or (p.part[0] == 1 and p.step == 0):  # a measuring's first count
+            self.measuring_began = p.elapsed_s
+        return p.elapsed_s - self.measuring_began
 
     def _show_kept_aside(self, groups: tuple[int, ...]) -> None:
         """The questions kept aside, named under the split's counts (waiting83); read from the store once per
