@@ -48,10 +48,13 @@ def test_the_panel_s_time_so_far_goes_one_way_through_the_parts(make_window, qtb
     panel = window.finetune_panel
     panel.on_progress(TrainProgress("training", message="Step 2 of 24", step=2, total=24, elapsed_s=90.0))
     lines = []
-    for part, step, elapsed in ((1, 0, 100.0), (1, 8, 125.0), (2, 0, 126.0), (2, 8, 150.0), (3, 0, 151.0)):
+    # part 1 holds several counts, each from 0 (the ratings trained on, the held-out ones): the time so far goes on
+    for part, step, elapsed in ((1, 0, 100.0), (1, 8, 112.0), (1, 0, 125.0), (2, 0, 126.0), (2, 8, 150.0),
+                                (3, 0, 151.0)):
         panel.on_progress(measuring(part, step, elapsed, whole=part == 3))  # the last part: nothing to come
         lines.append(panel.eta_label.text())
     assert lines == ["a few seconds so far, 2 more parts to come, then training goes on from step 3 of 24",
+                     "10 s so far, 2 more parts to come, then training goes on from step 3 of 24",
                      "20 s so far, 2 more parts to come, then training goes on from step 3 of 24",
                      "30 s so far, 1 more part to come, then training goes on from step 3 of 24",
                      "50 s so far, 1 more part to come, then training goes on from step 3 of 24",

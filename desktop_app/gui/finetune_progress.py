@@ -242,7 +242,7 @@ class RunProgress:
         if not p.part:
             self.measuring_began = None
             return None
-        if self.measuring_began is None or (p.part[0] == 1 and p.step == 0):  # a measuring's first count
+        if self.measuring_began is None:  # a measuring's first count (part 1 holds several, each from 0)
             self.measuring_began = p.elapsed_s
         return p.elapsed_s - self.measuring_began
 
