@@ -61,6 +61,10 @@ def test_the_result_card_names_the_question_kept_aside(make_window, qtbot):
     assert panel.result_kept.isVisible()
     assert "What is the capital of France?" in panel.result_kept.text()
     assert "Hamlet" not in panel.result_kept.text()
+    panel._show_result("discarded", "the held-out margin did not move the right way (1 -> 0)", metrics, 3)
+    layout = panel.result_box.layout()
+    assert panel.result_kept.isVisible()  # under the why, above the figures a discarded card keeps apart
+    assert layout.indexOf(panel.result_body) < layout.indexOf(panel.result_kept) < layout.indexOf(panel.result_details)
     panel._show_result("cancelled", "cancelled by the user", {}, None)  # nothing was tested: nothing to name
     assert panel.result_kept.isHidden()
 

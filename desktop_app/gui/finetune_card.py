@@ -55,12 +55,13 @@ class RunReport:
         rl.addWidget(self.result_title)
         self._build_consent(rl)  # right under the title: the question comes before the figures
         rl.addWidget(self.result_body)
-        rl.addWidget(self.result_details)
-        # which questions the run kept aside to test it (waiting83): a correction just written, not learnt from
+        # which questions the run kept aside to test it (waiting83): a correction just written, not learnt from;
+        # under the why ("on the 1 rating kept out of training to test it"), not under a discarded run's figures
         self.result_kept = styled_label("", "Muted", wrap=True)
         self.result_kept.setToolTip(KEPT_ASIDE_WORDS)
         rl.addWidget(self.result_kept)
         self.result_kept.hide()
+        rl.addWidget(self.result_details)
         self.compare_button = QPushButton(icon("compare"), COMPARE_WORDS)
         self.compare_button.setObjectName("SmallButton")
         self.compare_button.setToolTip("See per token how the adapter in use changed rated answers")
