@@ -16,7 +16,8 @@ from desktop_app.core.duration_words import duration_words
 from desktop_app.core.fact_changes import all_changed_facts, changed_unrated_count
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
-from desktop_app.core.progress_words import measured_part, phase_name, split_words, terminal_line
+from desktop_app.core.progress_words import (kept_aside_questions, kept_aside_words, measured_part, phase_name,
+                                             split_words, terminal_line)
 from desktop_app.core.taught_words import (changed_unrated_words, gate_margins, gives_yours, new_since_words,
                                            rated_count_words, repeats_words, short_first, shown_answer, unchecked_why,
                                            unchecked_words, yours_label)
@@ -157,8 +158,9 @@ def steady_line(p) -> str:
 class _Bar:
     """TrainProgress -> a tqdm bar for the steps, one line per phase change (stderr)."""
 
-    def __init__(self, quiet: bool):
+    def __init__(self, quiet: bool, store=None):
         self.quiet, self.bar, self.phase = quiet, None, None
+        self.store = store  # where the questions kept aside are read, to name them (_say_split)
         self.tenth_said = -1
         self.count_said: tuple | None = None
         self.line_said: str | None = None
@@ -189,6 +191,9 @@ class _Bar:
         rating lost, the one kept aside explained only in the report (leftovers77)."""
         if p.split and not self.split_said:
             print(split_line(p.split), file=sys.stderr)
+            named = kept_aside_words(kept_aside_questions(self.store, p.held_groups)) if self.store else ""
+            if named:  # which ones, as the window says: a correction just written may be the one (waiting83)
+                print(f"getting ready: {named[:1].lower()}{named[1:]}", file=sys.stderr)
             self.split_said = True
 
     def _say(self, p) -> None:
@@ -256,8 +261,8 @@ def _run_finetune(args, settings, model_id: str):
     from desktop_app.core import session
 
     cancel = threading.Event()
-    bar = _Bar(args.json)
     with open_store(args) as store:
+        bar = _Bar(args.json, store)
         repeat = nothing_new_since(store, model_id)
         runs_before = len(store.list_runs())
         try:

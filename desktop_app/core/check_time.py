@@ -65,6 +65,13 @@ class CheckClock:
         known = [self.estimate(p) for p in PARTS if self.estimate(p) is not None]
         return sum(known) if known else None
 
+    def covers_rest(self, part: str, later_parts: int) -> bool:
+        """Whether ``left`` in ``part`` covers the measuring's ``later_parts`` still to come: each has an
+        estimate. A part none measured yet (the model in use measured for the first time) has none, and a time
+        left that leaves it out began again at that part ("about 30 s left" at each part: waiting83)."""
+        known = [p for p in PARTS[PARTS.index(part) + 1:] if self.estimate(p) is not None]
+        return len(known) == later_parts
+
     def left(self, part: str, count_left: float | None, done: float = 0.0, elapsed: float = 0.0) -> float | None:
         """Time left of a measuring now in ``part``: that count's time left at its own pace
         (``count_left``; None before its first piece: the part's estimate stands in), then the

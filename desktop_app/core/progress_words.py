@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 
 from desktop_app.core.count_words import counted
+from desktop_app.core.store_file import StoreError
+from desktop_app.core.word_cut import one_line
 from desktop_app.core.train_verdict import CANCELLED_MESSAGE  # core.training's last report of a cancelled run
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
@@ -91,6 +93,36 @@ def split_words(split: tuple[int, int] | None) -> str:
     if not held:
         return f"Your {counted(trained, 'rating')} to learn from, none kept aside to test the result"
     return (f"{trained} of your {trained + held} ratings to learn from, {held} kept aside to test the result")
+
+
+# a kept-aside question's length on the panel's line: the start of a question names it (a narrow side panel)
+KEPT_QUESTION_CHARS = 48
+KEPT_NAMED_AT_MOST = 3  # more are counted: a dozen questions kept aside would fill the panel
+
+
+def kept_aside_questions(store, groups) -> list[str]:
+    """The questions of the rated exchanges a run kept aside (``TrainProgress.held_groups``, a run's
+    ``heldout_groups``: the question's message id, train_data.rating_group); one deleted since is left out."""
+    questions = []
+    for group in groups or ():
+        try:
+            questions.append(store.get_message(group)["text"])
+        except StoreError:  # a message deleted since the run: nothing to name
+            continue
+    return questions
+
+
+def kept_aside_words(questions: list[str]) -> str:
+    """"Kept aside this time, to test the result: “What is the capital of France?” (a later run may train on
+    it)": which ratings were kept aside, not only how many (waiting83: a teacher who had just written a
+    correction could not tell it was the one the run did not learn from). "" when none were."""
+    if not questions:
+        return ""
+    named = ", ".join(f"\u201c{one_line(q, KEPT_QUESTION_CHARS)}\u201d" for q in questions[:KEPT_NAMED_AT_MOST])
+    more = len(questions) - KEPT_NAMED_AT_MOST
+    named += f" and {counted(more, 'other')}" if more > 0 else ""
+    it = "it" if len(questions) == 1 else "them"
+    return f"Kept aside this time, to test the result: {named} (a later run may train on {it})"
 
 
 def progress_line(p) -> str:
@@ -248,6 +280,9 @@ def count_words(p, line: str | None = None) -> tuple[str, str]:
 
 def short_eta_words(p) -> str:
     """``count_eta_words`` for a narrow bar: "2 min left", "20 s, then training"."""
+    if not getattr(p, "eta_whole", True):  # this part's time alone began again at each part (waiting83)
+        left = parts_to_come_words(p.part)
+        return f"{left}, then training" if getattr(p, "training_follows", False) else left
     left = eta_words(p.eta_s).removeprefix("about ")
     if getattr(p, "training_follows", False):
         return f"{left.removesuffix(' left')}, then training" if left else "then training"
@@ -298,20 +333,35 @@ def step_eta_words(seconds: float | None, check_s: float | None = None) -> str:
     return f"{eta_words(seconds + check_s)} (training, then ~{rough_length(check_s)} checking whether it helps)"
 
 
-def count_eta_words(p, trained_to: tuple[int, int] | None = None) -> str:
+def count_eta_words(p, trained_to: tuple[int, int] | None = None, so_far_s: float | None = None) -> str:
     """The time left beside a count: its measuring's; the measuring of the model in use, done
     between two steps, says that the steps go on after it, and from which step where ``trained_to``
     (the step reached, of the steps) is known: "about 2 min left for this, then training goes on
-    from step 3 of 24"."""
-    left = eta_words(p.eta_s)
+    from step 3 of 24". Where the later parts' time is not known yet (``eta_whole``), the parts still
+    to come and the measuring's time so far (``so_far_s``) instead: "20 s so far, 2 more parts to come"."""
+    whole = getattr(p, "eta_whole", True)
+    left = eta_words(p.eta_s) if whole else parts_to_come_words(p.part, so_far_s)
     if getattr(p, "stepping_back", None) and left:  # more checkpoints may follow: this one's time alone
         return f"{left} for this checkpoint"
     if getattr(p, "training_follows", False):
         goes_on = "then training goes on"
         if trained_to and trained_to[0] < trained_to[1]:
             goes_on += f" from step {trained_to[0] + 1} of {trained_to[1]}"
+        if not whole:
+            return f"{left}, {goes_on}"
         return f"{left} for this, {goes_on}" if left else goes_on
     return left
+
+
+def parts_to_come_words(part: tuple[int, int], so_far_s: float | None = None) -> str:
+    """"20 s so far, 2 more parts to come": a measuring whose later parts' time is not known yet. Its time left
+    had counted this part alone, and "about 30 s left" began again at "part 2 of 3" and "part 3 of 3"
+    (waiting83); the time so far and the parts to come only go one way."""
+    ahead = part[1] - part[0]
+    more = f"{counted(ahead, 'more part')} to come" if ahead > 0 else "the last part"
+    if so_far_s is None:
+        return more
+    return f"{rough_length(max(0.0, so_far_s))} so far, {more}"
 
 
 def early_stop_words(step: int, total: int) -> str:

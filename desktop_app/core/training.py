@@ -113,6 +113,12 @@ class TrainProgress:
     # (ratings learnt from, ratings kept aside to test the result) once the run has split them: the panel says it
     # from the start (verdict75: "0 of 5 pairs" after 6 ratings, the one kept aside explained only after the run)
     split: tuple[int, int] | None = None
+    # a count of a measuring in parts: its ``eta_s`` covers the parts still to come (False: this part's alone,
+    # a later part's time not known yet; the window then says no time left that would begin again at that part)
+    eta_whole: bool = True
+    # the rated exchanges kept aside (their questions' message ids, rating_group), once split: the panel names
+    # their questions, so who just wrote a correction sees it was kept aside this time (waiting83)
+    held_groups: tuple[int, ...] = ()
 
 
 def training_readiness(store, model_id: str | None = None, tokenizer=None) -> dict:
@@ -181,6 +187,7 @@ class _Run:
         self.started = time.perf_counter()
         self.run_id = None
         self.split: tuple[int, int] | None = None  # (ratings learnt from, kept aside), once split (TrainProgress)
+        self.held_groups: tuple[int, ...] = ()  # the exchanges kept aside, once split (TrainProgress)
         self.since_run, self.new_ids = None, frozenset()  # set as the run starts (new_since_previous)
         self.metrics: dict = {}
         self.copy_ref = None  # weakref to the training copy of the model, once loaded
@@ -195,6 +202,7 @@ class _Run:
 
     def say(self, phase, message="", **fields) -> None:
         fields.setdefault("split", self.split)
+        fields.setdefault("held_groups", self.held_groups)
         self.report(TrainProgress(phase, message=message, elapsed_s=time.perf_counter() - self.started, **fields))
 
     def counting(self, phase: str, stage: str = "", clock: CheckClock | None = None,
@@ -214,8 +222,9 @@ class _Run:
                        else eta)
                 line = work_meter.words(what, done, total)
                 measures = (work_meter.subject() or part_of(what)) if phase == "evaluating" else ""
+                numbered = part(what) if part else None
                 self.say(phase, f"{stage}: {line}" if stage else line, step=done, total=total, eta_s=eta,
-                         part=part(what) if part else None, measures=measures, **fields)
+                         part=numbered, measures=measures, eta_whole=_eta_whole(clock, what, numbered), **fields)
         return work_meter.listening(heard)
 
     def check_cancel(self) -> None:
@@ -330,6 +339,7 @@ class _Run:
         s = self.settings
         pad_id = resolved.pad_id
         self.split = (train.rated(), held.rated())
+        self.held_groups = tuple(held.groups())
         self.metrics.update({"train_size": train.rated(), "heldout_size": held.rated(),  # ratings, not views
                              **{f"data_{k}": v for k, v in data.counts().items()},
                              "gate_margin_on": "heldout" if len(held) else "all"})
@@ -639,6 +649,13 @@ class _Before:
                 self.meter.measure_base(work, data, held, pad_id)
         self.wall, self.cpu = time.perf_counter() - start, time.process_time() - cpu_start
         run.check_cancel()
+
+
+def _eta_whole(clock: CheckClock | None, what: str, numbered: tuple[int, int] | None) -> bool:
+    """Whether a count's time left covers its measuring's later parts (TrainProgress.eta_whole)."""
+    if numbered is None or numbered[0] >= numbered[1]:
+        return True
+    return clock is not None and clock.covers_rest(part_of(what), numbered[1] - numbered[0])
 
 
 @dataclass

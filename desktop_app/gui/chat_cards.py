@@ -27,6 +27,7 @@ from desktop_app.gui import conversation_actions, export, save_folder
 from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS,
                                           WAITING_FOR_MODEL_WORDS, WAITING_FOR_TEXT_WORDS, answer_author,
                                           answer_meta, hit_token_limit, was_stopped)
+from desktop_app.gui.elided_labels import BESIDE_FINETUNE
 from desktop_app.gui.message_card import WRITING_TIP, MessageCard
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.unwritten_words import UnwrittenState, has_writer, scored_by, unwritten_meta
@@ -40,16 +41,21 @@ def reading_left(tokens_read: int, seconds: float, tokens_left: int) -> float | 
     return seconds / tokens_read * tokens_left if tokens_read > 0 and seconds > 0 else None
 
 
-def reading_line(read: int, total: int, left_s: float | None) -> str:
+# said after the reading line while a fine-tune trains beside the answer (elided_labels.BESIDE_FINETUNE):
+# "reading 162 tokens…" alone read as the model being slow, not as the run's turn on the processor (waiting83)
+BESIDE_FINETUNE_TIP = ("A fine-tune is training at the same time and takes most of the processor: the answer "
+                       "waits for its share, so it starts and runs slower than usual until the fine-tune ends.")
+
+
+def reading_line(read: int, total: int, left_s: float | None, beside_finetune: bool = False) -> str:
     """The answer card's line while its prompt is read. Short: the header shares its line with the
     author and five buttons (1088 px: ~220 px); the time left is said from 10 s on, after
-    " · ", so a narrow header keeps how far and lets it go."""
-    if not read:
-        return f"reading {total:,} tokens\u2026"
-    line = f"reading: {read:,} of {total:,} tokens"
-    if left_s is None or left_s < 10:
-        return line + "\u2026"
-    return f"{line} \u00b7 {eta_words(left_s)}"
+    " · ", so a narrow header keeps how far and lets it go. ``beside_finetune``: a fine-tune runs too."""
+    line = f"reading {total:,} tokens\u2026" if not read else f"reading: {read:,} of {total:,} tokens"
+    if read and (left_s is None or left_s < 10):
+        line += "\u2026"
+    beside = f" \u00b7 {BESIDE_FINETUNE}" if beside_finetune else ""  # before the time left, which goes first
+    return line + beside + (f" \u00b7 {eta_words(left_s)}" if read and left_s is not None and left_s >= 10 else "")
 
 
 def records_model(card: MessageCard) -> str | None:
@@ -496,9 +502,11 @@ class ChatCards:
             if since is None:
                 card.reading_since = since = (now, read)
             left = reading_left(read - since[1], now - since[0], total - read)
-            card.set_meta(reading_line(read, total, left))
+            finetune = getattr(self.window, "finetune", None)
+            beside = finetune is not None and finetune.running
+            card.set_meta(reading_line(read, total, left, beside))
             card.meta.setToolTip(f"The model is reading your prompt ({read:,} of {total:,} tokens); the answer "
-                                 "starts once it has read all of it.")
+                                 "starts once it has read all of it." + (" " + BESIDE_FINETUNE_TIP if beside else ""))
 
     def tokens(self, batch: list) -> None:
         card = self.streaming

@@ -9,6 +9,8 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout
 
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.progress_words import kept_aside_questions, kept_aside_words
+from desktop_app.gui.figure_words import KEPT_ASIDE_WORDS
 from desktop_app.gui.finetune_words import RunCard, figures_tip, run_card, stopped_run_note
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -53,6 +55,12 @@ class RunReport:
         rl.addWidget(self.result_title)
         self._build_consent(rl)  # right under the title: the question comes before the figures
         rl.addWidget(self.result_body)
+        # which questions the run kept aside to test it (waiting83): a correction just written, not learnt from;
+        # under the why ("on the 1 rating kept out of training to test it"), not under a discarded run's figures
+        self.result_kept = styled_label("", "Muted", wrap=True)
+        self.result_kept.setToolTip(KEPT_ASIDE_WORDS)
+        rl.addWidget(self.result_kept)
+        self.result_kept.hide()
         rl.addWidget(self.result_details)
         self.compare_button = QPushButton(icon("compare"), COMPARE_WORDS)
         self.compare_button.setObjectName("SmallButton")
@@ -162,6 +170,7 @@ class RunReport:
         self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None,
                               since_run=(metrics or {}).get("new_since_run_id"))
         self._show_consent(status, metrics, card)
+        self._show_kept_aside_on_card(status, metrics)
         self._place_card(first=card.waiting)
         # a note with its own title (a later run cancelled) is not this run's verdict: no green or red;
         # an adapter waiting for the person's word is no plain success either
@@ -172,6 +181,13 @@ class RunReport:
                                        and active == adapter_id)
         self._steady_card(status == "kept" and not card.gone, adapter_id)
         self.result_box.show()
+
+    def _show_kept_aside_on_card(self, status, metrics) -> None:
+        """A run that was judged names the questions it kept aside to test it, as its progress did."""
+        groups = (metrics or {}).get("heldout_groups") if status in ("kept", "discarded") else None
+        words = kept_aside_words(kept_aside_questions(self.controller.store, groups)) if groups else ""
+        self.result_kept.setText(words)
+        self.result_kept.setVisible(bool(words))
 
     def _show_body(self, card: RunCard, tip: str) -> None:
         """The card's words. A discarded run's in three blocks, a paragraph apart: why and what to do, then its

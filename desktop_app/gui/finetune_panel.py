@@ -303,6 +303,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
             self.trained_to = None
             self.stop_note.hide()
             self.split_note.hide()  # the new run says its own split once it has made it
+            self.kept_note.hide()  # and which questions it kept aside
             self.slow_note.setVisible(self.controller.on_processor)
             self.let_go_height()  # the last run's lines are not this one's
             self.progress_box.show()

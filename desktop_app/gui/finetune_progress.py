@@ -12,7 +12,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout
 
 from desktop_app.core.progress_words import (SLOW_WINDOW, count_eta_words, early_stop_words, explain_slows_words,
-                                             progress_line, split_words, step_eta_words)
+                                             kept_aside_questions, kept_aside_words, progress_line, split_words,
+                                             step_eta_words)
 from desktop_app.core.step_pace import left_now
 from desktop_app.gui.figure_words import KEPT_ASIDE_WORDS
 from desktop_app.gui.finetune_card import REPORT_TOP_MARGIN_PX
@@ -76,6 +77,10 @@ class RunProgress:
         self.split_note.setToolTip(KEPT_ASIDE_WORDS)  # "kept aside" said nothing of why, nor which (usertest47)
         pl.addWidget(self.split_note)
         self.split_note.hide()
+        self.kept_note = styled_label("", "Muted", wrap=True)  # which questions were kept aside (_show_kept_aside)
+        self.kept_note.setToolTip(KEPT_ASIDE_WORDS)
+        pl.addWidget(self.kept_note)
+        self.kept_note.hide()
         self.stop_note = styled_label("", "Muted", wrap=True)  # training ended before its planned steps (_note_stop)
         pl.addWidget(self.stop_note)
         self.stop_note.hide()
@@ -97,6 +102,8 @@ class RunProgress:
     def _progress_state(self) -> None:
         """What the block knows of the run under way (nothing before one)."""
         self.explain_busy = False
+        self.kept_groups: tuple[int, ...] | None = None  # the run's kept-aside exchanges, as last named
+        self.measuring_began: float | None = None  # the run's clock at a measuring's first part (_measuring_so_far)
         self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
         self.step_heard = None  # (the last report, when it came) while it is a training step's
         self.held_height = 0  # the most the block needed during this stretch of the run (_hold_height)
@@ -202,8 +209,11 @@ class RunProgress:
         self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)
         self.split_note.setText(split_words(p.split))
         self.split_note.setVisible(bool(p.split))
+        self._show_kept_aside(tuple(getattr(p, "held_groups", ()) or ()))
         counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
         stepped = p.phase == "training" and bool(p.step)
+        if not counted:
+            self.measuring_began = None  # a measuring's time so far counts from its own first part
         self.step_heard = (p, time.monotonic()) if stepped else None
         ticking = (not stepped and not counted) or (stepped and p.step_s is not None)
         if ticking and not self.elapsed_timer.isActive():
@@ -219,12 +229,30 @@ class RunProgress:
         elif counted:
             self.bar.setRange(0, p.total)
             self.bar.setValue(p.step)
-            self.eta_label.setText(count_eta_words(p, self.trained_to))
+            self.eta_label.setText(count_eta_words(p, self.trained_to, self._measuring_so_far(p)))
         else:
             if not (p.phase == "training" and self.curve.steps):
                 self.bar.setRange(0, 0)
             self._show_elapsed()
         self._hold_height()
+
+    def _measuring_so_far(self, p) -> float | None:
+        """Seconds since the measuring in parts that ``p`` counts began (its time so far, where the time left of
+        its later parts is not known yet: core.progress_words.parts_to_come_words)."""
+        if not p.part:
+            self.measuring_began = None
+            return None
+        if self.measuring_began is None:  # a measuring's first count (part 1 holds several, each from 0)
+            self.measuring_began = p.elapsed_s
+        return p.elapsed_s - self.measuring_began
+
+    def _show_kept_aside(self, groups: tuple[int, ...]) -> None:
+        """The questions kept aside, named under the split's counts (waiting83); read from the store once per
+        run's split, not at each report."""
+        if groups != self.kept_groups:
+            self.kept_groups = groups
+            self.kept_note.setText(kept_aside_words(kept_aside_questions(self.controller.store, groups)))
+        self.kept_note.setVisible(bool(self.kept_note.text()))
 
     def _note_stop(self, p) -> None:
         """Training that ends before its planned steps says so at once: only the perplexity guard ends

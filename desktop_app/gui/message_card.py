@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QMenu, QPushButt
 
 from desktop_app.core.drafts import INTERRUPTED_WORDS
 from desktop_app.gui.answer_words import STOPPED_UNANSWERED_WORDS, UNANSWERED_WORDS, WAITING_FOR_MODEL_WORDS
-from desktop_app.gui.elided_labels import (COUNT_ONLY, NOT_WHOLE, SEPARATOR, SHORT_WORDS, AuthorLabel, ElidedLabel,
+from desktop_app.gui.elided_labels import (COUNT_ONLY, KEPT_IN_VIEW, SEPARATOR, SHORT_WORDS, AuthorLabel, ElidedLabel,
                                            cut_mark)
 from desktop_app.gui.off_words import sibling_tip
 from desktop_app.gui.prompt_fold import ELLIPSIS, FOLDED_TIP, SHOW_LESS_WORDS, fold_at, records_within, show_all_words
@@ -297,7 +297,7 @@ class MessageCard(QFrame):
         # "128 tokens · reached the token limit" stays readable, and so do "6 tokens" and "reading your
         # prompt: 6,144 of 8,064 tokens…": the model's name in the author's label gives way first
         parts = text.split(SEPARATOR)
-        keep = parts[:2] if len(parts) > 1 and parts[1] in NOT_WHOLE else parts[:1]
+        keep = parts[:2] if len(parts) > 1 and parts[1] in KEPT_IN_VIEW else parts[:1]
         metrics = self.meta.fontMetrics()  # (the short words count: the painted line tries them too)
         self.meta_wanted = metrics.horizontalAdvance(SEPARATOR.join(SHORT_WORDS.get(p, p) for p in keep)) + 4
         self.meta_first = metrics.horizontalAdvance(parts[0]) + 4
