@@ -46,6 +46,16 @@ def run_stretch(p) -> tuple:
             getattr(p, "part", None))
 
 
+def _hidden_note(layout, tip: str = ""):
+    """A muted, wrapped line added to ``layout``, hidden until there is something to say."""
+    note = styled_label("", "Muted", wrap=True)
+    if tip:
+        note.setToolTip(tip)
+    layout.addWidget(note)
+    note.hide()
+    return note
+
+
 class RunProgress:
     """The progress part of the fine-tune panel (a mixin of ``FineTunePanel``: its ``controller``,
     ``curve`` and ``cancel`` are the panel's)."""
@@ -72,18 +82,11 @@ class RunProgress:
         pl.addWidget(self.bar)
         self.eta_label = styled_label("", "Muted", wrap=True)
         pl.addWidget(self.eta_label)
-        # how the run split the ratings, from its start: its counts of pairs or examples are not the ratings
-        self.split_note = styled_label("", "Muted", wrap=True)
-        self.split_note.setToolTip(KEPT_ASIDE_WORDS)  # "kept aside" said nothing of why, nor which (usertest47)
-        pl.addWidget(self.split_note)
-        self.split_note.hide()
-        self.kept_note = styled_label("", "Muted", wrap=True)  # which questions were kept aside (_show_kept_aside)
-        self.kept_note.setToolTip(KEPT_ASIDE_WORDS)
-        pl.addWidget(self.kept_note)
-        self.kept_note.hide()
-        self.stop_note = styled_label("", "Muted", wrap=True)  # training ended before its planned steps (_note_stop)
-        pl.addWidget(self.stop_note)
-        self.stop_note.hide()
+        # how the run split the ratings, from its start: its counts of pairs or examples are not the ratings;
+        # "kept aside" said nothing of why, nor which (usertest47)
+        self.split_note = _hidden_note(pl, KEPT_ASIDE_WORDS)
+        self.kept_note = _hidden_note(pl, KEPT_ASIDE_WORDS)  # which questions were kept aside (_show_kept_aside)
+        self.stop_note = _hidden_note(pl)  # training ended before its planned steps (_note_stop)
         self.slow_note = styled_label(SLOW_WINDOW, "Muted", wrap=True)  # a run on the processor (start)
         pl.addWidget(self.slow_note)
         self.explain_note = styled_label("", "Muted", wrap=True)  # "Why this token?" runs too (set_explain_busy)
