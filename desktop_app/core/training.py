@@ -342,6 +342,9 @@ class _Run:
         self.held_groups = tuple(held.groups())
         self.metrics.update({"train_size": train.rated(), "heldout_size": held.rated(),  # ratings, not views
                              **{f"data_{k}": v for k, v in data.counts().items()},
+                             # what the held-out ratings are: a discarded run's why words them (a thumbs-down
+                             # alone is no "what you liked more", words84)
+                             "heldout_counts": held.counts(),
                              "gate_margin_on": "heldout" if len(held) else "all"})
         reasks = plan_reasks(self.store, data, train, held, resolved.tokenizer, resolved.window,
                              count=s.reask_count, unseen=s.reask_unseen, tokens=s.reask_tokens,

@@ -6,6 +6,7 @@ the training lane and the adapter history's changes, is gui/finetune_controller.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
@@ -45,6 +46,14 @@ def fit_words(button, whole: str, short: str, room: int) -> None:
     button.setText(whole)
     if button.sizeHint().width() > room:
         button.setText(short)
+
+
+# the prompt's Settings button shows its sliders alone in a narrow window (1024x600): the words say which it is
+SYSTEM_TEXT_NOTE = ("Every answer short, or in one style? No fine-tune needed: write it in <b>Settings</b> (the "
+                    "sliders by the prompt) \u2192 <b>System text</b>, e.g. \u201cAnswer in one sentence.\u201d")
+SYSTEM_TEXT_TIP = ("The chat's System text is placed before every conversation, from the next answer on: an "
+                   "instruction there needs no ratings and no training. A small model follows it loosely; ratings "
+                   "teach by example.")
 
 
 class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
@@ -91,6 +100,10 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self.curve.hide()
         self.counts: dict = {}
         self.total_at_run_start: int | None = None  # the ratings counted when the running fine-tune started
+        # whether ratings are still being written (the window's RatingWriter.pending): those written before a run
+        # started are counted at its start once their counts come, not as new since it started (words84)
+        self.writes_pending: Callable[[], bool] = lambda: False
+        self.start_count_awaited = False  # a run started while writes were pending: its count comes with theirs
         self.last_run_id: int | None = None  # the run whose card shows: what Use it anyway / Keep answer
         self._connect_controller(controller)
         self.set_counts({})
@@ -106,6 +119,11 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
                                   "helps on your ratings and general text reads as fluently as before.", "Muted",
                                   wrap=True)
         layout.addWidget(self.intro)
+        # a wish for every answer (short, one style) needs no fine-tune: a teacher rated answers one by one to make
+        # them short, not knowing the chat's System text could say so (words84)
+        self.system_text_note = styled_label(SYSTEM_TEXT_NOTE, "Muted", wrap=True)
+        self.system_text_note.setToolTip(SYSTEM_TEXT_TIP)
+        layout.addWidget(self.system_text_note)
         self.tile_grid = grid = QGridLayout()
         grid.setSpacing(6)
         self.tiles = {"thumbs_up": CountTile("good answers", "thumb-up"),
@@ -194,6 +212,9 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
     # ------------------------------------------------------------ state
     def set_counts(self, counts: dict) -> None:
         self.counts = dict(counts)
+        if self.start_count_awaited and not self.writes_pending():
+            self.start_count_awaited = False
+            self.total_at_run_start = rating_count(counts)
         short_notes = tile_short_notes(counts)
         for key, (value, note, tip, caption) in tile_words(counts).items():
             self.tiles[key].set_value(value, note, tip, caption, short_notes.get(key, ""))
@@ -210,8 +231,10 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self._update()
 
     def _run_started_or_ended(self, running: bool) -> None:
-        """A run reads the ratings when it starts: what is counted then is what it trains on."""
-        self.total_at_run_start = rating_count(self.counts) if running else None
+        """A run reads the ratings when it starts: what is counted then is what it trains on. Ratings clicked
+        just before are read by the run too, though their counts are still on the way: the count waits for them."""
+        self.start_count_awaited = running and self.writes_pending()
+        self.total_at_run_start = rating_count(self.counts) if running and not self.start_count_awaited else None
         if not running and self.counts:
             self.set_counts(self.counts)  # "N new since this run started" goes with the run
         self._update()

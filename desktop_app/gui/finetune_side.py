@@ -83,6 +83,7 @@ class FineTuneSide:
         w, run = self.window, self.controller
         w.writer.counts_changed.connect(self._counts_changed)
         w.writer.counts_changed.connect(self.panel.set_counts)
+        self.panel.writes_pending = lambda: w.writer.pending > 0
         run.finished.connect(lambda _result: w.writer.recount())
         run.error.connect(w.show_error)
         run.progress.connect(self._progress)

@@ -16,6 +16,7 @@ from desktop_app.core.fact_changes import (all_changed_facts, changed_how_words,
                                           swapped_fact_words)
 from desktop_app.core.finetune_effect import repeated_opening
 from desktop_app.core.format_spill import spill, spill_words
+from desktop_app.core.margin_kinds import run_counts, wrong_way_words
 from desktop_app.core.taught_words import (Unchecked, all_ratings_words, changed_unrated_words, clip_at_word,
                                            learnt_words, margin_figures, margin_move, new_rated, new_unlearned, rated,
                                            rated_count_words, rated_questions, repeats_words, short_of_yours,
@@ -183,10 +184,22 @@ def why_words(reason: str, m: dict) -> str:
         where = (_held_out_words(held)
                  if match.group(1) == "held-out" and held else "your ratings" if match.group(1) else "all your ratings")
         than = ", against the base model" if match.group(2) else ""
+        by_kind = wrong_way_words(run_counts(m, match.group(1) == "held-out"),
+                                  _figure(match.group(3)), _figure(match.group(4)))
+        if by_kind:  # its figures are the margin line's, below: "preference margin" read as "liked more" again
+            return f"on {where}, {by_kind}{than}"
         return (f"on {where}, the model did not come to prefer what you liked more{than} "
                 f"(preference margin {_pair_figures(match.group(3), match.group(4))})")
 
     return _MARGIN_REASON.sub(plain, reason).replace("->", "\u2192")
+
+
+def _figure(text: str) -> float | None:
+    """A figure of the gate's reason, None for its "n/a"."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _pair_figures(before: str, after: str) -> str:

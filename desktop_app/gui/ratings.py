@@ -52,6 +52,9 @@ class RatingWriter(QObject):
         self.store, self.lane = store, lane
         self.model_id: str | None = None
         self.tokenizer = None  # the loaded model's: the counts find a split character's tokens by their bytes
+        # writes asked for and not yet counted: a fine-tune started meanwhile reads them, though the counts
+        # on screen do not have them yet (words84: "1 new since this run started" for a rating made before)
+        self.pending = 0
 
     def _submit(self, message_id: int | None, fn, name: str) -> Task:
         store = self.store
@@ -65,16 +68,22 @@ class RatingWriter(QObject):
             return training_readiness(store, model_id, tokenizer)
 
         def done(counts, mid=message_id):
+            self.pending -= 1  # before the counts go out: who hears them asks whether more are coming
             if mid is not None:
                 self.written.emit(mid)
             self.counts_changed.emit(counts)
 
         def failed(error, mid=message_id):
+            self.pending -= 1
             self.failed.emit(str(error))
             if mid is not None:
                 self.written.emit(mid)  # views re-read the stored state
 
-        return self.lane.submit(Task(work, name, "rating", on_success=done, on_failure=failed))
+        def dropped(_task):
+            self.pending -= 1
+
+        self.pending += 1
+        return self.lane.submit(Task(work, name, "rating", on_success=done, on_failure=failed, on_cancelled=dropped))
 
     def rate_message(self, message_id: int, value: int | None) -> Task:
         """+1 / -1, or None to clear the thumbs."""

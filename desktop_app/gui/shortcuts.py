@@ -15,8 +15,10 @@ from desktop_app.gui.figure_words import GLOSSARY, GLOSSARY_TITLE
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.theme import icon
 
-HELP_TIP = "Keyboard shortcuts and what the words and figures mean (F1)"
-HELP_TITLE = "Keyboard shortcuts and figures"
+# the dialog's two tabs, "Keys" and "What the words and figures mean", in one title, as its button's tip says them
+# (words84: the title had kept "Keyboard shortcuts and figures" from before the words joined the figures)
+HELP_TITLE = "Keyboard shortcuts and what the words and figures mean"
+HELP_TIP = f"{HELP_TITLE} (F1)"
 
 # (keys, what they do): the list F1 shows; the keys bound in main_window and view_toolbar. A key
 # with more than one meaning says in each row where it has it (usertest 9 read two Ctrl+Enter
