@@ -617,6 +617,8 @@ class MainWindow(QMainWindow):
         if self.popover.isVisible():
             self.popover.hide()
             return
+        if self.conversations.leave_search():  # (off while an answer is written: Esc then stops it)
+            return
         if self.message_editor.cancel():
             return
         if self.text_mode.mode == "text":
