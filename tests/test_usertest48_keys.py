@@ -74,3 +74,22 @@ def test_the_text_tabs_editor_shows_a_ring_when_it_has_the_keyboard(make_window,
     accent = QColor(colors(dark=False)["accent"])
     assert all(c == accent for c in focused), "a ring in the accent colour along the editor's edge"
     assert not any(c == accent for c in unfocused), "and none once the keyboard is elsewhere"
+
+
+def test_esc_in_an_answers_tokens_goes_back_to_the_prompt(make_window, qtbot):
+    from gui_windows import WAIT_MS
+
+    window = make_window(max_new_tokens=6)
+    _active(window, qtbot)
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        window.prompt.setPlainText("Hello there")
+        window.send()
+    answer = window.transcript.cards[-1]
+    qtbot.waitUntil(lambda: answer.role == "assistant" and answer.message_id is not None)
+    window.prompt.setFocus()
+    qtbot.keyClick(window.prompt, Qt.Key.Key_Up)  # ↑ in the empty prompt: into the newest answer's tokens
+    assert answer.view.hasFocus()
+    qtbot.keyClick(answer.view, Qt.Key.Key_Right)
+    qtbot.keyClick(answer.view, Qt.Key.Key_Escape)
+    assert window.prompt.hasFocus(), "Esc leaves the answer for the prompt, as ↓ below the newest answer does"
+    assert window.transcript.cards[-1] is answer and answer.message_id is not None, "and nothing else happened"

@@ -624,6 +624,8 @@ class MainWindow(QMainWindow):
         if self.text_mode.mode == "text":
             self.text_mode.stop()  # Esc in the Text tab: its continuation
             return
+        if answer_keys.leave_answer_by_esc(self):
+            return
         # the chat's Stop is the chat's alone: a question waiting for the Text tab's continuation is
         # withdrawn and the continuation goes on (leftovers58: it stopped both)
         if self.chat.generating:
