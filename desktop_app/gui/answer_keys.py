@@ -27,6 +27,18 @@ def answer_in_hand(window):
     return window.cards.selected if window.cards.selected in answers else (answers[-1] if answers else None)
 
 
+def leave_answer_by_esc(window) -> bool:
+    """Esc in an answer's tokens while no answer is being written: the keyboard back to the prompt, where
+    ↓ below the newest answer also goes. The key did nothing there (usertest48). True where it went."""
+    focus = window.focusWidget()
+    in_tokens = focus is not None and any(card.view is focus or card.view.isAncestorOf(focus)
+                                          for card in window.transcript.cards)
+    if not in_tokens or window.chat.generating:  # while one is written, Esc stops it, wherever the keyboard is
+        return False
+    window.prompt.setFocus(Qt.FocusReason.OtherFocusReason)
+    return True
+
+
 def _asked(window, card) -> str:
     """"the answer to “…”", or "the answer" where its question is not on screen."""
     cards = window.transcript.cards

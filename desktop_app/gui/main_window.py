@@ -617,10 +617,14 @@ class MainWindow(QMainWindow):
         if self.popover.isVisible():
             self.popover.hide()
             return
+        if self.conversations.leave_search():  # (off while an answer is written: Esc then stops it)
+            return
         if self.message_editor.cancel():
             return
         if self.text_mode.mode == "text":
             self.text_mode.stop()  # Esc in the Text tab: its continuation
+            return
+        if answer_keys.leave_answer_by_esc(self):
             return
         # the chat's Stop is the chat's alone: a question waiting for the Text tab's continuation is
         # withdrawn and the continuation goes on (leftovers58: it stopped both)

@@ -177,6 +177,18 @@ class ConversationPanel(QFrame):
             self.chosen.emit()
         return True
 
+    def leave_search(self) -> bool:
+        """Esc in the search: its words go (every conversation is listed again); Esc on an empty search goes back
+        to the prompt. The window's Esc (stop the answer) took the key and did nothing: the list stayed filtered and
+        the cursor stayed in the search (usertest48). True where the search had the focus."""
+        if not self.search.hasFocus():
+            return False
+        if self.search.text():
+            self.search.clear()
+        else:
+            self.chosen.emit()
+        return True
+
     def ask_rename(self, conversation_id: int) -> None:
         item = next((self.list.item(i) for i in range(self.list.count())
                      if self.list.item(i).data(Qt.ItemDataRole.UserRole) == conversation_id), None)
