@@ -30,8 +30,7 @@ SHORTCUTS = (
     # two lines in F1's list, as before Chat had them: a third made the list scroll at 1280x800 (usertest33)
     ("F3 / Shift+F3", "in Text: the next / previous surprise or passage known by heart; in Chat: the answer's "
                       "least likely tokens"),
-    ("Esc", "stop the answer or continuation; else from an answer's tokens back to the prompt, "
-            "and in the conversations' search: clear it, then back to the prompt"),
+    ("Esc", "stop the answer; else back to the prompt (a search: cleared first)"),
     ("Ctrl+N", "a new conversation (in Text: a new text)"),
     ("Ctrl+1 / Ctrl+2", "Chat / Text, the cursor in its prompt or text"),
     ("Ctrl+3", "the Fine-tune tab, on its button (Enter or Space starts a run)"),
