@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel
 
 from desktop_app.core.surprises import find_surprises, in_text_order, step
 from desktop_app.gui.answer_keys import SAID_MS, answer_in_hand
 from desktop_app.gui.surprise_words import CHAT_KEYS_NOTHING, chat_jump_words, chat_list_words
 from desktop_app.gui.text_surprises import SurprisePanel
+from desktop_app.gui.wheel_guard import wheel_after_click
 
 
 def bind(window, chat_page) -> None:
@@ -56,6 +58,13 @@ class ChatSurpriseList:
         # in the inspector's 300 px the words around a token are cut (their tooltip says them whole): a sideways
         # scroll bar had taken the height of a row, the list's last row hidden under it (seen at 1024x600)
         self.panel.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        wheel_after_click(self.panel)  # in the inspector's scroll area: its order box must not take the wheel in passing
+        # arrows alone (their tooltips and accessible names keep the words), and no title over "This answer's 5 least
+        # likely tokens": "SURPRISES", "◀ Previous" and "Next ▶" in a row held the inspector 285 px wide in the 186 px
+        # of a 480 px screen's panel, its buttons cut at its edge
+        self.panel.previous_button.setText("\u25c0")
+        self.panel.next_button.setText("\u25b6")
+        self.panel.findChild(QLabel, "PanelTitle").hide()
         self.shown: tuple | None = None  # (the card, its records) the list was filled from
         window.inspector.add_section(self.panel)
         window.inspector.emptied.connect(self.panel.hide)
