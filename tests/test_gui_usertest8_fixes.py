@@ -10,16 +10,11 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from test_gui import WAIT_MS, answer_cards, ask, make_window  # noqa: E402,F401
 from test_gui_finetune_again import rated_and_trained  # noqa: E402
+from test_gui_usertest9_panels import recount_ratings  # noqa: E402
 
 
 def _tab_text(window) -> str:
     return window.side_tabs.tabText(window.side_tabs.indexOf(window.finetune_panel))
-
-
-def _recount(qtbot, window) -> None:
-    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
-        window.writer.recount()
-    QApplication.processEvents()
 
 
 # ---------------------------------------------------------------- A6: the counts after a run used them all
@@ -34,7 +29,7 @@ def test_after_a_run_used_every_rating_the_tab_and_line_say_nothing_is_new(make_
 
     store = window.chat.store
     store.rate_message(ask(qtbot, window, "Again?")["message_id"], 1)
-    _recount(qtbot, window)
+    recount_ratings(qtbot, window)
     assert _tab_text(window) == "Fine-tune (1 new)"
     assert f"1 new rating or better answer since run {run}" in window.finetune_panel.ready_label.text()
 

@@ -114,7 +114,7 @@ def test_the_layer_grid_tells_unlikely_layers_apart_on_a_log_scale(qtbot):
 
 # ---------------------------------------------------------------- B3: ratings given while a run trains
 
-def _recount(qtbot, window) -> None:
+def recount_ratings(qtbot, window) -> None:
     with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
         window.writer.recount()
     QApplication.processEvents()
@@ -124,13 +124,13 @@ def test_ratings_given_during_a_run_are_said_to_go_into_the_next_one(make_window
     window = make_window(max_new_tokens=6)
     store, panel = window.chat.store, window.finetune_panel
     store.rate_message(ask(qtbot, window, "Hello")["message_id"], 1)
-    _recount(qtbot, window)
+    recount_ratings(qtbot, window)
     # the panel hears a run start as from the controller (a real run could end before the rating below)
     window.finetune.running_changed.emit(True)
     assert "since this run started" not in panel.ready_label.text()
     for text in ("Hi", "Why?"):
         store.rate_message(ask(qtbot, window, text)["message_id"], -1)
-    _recount(qtbot, window)
+    recount_ratings(qtbot, window)
     text = panel.ready_label.text()
     assert "3 ratings ready" in text  # counts59: the ratings, as the tab counts them
     assert "<b>2 new since this run started</b> \u2014 they go into the next fine-tune." in text, text

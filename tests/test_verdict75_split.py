@@ -44,7 +44,8 @@ def test_the_status_bar_counts_ratings_as_the_panel_did():
     assert now_answering(row) == "Now answering with adapter 2 (learnt from your 5 ratings)."
 
 
-def test_a_real_run_reports_its_split_after_reading_the_ratings(tmp_path, tiny_model):
+def a_real_run(tmp_path, tiny_model) -> tuple:
+    """A first run on three rated answers (the tiny model, FAST settings): (its result, every progress report)."""
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
     from desktop_app.core.train_settings import FineTuneSettings
@@ -60,7 +61,16 @@ def test_a_real_run_reports_its_split_after_reading_the_ratings(tmp_path, tiny_m
         result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), progress=seen.append)
     finally:
         store.close()
+    return result, seen
+
+
+def test_a_real_run_reports_its_split_after_reading_the_ratings(tmp_path, tiny_model):
+    """The counts, and (waiting83) which exchanges were kept aside, to name their questions."""
+    result, seen = a_real_run(tmp_path, tiny_model)
     assert seen[0].split is None  # reading the ratings: not split yet
     split = (result.metrics["train_size"], result.metrics["heldout_size"])
     assert split[0] > 0 and seen[-1].split == split
     assert any(p.split == split and p.phase == "preparing" for p in seen)  # said before training starts
+    assert seen[0].held_groups == ()  # reading the ratings: not split yet
+    assert seen[-1].held_groups == tuple(result.metrics["heldout_groups"])
+    assert bool(seen[-1].held_groups) == bool(result.metrics["heldout_size"])  # none kept aside: none named

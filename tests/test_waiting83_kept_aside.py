@@ -67,38 +67,3 @@ def test_the_result_card_names_the_question_kept_aside(make_window, qtbot):
     assert layout.indexOf(panel.result_body) < layout.indexOf(panel.result_kept) < layout.indexOf(panel.result_details)
     panel._show_result("cancelled", "cancelled by the user", {}, None)  # nothing was tested: nothing to name
     assert panel.result_kept.isHidden()
-
-
-def test_a_real_run_reports_the_exchanges_it_kept_aside(tmp_path, tiny_model):
-    from desktop_app.core.paths import AppPaths
-    from desktop_app.core.store import Store
-    from desktop_app.core.train_settings import FineTuneSettings
-    from desktop_app.core.training import run_finetune
-    from test_training import FAST
-    from test_training_data import rate_three_answers
-
-    paths = AppPaths.resolve(tmp_path / "data").ensure()
-    store = Store.open(paths.db_path)
-    try:
-        rate_three_answers(store, tiny_model, first_seed=10)
-        seen: list = []
-        result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), progress=seen.append)
-    finally:
-        store.close()
-    assert seen[0].held_groups == ()  # reading the ratings: not split yet
-    assert seen[-1].held_groups == tuple(result.metrics["heldout_groups"])
-    assert bool(seen[-1].held_groups) == bool(result.metrics["heldout_size"])  # none kept aside: none named
-
-
-def test_the_cli_names_the_questions_kept_aside_once_under_the_split(run_cli):
-    questions = ("Hi", "What is 2+2?", "Name a colour", "Why?")
-    for question, thumb in zip(questions, ("up", "down", "up", "down")):
-        code, out, err = run_cli("generate", "--save", "--max-new-tokens", "4", "--seed", "1", "--json", question)
-        assert code == 0, err
-        assert run_cli("rate", str(json.loads(out)["message_id"]), thumb)[0] == 0
-    code, out, err = run_cli("finetune", "--max-steps", "2", "--json")
-    assert code == 0, err
-    named = [line for line in err.splitlines() if line.startswith("getting ready: kept aside this time")]
-    assert len(named) == 1, err
-    kept = [q for q in questions if f"\u201c{q}\u201d" in named[0]]
-    assert len(kept) == json.loads(out)["metrics"]["heldout_size"] >= 1, named

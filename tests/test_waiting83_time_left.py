@@ -65,21 +65,9 @@ def test_the_panel_s_time_so_far_goes_one_way_through_the_parts(make_window, qtb
 
 
 def test_a_first_run_s_pause_says_which_counts_cover_the_parts_to_come(tmp_path, tiny_model):
-    from desktop_app.core.paths import AppPaths
-    from desktop_app.core.store import Store
-    from desktop_app.core.train_settings import FineTuneSettings
-    from desktop_app.core.training import run_finetune
-    from test_training import FAST
-    from test_training_data import rate_three_answers
+    from test_verdict75_split import a_real_run
 
-    paths = AppPaths.resolve(tmp_path / "data").ensure()
-    store = Store.open(paths.db_path)
-    try:
-        rate_three_answers(store, tiny_model, first_seed=10)
-        seen: list = []
-        run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), progress=seen.append)
-    finally:
-        store.close()
+    _result, seen = a_real_run(tmp_path, tiny_model)
     parted = [p for p in seen if p.part and p.total]
     assert parted, "the model in use was measured in no numbered parts"
     assert all(p.eta_whole for p in parted if p.part[0] == p.part[1])  # the last part: nothing to come

@@ -12,19 +12,14 @@ pytest.importorskip("PySide6")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
-
-
-def _recount(qtbot, window) -> None:
-    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
-        window.writer.recount()
-    QApplication.processEvents()
+from test_gui_usertest9_panels import recount_ratings  # noqa: E402
 
 
 def test_a_rating_still_being_written_as_a_run_starts_is_not_new_since_it(make_window, qtbot):
     window = make_window(max_new_tokens=6)
     store, panel = window.chat.store, window.finetune_panel
     store.rate_message(ask(qtbot, window, "Hello")["message_id"], 1)
-    _recount(qtbot, window)
+    recount_ratings(qtbot, window)
     last = ask(qtbot, window, "Hi")["message_id"]
     with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
         window.writer.rate_message(last, -1)  # the thumb clicked, its write under way...
@@ -37,7 +32,7 @@ def test_a_rating_still_being_written_as_a_run_starts_is_not_new_since_it(make_w
     assert panel.total_at_run_start == 2
     # a rating given after the start is still new since it
     store.rate_message(ask(qtbot, window, "Why?")["message_id"], -1)
-    _recount(qtbot, window)
+    recount_ratings(qtbot, window)
     assert "<b>1 new since this run started</b>" in panel.ready_label.text()
     window.finetune.running_changed.emit(False)
     assert "since this run started" not in panel.ready_label.text()
