@@ -48,14 +48,6 @@ def fit_words(button, whole: str, short: str, room: int) -> None:
         button.setText(short)
 
 
-# the prompt's Settings button shows its sliders alone in a narrow window (1024x600): the words say which it is
-SYSTEM_TEXT_NOTE = ("Every answer short, or in one style? No fine-tune needed: write it in <b>Settings</b> (the "
-                    "sliders by the prompt) \u2192 <b>System text</b>, e.g. \u201cAnswer in one sentence.\u201d")
-SYSTEM_TEXT_TIP = ("The chat's System text is placed before every conversation, from the next answer on: an "
-                   "instruction there needs no ratings and no training. A small model follows it loosely; ratings "
-                   "teach by example.")
-
-
 class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
     """The side panel (a tab beside the token inspector). The window hands it the rating
     counts (``set_counts``); the controller's signals drive the rest. Its progress, report card
@@ -119,11 +111,6 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
                                   "helps on your ratings and general text reads as fluently as before.", "Muted",
                                   wrap=True)
         layout.addWidget(self.intro)
-        # a wish for every answer (short, one style) needs no fine-tune: a teacher rated answers one by one to make
-        # them short, not knowing the chat's System text could say so (words84)
-        self.system_text_note = styled_label(SYSTEM_TEXT_NOTE, "Muted", wrap=True)
-        self.system_text_note.setToolTip(SYSTEM_TEXT_TIP)
-        layout.addWidget(self.system_text_note)
         self.tile_grid = grid = QGridLayout()
         grid.setSpacing(6)
         self.tiles = {"thumbs_up": CountTile("good answers", "thumb-up"),
