@@ -16,7 +16,7 @@ from desktop_app.core.duration_words import duration_words
 from desktop_app.core.fact_changes import all_changed_facts, changed_unrated_count
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
-from desktop_app.core.progress_words import (kept_aside_questions, kept_aside_words, measured_part, phase_name,
+from desktop_app.core.progress_words import (kept_aside_line, measured_part, phase_name,
                                              split_words, terminal_line)
 from desktop_app.core.taught_words import (changed_unrated_words, gate_margins, gives_yours, new_since_words,
                                            rated_count_words, repeats_words, short_first, shown_answer, unchecked_why,
@@ -191,7 +191,7 @@ class _Bar:
         rating lost, the one kept aside explained only in the report (leftovers77)."""
         if p.split and not self.split_said:
             print(split_line(p.split), file=sys.stderr)
-            named = kept_aside_words(kept_aside_questions(self.store, p.held_groups)) if self.store else ""
+            named = kept_aside_line(self.store, p.held_groups) if self.store else ""
             if named:  # which ones, as the window says: a correction just written may be the one (waiting83)
                 print(f"getting ready: {named[:1].lower()}{named[1:]}", file=sys.stderr)
             self.split_said = True

@@ -125,6 +125,12 @@ def kept_aside_words(questions: list[str]) -> str:
     return f"Kept aside this time, to test the result: {named} (a later run may train on {it})"
 
 
+def kept_aside_line(store, groups) -> str:
+    """``kept_aside_words`` for the exchanges ``groups`` (``kept_aside_questions``): the panel's, the card's and
+    the CLI's line alike."""
+    return kept_aside_words(kept_aside_questions(store, groups)) if groups else ""
+
+
 def progress_line(p) -> str:
     """The panel's line for any report: "Training: step 3 of 12", a count's (``counted_line``),
     else the phase's (``phase_line``)."""

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout
 
 from desktop_app.core.adapters import adapter_name
-from desktop_app.core.progress_words import kept_aside_questions, kept_aside_words
+from desktop_app.core.progress_words import kept_aside_line
 from desktop_app.gui.figure_words import KEPT_ASIDE_WORDS
 from desktop_app.gui.finetune_words import RunCard, figures_tip, run_card, stopped_run_note
 from desktop_app.gui.taught_view import TaughtView
@@ -185,7 +185,7 @@ class RunReport:
     def _show_kept_aside_on_card(self, status, metrics) -> None:
         """A run that was judged names the questions it kept aside to test it, as its progress did."""
         groups = (metrics or {}).get("heldout_groups") if status in ("kept", "discarded") else None
-        words = kept_aside_words(kept_aside_questions(self.controller.store, groups)) if groups else ""
+        words = kept_aside_line(self.controller.store, groups)
         self.result_kept.setText(words)
         self.result_kept.setVisible(bool(words))
 

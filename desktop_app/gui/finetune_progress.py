@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout
 
 from desktop_app.core.progress_words import (SLOW_WINDOW, count_eta_words, early_stop_words, explain_slows_words,
-                                             kept_aside_questions, kept_aside_words, progress_line, split_words,
+                                             kept_aside_line, progress_line, split_words,
                                              step_eta_words)
 from desktop_app.core.step_pace import left_now
 from desktop_app.gui.figure_words import KEPT_ASIDE_WORDS
@@ -254,7 +254,7 @@ class RunProgress:
         run's split, not at each report."""
         if groups != self.kept_groups:
             self.kept_groups = groups
-            self.kept_note.setText(kept_aside_words(kept_aside_questions(self.controller.store, groups)))
+            self.kept_note.setText(kept_aside_line(self.controller.store, groups))
         self.kept_note.setVisible(bool(self.kept_note.text()))
 
     def _note_stop(self, p) -> None:
