@@ -38,6 +38,8 @@ class SamplerCut:
     note: str = ""
     settings: SamplingSettings | None = None  # the sampler's, where it drew the token (a probed word's cut)
     penalised: bool = False  # its repetition penalty lowered earlier tokens by amounts not stored
+    seen: tuple = ()  # the ids written before the token (the penalty's), and the vocabulary's size: what a
+    vocab: int = 1 << 18  # longer list of the token's alternatives is cut with again (cut_of_longer_list)
 
 
 def sampler_cut(top, settings: SamplingSettings | None, *, seen=(), vocab: int = 1 << 18,
@@ -45,6 +47,11 @@ def sampler_cut(top, settings: SamplingSettings | None, *, seen=(), vocab: int =
     """``top``: the stored alternatives (ids and probabilities); ``seen``: the ids the answer had
     written before this token (its repetition penalty's); ``sampled``: False for a token nobody
     sampled (a branch's forced token, an imported answer's)."""
+    seen = tuple(seen)
+    return replace(_cut_of(top, settings, seen, vocab, sampled), seen=seen, vocab=vocab)
+
+
+def _cut_of(top, settings: SamplingSettings | None, seen: tuple, vocab: int, sampled: bool) -> SamplerCut:
     if not sampled:
         return SamplerCut({}, "This token was not sampled (put there by a branch or imported): no sampler cut.")
     if settings is None:
@@ -55,7 +62,7 @@ def sampler_cut(top, settings: SamplingSettings | None, *, seen=(), vocab: int =
         return SamplerCut({})
     if settings.is_greedy:
         return SamplerCut({a.id: "cut by greedy decoding" for a in alts[1:]}, settings=settings)
-    penalised = settings.repetition_penalty != 1.0 and any(True for _ in seen)
+    penalised = settings.repetition_penalty != 1.0 and bool(seen)
     seen = set(seen) if penalised else set()
     cut = _top_k_cut(alts, settings, seen)
     cut.update({k: v for k, v in _min_p_cut(alts, settings, seen).items() if k not in cut})
@@ -65,6 +72,19 @@ def sampler_cut(top, settings: SamplingSettings | None, *, seen=(), vocab: int =
                           settings, penalised=True)
     cut.update({k: v for k, v in _top_p_cut(alts, settings, cut, vocab).items() if k not in cut})
     return SamplerCut(cut, settings=settings)
+
+
+def cut_of_longer_list(found: SamplerCut, record, alternatives) -> SamplerCut:
+    """``found`` (token ``record``'s cut over the alternatives its record keeps) over a longer list of them (the
+    inspector's "Show 40 more", core.more_alternatives): the same rule on the same stored settings and earlier
+    tokens. The record's own keep the verdicts they were shown with (the longer list's figures come from another
+    pass and differ in the last digits), so only the rows it adds get new ones; the written token is never cut."""
+    if found.settings is None:  # not sampled, or no settings stored: its note holds for every row
+        return found
+    longer = sampler_cut(alternatives, found.settings, seen=found.seen, vocab=found.vocab)
+    kept = {a.id for a in record.top} | {record.id}
+    added = {k: why for k, why in longer.cut.items() if k not in kept}
+    return replace(found, cut={**added, **found.cut})
 
 
 def cut_below_the_list(found: SamplerCut, top, rank: int, prob: float) -> str | None:

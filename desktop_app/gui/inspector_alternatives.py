@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QPushButton
 from desktop_app.core.more_alternatives import MORE_ALTERNATIVES
 from desktop_app.core.piece_words import other_model, piece_hex
 from desktop_app.core.records import Alternative, TokenRecord
-from desktop_app.core.sampler_cut import SamplerCut, cut_below_the_list, cut_words
+from desktop_app.core.sampler_cut import SamplerCut, cut_below_the_list, cut_of_longer_list, cut_words
 from desktop_app.core.token_words import MARKS_TIP, ordered_alternatives, token_label
 from desktop_app.gui.alternatives_chart import AlternativesChart
 from desktop_app.gui.explain_view import ExplainView
@@ -109,17 +109,26 @@ class AlternativesPart:
         if self.record is None:
             return
         self.more_token = (self.message_id, self.index, self.record)
+        if self.more_button.hasFocus():  # a disabled button passes the focus on: Qt gave it to "How likely was…"
+            self.chart.setFocus(Qt.FocusReason.OtherFocusReason)
         self.more_button.setEnabled(False)  # one read at a time; it says so meanwhile
         self.more_button.setText("Reading the next alternatives\u2026")
         self.more_asked.emit()
 
     def show_more(self, token: tuple, alternatives) -> None:
         """The token's longer list (core.more_alternatives), where it is still the token shown: the chart, its title
-        and coverage say it; the record and what it keeps stay as they were (the setting is unchanged)."""
+        and coverage say it, the rows the sampler could not have picked dimmed as the record's are; the record and
+        what it keeps stay as they were (the setting is unchanged)."""
         if token != self.more_token or token != (self.message_id, self.index, self.record):
             return
         self.more_token = None
-        self._chart_alternatives(replace(self.record, top=tuple(alternatives)))
+        longer = replace(self.record, top=tuple(alternatives))
+        if self.sampler_cut is not None:  # the 40 more had all looked pickable (inspector86)
+            self.sampler_cut = cut_of_longer_list(self.sampler_cut, self.record, alternatives)
+            self.chart.cut = self.sampler_cut.cut
+            self.sampler_note.setText(cut_words(self.sampler_cut, ordered_alternatives(longer)))
+            self.sampler_note.setVisible(bool(self.sampler_note.text()))
+        self._chart_alternatives(longer)
         self.more_button.hide()
 
     def more_failed(self, token: tuple, message: str) -> None:
