@@ -191,7 +191,7 @@ class _Bar:
         rating lost, the one kept aside explained only in the report (leftovers77)."""
         if p.split and not self.split_said:
             print(split_line(p.split), file=sys.stderr)
-            named = kept_aside_line(self.store, p.held_groups) if self.store else ""
+            named = kept_aside_line(self.store, p.held_groups, p.held_questions) if self.store else ""
             if named:  # which ones, as the window says: a correction just written may be the one (waiting83)
                 print(f"getting ready: {named[:1].lower()}{named[1:]}", file=sys.stderr)
             self.split_said = True

@@ -125,10 +125,14 @@ def kept_aside_words(questions: list[str]) -> str:
     return f"Kept aside this time, to test the result: {named} (a later run may train on {it})"
 
 
-def kept_aside_line(store, groups) -> str:
-    """``kept_aside_words`` for the exchanges ``groups`` (``kept_aside_questions``): the panel's, the card's and
-    the CLI's line alike."""
-    return kept_aside_words(kept_aside_questions(store, groups)) if groups else ""
+def kept_aside_line(store, groups, questions=None) -> str:
+    """``kept_aside_words`` for the exchanges ``groups``: the panel's, the card's and the CLI's line alike. Their
+    ``questions`` as the run read them where it split its ratings (``TrainProgress.held_questions``, a run's
+    ``heldout_questions``), so that the window does not read the store for them; None: a report or a run recorded
+    without them (a run before inspector86), whose questions ``store`` still holds (``kept_aside_questions``)."""
+    if questions is None:
+        questions = kept_aside_questions(store, groups) if groups else []
+    return kept_aside_words(list(questions))
 
 
 def progress_line(p) -> str:

@@ -38,6 +38,7 @@ from desktop_app.core.finetune_effect import (EVAL_BATCH, BeforeCache, Meter, di
                                              new_ratings, parent_split, plan_reasks, remember_after, split_record)
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, trim_heap
+from desktop_app.core.progress_words import kept_aside_questions
 from desktop_app.core.step_pace import StepPace
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
 from desktop_app.core.train_counts import new_since_previous, readiness
@@ -119,6 +120,9 @@ class TrainProgress:
     # the rated exchanges kept aside (their questions' message ids, rating_group), once split: the panel names
     # their questions, so who just wrote a correction sees it was kept aside this time (waiting83)
     held_groups: tuple[int, ...] = ()
+    # and their questions' words, read from the store on the run's thread as it splits: the window names them from
+    # the report without reading the store on its own thread (inspector86); None: not read (a report made elsewhere)
+    held_questions: tuple[str, ...] | None = None
 
 
 def training_readiness(store, model_id: str | None = None, tokenizer=None) -> dict:
@@ -188,6 +192,7 @@ class _Run:
         self.run_id = None
         self.split: tuple[int, int] | None = None  # (ratings learnt from, kept aside), once split (TrainProgress)
         self.held_groups: tuple[int, ...] = ()  # the exchanges kept aside, once split (TrainProgress)
+        self.held_questions: tuple[str, ...] = ()  # their questions (TrainProgress.held_questions)
         self.since_run, self.new_ids = None, frozenset()  # set as the run starts (new_since_previous)
         self.metrics: dict = {}
         self.copy_ref = None  # weakref to the training copy of the model, once loaded
@@ -203,6 +208,7 @@ class _Run:
     def say(self, phase, message="", **fields) -> None:
         fields.setdefault("split", self.split)
         fields.setdefault("held_groups", self.held_groups)
+        fields.setdefault("held_questions", self.held_questions)
         self.report(TrainProgress(phase, message=message, elapsed_s=time.perf_counter() - self.started, **fields))
 
     def counting(self, phase: str, stage: str = "", clock: CheckClock | None = None,
@@ -340,11 +346,14 @@ class _Run:
         pad_id = resolved.pad_id
         self.split = (train.rated(), held.rated())
         self.held_groups = tuple(held.groups())
+        self.held_questions = tuple(kept_aside_questions(self.store, self.held_groups))
         self.metrics.update({"train_size": train.rated(), "heldout_size": held.rated(),  # ratings, not views
                              **{f"data_{k}": v for k, v in data.counts().items()},
                              # what the held-out ratings are: a discarded run's why words them (a thumbs-down
                              # alone is no "what you liked more", words84)
                              "heldout_counts": held.counts(),
+                             # their questions, which the run's card names without reading the store (inspector86)
+                             "heldout_questions": list(self.held_questions),
                              "gate_margin_on": "heldout" if len(held) else "all"})
         reasks = plan_reasks(self.store, data, train, held, resolved.tokenizer, resolved.window,
                              count=s.reask_count, unseen=s.reask_unseen, tokens=s.reask_tokens,

@@ -183,9 +183,10 @@ class RunReport:
         self.result_box.show()
 
     def _show_kept_aside_on_card(self, status, metrics) -> None:
-        """A run that was judged names the questions it kept aside to test it, as its progress did."""
-        groups = (metrics or {}).get("heldout_groups") if status in ("kept", "discarded") else None
-        words = kept_aside_line(self.controller.store, groups)
+        """A run that was judged names the questions it kept aside to test it, as its progress did: as its metrics
+        keep them (the run read them where it split), from the store only for a run recorded without them."""
+        judged = (metrics or {}) if status in ("kept", "discarded") else {}
+        words = kept_aside_line(self.controller.store, judged.get("heldout_groups"), judged.get("heldout_questions"))
         self.result_kept.setText(words)
         self.result_kept.setVisible(bool(words))
 

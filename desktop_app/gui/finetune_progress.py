@@ -212,7 +212,7 @@ class RunProgress:
         self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)
         self.split_note.setText(split_words(p.split))
         self.split_note.setVisible(bool(p.split))
-        self._show_kept_aside(tuple(getattr(p, "held_groups", ()) or ()))
+        self._show_kept_aside(tuple(getattr(p, "held_groups", ()) or ()), getattr(p, "held_questions", None))
         counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
         stepped = p.phase == "training" and bool(p.step)
         if not counted:
@@ -249,12 +249,12 @@ class RunProgress:
             self.measuring_began = p.elapsed_s
         return p.elapsed_s - self.measuring_began
 
-    def _show_kept_aside(self, groups: tuple[int, ...]) -> None:
-        """The questions kept aside, named under the split's counts (waiting83); read from the store once per
-        run's split, not at each report."""
+    def _show_kept_aside(self, groups: tuple[int, ...], questions: tuple[str, ...] | None) -> None:
+        """The questions kept aside, named under the split's counts (waiting83), as the run's report carries them
+        (it reads them where it splits: no store read here); worded once per run's split, not at each report."""
         if groups != self.kept_groups:
             self.kept_groups = groups
-            self.kept_note.setText(kept_aside_line(self.controller.store, groups))
+            self.kept_note.setText(kept_aside_line(self.controller.store, groups, questions))
         self.kept_note.setVisible(bool(self.kept_note.text()))
 
     def _note_stop(self, p) -> None:
