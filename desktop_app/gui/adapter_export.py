@@ -66,6 +66,7 @@ class ExportDialog(QDialog):
         self.bar.hide()
         layout.addWidget(self.bar)
         self.status = styled_label("", "Muted", wrap=True)
+        self.status.hide()  # shown with something to say (_set_status): empty, it was a blank line in a fresh dialog
         layout.addWidget(self.status)
         layout.addWidget(self._buttons())
         self._suggest_path()
@@ -109,8 +110,14 @@ class ExportDialog(QDialog):
 
     def _say(self, text: str) -> None:
         """The status line, with the window's height fitted to hold it."""
-        self.status.setText(text)
+        self._set_status(text)
         self._fit_height()
+
+    def _set_status(self, text: str) -> None:
+        """The status line's words, the line shown only while it has some: an empty label kept about 14 px blank
+        under the fields of a fresh dialog (inspector86)."""
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def _fit_height(self) -> None:
         """The height the rows need at this width: more for a long result (its fields must not be squashed),
@@ -134,7 +141,7 @@ class ExportDialog(QDialog):
 
     def _forget_result(self) -> None:
         if self.task is None:
-            self.status.clear()
+            self._set_status("")
             self.bar.hide()
             self.open_folder_button.hide()
             QTimer.singleShot(0, self, self._fit_height)
@@ -179,7 +186,7 @@ class ExportDialog(QDialog):
         save_folder.remember(self.parentWidget(), out, save_folder.ADAPTERS)  # the next Import… or Export… opens there
         self.open_folder_button.hide()
         self._set_running(True)
-        self.status.setText("Exporting\u2026" if not self.lane.busy else "Waiting for the fine-tune to finish\u2026")
+        self._set_status("Exporting\u2026" if not self.lane.busy else "Waiting for the fine-tune to finish\u2026")
         self.lane.submit(self.task)
 
     def _set_running(self, running: bool) -> None:
@@ -198,7 +205,7 @@ class ExportDialog(QDialog):
             self.stages.append(stage)
         self.bar.setRange(0, max(total, 0))  # total 0: a busy bar
         self.bar.setValue(done)
-        self.status.setText(f"{stage}\u2026")
+        self._set_status(f"{stage}\u2026")
 
     def _finished(self, result) -> None:
         self.task, self.result = None, result
@@ -230,7 +237,7 @@ class ExportDialog(QDialog):
 
     def _close_or_cancel(self) -> None:
         if self.task is not None:
-            self.status.setText("Cancelling\u2026")
+            self._set_status("Cancelling\u2026")
             self.lane.cancel(self.task)
         else:
             self.reject()
