@@ -109,7 +109,9 @@ class AlternativesPart:
         if self.record is None:
             return
         self.more_token = (self.message_id, self.index, self.record)
-        if self.more_button.hasFocus():  # a disabled button passes the focus on: Qt gave it to "How likely was…"
+        # a disabled button passes the focus on: Qt gave it to "How likely was…"; the window's focus widget, not
+        # hasFocus(), which is False while the window is not the active one (the focus moved all the same)
+        if self.more_button.window().focusWidget() is self.more_button:
             self.chart.setFocus(Qt.FocusReason.OtherFocusReason)
         self.more_button.setEnabled(False)  # one read at a time; it says so meanwhile
         self.more_button.setText("Reading the next alternatives\u2026")
