@@ -177,14 +177,14 @@ class AnalysisTools(QObject):
         from desktop_app.gui.text_export import write_heatmap_png
 
         width = max(400, self.view.heatmap.width())
+        as_shown = {"model_written": self.view.heatmap.model_written,
+                    "pixel_ratio": self.view.heatmap.devicePixelRatioF()}  # as sharp as on screen
         change = getattr(self.view, "change_mode", None)
         drawn = change.export_colours() if change is not None else None
         if drawn is None:  # the measure's colours, as on screen
-            return write_heatmap_png(path, scored, width=width, measure=self._measure(),
-                                     model_written=self.view.heatmap.model_written)[0]
+            return write_heatmap_png(path, scored, width=width, measure=self._measure(), **as_shown)[0]
         changed, colorizer, key = drawn  # "Fine-tune's change" on: its colours and its key, as on screen
-        return write_heatmap_png(path, changed, width=width, colorizer=colorizer, key=key,
-                                 model_written=self.view.heatmap.model_written)[0]
+        return write_heatmap_png(path, changed, width=width, colorizer=colorizer, key=key, **as_shown)[0]
 
     def _measure(self) -> str:
         measure = self.view.heatmap.measure
