@@ -16,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core import text_export
 from desktop_app.core.text_notes import COLOURING, PAUSED_FOR_CHAT, READING, colouring_words
@@ -200,11 +199,7 @@ class AnalysisTools(QObject):
         return f"{stem}{suffix}.{kind}"
 
     def _ask_path(self, kind: str) -> str:
-        name = self.suggested_name(kind)
-        path, _ = QFileDialog.getSaveFileName(self.view, TITLES[kind], save_folder.suggested(self.view, name),
-                                              FILTERS[kind])
-        save_folder.remember(self.view, path)
-        return path
+        return save_folder.ask_save_path(self.view, TITLES[kind], self.suggested_name(kind), FILTERS[kind])
 
 
 def install(view) -> AnalysisTools:
