@@ -17,6 +17,7 @@ from desktop_app import __version__
 from desktop_app.cli import explain_cmds, finetune_cmds, model_cmds, probe_cmds, store_cmds, text_cmds, texts_cmds
 from desktop_app.cli.common import CliError, add_common_options, finish_common_options
 from desktop_app.cli.help_examples import HelpFormatter, add_descriptions_and_examples
+from desktop_app.cli.qt_options import split_qt_options
 from desktop_app.cli.stdin_text import read_stdin_arguments, unquoted_words_hint
 from desktop_app.core.models import check_named_model
 
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="gpt2-desk",
         description="Run GPT-2 locally, see every token's probability, rate answers, fine-tune on your ratings.",
+        epilog="With no command the window starts; it also takes Qt's own options, e.g. -platform xcb, -reverse.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -54,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--prompt", dest="screenshot_prompt", metavar="TEXT",  # not "SCREENSHOT_PROMPT" (cli63)
                         help="with --screenshot: send this prompt first")
     parser.add_argument("--rate", dest="screenshot_rate", choices=["up", "down"], help="with --screenshot: rate the answer")
-    parser.add_argument("--dark", action="store_true", help="with --screenshot: use the dark palette")
+    parser.add_argument("--dark", action="store_true", help="the dark palette, whatever Settings or the system say (the window, or a --screenshot)")
     parser.add_argument("--size", dest="screenshot_size", default="1280x800", metavar="WxH",
                         help="with --screenshot: the window size (default 1280x800)")
     parser.add_argument("--view", dest="screenshot_view", choices=["finetune", "compare", "explain", "text"],
@@ -89,10 +91,14 @@ _LOADS_A_MODEL = frozenset({"explain", "probe", "finetune", "generate", "chat", 
 
 def _run(argv: list[str]) -> int:
     wants_json = _asks_for_json(argv)
+    ours, qt_options = split_qt_options(argv)
     try:
-        args = _parse(build_parser(), argv)
+        args = _parse(build_parser(), ours)
+        if args.command is not None and qt_options:  # Qt's options are the window's: a command reads its words whole
+            args = _parse(build_parser(), argv)
     except UsageError as exc:
         return _fail(str(exc), 2, wants_json, prefix="")
+    args.qt_options = qt_options if args.command is None else []
     try:
         finish_common_options(args)
         read_stdin_arguments(args)

@@ -20,6 +20,12 @@ VIRIDIS = [
 # differ along blue-yellow, which colour-blind eyes keep: ColorBrewer PiYG's pink, PuOr's orange.
 ATTRIBUTION_PALETTE = [(197, 27, 125), (222, 119, 174), (241, 182, 218), (247, 247, 247),
                        (254, 224, 182), (241, 163, 64), (179, 88, 6)]
+# The dark theme's: the same ends, but a token that barely pushed a dark neutral near the window's cards
+# and the pale tints beside it darkened. With the light palette every earlier word of a dark chat card
+# turned a near-white block with black letters, the glare polish36 took out of the change palette
+# (usertest49); the text on each colour is still chosen by contrast (``text_color_on``).
+ATTRIBUTION_PALETTE_DARK = [(197, 27, 125), (222, 119, 174), (112, 54, 88), (52, 55, 62),
+                            (112, 80, 42), (241, 163, 64), (179, 88, 6)]
 # each bucket holds the ranks after the one before ("rank 11–100", not "top 100": usertest 29 read
 # "top 100 18.2%" beside "top 10 72.7%" as the share in the top 100, which was 90.9%)
 RANK_BUCKETS = ((10, "rank 1–10"), (100, "rank 11–100"), (1000, "rank 101–1000"), (None, "beyond 1000"))
@@ -74,10 +80,15 @@ def color_for(record: TokenRecord, measure: str = "probability") -> tuple[int, i
     return sequential_color(confidence(record, measure))
 
 
-def attribution_color(push: float, scale: float = 2.0) -> tuple[int, int, int]:
+def attribution_palette(dark: bool = False) -> list[tuple[int, int, int]]:
+    """The attribution palette for a light or dark window."""
+    return ATTRIBUTION_PALETTE_DARK if dark else ATTRIBUTION_PALETTE
+
+
+def attribution_color(push: float, scale: float = 2.0, dark: bool = False) -> tuple[int, int, int]:
     """How much a token pushed toward the explained token -> pink (toward the alternative) ..
-    white .. orange (toward this token), full at +-``scale``."""
-    return _interpolate(ATTRIBUTION_PALETTE, 0.5 + max(-1.0, min(1.0, push / scale)) / 2)
+    neutral (white; dark grey in a dark window) .. orange (toward this token), full at +-``scale``."""
+    return _interpolate(attribution_palette(dark), 0.5 + max(-1.0, min(1.0, push / scale)) / 2)
 
 
 # The change palette (the compare view, the Text tab's "Fine-tune's change", its PNG key): purple

@@ -94,7 +94,7 @@ def run_app(args) -> int:
     dark = True if getattr(args, "dark", False) else None
     if screenshot and dark is None:
         dark = False  # screenshots are reproducible: light unless --dark
-    app = make_app(dark=dark)
+    app = make_app([sys.argv[0], *getattr(args, "qt_options", [])], dark=dark)  # -platform xcb, -reverse …
     from desktop_app.core.errors import UserFacingError
 
     lock = None

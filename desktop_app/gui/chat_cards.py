@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core import unwritten
 from desktop_app.core.count_words import counted
@@ -637,10 +636,9 @@ class ChatCards:
         if path is None:
             suffix = {"png": "PNG image (*.png)", "json": "JSON (*.json)"}[kind]
             default = f"answer-{card.message_id or 'new'}.{kind}"
-            path, _ = QFileDialog.getSaveFileName(w, "Export answer", save_folder.suggested(w, default), suffix)
+            path = save_folder.ask_save_path(w, "Export answer", default, suffix)
             if not path:
                 return None
-            save_folder.remember(w, path)
         try:
             if kind == "png":
                 export.heatmap_png(card.view, path)

@@ -57,11 +57,9 @@ def export_conversation(window, conversation_id: int | None, kind: str, path: st
     if path is None:
         title = window.chat.store.get_conversation(conversation_id)["title"]
         stem = conversation_stem(title, conversation_id)
-        path, _ = QFileDialog.getSaveFileName(window, "Export conversation",
-                                              save_folder.suggested(window, f"{stem}.{suffix}"), pattern)
+        path = save_folder.ask_save_path(window, "Export conversation", f"{stem}.{suffix}", pattern)
         if not path:
             return None
-        save_folder.remember(window, path)
     window.conversation_files.export(conversation_id, kind, str(path))
     return str(path)
 

@@ -10,6 +10,7 @@ import bisect
 
 from desktop_app.core.palette import attribution_color
 from desktop_app.gui.explain_words import contribution_tip
+from desktop_app.gui.theme import is_dark
 from desktop_app.gui.token_view import Overlay
 
 
@@ -31,7 +32,7 @@ def card_overlays(cards, selected, result) -> dict:
         overlays[selected] = _overlay_from_segments(selected, _card_text(selected),
                                                     _answer_segments(a, result.context.index), scale)
         return overlays
-    overlays[selected] = Overlay(colours={i: attribution_color(s, scale) for i, s in own.items()},
+    overlays[selected] = Overlay(colours={i: attribution_color(s, scale, is_dark()) for i, s in own.items()},
                                  tips={i: contribution_tip(s) for i, s in own.items()})
     return overlays
 
@@ -55,7 +56,7 @@ def _overlay_from_segments(card, text, segments, scale) -> Overlay:
         for start, end, score in segments:
             if start > at:
                 pieces.append((text[at:start], None, None))
-            pieces.append((text[start:end], attribution_color(score, scale), contribution_tip(score)))
+            pieces.append((text[start:end], attribution_color(score, scale, is_dark()), contribution_tip(score)))
             at = end
         if at < len(text):
             pieces.append((text[at:], None, None))
@@ -68,7 +69,7 @@ def _overlay_from_segments(card, text, segments, scale) -> Overlay:
     for start, _end, score in segments:  # a piece counts for the token its first character is in
         index = min(bisect.bisect_right(ends, start), len(ends) - 1)
         sums[index] = sums.get(index, 0.0) + score
-    return Overlay(colours={i: attribution_color(s, scale) for i, s in sums.items()},
+    return Overlay(colours={i: attribution_color(s, scale, is_dark()) for i, s in sums.items()},
                    tips={i: contribution_tip(s) for i, s in sums.items()})
 
 
@@ -90,5 +91,5 @@ def text_overlay(result, index: int) -> Overlay:
     scores = result.attribution.scores
     scale = max((abs(s) for s in scores), default=1.0) or 1.0
     shown = {index - len(scores) + j: score for j, score in enumerate(scores) if index - len(scores) + j >= 0}
-    return Overlay(colours={i: attribution_color(s, scale) for i, s in shown.items()},
+    return Overlay(colours={i: attribution_color(s, scale, is_dark()) for i, s in shown.items()},
                    tips={i: contribution_tip(s) for i, s in shown.items()})

@@ -60,7 +60,7 @@ def ranking_rows(a, top: list[int], in_text: bool, scale: float | None, findable
 def _row(a, i: int, in_text: bool, scale: float | None, muted: str, findable: bool = False) -> str:
     rough = scale is None
     figure = (f"<span style='color:{muted}'>\u2248{a.scores[i]:+.1f}</span>" if rough
-              else chip(f"{a.scores[i]:+.2f}", attribution_color(a.scores[i], scale)))
+              else chip(f"{a.scores[i]:+.2f}", attribution_color(a.scores[i], scale, is_dark())))
     token = in_its_place(a, i)
     if rough:
         token = f"<span style=color:{muted}>{token}</span>"

@@ -14,11 +14,13 @@ from desktop_app.gui.text_export import MARGIN, document_image
 def heatmap_png(view, path, width: int = 820) -> Path:
     """Lay the view's document out at ``width`` px and save it as a PNG: dark text on white
     whatever the window's theme (the view's own background is transparent), with the key of
-    its colours below it (the measure's, or the attribution's while one is shown over it)."""
+    its colours below it (the measure's, or the attribution's while one is shown over it), with as
+    many pixels to each of its own as the screen the view is on (a 200 % screen's 2)."""
     doc = view.document().clone()
     doc.setTextWidth(width)
     key = heatmap_legend.key_for(view.measure, attribution=view.overlay is not None)
-    image = document_image(doc, math.ceil(doc.size().width()) + 2 * MARGIN, key, view.font())
+    image = document_image(doc, math.ceil(doc.size().width()) + 2 * MARGIN, key, view.font(),
+                           pixel_ratio=view.devicePixelRatioF())
     path = Path(path)
     if not image.save(str(path), "PNG"):
         raise OSError(f"Could not write {path}.")

@@ -12,12 +12,12 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, 
 
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
 from desktop_app.core.local_time import local_stamp
-from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES
+from desktop_app.core.palette import MEASURES, attribution_palette
 from desktop_app.gui.name_dialog import ask_text
 from desktop_app.gui.off_words import NEW_CONVERSATION_TIP, conversation_tips
 from desktop_app.gui.range_fields import ClampedDoubleSpinBox, ClampedSpinBox, Clamps
 from desktop_app.gui.responsive import Stepper
-from desktop_app.gui.theme import THEME_CHOICES, icon, styled_label
+from desktop_app.gui.theme import THEME_CHOICES, icon, is_dark, styled_label
 from desktop_app.gui.tips import follow, retip
 from desktop_app.gui.token_view import PLAIN, legend_stops
 from desktop_app.gui.wheel_guard import wheel_after_click
@@ -375,7 +375,7 @@ class LegendBar(QFrame):
         """While "Why this token?" paints its attribution over the text, the key says what those
         colours mean, not the measure's "Probability 0% … 100%" (usertest 11); the measure's
         list comes back with its key when the attribution is cleared."""
-        self.show_key(dict(ATTRIBUTION_KEY, gradient=ATTRIBUTION_PALETTE) if on else None)
+        self.show_key(dict(ATTRIBUTION_KEY, gradient=attribution_palette(is_dark())) if on else None)
 
     def show_key(self, key: dict | None) -> None:
         """The key of colours painted instead of the measure's (``key``: title, low, high, tip and

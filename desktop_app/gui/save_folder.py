@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QFileDialog
 
 KEY = "export_dir"
 ADAPTERS = "adapter_dir"  # the adapter history's Import… and Export…
@@ -42,3 +43,14 @@ def remember(window, path, key: str = KEY) -> None:
     settings = _settings(window)
     if settings is not None and path:
         settings.setValue(key, str(Path(path).parent))
+
+
+def ask_save_path(parent, title: str, name: str, pattern: str) -> str:
+    """The path a "Save as" dialog (opened in ``start_folder`` on ``name``) was given, "" when
+    cancelled; remembered for the next. A name typed without an extension gets ``name``'s: Qt's own
+    dialog saved "after_fix" as a file with none, which no viewer opened as the PNG it is (usertest49)."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested(parent, name), pattern)
+    if path and not Path(path).suffix:
+        path += Path(name).suffix
+    remember(parent, path)
+    return path

@@ -16,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core import text_export
 from desktop_app.core.text_notes import COLOURING, PAUSED_FOR_CHAT, READING, colouring_words
@@ -177,14 +176,14 @@ class AnalysisTools(QObject):
         from desktop_app.gui.text_export import write_heatmap_png
 
         width = max(400, self.view.heatmap.width())
+        as_shown = {"model_written": self.view.heatmap.model_written,
+                    "pixel_ratio": self.view.heatmap.devicePixelRatioF()}  # as sharp as on screen
         change = getattr(self.view, "change_mode", None)
         drawn = change.export_colours() if change is not None else None
         if drawn is None:  # the measure's colours, as on screen
-            return write_heatmap_png(path, scored, width=width, measure=self._measure(),
-                                     model_written=self.view.heatmap.model_written)[0]
+            return write_heatmap_png(path, scored, width=width, measure=self._measure(), **as_shown)[0]
         changed, colorizer, key = drawn  # "Fine-tune's change" on: its colours and its key, as on screen
-        return write_heatmap_png(path, changed, width=width, colorizer=colorizer, key=key,
-                                 model_written=self.view.heatmap.model_written)[0]
+        return write_heatmap_png(path, changed, width=width, colorizer=colorizer, key=key, **as_shown)[0]
 
     def _measure(self) -> str:
         measure = self.view.heatmap.measure
@@ -200,11 +199,7 @@ class AnalysisTools(QObject):
         return f"{stem}{suffix}.{kind}"
 
     def _ask_path(self, kind: str) -> str:
-        name = self.suggested_name(kind)
-        path, _ = QFileDialog.getSaveFileName(self.view, TITLES[kind], save_folder.suggested(self.view, name),
-                                              FILTERS[kind])
-        save_folder.remember(self.view, path)
-        return path
+        return save_folder.ask_save_path(self.view, TITLES[kind], self.suggested_name(kind), FILTERS[kind])
 
 
 def install(view) -> AnalysisTools:

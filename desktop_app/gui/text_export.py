@@ -26,12 +26,13 @@ def _application():
 
 
 def heatmap_image(records, prefix: str = "", *, width: int = 900, measure: str = "probability", model_written=(),
-                  colorizer=None, key=None):
+                  colorizer=None, key=None, pixel_ratio: float = 1.0):
     """A QImage ``width`` pixels wide of the coloured tokens (the unscored prefix first), with
     the key of the colours below them; ``model_written``: the indices of the records a model's
     continuation wrote, marked as on screen and said under the text. ``colorizer`` (index,
     record) -> rgb colours the tokens in place of ``measure`` (the Text tab's "Fine-tune's
-    change"), and then ``key`` (a heatmap_legend.Key) says what its colours mean."""
+    change"), and then ``key`` (a heatmap_legend.Key) says what its colours mean. ``pixel_ratio``:
+    as ``document_image``'s."""
     _application()
     from desktop_app.gui import heatmap_legend
     from desktop_app.gui.token_view import MODEL_WORDS, TokenView
@@ -45,18 +46,19 @@ def heatmap_image(records, prefix: str = "", *, width: int = 900, measure: str =
     view.setLineWrapColumnOrWidth(width - 2 * MARGIN)
     view.set_records(records, prefix=prefix, model_written=model_written)
     try:
-        return document_image(view.document(), width, key, view.font(),
-                              model_starts=view.model_starts(), note=MODEL_WORDS if view.model_written else "")
+        return document_image(view.document(), width, key, view.font(), model_starts=view.model_starts(),
+                              note=MODEL_WORDS if view.model_written else "", pixel_ratio=pixel_ratio)
     finally:
         view.deleteLater()
 
 
-def document_image(document, width: int, key, font, *, model_starts=(), note: str = ""):
+def document_image(document, width: int, key, font, *, model_starts=(), note: str = "", pixel_ratio: float = 1.0):
     """``document`` (laid out ``width - 2 * MARGIN`` wide) painted dark on white into a QImage
     ``width`` pixels wide, with a bar at each of ``model_starts`` (where a continuation begins),
-    then ``note`` and ``key`` (a heatmap_legend.Key, or None) below it."""
+    then ``note`` and ``key`` (a heatmap_legend.Key, or None) below it. ``pixel_ratio`` > 1 (the
+    screen's, a 200 % laptop's 2): the same picture with that many pixels to each of its own."""
     from PySide6.QtCore import QRect, Qt
-    from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFontMetrics, QImage, QPainter, QPalette
+    from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFontMetrics, QPainter, QPalette
 
     from desktop_app.gui import heatmap_legend
     from desktop_app.gui.token_view import paint_model_starts
@@ -71,8 +73,7 @@ def document_image(document, width: int, key, font, *, model_starts=(), note: st
     if height > MAX_HEIGHT:
         raise UserFacingError(f"The heatmap would be {height:,} pixels tall, more than a PNG here can hold: "
                               "export it wider, or export the tokens as JSON instead.")
-    image = QImage(width, height, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
+    image = _white_image(width, height, pixel_ratio)
     painter = QPainter(image)
     painter.setFont(font)
     heatmap_legend.paint_key(painter, key, MARGIN, MARGIN + text_h, width - 2 * MARGIN, QColor("black"))
@@ -88,6 +89,19 @@ def document_image(document, width: int, key, font, *, model_starts=(), note: st
     document.documentLayout().draw(painter, context)
     paint_model_starts(painter, document, model_starts)
     painter.end()
+    return image
+
+
+def _white_image(width: int, height: int, pixel_ratio: float):
+    """A white QImage of ``width`` x ``height`` logical pixels at ``pixel_ratio``. Drawn at 1 on a
+    200 % screen, an exported heatmap had half the pixels of the one on screen: its letters came
+    out small and soft beside it (usertest49)."""
+    from PySide6.QtGui import QColor, QImage
+
+    ratio = max(1.0, min(pixel_ratio, MAX_HEIGHT / height))  # a tall text keeps within the painter's reach
+    image = QImage(math.ceil(width * ratio), math.ceil(height * ratio), QImage.Format.Format_RGB32)
+    image.setDevicePixelRatio(ratio)
+    image.fill(QColor("white"))
     return image
 
 
@@ -113,13 +127,13 @@ def change_drawing(change, adapter_name: str):
 
 
 def write_heatmap_png(path, scored, *, width: int = 900, measure: str = "probability",
-                      model_written=(), colorizer=None, key=None) -> tuple[Path, tuple[int, int]]:
-    """Draw ``scored`` (a core.session.ScoredText) into a PNG; returns (path, (width, height)).
-    Written beside the target and renamed, so a failure leaves no half file. ``colorizer`` and
-    ``key``: as ``heatmap_image``'s."""
+                      model_written=(), colorizer=None, key=None, pixel_ratio: float = 1.0) -> tuple[Path, tuple[int, int]]:
+    """Draw ``scored`` (a core.session.ScoredText) into a PNG; returns (path, (width, height) in pixels).
+    Written beside the target and renamed, so a failure leaves no half file. ``colorizer``,
+    ``key`` and ``pixel_ratio``: as ``heatmap_image``'s."""
     path = Path(path).expanduser()
     image = heatmap_image(scored.records, scored.unscored_prefix, width=width, measure=measure,
-                          model_written=model_written, colorizer=colorizer, key=key)
+                          model_written=model_written, colorizer=colorizer, key=key, pixel_ratio=pixel_ratio)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.png")
     if not image.save(str(tmp), "PNG"):
         tmp.unlink(missing_ok=True)
