@@ -68,7 +68,9 @@ def test_ctrl_f_shows_a_hidden_conversation_list(make_window, qtbot):
     qtbot.waitUntil(lambda: window.conversations.isVisible() and window.conversations.search.hasFocus())
 
 
-def test_enter_in_the_search_opens_the_first_match_and_goes_to_the_prompt(make_window, qtbot):
+def test_enter_in_the_search_opens_the_first_match_at_its_words_and_esc_goes_to_the_prompt(make_window, qtbot):
+    """The cursor went to the prompt; since leftovers85 it goes to the words found (ringed a moment), and Esc
+    from there puts it in the prompt, to go on with the conversation."""
     made = _yesterdays_conversations()
     window = make_window()
     _active(window, qtbot)
@@ -76,7 +78,12 @@ def test_enter_in_the_search_opens_the_first_match_and_goes_to_the_prompt(make_w
     _search(window, qtbot, "Germany")  # Enter at once: before the search's pause has refilled the list
     qtbot.keyClick(window.conversations.search, Qt.Key.Key_Return)
     assert window.chat.conversation_id == made["Capitals"], "the one conversation that matches is open"
-    assert window.prompt.hasFocus(), "the cursor is in its prompt, to go on with it"
+    found = next(card for card in window.transcript.cards if "Germany" in card.view.toPlainText())
+    # (the window's focus child: offscreen, the window loses its activation a moment after the switch, fix or not)
+    qtbot.waitUntil(lambda: window.focusWidget() is found.view and found.view.flashed is not None)
+    _active(window, qtbot)
+    qtbot.keyClick(found.view, Qt.Key.Key_Escape)
+    assert window.prompt.hasFocus(), "Esc: the cursor is in its prompt, to go on with it"
 
 
 def test_down_in_the_search_walks_into_the_matches_and_enter_there_goes_to_the_prompt(make_window, qtbot):

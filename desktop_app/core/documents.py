@@ -205,6 +205,18 @@ def title_for(text: str, fallback: str = DEFAULT_DOCUMENT_TITLE) -> str:
     return short_title(text) if text.strip() else fallback
 
 
+def title_on_save(title: str, stored_text: str, text: str) -> str | None:
+    """The title a save of ``text`` gives a document titled ``title`` whose stored text was ``stored_text``, or
+    None to keep it: an untitled text takes its first words; a text emptied whose title was made from its first
+    words is untitled again (it kept the deleted words' title in the picker and the window's title, leftovers85).
+    A title of the person's own (a rename, a file's name) stays, as it is not its first words'."""
+    if title == DEFAULT_DOCUMENT_TITLE:
+        return title_for(text) if text.strip() else None
+    if not text.strip() and stored_text.strip() and title == title_for(stored_text):
+        return DEFAULT_DOCUMENT_TITLE
+    return None
+
+
 # ---------------------------------------------------------------- the store
 
 def create_document(store, text: str = "", title: str | None = None) -> int:
@@ -232,6 +244,14 @@ def save_document(store, document_id: int, text: str, title: str | None = None) 
         if cur.rowcount == 0:
             raise StoreError(f"There is no document {document_id} in {store.path}.")
     _attach_kept_analyses(store, text, document_id)
+
+
+def save_edit(store, document_id: int, text: str, title: str | None = None) -> None:
+    """An edit kept: ``save_document`` with ``title``, or where none is given the title ``title_on_save`` gives."""
+    if title is None:
+        stored = get_document(store, document_id)
+        title = title_on_save(stored["title"], stored["text"], editor_text(text))
+    save_document(store, document_id, text, title)
 
 
 def _attach_kept_analyses(store, text: str, document_id: int) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QFrame, QGridLayout, Q
 
 from desktop_app.core.adapters import NAME_CHARS, label
 from desktop_app.gui import save_folder
-from desktop_app.gui.adapter_history_words import adapter_line, figures_tip
+from desktop_app.gui.adapter_history_words import adapter_line, figures_tip, waiting_ratings_words
 from desktop_app.gui.elided_labels import ElidedLabel
 from desktop_app.gui.off_words import EXPORT_TIP, HistoryFacts, history_tips  # noqa: F401 (EXPORT_TIP: read here)
 from desktop_app.gui.theme import icon, styled_label
@@ -105,6 +105,7 @@ class AdapterHistory(QFrame):
         self._build_buttons(layout)
         self.busy = False
         self.after_discard = False  # the run card above is a discarded run's (set_after_discard)
+        self.waiting = 0  # the ratings a first fine-tune would learn from (set_waiting)
         self.set_adapters([])
 
     def _build_buttons(self, layout) -> None:
@@ -148,12 +149,22 @@ class AdapterHistory(QFrame):
         self.after_discard = discarded
         self._say_empty()
 
+    def set_waiting(self, ratings: int) -> None:
+        """The ratings counted (the Fine-tune tab's count): an empty history says how many wait, not "rate some"."""
+        self.waiting = ratings
+        self._say_empty()
+
     def _say_empty(self) -> None:
-        self.empty.setText(LOADING if self.loading else EMPTY_AFTER_DISCARD if self.after_discard else EMPTY)
+        if self.loading or self.after_discard or not self.waiting:
+            self.empty.setText(LOADING if self.loading else EMPTY_AFTER_DISCARD if self.after_discard else EMPTY)
+        else:
+            self.empty.setText(waiting_ratings_words(self.waiting, panel=True))
 
     def none_yet(self) -> str:
         """The status bar's line for Ctrl+H with no adapter."""
-        return NONE_KEPT if self.after_discard else NONE_YET
+        if self.after_discard:
+            return NONE_KEPT
+        return waiting_ratings_words(self.waiting) if self.waiting else NONE_YET
 
     def set_adapters(self, rows: list[dict], loading: bool = False) -> None:
         """``rows``: adapters.list_adapters(...) (oldest first); shown newest first. ``loading``:

@@ -168,3 +168,14 @@ def compare_off_words(adapter_id: int) -> str:
     return (f"Compare is off: the base model is in use, and comparing shows what the adapter in use changed. "
             f"Put {adapter_name(adapter_id)} in use (Fine-tune tab, adapter history, Use selected) to compare "
             "this answer with it.")
+
+
+def waiting_ratings_words(ratings: int, panel: bool = False) -> str:
+    """No adapter yet, ``ratings`` rated (core.train_counts.readiness's count, as the Fine-tune tab's): how to make
+    the first one from them. "Rate some answers" was said with 4 ratings waiting (leftovers85). ``panel``: the
+    history's own words under its title, else the status bar's line for Ctrl+H."""
+    wait = f"{counted(ratings, 'rating')} {'waits' if ratings == 1 else 'wait'}"
+    if panel:
+        return (f"No adapter yet: {wait}. Press \u201cFine-tune on my ratings\u201d above to make your first adapter; "
+                "a kept fine-tune appears here. Until then the base model answers.")
+    return f"No adapter yet: {wait}. Press \u201cFine-tune on my ratings\u201d to make your first adapter"

@@ -199,6 +199,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
     # ------------------------------------------------------------ state
     def set_counts(self, counts: dict) -> None:
         self.counts = dict(counts)
+        self.history.set_waiting(rating_count(counts))
         if self.start_count_awaited and not self.writes_pending():
             self.start_count_awaited = False
             self.total_at_run_start = rating_count(counts)

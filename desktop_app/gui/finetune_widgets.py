@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
+from desktop_app.core.loss_trend import LOSS_CAPTION, loss_caption
 from desktop_app.gui.theme import colors, icon_label, is_dark, styled_label
 
 
@@ -68,7 +69,6 @@ class CountTile(QFrame):
         self._fit_note()
 
 
-LOSS_CAPTION = "Loss: how far the model still is from your ratings. It falls as the model learns them."
 
 
 class LossCurve(QWidget):
@@ -148,6 +148,7 @@ class LossCurve(QWidget):
 
     def clear(self) -> None:
         self.steps, self.losses = [], []
+        self.caption.setText(LOSS_CAPTION)
         self.total = None
         self.plot.getAxis("bottom").count_steps(None, counting=False)
         self.plot.getAxis("left").show_values(False)
@@ -168,6 +169,7 @@ class LossCurve(QWidget):
         self.steps.append(step)
         self.losses.append(loss)
         self.curve.setData(self.steps, self.losses)
+        self.caption.setText(loss_caption(self.losses))  # what the curve shows: it falls, stays flat or rises
         self.plot.getAxis("left").show_values(True)
         if total:
             self.plan(total)

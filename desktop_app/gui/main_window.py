@@ -13,6 +13,7 @@ from desktop_app.gui import (answer_keys, chat_surprise_keys, conversation_actio
 from desktop_app.gui.adapter_undo import AdapterUndo
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
+from desktop_app.gui.chat_search import ChatSearch
 from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_side import TOKEN_TAB, FineTuneSide
@@ -255,6 +256,9 @@ class MainWindow(QMainWindow):
             lambda cid, kind: conversation_actions.export_conversation(self, cid, kind))
         self.conversations.search_changed.connect(lambda _t: self.refresh_conversations())
         self.conversations.chosen.connect(lambda: self.prompt.setFocus(Qt.FocusReason.OtherFocusReason))
+        self.chat_search = ChatSearch(self)  # Enter on the search: where its words are in the conversation shown
+        self.conversations.search_entered.connect(
+            lambda words: self.chat_search.show_words(words) or self.prompt.setFocus(Qt.FocusReason.OtherFocusReason))
         self.legend.measure_changed.connect(self.set_measure)
         self.inspector.branch_requested.connect(self.branch)
         # the colour key says what is painted: "Why this token?"'s attribution, while it is shown

@@ -42,7 +42,9 @@ class ConversationPanel(QFrame):
     delete_requested = Signal(int)
     search_changed = Signal(str)
     export_requested = Signal(int, str)  # conversation id, "markdown" | "json"
-    chosen = Signal()  # Enter on a conversation, or on the search (its first match): the window's cue to the prompt
+    chosen = Signal()  # Enter on a conversation, or Esc on an empty search: the window's cue to the prompt
+    # Enter on the search's words (its first match opened, or the open one kept): the window shows where they are
+    search_entered = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -160,7 +162,7 @@ class ConversationPanel(QFrame):
 
     def _search_key(self, key) -> bool:
         """Down walks from the search into its matches, Enter opens the first (or the open one, where it matches) and
-        goes on to the prompt: both did nothing, and a returning person who searched for yesterday's conversation had
+        shows where the words are (``search_entered``): both did nothing, and a returning person who searched for yesterday's conversation had
         to reach for the mouse or guess Tab (usertest41). True where it was used."""
         if key != Qt.Key.Key_Down and key not in ENTER_KEYS:
             return False
@@ -173,6 +175,8 @@ class ConversationPanel(QFrame):
             self.list.setCurrentRow(0)  # opens it, as a click does
         if key == Qt.Key.Key_Down:
             self.list.setFocus(Qt.FocusReason.TabFocusReason)
+        elif self.search.text().strip():
+            self.search_entered.emit(self.search.text().strip())
         else:
             self.chosen.emit()
         return True

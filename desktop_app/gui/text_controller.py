@@ -159,18 +159,19 @@ class TextController(QObject):
         if self.document_id is None:
             return False
         document = documents.get_document(self.store, self.document_id)
-        return document["title"] == documents.DEFAULT_DOCUMENT_TITLE and not document["text"]
+        # no continuation either: a text emptied is untitled again (documents.title_on_save), and one with
+        # continuations, whose ratings train, is not a blank a New or Ctrl+Z may reuse or delete
+        return (document["title"] == documents.DEFAULT_DOCUMENT_TITLE and not document["text"]
+                and not self.tree.by_id)
 
     def save(self, text: str, title: str | None = None) -> None:
         """Keep the text (store lane, in order); an untitled document is titled after its
-        first words (or ``title``)."""
+        first words (or ``title``), and one emptied is untitled again (``documents.title_on_save``)."""
         if self.document_id is None or self.tree.edited(text):  # a branch's text is the branch's
             return
         document_id, store = self.document_id, self.store
-        if title is None and documents.get_document(store, document_id)["title"] == documents.DEFAULT_DOCUMENT_TITLE \
-                and text.strip():
-            title = documents.title_for(text)
-        self.chat.tasks.store.submit(Task(lambda _r, _c: documents.save_document(store, document_id, text, title),
+        # the title is decided on the lane, after the saves before this one: the text they stored is the one before
+        self.chat.tasks.store.submit(Task(lambda _r, _c: documents.save_edit(store, document_id, text, title),
                                           "save document", "document",
                                           on_success=lambda _r: self.saved.emit(document_id),
                                           on_failure=lambda e: self.error.emit(str(e))))

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor,
-                           QTextFormat)
-from PySide6.QtWidgets import QSizePolicy, QTextEdit, QToolTip
+from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QKeySequence, QPainter, QTextBlockFormat, QTextCharFormat,
+                           QTextCursor, QTextFormat)
+from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MAX_ENTROPY_BITS, MEASURES, RANK_BUCKETS, color_for, text_color_on
 from desktop_app.core.records import TokenRecord
@@ -476,6 +476,8 @@ class TokenView(QTextEdit):
         """Keyboard users reach every token: Left/Right (Home/End) move the selection, and the
         inspector follows it, as a click would; Enter or Space shows the selected token again; Up/Down
         leave for the text above or below where ``steps_out`` is set."""
+        if event.matches(QKeySequence.StandardKey.Copy) and self.copy_selected():
+            return
         plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if self.steps_out and plain and event.key() in STEP_OUT_KEYS:
             self.step_out.emit(STEP_OUT_KEYS[event.key()])
@@ -511,6 +513,22 @@ class TokenView(QTextEdit):
 
     def clear_selection_mark(self) -> None:
         self.select_token(-1)
+
+    def can_copy(self) -> bool:
+        """Text selected (a drag), or a token chosen (a click, or the arrow keys, which select no text: Copy was off
+        for a token walked to by keys and on for one dragged over, leftovers85)."""
+        return self.textCursor().hasSelection() or 0 <= self.selected < len(self.records)
+
+    def copy_selected(self) -> bool:
+        """Copies the text selected, else the chosen token's own text (its exact characters, a leading space
+        included); False where there is neither."""
+        if self.textCursor().hasSelection():
+            self.copy()
+        elif 0 <= self.selected < len(self.records):
+            QApplication.clipboard().setText(self.records[self.selected].text)
+        else:
+            return False
+        return True
 
 
 MODEL_START_COLOUR = "#f76707"  # an orange apart from the measures' colours, on light and dark heat alike
@@ -563,8 +581,8 @@ def finish_token_menu(menu, view, pos):
     """Copy and Select all under a token menu's own actions, then the menu at ``pos`` of ``view``
     (a chat answer or the Text heatmap). Returns the menu (tests read it)."""
     copy = menu.addAction("Copy")
-    copy.setEnabled(view.textCursor().hasSelection())
-    copy.triggered.connect(view.copy)
+    copy.setEnabled(view.can_copy())
+    copy.triggered.connect(view.copy_selected)
     menu.addAction("Select all", view.selectAll)
     menu.popup(view.viewport().mapToGlobal(pos))
     return menu

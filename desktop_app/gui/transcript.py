@@ -144,6 +144,7 @@ class TranscriptView(QScrollArea):
         self._answering: MessageCard | None = None  # the question whose answer streams (follow_answer)
         self._anchor: tuple[MessageCard, int] | None = None  # the card kept at the view's top as cards reflow
         self._anchored: int | None = None  # the scroll value the anchor set last
+        self._found: tuple | None = None  # (card, place): a card the search found, kept in view (keep_in_view)
         self.verticalScrollBar().actionTriggered.connect(self._person_scrolled)  # wheel, keys, the bar; not setValue
         self.verticalScrollBar().rangeChanged.connect(self._range_changed)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
@@ -258,11 +259,13 @@ class TranscriptView(QScrollArea):
 
     def _person_scrolled(self, _action: int) -> None:
         self._opening = False
+        self._found = None
         self._answering = None
         self._anchor = None
 
     def _drop_room(self) -> None:
         self._held = None
+        self._found = None
         self._answering = None
         self._anchor = None
         self._opening = False  # any other place asked for (the end, an answer's end, a place held) replaces it
@@ -310,6 +313,8 @@ class TranscriptView(QScrollArea):
     def _range_changed(self, _low: int, high: int) -> None:
         if not self.cards:  # the welcome text reads from its title, not from its end
             self.verticalScrollBar().setValue(0)
+        elif self._found is not None:
+            self._keep_found()
         elif self._opening:
             self._place_opened()
         elif self._keep_held(high):
@@ -318,6 +323,13 @@ class TranscriptView(QScrollArea):
             self._keep_anchor()
         elif self._follow:
             self.verticalScrollBar().setValue(self._end_value(high))
+
+    def _keep_found(self) -> None:
+        card, place = self._found
+        if card in self.cards:
+            place()
+        else:
+            self._found = None
 
     def keep_place_through_reflow(self, streaming: bool = False) -> None:
         """The cards are about to reflow to a new width (a side panel hidden or shown: Ctrl+B, Ctrl+Shift+B): a
@@ -342,6 +354,20 @@ class TranscriptView(QScrollArea):
             self._anchor = (card, value - top)
             self._follow = False
             QTimer.singleShot(0, self, self._keep_anchor)
+
+    def hold_for_search(self) -> None:
+        """Words searched for are about to be shown (gui/chat_search.py): no other place is kept meanwhile, not the
+        opened conversation's end, which would take the view back down as its cards lay out."""
+        self._drop_room()
+        self._follow = False
+
+    def keep_in_view(self, card, place) -> None:
+        """``place()`` brings ``card`` into view now and again whenever the cards' height changes, until the person
+        scrolls or another place is asked for: a conversation just opened lays its cards out after this, each
+        growing to its text, and the card found went down out of view (leftovers85)."""
+        self._found = (card, place)
+        self._follow = False
+        place()
 
     def _top(self, card: QWidget) -> int:
         """``card``'s top in the scrolled content, the scroll bar's units."""

@@ -96,10 +96,11 @@ class WindowStatus:
             bar.addPermanentWidget(widget)
         # a hovered token's figures keep their room; the stage words give way first (cut after a whole word: at
         # 800 px a first conversion's long stage had been hidden whole, at 1024 px cut in half a word, leftovers56;
-        # while a model loads its name is hidden and they have the room), then the model's name, then the run's
-        # label; while a longer message shows ("Saved <file>"), the speed and the stage label step aside
+        # while a model loads its name is hidden and they have the room), then the run's label (its shorter forms
+        # still say what it does and counts), then the model's name: given way before the run's label, it was cut
+        # ("SmolLM2-135M… · cpu") beside a run at 1024x600 (leftovers85); while a longer message shows ("Saved <file>"), the speed and the stage label step aside
         self.message_room = MessageRoom(bar, bar.fontMetrics().horizontalAdvance(STATUS_SAMPLE) + 16,
-                                        (self.progress_label, self.model_label, finetune_label),
+                                        (self.progress_label, finetune_label, self.model_label),
                                         (self.speed_label, self.progress_label))
 
     def loading(self, spec: str | None) -> None:

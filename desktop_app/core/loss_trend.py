@@ -1,0 +1,49 @@
+"""What a fine-tune's loss curve shows, in words: it falls, stays flat or rises, read from the first and the last
+smoothed values (the mean of a few steps at each end: one step's loss jumps with its batch). The Fine-tune tab's
+caption said the loss "falls" under a curve flat near 0.25 all along (leftovers85). No Qt, no model."""
+
+from __future__ import annotations
+
+from statistics import fmean
+
+LOSS_MEANING = "Loss: how far the model still is from your ratings."
+# before a curve says anything: what a loss does as the model learns, not what this one did
+LOSS_CAPTION = f"{LOSS_MEANING} It falls as the model learns them."
+ENDS_MAX_STEPS = 5  # the steps averaged at each end, at most: a third of the run where it is shorter
+FLAT_SHARE = 0.1  # a change under a tenth of the first value reads as flat: the batches' own jitter is of that size
+
+
+def smoothed_ends(losses: list[float]) -> tuple[float, float] | None:
+    """The mean of the first and of the last few losses (a third of the run, 1 to ENDS_MAX_STEPS steps at each
+    end), or None with fewer than two."""
+    if len(losses) < 2:
+        return None
+    steps = max(1, min(ENDS_MAX_STEPS, len(losses) // 3))
+    return fmean(losses[:steps]), fmean(losses[-steps:])
+
+
+def loss_trend(losses: list[float]) -> str | None:
+    """"falls", "stays flat" or "rises": the last smoothed value against the first; None with fewer than two."""
+    ends = smoothed_ends(losses)
+    if ends is None:
+        return None
+    first, last = ends
+    if abs(last - first) <= FLAT_SHARE * max(abs(first), abs(last), 1e-9):
+        return "stays flat"
+    return "falls" if last < first else "rises"
+
+
+def _figure(value: float) -> str:
+    return f"{value:.2f}" if abs(value) >= 0.1 else f"{value:.3g}"
+
+
+def loss_caption(losses: list[float]) -> str:
+    """The curve's caption: what a loss is, and what this curve did ("Here it falls: 0.69 → 0.31.", "Here it stays
+    flat, near 0.25."); before two steps, what a loss does as the model learns."""
+    trend = loss_trend(losses)
+    if trend is None:
+        return LOSS_CAPTION
+    first, last = smoothed_ends(losses)
+    if trend == "stays flat":
+        return f"{LOSS_MEANING} Here it stays flat, near {_figure((first + last) / 2)}."
+    return f"{LOSS_MEANING} Here it {trend}: {_figure(first)} \u2192 {_figure(last)}."
