@@ -38,13 +38,24 @@ def _dark_now() -> bool:
     return is_dark()
 
 
+class MeasureColors:
+    """A measure's colours in a light or dark window's scale. ``dark`` is set by the view at each rebuild:
+    asking the theme for every token cost 11 µs each, a fifth of a second on a 20,000-token heatmap."""
+
+    def __init__(self, measure: str):
+        self.measure = measure
+        self.dark = False
+
+    def __call__(self, _index: int, record: TokenRecord) -> tuple[int, int, int]:
+        return color_for(record, self.measure, self.dark)
+
+
 def measure_colorizer(measure: str) -> Colorizer | None:
     if measure == PLAIN:
         return None
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}")
-    # the theme is asked at each colouring, not once: the view rebuilds its colours after a switch
-    return lambda _index, record: color_for(record, measure, _dark_now())
+    return MeasureColors(measure)
 
 
 @dataclass
@@ -281,6 +292,8 @@ class TokenView(QTextEdit):
 
     def _rebuild(self) -> None:
         self._built_dark = _dark_now()
+        if isinstance(self.colorizer, MeasureColors):
+            self.colorizer.dark = self._built_dark
         doc = self.document()
         self.starts, self.ends = [], []
         doc.clear()
