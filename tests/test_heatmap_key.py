@@ -11,7 +11,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtGui import QColor, QImage  # noqa: E402
 
-from desktop_app.core.palette import ATTRIBUTION_PALETTE, VIRIDIS, sequential_color  # noqa: E402
+from desktop_app.core.palette import ATTRIBUTION_PALETTE, VIRIDIS, VIRIDIS_DARK, sequential_color  # noqa: E402
 from desktop_app.core.records import TokenRecord  # noqa: E402
 from desktop_app.gui import export, heatmap_legend  # noqa: E402
 from desktop_app.gui.text_export import MARGIN, heatmap_image  # noqa: E402
@@ -79,7 +79,9 @@ def test_an_exported_answer_keys_its_measure_and_an_attribution_over_it(dark_the
     text_bottom = 16 + math.ceil(doc.size().height())
     assert bare.height() > text_bottom + 16 + heatmap_legend.GAP  # the key below the tokens
     below = colours_below(bare, text_bottom)
-    assert near(below, VIRIDIS[0]) and near(below, VIRIDIS[-1]) and not near(below, ATTRIBUTION_PALETTE[0])
+    # the tokens and their key in the dark theme's scale (dark87): the key shows the colours painted
+    assert near(below, VIRIDIS_DARK[0]) and near(below, VIRIDIS_DARK[-1]) and not near(below, ATTRIBUTION_PALETTE[0])
+    assert not near(below, VIRIDIS[0])
     view.set_overlay(Overlay(colours={0: ATTRIBUTION_PALETTE[-1], 3: ATTRIBUTION_PALETTE[0]}))  # "why this token" shown over it
     explained = QImage(str(export.heatmap_png(view, tmp_path / "explained.png", width=400)))
     below = colours_below(explained, text_bottom)

@@ -13,6 +13,17 @@ VIRIDIS = [
     (68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
     (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43),
 ]
+# The dark theme's: viridis with its four darkest stops lifted (same hue and saturation, lighter),
+# so luminance still climbs purple < blue < teal < green < yellow. Viridis's own purple (68,1,84)
+# had a contrast of 1.06 against a dark answer card and 1.17 against the Text editor: the least
+# likely tokens, the ones to notice, looked uncoloured (dark87). The lowest stop now has 1.66
+# against the card (WCAG 3:1 is for a lone graphic; a filled token chip beside its neighbours is
+# seen at 1.5, and more would leave no room below the teal without flattening the scale); the
+# text on every stop still reads (``text_color_on`` keeps it above 4.5).
+VIRIDIS_DARK = [
+    (128, 2, 158), (109, 60, 181), (78, 94, 173), (54, 115, 158), (38, 130, 142),
+    (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43),
+]
 # "Why this token?": pink (pushed toward the alternative) .. white .. orange (toward this token).
 # Not the blue it had: an earlier token in that dark blue with white letters, beside the selected
 # token, read as selected text (as the compare view's had, usertest 11); nor the compare view's
@@ -72,12 +83,17 @@ def _interpolate(stops, t: float) -> tuple[int, int, int]:
     return round(r0 + (r1 - r0) * frac), round(g0 + (g1 - g0) * frac), round(b0 + (b1 - b0) * frac)
 
 
-def sequential_color(value: float) -> tuple[int, int, int]:
-    return _interpolate(VIRIDIS, value)
+def sequential_palette(dark: bool = False) -> list[tuple[int, int, int]]:
+    """The heatmap's stops for a light or dark window."""
+    return VIRIDIS_DARK if dark else VIRIDIS
 
 
-def color_for(record: TokenRecord, measure: str = "probability") -> tuple[int, int, int]:
-    return sequential_color(confidence(record, measure))
+def sequential_color(value: float, dark: bool = False) -> tuple[int, int, int]:
+    return _interpolate(VIRIDIS_DARK if dark else VIRIDIS, value)
+
+
+def color_for(record: TokenRecord, measure: str = "probability", dark: bool = False) -> tuple[int, int, int]:
+    return sequential_color(confidence(record, measure), dark)
 
 
 def attribution_palette(dark: bool = False) -> list[tuple[int, int, int]]:

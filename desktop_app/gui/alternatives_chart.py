@@ -156,7 +156,7 @@ class AlternativesChart(QWidget):
             painter.setFont(font)
             painter.setPen(QColor(c["muted" if dimmed[i] else "text"]))
             painter.drawText(QRectF(4, y, label_w - 4, self.ROW - 2), Qt.AlignmentFlag.AlignVCenter, label)
-            rgb = color_for(TokenRecord(0, "", safe_log(prob), 1, 0.0), "probability")
+            rgb = color_for(TokenRecord(0, "", safe_log(prob), 1, 0.0), "probability", is_dark())
             width = max(2.0, bar_w * prob / top)
             rect = QRectF(label_w, y + 4, width, self.ROW - 10)
             painter.setPen(Qt.PenStyle.NoPen)

@@ -80,7 +80,7 @@ class LensGrid(QWidget):
         self._fit_height()  # a deep model's rows grow to hold their figures once the cells are wide enough
 
     def cell_rgb(self, prob: float) -> tuple[int, int, int]:
-        return sequential_color(log_position(prob, *self.scale))
+        return sequential_color(log_position(prob, *self.scale), is_dark())
 
     def key_text(self) -> str:
         low, high = self.scale
@@ -144,6 +144,11 @@ class LensGrid(QWidget):
         return (f"\u201c{token_label(lens.token_texts[column])}\u201d{chosen}: {percent(lens.probs[last][column])} "
                 f"at the last layer, rank {lens.ranks[last][column]:,}")
 
+    def cells_rect(self) -> QRectF:
+        """The block of cells, grid lines included."""
+        rows, columns = len(self.lens.layer_names), len(self.lens.token_ids)
+        return QRectF(self.LABEL_W, self.HEADER_H, columns * self._cell_w(), rows * self.row_h())
+
     def _cell_w(self) -> float:
         return max(12.0, (self.width() - self.LABEL_W) / max(1, len(self.lens.token_ids)))
 
@@ -173,6 +178,7 @@ class LensGrid(QWidget):
         painter.setFont(small)
         metrics = QFontMetrics(small)
         self._paint_header(painter, metrics, c)
+        painter.fillRect(self.cells_rect(), QColor(c["grid_line"]))  # shows in the gaps between the cells
         for row in range(len(self.lens.layer_names)):
             self._paint_row(painter, metrics, row, c)
         self._paint_key(painter, metrics, c)
@@ -184,7 +190,7 @@ class LensGrid(QWidget):
         bar = QRectF(self.LABEL_W + 1, y, self.KEY_BAR_W, self.KEY_H - 10)
         gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)
         for i in range(9):
-            gradient.setColorAt(i / 8, QColor(*sequential_color(i / 8)))
+            gradient.setColorAt(i / 8, QColor(*sequential_color(i / 8, is_dark())))
         painter.fillRect(bar, gradient)
         painter.setPen(QColor(c["muted"]))
         painter.drawText(QRectF(bar.right() + 6, y - 3, self.width() - bar.right() - 6, self.KEY_H - 4),

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QLinearGradient, QPainter
 
-from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES, VIRIDIS
+from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES, sequential_palette
+from desktop_app.gui.theme import is_dark
 from desktop_app.gui.token_view import PLAIN, legend_stops
 
 GAP = 10  # between the heatmap and the key
@@ -42,7 +43,7 @@ def key_for(measure: str, attribution: bool = False) -> Key | None:
     stops = legend_stops(measure)
     if measure == "rank":
         return Key(f"Colours: {MEASURES[measure]}", stops, discrete=True)
-    return Key(f"Colours: {MEASURES[measure]}", [stops[0], stops[-1]], gradient=VIRIDIS)
+    return Key(f"Colours: {MEASURES[measure]}", [stops[0], stops[-1]], gradient=sequential_palette(is_dark()))
 
 
 def key_from(title: str, legend_key: dict) -> Key:

@@ -251,10 +251,10 @@ class GradientBar(QWidget):
             for i, (_label, rgb) in enumerate(self.stops):
                 painter.fillRect(int(i * width), rect.y(), int(width) + 1, rect.height(), QColor(*rgb))
         else:
-            from desktop_app.core.palette import sequential_color
+            from desktop_app.core.palette import sequential_palette
 
             gradient = QLinearGradient(rect.left(), 0, rect.right(), 0)
-            colours = self.gradient or [sequential_color(i / 8) for i in range(9)]
+            colours = self.gradient or sequential_palette(is_dark())
             for i, rgb in enumerate(colours):
                 gradient.setColorAt(i / (len(colours) - 1), QColor(*rgb))
             painter.setBrush(gradient)

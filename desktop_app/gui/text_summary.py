@@ -20,7 +20,7 @@ from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 
 def bucket_color(index: int) -> QColor:
     """The same colour the "rank" measure gives a token of this bucket."""
-    return QColor(*sequential_color(1.0 - index / (len(RANK_BUCKETS) - 1)))
+    return QColor(*sequential_color(1.0 - index / (len(RANK_BUCKETS) - 1), is_dark()))
 
 
 DIMMED_OPACITY = 0.35  # a chart of figures that are no longer the text's (set_before): drawn faint
@@ -130,7 +130,7 @@ class Histogram(QWidget):
                 continue
             w = chart.width() / n
             h = chart.height() * count / top
-            colour = QColor(*sequential_color(index / max(1, n - 1)))
+            colour = QColor(*sequential_color(index / max(1, n - 1), is_dark()))
             painter.fillRect(QRectF(chart.x() + index * w + 1, chart.bottom() - h, w - 2, h), colour)
         painter.setPen(text)
         below = QRectF(0, chart.bottom() + 2, self.width(), line)

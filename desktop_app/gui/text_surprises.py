@@ -26,6 +26,7 @@ from desktop_app.core import surprises as core
 from desktop_app.gui import recited_words
 from desktop_app.gui import surprise_words as words
 from desktop_app.gui.explain_reveal import reveal
+from desktop_app.gui.fitted_table import FittedTable, fit_columns
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.text_summary import fit_toggle
 from desktop_app.gui.theme import styled_label, white_when_checked
@@ -92,6 +93,7 @@ class SurprisePanel(QWidget):
         table.setColumnHidden(FIGURES_COLUMN, not shown)
         if shown and was_hidden:
             table.resizeColumnToContents(FIGURES_COLUMN)
+        fit_columns(table)
 
     def _top_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -114,7 +116,7 @@ class SurprisePanel(QWidget):
         return row
 
     def _build_list(self) -> QTreeWidget:
-        table = QTreeWidget(self)
+        table = FittedTable(self)  # its columns fit its width, at any scale (dark87)
         table.setRootIsDecorated(False)
         table.setUniformRowHeights(True)
         table.setAllColumnsShowFocus(True)
@@ -179,9 +181,7 @@ class SurprisePanel(QWidget):
             for column in right_aligned:
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.addTopLevelItem(item)
-        for column in range(table.columnCount() - 1):
-            table.resizeColumnToContents(column)
-        self._show_figures(self.width() >= NARROW_LIST_PX)
+        self._show_figures(self.width() >= NARROW_LIST_PX)  # and the columns fit the list's width
         table.blockSignals(False)
         self.fit_height()
 

@@ -23,6 +23,9 @@ LIGHT = {
     "bad": "#e03131", "bad_bg": "#fdecec",
     # a button that is off: sunk below the panel, a dashed edge, text paler than a muted label's
     "off_bg": "#e4e7ec", "off_border": "#b9bfca", "off_text": "#8a91a0",
+    # between the layer grid's cells: lighter than its lightest and darker than its darkest colour
+    # would be best; white, as the light page around it was, parts every colour but the yellow end
+    "grid_line": "#ffffff",
 }
 DARK = {
     "window": "#1b1e24", "panel": "#22262e", "base": "#15181d", "card": "#262a33", "button": "#2d323c",
@@ -32,6 +35,9 @@ DARK = {
     "scroll": "#4a5160", "good": "#51cf66", "good_bg": "#1f3a28", "good_border": "#2f6b40",
     "bad": "#ff6b6b", "bad_bg": "#4a2426",
     "off_bg": "#181b20", "off_border": "#4a5160", "off_text": "#737b8c",
+    # near black, darker than the panel: the panel's own grey between the cells was hard to see
+    # beside the dark scale's purple (dark87); this one has 2.2:1 or more against every cell
+    "grid_line": "#0b0d11",
 }
 
 
