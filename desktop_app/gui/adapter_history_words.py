@@ -38,8 +38,8 @@ def origin_words(row: dict) -> list[str]:
         parts.append(f"run {row['run_id']}" + (f" ({before})" if before else ""))
     if row.get("parent_id") is not None:
         parts.append(f"built on {adapter_name(row['parent_id'])}")
-    if m.get("imported"):
-        parts.append("imported" + ("" if m.get("gate_advice") != "discard" else "; the check advised against it"))
+    if m.get("imported"):  # whether its check advised against it: a line of its own (``waiting_words``)
+        parts.append("imported")
     if m.get("same_as") is not None:  # its weights file is byte-identical to that one's
         parts.append(f"same weights as {adapter_name(m['same_as'])}")
     return [p for p in parts if p]
@@ -87,6 +87,10 @@ def waiting_words(m: dict, short: bool = False) -> list[str]:
         parts.append(f"{counted(gone_wrong, 'answer')} you never rated {'goes' if gone_wrong == 1 else 'go'} wrong")
     if m.get("use_anyway"):  # listed once used: its run was discarded for degenerate re-asks alone
         parts.append("used though the check advised against it")
+    elif m.get("imported") and m.get("gate_advice") == "discard":
+        # on the first line after the date it was cut to "imported; the check advised …" at the panel's 300 px,
+        # the one word that said why it was not worth using (usertest50)
+        parts.append("the check advised against it")
     return parts
 
 
