@@ -136,14 +136,26 @@ def now_answering(row: dict | None) -> str:
     examples = (metrics.get("schedule") or {}).get("examples")
     trained = f" (trained on {counted(examples, 'example')} from your ratings)" if examples else ""
     if metrics.get("train_size") is not None and metrics.get("heldout_size") is not None:
-        trained = f" ({learnt_from_words(metrics['train_size'], metrics['heldout_size'])})"
+        trained = f" ({learnt_from_words(metrics['train_size'], metrics['heldout_size'], more_examples(metrics))})"
     return f"Now answering with {label(row)}{trained}."
 
 
-def learnt_from_words(trained: int, held: int) -> str:
+def more_examples(metrics: dict) -> bool:
+    """Whether the run's ratings made more examples than there were ratings: a liked and a disliked answer to one
+    question also train as a pair, and an answer's rated tokens are one example. Its counts of examples then are
+    no count of ratings: "learnt from 26 of your 30 ratings" came after 26 ratings (usertest50)."""
+    tokens, token_answers = metrics.get("data_token_ratings") or 0, metrics.get("data_token_rated_answers") or 0
+    return bool(metrics.get("data_sibling_pairs")) or tokens != token_answers
+
+
+def learnt_from_words(trained: int, held: int, examples: bool = False) -> str:
     """"learnt from 5 of your 6 ratings, 1 kept aside to test the result": the ratings as the panel said them
     while the run went (progress_words.split_words); "trained on 5 examples" after 6 ratings read as one lost
-    (verdict75)."""
+    (verdict75). ``examples``: the counts are examples made from the ratings (``more_examples``)."""
+    if examples:
+        made = "examples made from your ratings"
+        return (f"learnt from all {trained} {made}" if not held
+                else f"learnt from {trained} of {trained + held} {made}, {held} kept aside to test the result")
     if not held:
         return f"learnt from your {counted(trained, 'rating')}"
     return f"learnt from {trained} of your {trained + held} ratings, {held} kept aside to test the result"
