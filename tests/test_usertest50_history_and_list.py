@@ -2,7 +2,8 @@
 against it (the first line cut it to "imported; the check advised …" at the panel's 300 px), and the
 conversation list's tooltip says how many of a conversation's answers were rated (it said "14 message(s)",
 questions and answers alike, among sixty conversations two of which had the same title). pytest-qt on the
-real widgets, a real store."""
+real widgets, a real store. Its "same weights as adapter 1" takes a line of its own too (after the date and
+"imported" it was cut to "same weights as a…")."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ pytest.importorskip("PySide6")
 
 PANEL_PX = 300  # the adapter history's width in the window at 1366x768 and at 1024x600 (seen under Xvfb)
 IMPORTED = {"id": 2, "created": "2026-12-07T03:31:31", "path": "adapters/two", "metrics": {
-    "imported": True, "gate_advice": "discard", "margin_before": -0.721, "margin_after": -0.721,
+    "imported": True, "gate_advice": "discard", "same_as": 1, "margin_before": -0.721, "margin_after": -0.721,
     "probe_ppl_before": 27.98, "probe_ppl_after": 27.98}}
 KEPT = {"id": 1, "created": "2026-12-07T03:14:11", "run_id": 1, "active": True, "path": "adapters/one",
         "metrics": {"margin_before": -0.106, "margin_after": 0.029, "probe_ppl_before": 28.06,
@@ -39,8 +40,11 @@ def test_an_imported_adapters_advice_is_a_whole_line_of_its_row(qtbot):
     metrics = history.list.fontMetrics()
     assert metrics.horizontalAdvance(advice[0]) <= room, "the advice is cut in the row"
     first = lines[1]  # the date and "imported": the advice no longer rides on it, where it was cut
-    assert "imported" in first and metrics.horizontalAdvance(first) <= room, first
+    assert first.endswith("imported") and metrics.horizontalAdvance(first) <= room, first
     assert "the check advised against it" in item.toolTip(), "the tooltip says it too"
+    # an export of adapter 1 imported back: that it is adapter 1's weights, whole (it was cut to "same weights as a…")
+    assert "same weights as adapter 1" in lines, lines
+    assert metrics.horizontalAdvance("same weights as adapter 1") <= room
     history.close()
 
 

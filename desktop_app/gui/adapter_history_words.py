@@ -40,9 +40,13 @@ def origin_words(row: dict) -> list[str]:
         parts.append(f"built on {adapter_name(row['parent_id'])}")
     if m.get("imported"):  # whether its check advised against it: a line of its own (``waiting_words``)
         parts.append("imported")
-    if m.get("same_as") is not None:  # its weights file is byte-identical to that one's
-        parts.append(f"same weights as {adapter_name(m['same_as'])}")
     return [p for p in parts if p]
+
+
+def same_weights_words(m: dict) -> list[str]:
+    """"same weights as adapter 1" where its weights file is byte-identical to that one's: a line of its own, as
+    after "Dec 7 03:31 · imported" it was cut to "same weights as a…" at the panel's 300 px (usertest50)."""
+    return [f"same weights as {adapter_name(m['same_as'])}"] if m.get("same_as") is not None else []
 
 
 def runs_before_words(runs: list[tuple[int, str]]) -> str:
@@ -104,7 +108,8 @@ def adapter_line(row: dict) -> str:
     rest = effects[len(taught):]
     # why it waits on a line of its own: after the fluency words it was cut to "changed 2 …", the one
     # reason the adapter was not in use (usertest44)
-    lines = [" \u00b7 ".join(origin_words(row)), *taught] + ([" \u00b7 ".join(rest)] if rest else []) + waiting
+    lines = [" \u00b7 ".join(origin_words(row)), *same_weights_words(m), *taught]
+    lines += ([" \u00b7 ".join(rest)] if rest else []) + waiting
     return "\n".join(lines)
 
 
