@@ -177,7 +177,7 @@ def test_the_conversation_list_says_why_it_is_off_while_an_answer_is_written(mak
     ask(qtbot, window)
     panel = window.conversations
     item = panel.list.item(0)
-    assert panel.isEnabled() and "message(s)" in item.toolTip() and "being written" not in item.toolTip()
+    assert panel.isEnabled() and "1 answer, none rated" in item.toolTip() and "being written" not in item.toolTip()
     with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
         qtbot.mouseClick(window.regenerate_button, Qt.MouseButton.LeftButton)
         assert not panel.isEnabled()

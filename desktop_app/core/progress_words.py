@@ -83,13 +83,20 @@ def phase_line(p) -> str:
     return f"{p.message}\u2026" if p.message else f"{name}\u2026"
 
 
-def split_words(split: tuple[int, int] | None) -> str:
+def split_words(split: tuple[int, int] | None, ratings: int | None = None) -> str:
     """"5 of your 6 ratings to learn from, 1 kept aside to test the result" beside a run's progress, from its
     start: its counts of pairs and examples ("0 of 5 pairs" after 6 ratings) read as a rating lost (verdict75);
-    "" before the run has split them."""
+    "" before the run has split them. ``ratings``: the person's ratings as the panel counted them when the run
+    started, where known; the split counts examples (a liked and a disliked answer to one question also make a
+    pair), and "70 of your 84 ratings" under "73 ratings in all" read as ratings made up (usertest50)."""
     if not split:
         return ""
     trained, held = split
+    if ratings and ratings != trained + held:
+        made = f"examples made from your {counted(ratings, 'rating')}"
+        if not held:
+            return f"All {trained} {made} to learn from, none kept aside to test the result"
+        return f"{trained} of the {trained + held} {made} to learn from, {held} kept aside to test the result"
     if not held:
         return f"Your {counted(trained, 'rating')} to learn from, none kept aside to test the result"
     return (f"{trained} of your {trained + held} ratings to learn from, {held} kept aside to test the result")

@@ -65,6 +65,13 @@ def _check_value(value) -> int:
     return int(value)
 
 
+# a conversation's answers that carry a rating of any kind: which of sixty conversations hold the ratings a
+# person made weeks ago, in the list's tooltip (usertest50)
+RATED_ANSWERS = ("(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.role = 'assistant' AND "
+                 "(EXISTS (SELECT 1 FROM ratings r WHERE r.message_id = m.id) "
+                 "OR EXISTS (SELECT 1 FROM corrections k WHERE k.message_id = m.id)))")
+
+
 class Store(StoreFile):
     """One database file. Create with ``Store.open(path)``; safe to share between threads."""
 
@@ -84,10 +91,12 @@ class Store(StoreFile):
             return cur.lastrowid
 
     def list_conversations(self, search: str | None = None) -> list[dict]:
-        """Newest (by ``updated``) first, with ``message_count``; ``search`` matches the
-        title or any message text (case-insensitive substring)."""
-        sql = ("SELECT c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count "
-               "FROM conversations c")
+        """Newest (by ``updated``) first, with ``message_count``, ``answer_count`` and ``rated_count`` (answers
+        with a thumbs, a rated token or a better answer); ``search`` matches the title or any message text
+        (case-insensitive substring)."""
+        sql = ("SELECT c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count, "
+               "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.role = 'assistant') "
+               "AS answer_count, " + RATED_ANSWERS + " AS rated_count FROM conversations c")
         params: tuple = ()
         if search:
             pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

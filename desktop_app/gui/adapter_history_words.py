@@ -38,11 +38,15 @@ def origin_words(row: dict) -> list[str]:
         parts.append(f"run {row['run_id']}" + (f" ({before})" if before else ""))
     if row.get("parent_id") is not None:
         parts.append(f"built on {adapter_name(row['parent_id'])}")
-    if m.get("imported"):
-        parts.append("imported" + ("" if m.get("gate_advice") != "discard" else "; the check advised against it"))
-    if m.get("same_as") is not None:  # its weights file is byte-identical to that one's
-        parts.append(f"same weights as {adapter_name(m['same_as'])}")
+    if m.get("imported"):  # whether its check advised against it: a line of its own (``waiting_words``)
+        parts.append("imported")
     return [p for p in parts if p]
+
+
+def same_weights_words(m: dict) -> list[str]:
+    """"same weights as adapter 1" where its weights file is byte-identical to that one's: a line of its own, as
+    after "Dec 7 03:31 · imported" it was cut to "same weights as a…" at the panel's 300 px (usertest50)."""
+    return [f"same weights as {adapter_name(m['same_as'])}"] if m.get("same_as") is not None else []
 
 
 def runs_before_words(runs: list[tuple[int, str]]) -> str:
@@ -87,6 +91,10 @@ def waiting_words(m: dict, short: bool = False) -> list[str]:
         parts.append(f"{counted(gone_wrong, 'answer')} you never rated {'goes' if gone_wrong == 1 else 'go'} wrong")
     if m.get("use_anyway"):  # listed once used: its run was discarded for degenerate re-asks alone
         parts.append("used though the check advised against it")
+    elif m.get("imported") and m.get("gate_advice") == "discard":
+        # on the first line after the date it was cut to "imported; the check advised …" at the panel's 300 px,
+        # the one word that said why it was not worth using (usertest50)
+        parts.append("the check advised against it")
     return parts
 
 
@@ -100,7 +108,8 @@ def adapter_line(row: dict) -> str:
     rest = effects[len(taught):]
     # why it waits on a line of its own: after the fluency words it was cut to "changed 2 …", the one
     # reason the adapter was not in use (usertest44)
-    lines = [" \u00b7 ".join(origin_words(row)), *taught] + ([" \u00b7 ".join(rest)] if rest else []) + waiting
+    lines = [" \u00b7 ".join(origin_words(row)), *same_weights_words(m), *taught]
+    lines += ([" \u00b7 ".join(rest)] if rest else []) + waiting
     return "\n".join(lines)
 
 
@@ -132,14 +141,26 @@ def now_answering(row: dict | None) -> str:
     examples = (metrics.get("schedule") or {}).get("examples")
     trained = f" (trained on {counted(examples, 'example')} from your ratings)" if examples else ""
     if metrics.get("train_size") is not None and metrics.get("heldout_size") is not None:
-        trained = f" ({learnt_from_words(metrics['train_size'], metrics['heldout_size'])})"
+        trained = f" ({learnt_from_words(metrics['train_size'], metrics['heldout_size'], more_examples(metrics))})"
     return f"Now answering with {label(row)}{trained}."
 
 
-def learnt_from_words(trained: int, held: int) -> str:
+def more_examples(metrics: dict) -> bool:
+    """Whether the run's ratings made more examples than there were ratings: a liked and a disliked answer to one
+    question also train as a pair, and an answer's rated tokens are one example. Its counts of examples then are
+    no count of ratings: "learnt from 26 of your 30 ratings" came after 26 ratings (usertest50)."""
+    tokens, token_answers = metrics.get("data_token_ratings") or 0, metrics.get("data_token_rated_answers") or 0
+    return bool(metrics.get("data_sibling_pairs")) or tokens != token_answers
+
+
+def learnt_from_words(trained: int, held: int, examples: bool = False) -> str:
     """"learnt from 5 of your 6 ratings, 1 kept aside to test the result": the ratings as the panel said them
     while the run went (progress_words.split_words); "trained on 5 examples" after 6 ratings read as one lost
-    (verdict75)."""
+    (verdict75). ``examples``: the counts are examples made from the ratings (``more_examples``)."""
+    if examples:
+        made = "examples made from your ratings"
+        return (f"learnt from all {trained} {made}" if not held
+                else f"learnt from {trained} of {trained + held} {made}, {held} kept aside to test the result")
     if not held:
         return f"learnt from your {counted(trained, 'rating')}"
     return f"learnt from {trained} of your {trained + held} ratings, {held} kept aside to test the result"

@@ -210,7 +210,7 @@ class RunProgress:
         if p.phase == "training" and p.total:
             self.curve.plan(p.total)  # the chart's axis counts the run's steps before the first one
         self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)
-        self.split_note.setText(split_words(p.split))
+        self.split_note.setText(split_words(p.split, self.total_at_run_start))  # the ratings the tab counted
         self.split_note.setVisible(bool(p.split))
         self._show_kept_aside(tuple(getattr(p, "held_groups", ()) or ()), getattr(p, "held_questions", None))
         counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
