@@ -21,7 +21,7 @@ from desktop_app.core.progress_words import (kept_aside_line, measured_part, pha
 from desktop_app.core.taught_words import (changed_unrated_words, gate_margins, gives_yours, new_since_words,
                                            rated_count_words, repeats_words, short_first, shown_answer, unchecked_why,
                                            unchecked_words, yours_label)
-from desktop_app.core.train_counts import nothing_new_since
+from desktop_app.core.train_counts import nothing_new_since, rating_count, readiness
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import CANCELLED_MESSAGE
 from desktop_app.core.word_cut import one_line
@@ -158,9 +158,10 @@ def steady_line(p) -> str:
 class _Bar:
     """TrainProgress -> a tqdm bar for the steps, one line per phase change (stderr)."""
 
-    def __init__(self, quiet: bool, store=None):
+    def __init__(self, quiet: bool, store=None, ratings: int | None = None):
         self.quiet, self.bar, self.phase = quiet, None, None
         self.store = store  # where the questions kept aside are read, to name them (_say_split)
+        self.ratings = ratings  # the person's ratings as the window counts them, read as the run began
         self.tenth_said = -1
         self.count_said: tuple | None = None
         self.line_said: str | None = None
@@ -190,7 +191,7 @@ class _Bar:
         learn from, 1 kept aside to test the result"; the terminal's "0 of 5 pairs" after 6 ratings had read as a
         rating lost, the one kept aside explained only in the report (leftovers77)."""
         if p.split and not self.split_said:
-            print(split_line(p.split), file=sys.stderr)
+            print(split_line(p.split, self.ratings), file=sys.stderr)
             named = kept_aside_line(self.store, p.held_groups, p.held_questions) if self.store else ""
             if named:  # which ones, as the window says: a correction just written may be the one (waiting83)
                 print(f"getting ready: {named[:1].lower()}{named[1:]}", file=sys.stderr)
@@ -246,23 +247,24 @@ def cmd_finetune(args) -> int:
     settings = _settings(args)
     source = resolve_spec(args.model)
     notice_once(args.paths)(source.notice)
-    result, repeat = _run_finetune(args, settings, source.model_id)
+    result, repeat, ratings = _run_finetune(args, settings, source.model_id)
     use_with = f"gpt2-desk adapters activate {result.adapter_id}" if result.needs_consent else None
     if args.json:
-        print(json_text(_json_report(result, repeat, use_with)))
+        print(json_text(_json_report(result, repeat, use_with, ratings)))
     else:
         _print_report(result, repeat, use_with)
     return 0
 
 
 def _run_finetune(args, settings, model_id: str):
-    """The run, its progress bar on stderr, Ctrl+C cancelling it: ``(result, repeat)``, ``repeat`` the run
-    it repeats with nothing new (``nothing_new_since``, read before the run: it counts as a run itself)."""
+    """The run, its progress bar on stderr, Ctrl+C cancelling it: ``(result, repeat, ratings)``, ``repeat`` the
+    run it repeats with nothing new (``nothing_new_since``, read before the run: it counts as a run itself),
+    ``ratings`` the person's as the window counts them, read as it began (the split counts examples)."""
     from desktop_app.core import session
 
     cancel = threading.Event()
     with open_store(args) as store:
-        bar = _Bar(args.json, store)
+        bar = _Bar(args.json, store, rating_count(readiness(store, model_id)))
         repeat = nothing_new_since(store, model_id)
         runs_before = len(store.list_runs())
         try:
@@ -274,7 +276,7 @@ def _run_finetune(args, settings, model_id: str):
         finally:
             if bar.bar is not None:
                 bar.bar.close()
-    return result, repeat
+    return result, repeat, bar.ratings
 
 
 def _cancelled_words(store, runs_before: int) -> str:
@@ -290,7 +292,7 @@ def _cancelled_words(store, runs_before: int) -> str:
     return ""
 
 
-def _json_report(result, repeat: int | None, use_with: str | None) -> dict:
+def _json_report(result, repeat: int | None, use_with: str | None, ratings: int | None = None) -> dict:
     """What ``finetune --json`` prints: the verdict, what to do next, and every figure. The re-asked pairs once,
     marked, as ``taught``: ``metrics`` had them again unmarked, half its lines (cliwords74)."""
     m = result.metrics
@@ -305,24 +307,26 @@ def _json_report(result, repeat: int | None, use_with: str | None) -> dict:
             "use_with": use_with, "started_from_adapter": m.get("started_from_adapter"),
             "new_since_run": m.get("new_since_run_id"), "nothing_new_since_run": repeat,
             "taught": _marked(m.get("taught") or []),
-            "format_spill": spill(m.get("taught") or []), "margins": gate_margins(m), "split": _split(m),
+            "format_spill": spill(m.get("taught") or []), "margins": gate_margins(m), "split": _split(m, ratings),
             "metrics": {k: v for k, v in m.items() if k != "taught"}}
 
 
-def split_line(split: tuple[int, int]) -> str:
+def split_line(split: tuple[int, int], ratings: int | None = None) -> str:
     """The split as a line of the progress, which reads "phase: what" in lower case as the others do:
-    "getting ready: 5 of your 6 ratings to learn from, 1 kept aside to test the result"."""
-    words = split_words(split)
+    "getting ready: 5 of your 6 ratings to learn from, 1 kept aside to test the result"; with the person's
+    ``ratings`` where the split counts examples ("70 of the 84 examples made from your 73 ratings", usertest50)."""
+    words = split_words(split, ratings)
     return f"getting ready: {words[:1].lower()}{words[1:]}"
 
 
-def _split(m: dict) -> dict | None:
+def _split(m: dict, ratings: int | None = None) -> dict | None:
     """The ratings learnt from and kept aside, in the numbers and the words the progress said them; None for a
     run stopped before it split them."""
     if m.get("train_size") is None or m.get("heldout_size") is None:
         return None
     counts = (m["train_size"], m["heldout_size"])
-    return {"learn_from": counts[0], "kept_aside": counts[1], "words": split_words(counts)}
+    return {"learn_from": counts[0], "kept_aside": counts[1],
+            "words": split_words(counts, ratings)}
 
 
 # a list of numbers as indent=2 writes it, one number a line: a bracket and a line break first, which no JSON

@@ -226,3 +226,9 @@ def _run_new_count(store, row, tokenizer=None) -> dict:
 _WHOLE_AFTER = ("SELECT 1 FROM ratings WHERE token_index IS NULL AND created > ?", _ANSWERS_AFTER[1],
                 "SELECT 1 FROM text_ratings WHERE token_index IS NULL AND created > ?", _BRANCHES_AFTER[1])
 
+
+def rating_count(counts: dict) -> int:
+    """The ratings as the person counts them (``readiness``'s ``ratings``: a thumbs-down and a better answer for
+    one answer are one, a liked and a disliked answer to one question two, not three with their pair); the
+    examples' total where it is not given."""
+    return int(counts.get("ratings", 0) or 0) if "ratings" in counts else int(counts.get("total", 0) or 0)

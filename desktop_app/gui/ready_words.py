@@ -10,6 +10,7 @@ from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted, plural
 from desktop_app.core.duration_words import duration_words
 from desktop_app.core.taught_words import and_list
+from desktop_app.core.train_counts import rating_count
 from desktop_app.core.train_settings import FineTuneSettings, settings_changes
 from desktop_app.gui.finetune_words import why_words
 
@@ -292,13 +293,6 @@ def tab_count_words(counts: dict) -> str:
     if run is None or new is None:
         return f"Fine-tune ({total})" if total else "Fine-tune"
     return f"Fine-tune ({new} new)" if new and retrained_run(counts) is None else "Fine-tune"
-
-
-def rating_count(counts: dict) -> int:
-    """The ratings as the person counts them (core.train_counts.readiness's ``ratings``: a thumbs-down
-    and a better answer for one answer are one, a liked and a disliked answer to one question two,
-    not three with their pair); the examples' total where it is not given."""
-    return _count(counts, "ratings") if "ratings" in counts else _count(counts, "total")
 
 
 def conflict_words(counts: dict) -> str:
