@@ -10,17 +10,13 @@ import shlex
 from desktop_app.core import model_export
 from desktop_app.core.model_sources import bundled_gguf_path
 from test_export81_export_files import _commands, _section, bundled_adapter  # noqa: F401  (the fixture)
-from test_usertest28_lora_gguf import _saved_adapter
+from test_usertest28_lora_gguf import exported_by_the_cli
 
 
 def test_the_cli_writes_a_card_beside_the_lora_gguf(tmp_path, tiny_model_dir, capsys):
     from desktop_app.cli import main
 
-    _paths, store, aid = _saved_adapter(tmp_path, tiny_model_dir)
-    store.close()
-    out = tmp_path / "my lora.gguf"
-    common = ["--data-dir", str(tmp_path / "data"), "--model", str(tiny_model_dir)]
-    assert main(common + ["adapters", "export", str(aid), "--format", "gguf-lora", "--out", str(out)]) == 0
+    common, aid = exported_by_the_cli(tmp_path, tiny_model_dir, tmp_path / "my lora.gguf")
     card_path = tmp_path / "my lora.README.md"
     assert f"wrote {card_path}" in capsys.readouterr().out
     card = card_path.read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from test_gui import make_window  # noqa: E402,F401
+from test_usertest48_keys import answer_entered_by_keys  # noqa: E402
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -19,18 +20,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 def _answer_walked_by_keys(make_window, qtbot):
     """The window with one answer whose first token with letters after the first is chosen by keys (↑ from the
     prompt, then →: the tiny model writes pieces of characters too, whose own text is empty)."""
-    from gui_windows import WAIT_MS
-
-    window = make_window(max_new_tokens=6)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
-        window.prompt.setPlainText("Hello there")
-        window.send()
-    answer = window.transcript.cards[-1]
-    qtbot.waitUntil(lambda: answer.role == "assistant" and answer.message_id is not None)
-    window.prompt.setFocus()
-    qtbot.keyClick(window.prompt, Qt.Key.Key_Up)  # into the newest answer's tokens, its first chosen
+    window, answer = answer_entered_by_keys(make_window, qtbot)
     wordy = [i for i, r in enumerate(answer.view.records) if i and r.text.strip()]
     assert wordy, "the answer has a token with letters after its first"
     for _ in range(wordy[0]):

@@ -86,14 +86,22 @@ def test_rslora_scale_is_kept():
     assert lora_gguf.llama_cpp_alpha({"r": 16, "lora_alpha": 16, "use_rslora": True}) == pytest.approx(64.0)
 
 
+def exported_by_the_cli(tmp_path, tiny_model_dir, out) -> tuple[list[str], int]:
+    """A saved adapter exported by `adapters export --format gguf-lora` to ``out``: (the common options, its id)."""
+    from desktop_app.cli import main
+
+    _paths, store, aid = _saved_adapter(tmp_path, tiny_model_dir)
+    store.close()
+    common = ["--data-dir", str(tmp_path / "data"), "--model", str(tiny_model_dir)]
+    assert main(common + ["adapters", "export", str(aid), "--format", "gguf-lora", "--out", str(out)]) == 0
+    return common, aid
+
+
 def test_cli_exports_the_lora_gguf_and_refuses_quant(tmp_path, tiny_model_dir, capsys):
     from desktop_app.cli import main
 
-    paths, store, aid = _saved_adapter(tmp_path, tiny_model_dir)
-    store.close()
     out = tmp_path / "cli-adapter.gguf"
-    common = ["--data-dir", str(tmp_path / "data"), "--model", str(tiny_model_dir)]
-    assert main(common + ["adapters", "export", str(aid), "--format", "gguf-lora", "--out", str(out)]) == 0
+    common, aid = exported_by_the_cli(tmp_path, tiny_model_dir, out)
     assert "--lora" in capsys.readouterr().out and lora_gguf.check_written_lora(out)["tensors"] == 16
     assert main(common + ["adapters", "export", str(aid), "--format", "gguf-lora", "--quant", "q8_0",
                           "--out", str(tmp_path / "q.gguf")]) != 0

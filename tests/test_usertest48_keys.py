@@ -76,7 +76,9 @@ def test_the_text_tabs_editor_shows_a_ring_when_it_has_the_keyboard(make_window,
     assert not any(c == accent for c in unfocused), "and none once the keyboard is elsewhere"
 
 
-def test_esc_in_an_answers_tokens_goes_back_to_the_prompt(make_window, qtbot):
+def answer_entered_by_keys(make_window, qtbot):
+    """(window, card): the active window with one answer of 6 tokens, the keyboard in its tokens by ↑ from the
+    empty prompt (its first token chosen)."""
     from gui_windows import WAIT_MS
 
     window = make_window(max_new_tokens=6)
@@ -88,6 +90,11 @@ def test_esc_in_an_answers_tokens_goes_back_to_the_prompt(make_window, qtbot):
     qtbot.waitUntil(lambda: answer.role == "assistant" and answer.message_id is not None)
     window.prompt.setFocus()
     qtbot.keyClick(window.prompt, Qt.Key.Key_Up)  # ↑ in the empty prompt: into the newest answer's tokens
+    return window, answer
+
+
+def test_esc_in_an_answers_tokens_goes_back_to_the_prompt(make_window, qtbot):
+    window, answer = answer_entered_by_keys(make_window, qtbot)
     assert answer.view.hasFocus()
     qtbot.keyClick(answer.view, Qt.Key.Key_Right)
     qtbot.keyClick(answer.view, Qt.Key.Key_Escape)
