@@ -365,17 +365,14 @@ def cmd_export(args) -> int:
 
 def _write_examples(args, examples: list[dict], script: Path | None) -> tuple[int, Path | None]:
     """Write to --out (then the TRL script beside it) or to standard output: (how many, where)."""
-    from desktop_app.core.exchange import write_jsonl
+    from desktop_app.core.exchange import write_jsonl, write_jsonl_file
 
     if not args.out:
         n = write_jsonl(examples, sys.stdout)
         print(f"wrote {counted(n, f'{args.format} example')}", file=sys.stderr)
         return n, None
     out = Path(args.out).expanduser()
-    tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        n = write_jsonl(examples, fh)
-    tmp.replace(out)
+    n = write_jsonl_file(examples, out)
     print(f"wrote {counted(n, f'{args.format} example')} to {out}", file=sys.stderr)
     if script is not None:
         _write_trl_script(args, script, out)

@@ -305,6 +305,18 @@ def write_jsonl(examples, fh) -> int:
     return n
 
 
+def write_jsonl_file(examples, path) -> int:
+    """Write ``examples`` to the file ``path``, one JSON object a line; how many. Through a ".tmp" file beside it,
+    so a failed write leaves no half file where the person looks (``gpt2-desk export --out`` and the window's
+    "Ratings as training data" both write so, byte for byte the same)."""
+    out = Path(path)
+    tmp = out.with_name(out.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        n = write_jsonl(examples, fh)
+    tmp.replace(out)
+    return n
+
+
 # ------------------------------------------------------------------ import
 def _turns(value, where: str, *, field: str) -> list[dict]:
     if isinstance(value, str):

@@ -1,5 +1,6 @@
 """Copy an answer (text or Markdown), export a whole conversation (Markdown or JSON) and import one
-exported as JSON; the exports and the import run on the store lane (``ConversationFiles``)."""
+exported as JSON; the exports and the import run on the store lane (``ConversationFiles``). The export menu's
+ratings entry is gui/ratings_export.py's."""
 
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ class ConversationFiles(QObject):
 
     def export(self, conversation_id: int, kind: str, path: str) -> Task:
         w = self.window
-        store, tokenizer_for = w.chat.store, _writers_tokenizer(w)
+        store, tokenizer_for = w.chat.store, writers_tokenizer(w)
         shown = [m["id"] for m in w.chat.thread()] if conversation_id == w.chat.conversation_id else None
 
         def work(_report, _cancel) -> str:
@@ -168,7 +169,7 @@ class ConversationFiles(QObject):
 FILE_TASK = "conversation file"  # the store lane's kind of an export's or an import's task
 
 
-def _writers_tokenizer(window):
+def writers_tokenizer(window):
     """model id -> the model in use's tokenizer where it wrote the answer (where a split character's rating
     began, by the tokens' bytes: a read of its tables, which the model lane made), else None (by the
     pieces' rule: core/exchange.py)."""
@@ -203,10 +204,12 @@ def _imported_words(done) -> str:
     return f"Imported the conversation: {counts} (its answers are scored by the model in use when shown)"
 
 
-CONVERSATION_EXPORT_TIP = "Export this conversation (Markdown or JSON), or import one (Ctrl+S)"
+CONVERSATION_EXPORT_TIP = ("Export this conversation (Markdown or JSON) or your ratings as training data, or import a "
+                           "conversation (Ctrl+S)")
 # in the Text tab Ctrl+S exports the text, and this button still the hidden chat's conversation: said so, where its
 # "(Ctrl+S)" had promised the key's export, and a person wanting the text got conversations (usertest41)
-CONVERSATION_EXPORT_TIP_IN_TEXT = ("Export the Chat tab's conversation (Markdown or JSON), or import one. "
+CONVERSATION_EXPORT_TIP_IN_TEXT = ("Export the Chat tab's conversation (Markdown or JSON) or your ratings as training "
+                                   "data, or import a conversation. "
                                    "The text: Ctrl+S, or Export under its summary")
 
 
@@ -216,7 +219,8 @@ def export_tip(in_text: bool) -> str:
 
 
 def add_export_button(window, toolbar) -> QToolButton:
-    """A toolbar button: export the open conversation as Markdown or JSON, or import one exported as JSON."""
+    """A toolbar button: export the open conversation as Markdown or JSON, or the chat's ratings as training data
+(gui/ratings_export.py), or import a conversation exported as JSON."""
     window.conversation_files = ConversationFiles(window)  # what the menu's entries run
     button = window.export_button = QToolButton()
     button.setIcon(icon("export"))
@@ -226,6 +230,10 @@ def add_export_button(window, toolbar) -> QToolButton:
         "Conversation as Markdown\u2026", lambda: export_conversation(window, window.chat.conversation_id, "markdown"))
     window.export_json_action = menu.addAction(
         "Conversation as JSON\u2026", lambda: export_conversation(window, window.chat.conversation_id, "json"))
+    from desktop_app.gui import ratings_export  # here: that module takes writers_tokenizer from this one
+
+    window.export_ratings_action = menu.addAction(ratings_export.RATINGS_EXPORT_LABEL,
+                                                  lambda: ratings_export.export_ratings(window))
     menu.addSeparator()
     window.import_conversation_action = menu.addAction(IMPORT_LABEL, lambda: import_conversation(window))
     button.setMenu(menu)

@@ -40,7 +40,9 @@ SHORTCUTS = (
     # where the model leaves the app: F1 named no way to export it, only the conversation (usertest46)
     ("Ctrl+H", "the adapter history (Fine-tune tab): Enter uses the selected adapter, Export\u2026 saves it "
                "for llama.cpp, Ollama"),
-    ("Ctrl+S", "export the conversation as Markdown or JSON, or import one (the export menu); in Text, export the text"),
+    # the menu's ratings entry named too: a person looked there for their ratings (usertest50)
+    ("Ctrl+S", "the export menu: the conversation (Markdown, JSON), ratings as training data, an import; in Text, "
+               "the text"),
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Enter / Space", "press the button that has the focus ring"),
     # one row with the answers' Up / Down (usertest42), in as many lines as before: F1's list fits 1280x800 unscrolled
