@@ -150,16 +150,52 @@ def since_last_run(store, model_id: str | None = None, tokenizer=None) -> dict:
     ``last_run_seconds``; ``last_run_settings``, the settings it ran with), so a panel can say what a
     second click on the same ratings would cost and whether it would repeat that run; None where it did
     not record it. And a newer finished run of the model, if any (``newer_run``). Token ratings count as
-    training keeps them (``rated_characters``, by the bytes with ``tokenizer``), as the tab's total does."""
+    training keeps them (``rated_characters``, by the bytes with ``tokenizer``), as the tab's total does. An
+    imported adapter in use counts from the run that made its weights here (``source_run``), else from no run:
+    ``imported_adapter`` (its id) and ``imported_adapter_name`` say that every rating is new to it."""
     if model_id is None:
         newest = store._one("SELECT base_model FROM finetune_runs WHERE status IN ('kept', 'discarded') "
                             "ORDER BY id DESC LIMIT 1")
         model_id = newest["base_model"] if newest else None
-    row = previous_run(store, store.active_adapter(model_id), model_id) if model_id is not None else None
+    adapter = store.active_adapter(model_id) if model_id is not None else None
+    if imported_without_run(adapter):
+        row = _run_row(store, source_run(store, adapter))
+        if row is None:  # no run here trained it: every rating is new to it
+            return {"last_run": None, "new_since_run": None, "imported_adapter": adapter["id"],
+                    "imported_adapter_name": adapter.get("name")}
+    else:
+        row = previous_run(store, adapter, model_id) if model_id is not None else None
     if row is None:
         return {"last_run": None, "new_since_run": None}
     return {**_run_new_count(store, row, tokenizer), **_run_use(row),
             **newer_run(store, model_id, row["id"], tokenizer)}
+
+
+def imported_without_run(adapter: dict | None) -> bool:
+    """``adapter`` came in by ``gpt2-desk adapters import`` (or the history's Import), not from a run here."""
+    if adapter is None or adapter.get("run_id") is not None:
+        return False
+    return bool((adapter.get("metrics") or {}).get("imported") or (adapter.get("settings") or {}).get("imported_from"))
+
+
+def source_run(store, adapter: dict) -> int | None:
+    """The run here that made the weights an imported adapter has: the import of an export recorded the stored
+    adapter with the same weights (its metrics' ``same_as``), followed through imports of imports; None when none
+    did (counts89: the tab had counted from the model's newest run, so an export of adapter 1 imported back read
+    "24 new" where adapter 1 read "47 new")."""
+    seen: set[int] = set()
+    while adapter is not None and adapter["id"] not in seen:
+        if adapter.get("run_id") is not None:
+            return adapter["run_id"]
+        seen.add(adapter["id"])
+        same = (adapter.get("metrics") or {}).get("same_as")
+        adapter = store._one("SELECT * FROM adapters WHERE id = ?", (same,)) if same is not None else None
+        adapter = store._adapter(adapter) if adapter is not None else None
+    return None
+
+
+def _run_row(store, run_id: int | None):
+    return store._one(_PREVIOUS_RUN + "WHERE id = ?", (run_id,)) if run_id is not None else None
 
 
 def nothing_new_since(store, model_id: str | None) -> int | None:

@@ -273,6 +273,8 @@ def headline_words(counts: dict) -> str:
     total = rating_count(counts)
     examples = counted(total, "rating")
     run, new = counts.get("last_run"), counts.get("new_since_run")
+    if run is None and counts.get("imported_adapter") is not None and total:
+        return f"<b>{imported_words(counts)}</b>: "
     if run is None or new is None:
         return f"<b>{examples} ready to train on</b>: "
     # each noun in the plural: "2 ratings, better answer or continuations" (usertest 17)
@@ -283,6 +285,16 @@ def headline_words(counts: dict) -> str:
     return f"<b>{what} since run {run}</b>; {examples} in all: "
 
 
+def imported_words(counts: dict) -> str:
+    """An imported adapter in use that no run here made (train_counts.since_last_run's ``imported_adapter``): every
+    rating is new to it ("Adapter 2 was imported, so all 47 ratings are new to it"), where the tab had counted from
+    the model's newest run, a number that changed with the adapter in use and said nothing of why (counts89)."""
+    total = rating_count(counts)
+    name = adapter_name(counts["imported_adapter"], counts.get("imported_adapter_name"), start=True)
+    new = "your rating is" if total == 1 else f"all {total} ratings are"
+    return f"{name} was imported, so {new} new to it"
+
+
 def tab_count_words(counts: dict) -> str:
     """The Fine-tune tab's title: after a finished run the count of what is new since it, so a
     tab that read "Fine-tune (12)" after run 1 used all 12 now reads "Fine-tune". What is new
@@ -290,6 +302,8 @@ def tab_count_words(counts: dict) -> str:
     adapter stepped back from) already trained on all of it: the ready line says that run had them."""
     total = rating_count(counts)
     run, new = counts.get("last_run"), counts.get("new_since_run")
+    if run is None and counts.get("imported_adapter") is not None and total:
+        return f"Fine-tune ({total} new)"  # every rating is new to an imported adapter (imported_words)
     if run is None or new is None:
         return f"Fine-tune ({total})" if total else "Fine-tune"
     return f"Fine-tune ({new} new)" if new and retrained_run(counts) is None else "Fine-tune"
@@ -314,6 +328,9 @@ def conflict_words(counts: dict) -> str:
 def news_words(counts: dict) -> str:
     """What the previous run did not see yet (a run reads the ratings when it starts)."""
     run, new = counts.get("last_run"), counts.get("new_since_run")
+    if run is None and counts.get("imported_adapter") is not None and rating_count(counts):
+        name = adapter_name(counts["imported_adapter"], counts.get("imported_adapter_name"))
+        return f" No run here trained it: a new run starts from {name}, the one in use, and learns from all of them."
     if run is None or new is None:
         return ""
     if not new:
