@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.core.loss_trend import jumps, loss_caption, loss_trend, mean_step_jump
+from test_leftovers85_loss_caption import caption_under
 
 NOISY = [2.5, 2.1, 1.0, 2.7, 2.6, 1.6]  # usertest50's six steps: its smoothed ends 2.3 and 2.1 read as "flat"
 NOISY_FALL = [2.5, 2.2, 2.0, 1.8, 1.5, 1.3, 1.1, 0.9, 0.8, 0.6]  # falls far more than any step moves
@@ -40,11 +41,4 @@ def test_two_steps_never_jump():
 
 
 def test_the_curve_under_the_tab_says_it(qtbot, qapp):
-    pytest.importorskip("PySide6")
-    from desktop_app.gui.finetune_widgets import LossCurve
-
-    curve = LossCurve()
-    qtbot.addWidget(curve)
-    for step, loss in enumerate(NOISY, start=1):
-        curve.add(step, loss, len(NOISY))
-    assert "jumps between 1.00 and 2.70" in curve.caption.text()
+    assert "jumps between 1.00 and 2.70" in caption_under(qtbot, NOISY)

@@ -25,23 +25,23 @@ def test_one_steps_jump_does_not_make_a_flat_curve_fall():
     assert loss_trend(FLAT[:-1] + [0.20]) == "stays flat"
 
 
-def test_the_caption_says_what_the_curve_does(qtbot, qapp):
+def caption_under(qtbot, losses: list[float]) -> str:
+    """The caption a real LossCurve shows once ``losses`` are its steps."""
     pytest.importorskip("PySide6")
     from desktop_app.gui.finetune_widgets import LossCurve
 
     curve = LossCurve()
     qtbot.addWidget(curve)
-    for step, loss in enumerate(FLAT, start=1):
-        curve.add(step, loss, len(FLAT))
-    flat = curve.caption.text()
+    for step, loss in enumerate(losses, start=1):
+        curve.add(step, loss, len(losses))
+    return curve.caption.text()
+
+
+def test_the_caption_says_what_the_curve_does(qtbot, qapp):
+    flat = caption_under(qtbot, FLAT)
     assert "falls" not in flat and "flat" in flat and "0.25" in flat, flat
-    curve.clear()
-    for step, loss in enumerate(FALLING, start=1):
-        curve.add(step, loss, len(FALLING))
-    falling = curve.caption.text()
+    falling = caption_under(qtbot, FALLING)
     assert "falls" in falling and "\u2192" in falling, falling
-    curve.clear()
-    for step, loss in enumerate(RISING, start=1):
-        curve.add(step, loss, len(RISING))
-    assert "rises" in curve.caption.text()
-    assert "your ratings" in curve.caption.text(), "and still what a loss is"
+    rising = caption_under(qtbot, RISING)
+    assert "rises" in rising
+    assert "your ratings" in rising, "and still what a loss is"
