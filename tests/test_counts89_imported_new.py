@@ -82,7 +82,7 @@ def test_an_import_no_run_here_made_says_every_rating_is_new_to_it(store, tiny_m
     assert (counts["last_run"], counts["imported_adapter"]) == (None, theirs)
     assert _tab(counts) == "Fine-tune (4 new)"
     assert headline_words(counts) == f"<b>Adapter {theirs} \u201cshared\u201d was imported, so all 4 ratings are new to it</b>: "
-    assert "No run here trained it" in news_words(counts) and "learns from all of them" in news_words(counts)
+    assert news_words(counts).startswith(" A new run starts from") and "learns from all of them" in news_words(counts)
     assert nothing_new_since(store, base) is None  # the CLI says no run repeats one it never had
     assert readiness(store, base)["imported_adapter"] == theirs
 

@@ -66,7 +66,7 @@ def test_the_windows_ratings_file_is_the_clis(make_window, qtbot, monkeypatch, t
     lines = written.read_text(encoding="utf-8").splitlines()
     assert lines and lines == by_cli.read_text(encoding="utf-8").splitlines()
     said = window.statusBar().currentMessage()
-    assert said.startswith(f"Wrote {len(lines)} {fmt} example") and str(written) in said
+    assert said.startswith(f"Wrote {len(lines)} {fmt.upper()} example") and str(written) in said
     if fmt == "dpo":  # both kinds of pair: the better answer against its answer, the liked against the disliked
         assert {json.loads(line).get("source") for line in lines} == {"correction", None}
 

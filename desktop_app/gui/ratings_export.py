@@ -52,10 +52,10 @@ class RatingsWritten:
         text_note = (f" ({counted(self.text_examples, 'Text-mode example')} not included: "
                      f"`gpt2-desk export --format {self.fmt} --text` writes them)") if self.text_examples else ""
         if not self.examples:
-            return f"Nothing to export yet: no chat ratings make {self.fmt} examples; {WHAT_MAKES[self.fmt]}. " \
+            return f"Nothing to export yet: no chat ratings make {self.fmt.upper()} examples; {WHAT_MAKES[self.fmt]}. " \
                    f"Nothing was written{text_note}"
         dropped = "".join(f"; left out {item.words()}" for item in self.left_out)
-        return f"Wrote {counted(self.examples, f'{self.fmt} example')} to {self.path}{dropped}{text_note}"
+        return f"Wrote {counted(self.examples, f'{self.fmt.upper()} example')} to {self.path}{dropped}{text_note}"
 
 
 def ask_format(window) -> str | None:

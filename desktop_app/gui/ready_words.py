@@ -330,7 +330,7 @@ def news_words(counts: dict) -> str:
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None and counts.get("imported_adapter") is not None and rating_count(counts):
         name = adapter_name(counts["imported_adapter"], counts.get("imported_adapter_name"))
-        return f" No run here trained it: a new run starts from {name}, the one in use, and learns from all of them."
+        return f" A new run starts from {name}, the one in use, and learns from all of them."
     if run is None or new is None:
         return ""
     if not new:
