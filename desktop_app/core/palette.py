@@ -89,7 +89,7 @@ def sequential_palette(dark: bool = False) -> list[tuple[int, int, int]]:
 
 
 def sequential_color(value: float, dark: bool = False) -> tuple[int, int, int]:
-    return _interpolate(VIRIDIS_DARK if dark else VIRIDIS, value)
+    return _interpolate(sequential_palette(dark), value)
 
 
 def color_for(record: TokenRecord, measure: str = "probability", dark: bool = False) -> tuple[int, int, int]:
