@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from desktop_app.core.conversation_import import import_conversation_file  # noqa: E402
+from desktop_app.core.exchange import what_makes  # noqa: E402
 from desktop_app.gui import ratings_export, save_folder  # noqa: E402
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
 
@@ -77,7 +78,7 @@ def test_nothing_to_export_says_why_and_writes_no_file(make_window, qtbot, monke
     _answer_dialogs(monkeypatch, "dpo", target)
     _export_from_window(qtbot, window)
     said = window.statusBar().currentMessage()
-    assert said.startswith("Nothing to export yet") and ratings_export.WHAT_MAKES["dpo"] in said
+    assert said.startswith("Nothing to export yet") and what_makes("dpo") in said
     assert not target.exists()
 
 

@@ -384,12 +384,10 @@ def _nothing_to_export(args) -> str:
     if args.text:
         return (f"no Text-mode ratings make {args.format} examples: rate a continuation's tokens or branches in "
                 "Text mode first")
-    # what each format is made of: "rate answers first" was said to a person who had rated, for dpo (cli63)
-    makes = {"dpo": "a DPO example is a pair: a better answer you wrote for an answer (gpt2-desk correct ID \"...\"), "
-                    "or a liked and a disliked answer to the same question",
-             "sft": "an SFT example is an answer you liked (thumbs up) or a better answer you wrote",
-             "kto": "a KTO example is any rated answer (thumbs, tokens, a better answer)"}
-    return f"no chat ratings make {args.format} examples yet: {makes[args.format]}"
+    from desktop_app.core.exchange import what_makes
+
+    how_to_correct = ' (gpt2-desk correct ID "...")'
+    return f"no chat ratings make {args.format} examples yet: {what_makes(args.format, how_to_correct)}"
 
 
 def _script_path(args) -> Path | None:

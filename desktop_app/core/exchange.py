@@ -305,6 +305,16 @@ def write_jsonl(examples, fh) -> int:
     return n
 
 
+def what_makes(fmt: str, how_to_correct: str = "") -> str:
+    """What a ``fmt`` (kto, dpo or sft) example is made of, said where an export finds none: "rate answers first"
+    had been said to a person who had rated, for dpo (cli63). ``how_to_correct``: the CLI's command for a better
+    answer, after its words."""
+    return {"kto": "a KTO example is any rated answer (thumbs, tokens, a better answer)",
+            "dpo": f"a DPO example is a pair: a better answer you wrote for an answer{how_to_correct}, or a liked and "
+                   "a disliked answer to the same question",
+            "sft": "an SFT example is an answer you liked (thumbs up) or a better answer you wrote"}[fmt]
+
+
 def write_jsonl_file(examples, path) -> int:
     """Write ``examples`` to the file ``path``, one JSON object a line; how many. Through a ".tmp" file beside it,
     so a failed write leaves no half file where the person looks (``gpt2-desk export --out`` and the window's

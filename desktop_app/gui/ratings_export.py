@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from desktop_app.core.count_words import counted
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.exchange import LeftOut, build_examples, left_out, write_jsonl_file
+from desktop_app.core.exchange import LeftOut, build_examples, left_out, what_makes, write_jsonl_file
 from desktop_app.core.text_training import standard_examples
 from desktop_app.gui import save_folder
 from desktop_app.gui.conversation_actions import writers_tokenizer
@@ -27,15 +27,6 @@ FORMAT_CHOICES = {
     "DPO: pairs (a better answer against its answer; a liked against a disliked answer)": "dpo",
     "SFT: better answers (the answers you liked and the better answers you wrote)": "sft",
 }
-
-# why a format holds nothing yet, in the window's words (the CLI's name its commands instead)
-WHAT_MAKES = {
-    "kto": "a KTO example is any rated answer (thumbs, tokens, a better answer)",
-    "dpo": "a DPO example is a pair: a better answer you wrote for an answer, or a liked and a disliked answer "
-           "to the same question",
-    "sft": "an SFT example is an answer you liked (thumbs up) or a better answer you wrote",
-}
-
 
 @dataclass(frozen=True)
 class RatingsWritten:
@@ -52,7 +43,7 @@ class RatingsWritten:
         text_note = (f" ({counted(self.text_examples, 'Text-mode example')} not included: "
                      f"`gpt2-desk export --format {self.fmt} --text` writes them)") if self.text_examples else ""
         if not self.examples:
-            return f"Nothing to export yet: no chat ratings make {self.fmt.upper()} examples; {WHAT_MAKES[self.fmt]}. " \
+            return f"Nothing to export yet: no chat ratings make {self.fmt.upper()} examples; {what_makes(self.fmt)}. " \
                    f"Nothing was written{text_note}"
         dropped = "".join(f"; left out {item.words()}" for item in self.left_out)
         return f"Wrote {counted(self.examples, f'{self.fmt.upper()} example')} to {self.path}{dropped}{text_note}"
