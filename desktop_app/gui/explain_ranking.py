@@ -11,7 +11,7 @@ import html
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.palette import attribution_color, text_color_on
@@ -262,6 +262,11 @@ class Ranking(QWidget):
         self.hidden_note.setText(note or "")
         self.hidden_note.setVisible(note is not None)
         self.rows.setText(ranking_rows(a, top, self.in_text, attribution_scale(a), self.findable))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.rerank()  # the figures' chips in the new theme's attribution colours
 
     def rerank(self, _on: bool = False) -> None:
         """"Only what the chat shows" changed: the ranking shown again, finished or rough."""

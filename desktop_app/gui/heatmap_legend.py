@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QLinearGradient, QPainter
 
-from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES, sequential_palette
+from desktop_app.core.palette import MEASURES, attribution_palette, sequential_palette
 from desktop_app.gui.theme import is_dark
 from desktop_app.gui.token_view import PLAIN, legend_stops
 
@@ -33,11 +33,11 @@ class Key:
 
 def key_for(measure: str, attribution: bool = False) -> Key | None:
     """The key of a heatmap coloured by ``measure`` (None: plain text, nothing to explain)."""
-    if attribution:
+    if attribution:  # the palette the tokens were painted with: a dark window's, in a dark window's PNG
+        palette = attribution_palette(is_dark())
         return Key("Colours: how much each earlier token pushed towards the explained token (orange) "
                    "or towards its alternative (pink)",
-                   [("towards the alternative", ATTRIBUTION_PALETTE[0]), ("towards this token", ATTRIBUTION_PALETTE[-1])],
-                   gradient=ATTRIBUTION_PALETTE)
+                   [("towards the alternative", palette[0]), ("towards this token", palette[-1])], gradient=palette)
     if measure == PLAIN:
         return None
     stops = legend_stops(measure)

@@ -99,6 +99,11 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         layout.addStretch(1)
         self.clear()
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.record is not None:
+            self._paint_swatch()  # Settings → Colours: the swatch takes the new theme's scale, as the heatmap does
+
     def add_section(self, widget) -> None:
         """``widget`` at the panel's foot, over its stretch (the chat's list of an answer's surprises)."""
         self.body.insertWidget(self.body.count() - 1, widget)

@@ -329,6 +329,16 @@ class MainWindow(QMainWindow):
             watch.look()  # ratings and adapters made meanwhile elsewhere (gpt2-desk rate / finetune) count too
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self.chat.notice_outside_adapter_change()
+        if event.type() == QEvent.Type.PaletteChange and watch is not None:
+            self._repaint_overlay()
+
+    def _repaint_overlay(self) -> None:
+        """Settings → Colours: "Why this token?"'s colours over the text and the key come in the new
+        theme's palette at once (they were computed when shown, and stayed light in a dark window)."""
+        explain = self.inspector.explain
+        if explain.toggle.isChecked():
+            explain.overlay_toggled.emit(True)
+        self._follow_overlay()
 
     def focusNextPrevChild(self, forward: bool) -> bool:
         """Tab and Shift+Tab follow gui/focus_order.py: the newest answer comes right after the prompt."""

@@ -411,6 +411,11 @@ class LegendBar(QFrame):
         self._changed(emit=False)
         self.compactor.update()
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "compactor"):
+            self._changed(emit=False)  # the measure's stops (the rank boxes) in the new theme's colours
+
     def measure(self) -> str:
         return self.combo.currentData()
 
