@@ -68,7 +68,8 @@ def cmd_adapter_export(args) -> int:
 
 def cmd_adapter_import(args) -> int:
     from desktop_app.core import adapters
-    from desktop_app.core.adapter_import import comparison_note, import_adapter, read_adapter_config
+    from desktop_app.core.adapter_import import import_adapter, read_adapter_config
+    from desktop_app.core.adapters import comparison_note
     from desktop_app.core.fact_changes import all_changed_facts, changes_unrated_words
 
     read_adapter_config(args.path)  # a folder that is not an adapter is said before a minute of loading the model

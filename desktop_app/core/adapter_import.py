@@ -325,18 +325,6 @@ def same_weights_as(store, base_model: str, folder) -> int | None:
     return None
 
 
-def comparison_note(metrics: dict) -> str:
-    """What an imported adapter was measured against, and whether it repeats a stored one: a
-    "did not move" beside the very same weights is no judgement of them."""
-    same, against = metrics.get("same_as"), metrics.get("judged_against")
-    whom = f"adapter {against}, the one in use" if against is not None else "the base model, in use"
-    note = f"The gate compared it with {whom} when you imported it."
-    if same is not None:
-        note = (f"It has the same weights as adapter {same} (an identical adapter_model.safetensors). " + note
-                + (" Both are the same, so nothing could move." if same == against else ""))
-    return note
-
-
 # ------------------------------------------------------------------ recording it
 
 def _copy_in(folder: Path, adapters_dir: Path, meta: dict) -> Path:

@@ -403,3 +403,15 @@ def switch_to(loaded, store, adapter_id: int | None) -> dict | None:
     row = activate(store, adapter_id, loaded.model_id)
     attach(loaded, row["path"], row["id"])
     return row
+
+
+def comparison_note(metrics: dict) -> str:
+    """What an imported adapter was measured against, and whether it repeats a stored one: a
+    "did not move" beside the very same weights is no judgement of them."""
+    same, against = metrics.get("same_as"), metrics.get("judged_against")
+    whom = f"adapter {against}, the one in use" if against is not None else "the base model, in use"
+    note = f"The gate compared it with {whom} when you imported it."
+    if same is not None:
+        note = (f"It has the same weights as adapter {same} (an identical adapter_model.safetensors). " + note
+                + (" Both are the same, so nothing could move." if same == against else ""))
+    return note

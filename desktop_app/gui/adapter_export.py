@@ -270,7 +270,7 @@ def import_adapter_task(controller, folder: str, on_success, on_failure) -> Task
 
 
 def import_message(result) -> str:
-    from desktop_app.core.adapter_import import comparison_note
+    from desktop_app.core.adapters import comparison_note
 
     advice = "The gate would keep it" if result.advice_keep else "The gate advises against it"
     return (f"Imported as {adapter_name(result.adapter_id)}. {advice}: {result.reason}. "

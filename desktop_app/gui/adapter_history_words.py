@@ -5,7 +5,7 @@ the adapter in use confirmed in the status bar."""
 
 from __future__ import annotations
 
-from desktop_app.core.adapters import adapter_name, label
+from desktop_app.core.adapters import adapter_name, comparison_note, label
 from desktop_app.core.count_words import counted
 from desktop_app.core.fact_changes import changed_unrated_count
 from desktop_app.core.local_time import local_stamp
@@ -127,6 +127,8 @@ def figures_tip(row: dict) -> str:
     if rise is not None:
         lines.append(f"Perplexity of a fixed general text (lower reads more fluently): "
                      f"{m['probe_ppl_before']:.2f} \u2192 {m['probe_ppl_after']:.2f} ({rise:+.1f}%)")
+    if m.get("imported"):  # its "before" is the adapter in use when it came in, not the model it was trained on
+        lines.append(comparison_note(m))
     if row.get("path"):
         lines.append(f"Files: {row['path']}")
     return "\n".join(lines)
