@@ -81,8 +81,10 @@ def previous_run(store, parent: dict | None, model_id: str):
     model in use: the tab counted since that discarded run while the card said "new since" the run
     before it); else (the base model in use, or an adapter no run here made) the newest finished (kept or
     discarded) run of ``model_id``, the model in use (another model's run taught this one nothing: it
-    had counted since any model's newest run); None when there is none."""
-    run_id = parent.get("run_id") if parent else None
+    had counted since any model's newest run); None when there is none. An imported adapter counts from the
+    run that made its weights here (``source_run``), as the tab does: an export of adapter 1 brought back is
+    adapter 1's run to the card too."""
+    run_id = source_run(store, parent) if imported_without_run(parent) else parent.get("run_id") if parent else None
     row = store._one(_PREVIOUS_RUN + "WHERE id = ?", (run_id,)) if run_id is not None else None
     return row or store._one(_PREVIOUS_RUN + "WHERE base_model = ? AND status IN ('kept', 'discarded') "
                              "ORDER BY id DESC LIMIT 1", (model_id,))
