@@ -93,4 +93,4 @@ def test_a_better_answer_that_cannot_be_scored_here_says_why():
     from desktop_app.gui.compare_words import BETTER_OFF, pair_words
 
     mine = pair_words(12, None, (-8.0, -11.1), "adapter 3", answer_shown=True, yours_off=True).split("<br>")[1]
-    assert BETTER_OFF in mine and "compared only with the base model, under the adapter in use" in mine
+    assert BETTER_OFF in mine and "scored only under the adapter in use" in mine

@@ -363,6 +363,30 @@ def attach(loaded, path, adapter_id: int | None) -> None:
     log.info("attached adapter %s (%s) to %s", adapter_id, path, loaded.model_id)
 
 
+@contextlib.contextmanager
+def wearing_instead(loaded, row: dict):
+    """Inside: ``loaded.model``, a PEFT model wearing the adapter in use, reads with adapter ``row``'s
+    weights instead (the compare view's "Compared with" an earlier adapter), loaded beside the one in
+    use as a second named adapter and dropped after, so the one in use is never reloaded. The caller
+    holds ``loaded.lock``. Its folder is checked first: its weights are the safetensors file, which
+    PEFT reads before any pickle."""
+    from peft import PeftModel
+
+    check_adapter_folder(Path(row["path"]))
+    model = loaded.model
+    if not isinstance(model, PeftModel):
+        raise AdapterError("No adapter is in use: there is nothing to compare an earlier adapter with.")
+    in_use, name = model.active_adapter, f"compared{row['id']}"
+    model.load_adapter(str(row["path"]), adapter_name=name, is_trainable=False)
+    try:
+        model.set_adapter(name)
+        yield
+    finally:
+        model.set_adapter(in_use)
+        model.delete_adapter(name)
+        model.eval()
+
+
 def detach(loaded) -> None:
     """Back to the plain base model (the LoRA layers are removed, the base weights untouched)."""
     from peft import PeftModel

@@ -27,7 +27,7 @@ from desktop_app.core.word_cut import clip_at_word
 # scoring lives in session_scoring (a text or an answer) and session_compare (with and without the
 # adapter, the compare view's re-scorings); their names stay importable from here
 from desktop_app.core.session_compare import (  # noqa: F401
-    CompareCancelled, ComparePass, ToScore, _answer_to_score, base_scored, rated_text_branches,
+    CompareCancelled, ComparePass, ToScore, _answer_to_score, base_scored, earlier_adapters, rated_text_branches,
     rescore_and_store, rescore_group_and_store, rescore_groups, score_branch_with_and_without_adapter,
     score_correction_with_and_without_adapter, score_reask_with_and_without_adapter,
     score_with_and_without_adapter, store_rescored)

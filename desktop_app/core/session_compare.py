@@ -5,6 +5,7 @@ stores for it (core/session.py re-exports these names).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 
@@ -44,11 +45,43 @@ class CompareCancelled(UserFacingError):
         super().__init__(message)
 
 
+def compared_name(against: dict | None) -> str:
+    """What the "before" scoring is read under, in a ComparePass's words: "the base model", "adapter 2"."""
+    from desktop_app.core.adapters import label
+
+    return "the base model" if against is None else label(against)
+
+
+@contextlib.contextmanager
+def reading_as(loaded: LoadedModel, against: dict | None):
+    """Inside (``loaded.lock`` held): the model reads as the base model (``against`` None: PEFT's
+    ``disable_adapter``) or as earlier adapter row ``against`` in place of the one in use."""
+    from desktop_app.core.adapters import wearing_instead
+
+    if against is None:
+        with loaded.model.disable_adapter():
+            yield
+        return
+    with wearing_instead(loaded, against):
+        yield
+
+
+def earlier_adapters(store, active: dict) -> list[dict]:
+    """The adapters of ``active``'s model made before it, oldest first, their folders intact (the
+    history's rows: ``adapters.list_adapters``): what the compare view can read "before" under
+    instead of the base model, to see what the later runs changed."""
+    from desktop_app.core.adapters import list_adapters
+
+    return [row for row in list_adapters(store, active["base_model"]) if row["id"] < active["id"] and row["present"]]
+
+
 def _score_both(loaded: LoadedModel, prompt_ids: list[int], ids: list[int], ended: bool,
-                cancel: threading.Event | None, progress) -> tuple[list, list]:
-    """(base model's records, adapter's records), telling ``progress`` each pass and stopping
-    between them once ``cancel`` is set (nothing half-scored comes back)."""
+                cancel: threading.Event | None, progress, against: dict | None = None) -> tuple[list, list]:
+    """(records under ``against``: the base model, or an earlier adapter's row; the adapter in use's
+    records), telling ``progress`` each pass and stopping between them once ``cancel`` is set
+    (nothing half-scored comes back)."""
     report = progress or _ignore
+    before_name = compared_name(against)
 
     def check() -> None:
         if cancel is not None and cancel.is_set():
@@ -58,31 +91,33 @@ def _score_both(loaded: LoadedModel, prompt_ids: list[int], ids: list[int], ende
         report(ComparePass(0, 2, "the adapter"))
         check()
         after = score_answer(loaded, prompt_ids, ids, ended)
-        report(ComparePass(1, 2, "the base model"))
+        report(ComparePass(1, 2, before_name))
         check()
-        with loaded.model.disable_adapter():
+        with reading_as(loaded, against):
             before = score_answer(loaded, prompt_ids, ids, ended)
-    report(ComparePass(2, 2, "the base model"))
+    report(ComparePass(2, 2, before_name))
     return before, after
 
 
 def score_with_and_without_adapter(store, loaded: LoadedModel, message_id: int, *,
-                                   cancel: threading.Event | None = None, progress=None) -> tuple[list, list]:
+                                   cancel: threading.Event | None = None, progress=None,
+                                   against: dict | None = None) -> tuple[list, list]:
     """A stored answer scored after its prompt by the base model and by the adapter the
     model wears: (before, after), its end token included (``split_end``). The model must
     wear an adapter. ``progress`` hears a ComparePass before each pass; ``cancel`` stops it
-    between passes (CompareCancelled)."""
+    between passes (CompareCancelled). ``against``: an earlier adapter's row, read in place of
+    the base model for "before" (``reading_as``)."""
     prompt_ids, ids, ended = _answer_to_score(store, loaded, message_id)
-    return _score_both(loaded, prompt_ids, ids, ended, cancel, progress)
+    return _score_both(loaded, prompt_ids, ids, ended, cancel, progress, against)
 
 
 def score_correction_with_and_without_adapter(store, loaded: LoadedModel, message_id: int, *,
                                               cancel: threading.Event | None = None,
-                                              progress=None) -> tuple[list, list]:
+                                              progress=None, against: dict | None = None) -> tuple[list, list]:
     """The better answer the person wrote for stored answer ``message_id`` (its correction),
     scored after that answer's prompt as its fine-tune pair sees it (its end-of-text token
     included: ``train_data.scored_correction_ids``) by the base model and by the adapter the
-    model wears: (before, after). ``cancel``, ``progress``: as for
+    model wears: (before, after). ``cancel``, ``progress``, ``against``: as for
     ``score_with_and_without_adapter``."""
     from desktop_app.core.train_data import scored_correction_ids
 
@@ -92,17 +127,17 @@ def score_correction_with_and_without_adapter(store, loaded: LoadedModel, messag
         raise UserFacingError(f"There is no better answer to compare: {exc}.") from exc
     if not ids:
         raise UserFacingError("This better answer has no tokens to compare.")
-    return _score_both(loaded, prompt_ids, ids, ended, cancel, progress)
+    return _score_both(loaded, prompt_ids, ids, ended, cancel, progress, against)
 
 
 def score_reask_with_and_without_adapter(loaded: LoadedModel, question: str, answer: str, max_new_tokens: int, *,
                                          cancel: threading.Event | None = None,
-                                         progress=None) -> tuple[list, list]:
+                                         progress=None, against: dict | None = None) -> tuple[list, list]:
     """A fine-tune's re-asked answer (``finetune_effect.taught``: stored with the run as text,
     a never-rated question's answer before or after the run) scored after the question's prompt
     as the re-ask built it (``reasking.fresh_prompt``) by the base model and by the adapter the
     model wears: (before, after). No end token: the re-ask may have been cut at its budget.
-    ``cancel``, ``progress``: as for ``score_with_and_without_adapter``."""
+    ``cancel``, ``progress``, ``against``: as for ``score_with_and_without_adapter``."""
     from desktop_app.core import reasking
 
     tok = loaded.tokenizer
@@ -111,7 +146,7 @@ def score_reask_with_and_without_adapter(loaded: LoadedModel, question: str, ans
     ids = tok(lead + answer.strip(), add_special_tokens=False)["input_ids"] if answer.strip() else []
     if not prompt_ids or not ids:
         raise UserFacingError("This answer has no tokens to compare.")
-    return _score_both(loaded, prompt_ids, ids, False, cancel, progress)
+    return _score_both(loaded, prompt_ids, ids, False, cancel, progress, against)
 
 
 def rated_text_branches(store) -> list[dict]:
@@ -127,12 +162,12 @@ def rated_text_branches(store) -> list[dict]:
 
 def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id: int, *,
                                           cancel: threading.Event | None = None, progress=None,
-                                          better: bool = False) -> tuple[list, list]:
+                                          better: bool = False, against: dict | None = None) -> tuple[list, list]:
     """A Text mode continuation scored after the text before it, as its fine-tune examples
     see it (plain text, cut to the window), by the base model and by the adapter the model
     wears: (before, after); ``better``: the better continuation the person wrote for it
     instead (its correction, as its pair trains it). The model must wear an adapter.
-    ``cancel``, ``progress``: as for ``score_with_and_without_adapter``."""
+    ``cancel``, ``progress``, ``against``: as for ``score_with_and_without_adapter``."""
     from desktop_app.core import text_branches as tb
     from desktop_app.core.documents import get_document
     from desktop_app.core.prompts import encode
@@ -147,7 +182,7 @@ def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id:
     prompt_ids, ids = fit_text(plain_ids(loaded.tokenizer, before_text), completion, loaded.context_window)
     if not prompt_ids or not ids:
         raise UserFacingError("This continuation has no tokens to compare, or no text before it to follow.")
-    return _score_both(loaded, prompt_ids, ids, False, cancel, progress)
+    return _score_both(loaded, prompt_ids, ids, False, cancel, progress, against)
 
 
 def rescore_and_store(store, loaded: LoadedModel, message_id: int, adapter_id: int) -> bool:
@@ -249,9 +284,13 @@ def rescore_group_and_store(store, loaded: LoadedModel, group: list[ToScore], ad
 
 
 def store_rescored(store, message_id: int, adapter_id: int, before: list | None, after: list, *,
-                   model_id: str) -> None:
+                   model_id: str, against_id: int | None = None) -> None:
     """Keep both scorings by model ``model_id`` (under the adapter, and without it) for the compare
-    view (the base model's only once; ``before`` may be None when a base scoring is already stored)."""
+    view (the base model's only once; ``before`` may be None when a base scoring is already stored).
+    ``against_id``: ``before`` was read under that earlier adapter, kept under its id as a kept run's
+    re-scoring is, so the compare view finds it next time without a pass."""
     store.set_token_records(message_id, after, adapter_id=adapter_id, kind="rescored", model_id=model_id)
-    if before is not None and not base_scored(store, message_id, [r.id for r in before], model_id):
+    if before is not None and against_id is not None:
+        store.set_token_records(message_id, before, adapter_id=against_id, kind="rescored", model_id=model_id)
+    elif before is not None and not base_scored(store, message_id, [r.id for r in before], model_id):
         store.set_token_records(message_id, before, adapter_id=None, kind="rescored", model_id=model_id)

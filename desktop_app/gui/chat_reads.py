@@ -106,29 +106,33 @@ class ModelReads:
             raise UserFacingError("The adapter changed meanwhile.")
         return loaded
 
-    def score_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure, on_progress=None) -> Task:
-        """Score a stored answer with the chat model, adapter ``adapter_id`` on and then off,
-        on the model lane; the two scorings are stored (store lane) for next time, then handed over.
+    def score_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure, on_progress=None, *,
+                          against: dict | None = None) -> Task:
+        """Score a stored answer with the chat model, adapter ``adapter_id`` on and then off (``against``:
+        an earlier adapter's row worn instead, core.session_compare.reading_as), on the model lane; the two
+        scorings are stored (store lane) for next time, then handed over.
         ``on_success((before, after))`` / ``on_failure(TaskError)`` / ``on_progress(ComparePass)``
         run on the GUI thread (a ComparePass before each pass; none while it waits for the lane)."""
         store = self.store
+        against_id = against["id"] if against else None
 
         def work(report, cancel):
             loaded = self._model_with(adapter_id)
             return loaded.model_id, session.score_with_and_without_adapter(store, loaded, message_id, cancel=cancel,
-                                                                           progress=report)
+                                                                           progress=report, against=against)
 
         def scored(scoring):  # stored first (store lane), then shown: what is shown is kept
             model_id, result = scoring
             self.tasks.store.submit(Task(
-                lambda _r, _c: session.store_rescored(store, message_id, adapter_id, *result, model_id=model_id),
+                lambda _r, _c: session.store_rescored(store, message_id, adapter_id, *result, model_id=model_id,
+                                                      against_id=against_id),
                 "store compare scoring", on_success=lambda _none: on_success(result), on_failure=on_failure))
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=scored, on_failure=on_failure,
                                      on_progress=on_progress, can_wait=True))
 
     def score_branch_for_compare(self, branch_id: int, adapter_id: int, on_success, on_failure,
-                                 on_progress=None, *, better: bool = False) -> Task:
+                                 on_progress=None, *, better: bool = False, against: dict | None = None) -> Task:
         """Score a Text mode continuation (``better``: the better one the person wrote for it)
         like ``score_for_compare`` (model lane), not stored: a continuation is short, and its
         text can still be edited."""
@@ -136,32 +140,34 @@ class ModelReads:
 
         def work(report, cancel):
             return session.score_branch_with_and_without_adapter(store, self._model_with(adapter_id), branch_id,
-                                                                 cancel=cancel, progress=report, better=better)
+                                                                 cancel=cancel, progress=report, better=better,
+                                                                 against=against)
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
                                      on_failure=on_failure, on_progress=on_progress, can_wait=True))
 
     def score_correction_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure,
-                                     on_progress=None) -> Task:
+                                     on_progress=None, *, against: dict | None = None) -> Task:
         """Score the better answer the person wrote for stored answer ``message_id`` like
         ``score_for_compare`` (model lane), not stored: it is short, and it can be rewritten."""
         store = self.store
 
         def work(report, cancel):
             return session.score_correction_with_and_without_adapter(store, self._model_with(adapter_id), message_id,
-                                                                     cancel=cancel, progress=report)
+                                                                     cancel=cancel, progress=report, against=against)
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
                                      on_failure=on_failure, on_progress=on_progress, can_wait=True))
 
     def score_reask_for_compare(self, question: str, answer: str, max_new_tokens: int, adapter_id: int,
-                                on_success, on_failure, on_progress=None) -> Task:
+                                on_success, on_failure, on_progress=None, *, against: dict | None = None) -> Task:
         """Score a fine-tune's re-asked answer (stored with its run as text) like
         ``score_for_compare`` (model lane), not stored: it has no message to store it under."""
 
         def work(report, cancel):
             return session.score_reask_with_and_without_adapter(self._model_with(adapter_id), question, answer,
-                                                                max_new_tokens, cancel=cancel, progress=report)
+                                                                max_new_tokens, cancel=cancel, progress=report,
+                                                                against=against)
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
                                      on_failure=on_failure, on_progress=on_progress, can_wait=True))

@@ -26,6 +26,7 @@ class CompareDialog(QDialog):
         layout.setSpacing(0)
         layout.addLayout(self._build_close_row())
         self.view = CompareView(store, chat, self)
+        self.view.title_changed.connect(self.setWindowTitle)  # "Compare: adapter 3 against adapter 2"
         self.scroll = QScrollArea()  # a small screen: the view scrolls, the window stays on the screen
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)

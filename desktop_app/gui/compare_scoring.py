@@ -17,14 +17,14 @@ from desktop_app.gui.tasks import TaskState
 class CompareScoring:
     """CompareView's part that fetches or asks for the two scorings of the text picked (a mixin: its
     state is the view's, see CompareView's attributes). The view provides the widgets it fills
-    (``view``, ``prompt_label``, ``expect_label``, ``scoring``, ``baseline_combo``) and the drawing it
-    hands the scorings to (``set_data``, ``_show_note``, ``_show_pair``, ``_expectation``,
-    ``_say_expectation``)."""
+    (``view``, ``prompt_label``, ``expect_label``, ``scoring``), what it is compared with
+    (``compared_with``, ``against``) and the drawing it hands the scorings to (``set_data``,
+    ``_show_note``, ``_show_pair``, ``_expectation``, ``_say_expectation``)."""
 
     def refresh(self) -> None:
         self.cancel()  # a scoring asked for another answer or baseline is not wanted now
         mid, active = self.message_id, self.active()
-        baseline = self.baseline_combo.currentData()
+        baseline = self.compared_with
         if mid is None:
             self._show_note("No rated answers yet: rate an answer, fine-tune, then compare here.")
             return
@@ -40,8 +40,8 @@ class CompareScoring:
         self._refresh_answer(mid, active, baseline)
 
     def _refresh_answer(self, mid: int, active: dict | None, baseline: int | None) -> None:
-        """A model's answer: its stored scorings under ``baseline`` and the active adapter, else
-        scored now (against the base model, under the adapter in use)."""
+        """A model's answer: its stored scorings under ``baseline`` (an earlier adapter's id, None for the
+        base model) and the active adapter, else scored now under both (the adapter in use must be worn)."""
         try:
             m = self.store.get_message(mid)
             thread = self.store.thread(mid)
@@ -63,15 +63,16 @@ class CompareScoring:
             self.set_data(before, after)
             return
         loaded = self.chat.loaded
-        if loaded is None or loaded.adapter_id != active["id"] or baseline is not None:
+        if loaded is None or loaded.adapter_id != active["id"]:
             self._show_note("This answer has not been scored under both models yet; it will be after the next "
                             "kept fine-tune.", m)
             return
-        self._score("answer", m, lambda *calls: self.chat.score_for_compare(mid, active["id"], *calls))
+        against = self.against()
+        self._score("answer", m, lambda *calls: self.chat.score_for_compare(mid, active["id"], *calls,
+                                                                              against=against))
 
     def _refresh_branch(self, branch_id: int, active: dict | None) -> None:
-        """A rated Text continuation: scored now under the base model and the active adapter
-        (the previous adapter only through a kept fine-tune's re-scoring, which covers answers)."""
+        """A rated Text continuation: scored now under what it is compared with and the active adapter."""
         branch = self.branches.get(branch_id)
         if branch is None:
             self._show_note("That continuation is gone.")
@@ -81,24 +82,25 @@ class CompareScoring:
         message = {"text": branch["text"]}
         if not self._scorable_under(active, message, "A Text continuation"):
             return
+        against = self.against()
         self._score("continuation", message, lambda *calls: self.chat.score_branch_for_compare(
-            branch_id, active["id"], *calls))
+            branch_id, active["id"], *calls, against=against))
 
     def _scorable_under(self, active: dict | None, message: dict, what: str) -> bool:
-        """Whether ``what`` (a text with no stored scores) can be scored now: only against the
-        base model under the adapter in use; otherwise says why, showing ``message`` plain."""
+        """Whether ``what`` (a text with no stored scores) can be scored now: only under the adapter
+        in use, once the chat model wears it; otherwise says why, showing ``message`` plain."""
         if active is None:
             self._show_note(NO_ADAPTER_NOTE, message)
             return False
         loaded = self.chat.loaded
-        if loaded is None or loaded.adapter_id != active["id"] or self.baseline_combo.currentData() is not None:
-            self._show_note(f"{what} is compared with the base model, under the adapter in use.", message)
+        if loaded is None or loaded.adapter_id != active["id"]:
+            self._show_note(f"{what} is scored only under the adapter in use, once the model wears it.", message)
             return False
         return True
 
     def _refresh_better(self, key: int, active: dict | None) -> None:
         """The better text the person wrote for answer ``key`` (or continuation ``-key``):
-        scored now under the base model and the active adapter, kept in ``better_scores``
+        scored now under what it is compared with and the active adapter, kept in ``better_scores``
         while the window lives (not stored: the person can rewrite it)."""
         text = self._better_text(key)
         if text is None:
@@ -111,21 +113,22 @@ class CompareScoring:
         message = {"text": text}
         if not self._scorable_under(active, message, "A text you wrote"):
             return
-        cache_key = (key, active["id"], text)
+        cache_key = self._kept_key(key, active, text)
         if cache_key in self.better_scores:
             self.set_data(*self.better_scores[cache_key])
             return
+        against = self.against()
 
         def ask(*calls):
             if key > 0:
-                return self.chat.score_correction_for_compare(key, active["id"], *calls)
-            return self.chat.score_branch_for_compare(-key, active["id"], *calls, better=True)
+                return self.chat.score_correction_for_compare(key, active["id"], *calls, against=against)
+            return self.chat.score_branch_for_compare(-key, active["id"], *calls, better=True, against=against)
 
         self._score("better answer" if key > 0 else "better continuation", message, ask, keep=cache_key)
 
     def _refresh_fact(self, index: int, side: str, active: dict | None) -> None:
         """An answer to a never-rated question whose fact the run changed, as the run stored it
-        (text): scored now under the base model and the active adapter, kept while the window lives."""
+        (text): scored now under what it is compared with and the active adapter, kept while the window lives."""
         if index >= len(self.facts):
             self._show_note("That answer is gone.")
             return
@@ -144,12 +147,18 @@ class CompareScoring:
         message = {"text": text}
         if not self._scorable_under(active, message, "A re-asked answer"):
             return
-        cache_key = (fact_key(index, side), active["id"], fact["question"], text)
+        cache_key = self._kept_key(fact_key(index, side), active, fact["question"], text)
         if cache_key in self.better_scores:
             self.set_data(*self.better_scores[cache_key])
             return
+        against = self.against()
         self._score("answer", message, lambda *calls: self.chat.score_reask_for_compare(
-            fact["question"], text, fact["tokens"], active["id"], *calls), keep=cache_key)
+            fact["question"], text, fact["tokens"], active["id"], *calls, against=against), keep=cache_key)
+
+    def _kept_key(self, key, active: dict, *text) -> tuple:
+        """The key a text scored here is kept under in ``better_scores``: its picker key, the adapter in use,
+        its words and what it is compared with (one text against two earlier adapters is two scorings)."""
+        return (key, active["id"], *text, self.compared_with)
 
     def _thumbs_of(self, key: int) -> int | None:
         """The thumb on answer ``key`` (or continuation ``-key``): 1, -1 or None."""
@@ -217,15 +226,13 @@ class CompareScoring:
         """The better answer the person wrote for answer ``answer`` (the one picked), scored on the model lane
         after the view's own scoring and kept in ``better_scores`` as if picked: its line beside the model's
         had said "not scored yet: pick … above" until it was picked (usertest32). Whether it is scored, or
-        being scored (False: it cannot be here, the view's baseline is not the base model or another adapter
-        is in use; or its scoring failed)."""
+        being scored (False: it cannot be here, another adapter is in use; or its scoring failed)."""
         text = self.corrections.get(answer)
-        key = (answer, active["id"], text)
+        key = self._kept_key(answer, active, text)
         if self.pair_task is not None or key in self.better_scores:
             return True
         loaded = self.chat.loaded
-        if (text is None or key in self.pair_failed or loaded is None or loaded.adapter_id != active["id"]
-                or self.baseline_combo.currentData() is not None):
+        if text is None or key in self.pair_failed or loaded is None or loaded.adapter_id != active["id"]:
             return False
 
         asked: dict = {}  # a cancelled task's late word must not end a later one
@@ -240,7 +247,7 @@ class CompareScoring:
                 self._show_pair()
 
         self.pair_task = asked["task"] = self.chat.score_correction_for_compare(
-            answer, active["id"], ended, lambda _error: ended(failed=True))
+            answer, active["id"], ended, lambda _error: ended(failed=True), against=self.against())
         return True
 
     def _cancel_pressed(self) -> None:

@@ -1,5 +1,6 @@
 """Compare: per token, how much more (green) or less (purple) likely the active adapter makes an
-answer than the base model or the previous adapter did: a diverging heatmap. The rated
+answer than the base model or an earlier adapter of the model's history did ("Compared with"): a
+diverging heatmap. The rated
 continuations of Text mode (which a fine-tune learns from too) are listed after the answers
 and compared with the base model, scored each time they are shown (not stored: a branch's text
 can still change, and there is no stored scoring of it to reuse). The better answers (and
@@ -26,16 +27,18 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLab
 
 from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import change_color
+from desktop_app.core.session import earlier_adapters
 from desktop_app.core.text_pieces import CharacterLayout, marked_tokens, stored_ratings
 from desktop_app.core.token_words import token_label
 from desktop_app.gui.compare_data import fact_items, lined_up, picker_choices
 from desktop_app.gui.compare_scoring import CompareScoring
 from desktop_app.gui.compare_widgets import DivergingBar, LegendWords, ScoringProgress
-from desktop_app.gui.compare_words import (COLOUR_KEY, END_CELL, LATER_TIP, LEGEND_TITLE, PICKER_TIP,
-                                           answer_expectation, baseline_choice, better_key, better_of, deltas,
-                                           later_expectation, legend_words, mark_words, movers_words, nice_scale,
-                                           pair_words, shown_part, summary_words, times_words, token_change_tip, totals,
-                                           whitespace_words)
+from desktop_app.gui.compare_words import (BASE_CHOICE, END_CELL, LATER_TIP, LEGEND_TITLE, PICKER_TIP,
+                                           answer_expectation, better_key, better_of, colour_key,
+                                           compared_choice_words, compared_names, compared_title, deltas,
+                                           later_expectation, legend_title, legend_words, mark_words, movers_words,
+                                           nice_scale, pair_words, shown_part, summary_words, times_words,
+                                           token_change_tip, totals, whitespace_words)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.theme import colors, is_dark, styled_label
@@ -56,6 +59,8 @@ class CompareView(CompareScoring, QFrame):
         store: the Store the answers and their stored scorings come from.
         chat: the ChatController, owner of the chat model (asked to score on its lane).
         message_id: the answer shown.
+        compared_with: the earlier adapter "before" is read under (its id), None for the base model: the
+            "Compared with" choice, kept while the window lives and reset by another adapter in use.
         before, after: its TokenRecords under the baseline and under the active adapter.
         values: per token, the change in log-probability (after - before).
         scale: the colour scale's end, in nats.
@@ -64,6 +69,7 @@ class CompareView(CompareScoring, QFrame):
     """
 
     status = Signal(str)
+    title_changed = Signal(str)  # the window's title: what is compared (compare_words.compared_title)
 
     def __init__(self, store, chat, parent=None):
         super().__init__(parent)
@@ -87,6 +93,9 @@ class CompareView(CompareScoring, QFrame):
         self.trained_by_run: int | None = None  # the run that made the active adapter (None: imported, or none)
         self.later_keys: set[int] = set()  # the listed answers (and -branch ids) rated after that run
         self.facts: list[dict] = []  # the never-rated questions whose fact that run changed (compare_data)
+        self.compared_with: int | None = None
+        self.compared_for: int | None = None  # the adapter in use when it was chosen: another one resets it
+        self.earlier: dict[int, dict] = {}  # the earlier adapters the "Compared with" list offers, by id
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(10)
@@ -94,7 +103,7 @@ class CompareView(CompareScoring, QFrame):
         layout.addWidget(self._build_answer_area(), 1)
         self.header_scrolls = False  # the header is in the answer's scroll (a short window: _place_header)
         self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
-        self.baseline_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.baseline_combo.currentIndexChanged.connect(lambda _i: self._compared_changed())
 
     def _build_header(self) -> QWidget:
         """The title, the pickers, the legend, the prompt and the scoring's progress: what is not the answer."""
@@ -141,7 +150,7 @@ class CompareView(CompareScoring, QFrame):
         QWidget.setTabOrder(self.scoring.cancel_button, self.view)
 
     def _build_pickers(self) -> QFormLayout:
-        """Which answer, which baseline ("Before") and the adapter in use ("After")."""
+        """Which answer, what it is compared with (the base model or an earlier adapter) and the adapter in use."""
         pick = QFormLayout()  # one choice a row: the view fits the chat area of a narrow window
         pick.setHorizontalSpacing(8)
         pick.setVerticalSpacing(6)
@@ -156,7 +165,9 @@ class CompareView(CompareScoring, QFrame):
         self.baseline_combo = QComboBox()
         self.baseline_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.baseline_combo.setMinimumContentsLength(16)
-        pick.addRow("Before", self.baseline_combo)
+        self.baseline_combo.setToolTip("What the adapter in use is compared with: the base model (all the runs' "
+                                       "change), or an earlier adapter (what the runs after it changed)")
+        pick.addRow("Compared with", self.baseline_combo)
         self.after_label = styled_label("", "AdapterChip")
         after = QHBoxLayout()
         after.addWidget(self.after_label)
@@ -299,23 +310,48 @@ class CompareView(CompareScoring, QFrame):
         self.message_id = self.answer_combo.currentData()
         self._explain_shown_marks()
         active = self.active()
-        self.baseline_combo.blockSignals(True)
-        self.baseline_combo.clear()
-        self.baseline_combo.addItem("base model", None)
-        parent = active.get("parent_id") if active else None
-        if parent is not None:
-            written = better_of(self.message_id) is not None
-            scored = self.message_id is None or bool(self.store.token_records(
-                self.message_id, adapter_id=parent, kind="rescored", model_id=active["base_model"]))
-            words, why_not = baseline_choice(parent, written, scored)
-            self.baseline_combo.addItem(words, parent)
-            if why_not is not None:
-                item = self.baseline_combo.model().item(1)
-                item.setEnabled(False)
-                item.setToolTip(why_not)
-        self.baseline_combo.blockSignals(False)
+        self._fill_compared_with(active)
         self.after_label.setText(f"{adapter_label(active, start=True)} (active)" if active else "no adapter active")
         self.refresh()
+
+    def _fill_compared_with(self, active: dict | None) -> None:
+        """The "Compared with" list: the base model, then each earlier adapter of this model's history; the
+        choice kept while the window lives, back to the base model once another adapter is in use (a newly
+        kept run: its own change is what the person looks for first)."""
+        active_id = active["id"] if active else None
+        if active_id != self.compared_for:
+            self.compared_with, self.compared_for = None, active_id
+        self.earlier = {row["id"]: row for row in earlier_adapters(self.store, active)} if active else {}
+        if self.compared_with not in self.earlier:  # deleted meanwhile
+            self.compared_with = None
+        combo = self.baseline_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(BASE_CHOICE, None)
+        for row in self.earlier.values():
+            combo.addItem(compared_choice_words(row), row["id"])
+        combo.setCurrentIndex(combo.findData(self.compared_with) if self.compared_with is not None else 0)
+        combo.blockSignals(False)
+        self._say_compared()
+
+    def _compared_changed(self) -> None:
+        self.compared_with = self.baseline_combo.currentData()
+        self._say_compared()
+        self.refresh()
+
+    def against(self) -> dict | None:
+        """The earlier adapter's row "before" is read under; None: the base model."""
+        return self.earlier.get(self.compared_with) if self.compared_with is not None else None
+
+    def compared(self) -> tuple[str | None, str | None]:
+        """(the adapter in use, the earlier adapter compared with, None for the base model), by name."""
+        active, against = self.active(), self.against()
+        return (adapter_label(active) if active else None), (adapter_label(against) if against else None)
+
+    def _say_compared(self) -> None:
+        """The legend's title and the window's title name what is compared."""
+        self.legend_title.setText(legend_title(*self.compared()))
+        self.title_changed.emit(compared_title(*self.compared()))
 
 
     # ------------------------------------------------------------ drawing
@@ -349,7 +385,8 @@ class CompareView(CompareScoring, QFrame):
         low, high = legend_words(self.scale, self.values)
         self.low_label.setText(low)
         self.high_label.setText(high)
-        tip = (f"{COLOUR_KEY} The ends are {times} as likely or more: a change of \u00b1{self.scale:g} nats "
+        tip = (f"{colour_key(*self.compared())} The ends are {times} as likely or more: a change of "
+               f"\u00b1{self.scale:g} nats "
                f"(natural-log units) in its log-probability.")
         # with no adapter in use there is no "after": a colour key of nothing read as if the answer had been compared
         compared = self.active() is not None
@@ -366,7 +403,7 @@ class CompareView(CompareScoring, QFrame):
         if 0 <= index < len(self.values):
             end = self.ended and index == len(self.values) - 1
             fmt.setToolTip(token_change_tip(self.before[index], self.after[index], self.values[index], token_label,
-                                            end=end))
+                                            end=end, names=compared_names(*self.compared())))
         if self.token_ratings:
             underline_hook(self.token_ratings)(index, record, fmt)
 
@@ -415,20 +452,20 @@ class CompareView(CompareScoring, QFrame):
         if not isinstance(answer, int) or answer <= 0 or answer not in self.corrections or active is None:
             self.pair.hide()
             return
-        found = self.better_scores.get((answer, active["id"], self.corrections[answer]))
+        found = self.better_scores.get(self._kept_key(answer, active, self.corrections[answer]))
         yours = totals(*found) if found else None
         scoring = self.message_id == better_key(answer) and self.task is not None
         # scored beside the model's answer, not only once picked itself (usertest32), where it can be
         off = found is None and self.message_id == answer and not self._score_pair(answer, active)
         model = active["base_model"]
-        before = self.store.token_records(answer, adapter_id=None, kind="rescored", model_id=model)
+        before = self.store.token_records(answer, adapter_id=self.compared_with, kind="rescored", model_id=model)
         after = self.store.token_records(answer, adapter_id=active["id"], kind="rescored", model_id=model)
         theirs = totals(before, after) if before and after and len(before) == len(after) else None
         later = better_key(answer) in self.later_keys or answer in self.later_keys
         text = pair_words(answer, yours, theirs, adapter_label(active),
                           later_run=self.trained_by_run if later else None, answer_shown=self.message_id == answer,
                           liked=self._thumbs_of(answer) == 1, yours_scoring=scoring or self.pair_task is not None,
-                          yours_off=off)
+                          yours_off=off, against=self.compared()[1] or BASE_CHOICE)
         self.pair.setText(text.replace("@muted", colors(is_dark())["muted"]))
         self.pair.show()
 
@@ -446,7 +483,10 @@ class CompareView(CompareScoring, QFrame):
             answer = self.store.get_message(self.message_id)["text"]
             whole = shown_part("".join(r.text for r in self.after[:len(self.after) - self.ended]), answer) or whole
         muted = colors(is_dark())["muted"]
-        self.summary.setText(summary_words(self.before, self.after, self.ended, whole).replace("@muted", muted))
+        in_use, against = self.compared()
+        adapters = (against, in_use) if against is not None else None
+        self.summary.setText(summary_words(self.before, self.after, self.ended, whole, adapters).replace("@muted",
+                                                                                                        muted))
         self._show_pair()
         self.movers.setText(movers_words(self.before, self.after, v, self.scale, self._chip_label, token_label,
-                                         is_dark()))
+                                         is_dark(), compared_names(in_use, against)))

@@ -181,9 +181,11 @@ def liked_and_corrected_words(what: str = "answer") -> str:
             f"<b style='color:{PURPLE}'>down</b> against yours, so it may move either way.")
 
 
-def token_change_tip(before, after, delta: float, label, *, end: bool = False) -> str:
+def token_change_tip(before, after, delta: float, label, *, end: bool = False,
+                     names: tuple[str, str] = ("before", "after")) -> str:
     """The change of one token (``label``: a token's text as the view shows it); ``end``: the
-    end-of-text token that ended the answer."""
+    end-of-text token that ended the answer; ``names``: what the two figures were read under
+    (``compared_names``: "adapter 2", "adapter 3" where the view compares two adapters)."""
     word = "more" if delta > 0 else "less"
     ratio = math.exp(abs(delta))
     times = f"{ratio:.2f}\u00d7" if ratio < 10 else times_words(delta)  # not "485165195.41x"
@@ -191,7 +193,7 @@ def token_change_tip(before, after, delta: float, label, *, end: bool = False) -
     name = ("<b>the end of the answer</b> (the model stopped here: what thumbs for short answers teach)" if end
             else f"<b><code>{html.escape(label(after.text))}</code></b>")
     return (f"<div style='white-space:pre'>{name}<br>"
-            f"before {before.prob * 100:.2f}% &rarr; after {after.prob * 100:.2f}%<br>"
+            f"{names[0]} {before.prob * 100:.2f}% &rarr; {names[1]} {after.prob * 100:.2f}%<br>"
             f"change in log-prob <b>{delta:+.3f}</b> ({how})<br>"
             f"rank {before.rank} &rarr; {after.rank}</div>")
 
@@ -277,11 +279,14 @@ def shown_part(scored_text: str, answer_text: str) -> str | None:
     return "The part of the answer that fits the model's window (the rest was not scored)"
 
 
-def summary_words(before, after, ended: bool, whole: str = "The whole answer") -> str:
+def summary_words(before, after, ended: bool, whole: str = "The whole answer",
+                  adapters: tuple[str, str] | None = None) -> str:
     """The whole text's change (its end token included when ``ended``: it is the last
     record) and how many tokens rose and fell, in words first (how many times as likely,
     the chance of exactly this text before and after), the log-probabilities and nats after
-    them in small grey type (usertest 10: the nats led and were not for a new user)."""
+    them in small grey type (usertest 10: the nats led and were not for a new user). ``adapters``:
+    (the earlier adapter, the one in use) where the view compares the two, not the base model
+    with the adapter: the words name both rather than say "now"."""
     values = deltas(before, after)
     total_before = sum(r.logprob for r in before)
     total_after = sum(r.logprob for r in after)
@@ -296,7 +301,14 @@ def summary_words(before, after, ended: bool, whole: str = "The whole answer") -
     tiny = was == now == chance_words(-math.inf)  # a long text: exactly these words are always unlikely
     chance = ("" if tiny else f" The chance the model gives exactly this text went from {was} to {now}."
               if was != now else f" The chance the model gives exactly this text stays at about {now}.")
-    text = (f"{whole} is now <b>{likelihood_words(change, len(values))}</b>.{chance} "
+    likely = likelihood_words(change, len(values))
+    if adapters is not None:  # "more likely than before" would be a lie: it is another adapter's "before"
+        likely = likely.replace("as likely as before", f"as likely as under {adapters[0]}")
+        whole = f"Under {adapters[1]}, {whole[:1].lower()}{whole[1:]}"
+        head = f"{whole} is <b>{likely}</b>" + ("" if "as likely as" in likely else f" than under {adapters[0]}")
+    else:
+        head = f"{whole} is now <b>{likely}</b>"
+    text = (f"{head}.{chance} "
             f"{up} of {len(values)} tokens{' (the end included)' if ended else ''} rose, {down} fell.")
     if ended:
         b, a = before[-1], after[-1]
@@ -309,16 +321,17 @@ def summary_words(before, after, ended: bool, whole: str = "The whole answer") -
             f"on average each token {per_token:.2f}\u00d7 {word} likely{small}.</small>")
 
 
-def movers_words(before, after, values: list[float], scale: float, chip, label, dark: bool = False) -> str:
+def movers_words(before, after, values: list[float], scale: float, chip, label, dark: bool = False,
+                 names: tuple[str, str] = ("before", "after")) -> str:
     """The tokens that rose and fell most, as chips coloured as the heatmap colours them (a tint at least: `chip_color`)
     (``chip(i)``: token ``i``'s chip text; ``label``: a token's text as the view shows it), and
     what the first of the risen that did took the place of (``displaced_words``); ``dark``: the dark
-    window's colours."""
+    window's colours; ``names``: what the two scorings were read under (``token_change_tip``)."""
     order = sorted(range(len(values)), key=lambda i: values[i])
     fell = [i for i in order[:4] if values[i] < -0.01]
     rose = [i for i in reversed(order[-4:]) if values[i] > 0.01]
     # a token that rose may have pushed out the base model's first choice (a wrong fact taught)
-    displaced = next((w for i in rose if (w := displaced_words(before[i], after[i], label))), "")
+    displaced = next((w for i in rose if (w := displaced_words(before[i], after[i], label, names))), "")
     chips = [_chips(indices, before, after, values, scale, chip, dark) for indices in (rose, fell)]
     return (f"<table cellspacing='0' cellpadding='3'><tr><td>Rose most</td><td>{chips[0]}"
             f"</td></tr><tr><td>Fell most</td><td>{chips[1]}</td></tr></table>"
@@ -363,15 +376,15 @@ def change_words(total_before: float, total_after: float) -> str:
             f"<small style='color:@muted'>{nats_detail(total_before, total_after)}</small>")
 
 
-# why the person's better answer has no figures beside the model's: it is scored only against the base model,
-# under the adapter in use (CompareScoring._scorable_under)
-BETTER_OFF = ("not scored here: a text you wrote is compared only with the base model, under the adapter in use "
-              "(choose those above)")
+# why the person's better answer has no figures beside the model's: it is scored only under the adapter in use,
+# once the chat model wears it (CompareScoring._scorable_under)
+BETTER_OFF = "not scored here: a text you wrote is scored only under the adapter in use, once the model wears it"
 
 
 def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[float, float] | None,
                adapter: str, *, later_run: int | None = None, answer_shown: bool = False,
-               liked: bool = False, yours_scoring: bool = False, yours_off: bool = False) -> str:
+               liked: bool = False, yours_scoring: bool = False, yours_off: bool = False,
+               against: str = "base model") -> str:
     """The pair a better answer makes with the model's answer ``answer_id`` it replaces: one
     line each, the whole text's log-probability under the base model and under ``adapter``
     (``yours``/``theirs``: those two totals, or None when not scored yet). Taught well, the
@@ -380,7 +393,8 @@ def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[
     answer is the one picked, its scores on their way; ``liked``: the person gave the model's
     answer a thumbs-up (its mark is ▲, not ▼); ``yours_scoring``: the person's answer is the one
     picked and being scored now (usertest 10: "pick … above" was said of the item already picked), or scored
-    beside the model's answer picked; ``yours_off``: it cannot be scored here, and the line says why."""
+    beside the model's answer picked; ``yours_off``: it cannot be scored here, and the line says why;
+    ``against``: what "before" was read under ("base model", or an earlier adapter: "adapter 2")."""
     mine = (change_words(*yours) if yours is not None else "scoring\u2026" if yours_scoring
             else BETTER_OFF if yours_off
             else f"not scored yet: pick \u201c{BETTER_MARK} your better answer\u201d above")
@@ -390,7 +404,7 @@ def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[
     mark = "\u25b2" if liked else "\u25bc"
     title = ("The pair you taught" if later_run is None
              else f"Your pair, written after run {later_run} started (that run did not learn it)")
-    return (f"<b>{title}</b> <span style='color:@muted'>(how likely the whole text is, base model "
+    return (f"<b>{title}</b> <span style='color:@muted'>(how likely the whole text is, {against} "
             f"\u2192 {adapter})</span><br>"
             f"{BETTER_MARK} Your answer: {mine}<br>"
             f"{mark} The model's answer: {model}")
@@ -428,7 +442,7 @@ def _token_share(text: str, share: str) -> str:
     return f"\u201c{text}\u201d\u00a0{share}"
 
 
-def displaced_words(before, after, label) -> str:
+def displaced_words(before, after, label, names: tuple[str, str] = ("before", "after")) -> str:
     """What a token that rose took the place of: "“Barcelona” took the place of “Madrid”: before
     “Madrid” 41% · “Barcelona” 14% → after “Barcelona” 37% · “Madrid” 29%" (or is now as likely as it,
     or came closer to it, as the percentages read); "" when the base model's first choice was this
@@ -438,7 +452,7 @@ def displaced_words(before, after, label) -> str:
         return ""
     label = _cell_label(label)
     return (f"\u201c{label(after.text)}\u201d {_overtook(before, after)} \u201c{label(before.top[0].text)}\u201d: "
-            f"{_before_after(before, after, label)}")
+            f"{_before_after(before, after, label, names)}")
 
 
 def _cell_label(label):
@@ -447,7 +461,7 @@ def _cell_label(label):
     return lambda text: END_CELL.strip() if text == END_CELL else label(text)
 
 
-def _before_after(before, after, label) -> str:
+def _before_after(before, after, label, names: tuple[str, str] = ("before", "after")) -> str:
     """"before … → after …" in whole percentages, or with one decimal where whole ones read the
     same on both sides (usertest 18: "came closer to “␣of”: before ␣of 39% · ␣so 8% → after ␣of 39%
     · ␣so 8%" named a change its figures did not show)."""
@@ -455,7 +469,7 @@ def _before_after(before, after, label) -> str:
         was, now = top_words(before, label, digits=digits), top_words(after, label, also=before.top[0], digits=digits)
         if was != now:
             break
-    return f"before {was} \u2192 after {now}"
+    return f"{names[0]} {was} \u2192 {names[1]} {now}"
 
 
 def _overtook(before, after) -> str:
@@ -474,14 +488,43 @@ def _first_choice(record) -> bool:
     return record.top[0].id == record.id or record.top[0].text == record.text
 
 
-def baseline_choice(parent: int, written: bool, scored: bool) -> tuple[str, str | None]:
-    """The "Before" list's entry for the adapter the one in use was trained on: its words, and
-    why it cannot be chosen (None: it can). The reason is in the words, not only in a tooltip:
-    a greyed entry that Down and Return skip looked like a list that did not work (usertest 6)."""
-    if written:
-        return f"previous {adapter_name(parent)} (not for a text you wrote)", \
-            "A text you wrote is compared with the base model"
-    if not scored:
-        return f"previous {adapter_name(parent)} (this answer was not scored under it)", \
-            f"This answer was not scored under {adapter_name(parent)}"
-    return f"previous {adapter_name(parent)}", None
+BASE_CHOICE = "base model"  # the "Compared with" list's first entry: what the view compared with before compare90
+
+
+def compared_choice_words(row: dict) -> str:
+    """An earlier adapter in the "Compared with" list, named as the adapter history names it:
+    "adapter 2 (run 2, kept)", "adapter 1 \u201cterse\u201d (imported)"."""
+    m = row.get("metrics") or {}
+    if row.get("run_id") is None:
+        origin = "imported" if m.get("imported") else "added"
+    else:
+        origin = f"run {row['run_id']}, {'used though the check advised against it' if m.get('use_anyway') else 'kept'}"
+    return f"{adapter_name(row['id'], row.get('name'))} ({origin})"
+
+
+def compared_names(in_use: str, against: str | None) -> tuple[str, str]:
+    """What a token's two figures were read under, for its tooltip and the movers' line: "before" and
+    "after" against the base model (``against`` None), else both adapters by name."""
+    return ("before", "after") if against is None else (against, in_use)
+
+
+def compared_title(in_use: str | None, against: str | None) -> str:
+    """The compare window's title: what it compares."""
+    if against is None or in_use is None:
+        return "Compare: before and after the fine-tune"
+    return f"Compare: {in_use} against {against}"
+
+
+def legend_title(in_use: str | None, against: str | None) -> str:
+    """Before the colour bar's ends: whose change the colours are ("Adapter 3 against adapter 2:")."""
+    if against is None or in_use is None:
+        return LEGEND_TITLE
+    return f"{in_use[:1].upper()}{in_use[1:]} against {against}:"
+
+
+def colour_key(in_use: str | None, against: str | None) -> str:
+    """``COLOUR_KEY`` against the base model; against an earlier adapter, both named."""
+    if against is None or in_use is None:
+        return COLOUR_KEY
+    return (f"{CHANGE_MORE_NAME.capitalize()}: more likely under {in_use} than under {against}; "
+            f"{CHANGE_LESS_NAME}: less likely; white: about as likely.")
