@@ -259,7 +259,8 @@ class RunProgress:
 
     def _note_stop(self, p) -> None:
         """Training that ends before its planned steps says so at once: only the perplexity guard ends
-        it early (core.training._steps), and the card that said why came ten minutes later (usertest 10)."""
+        it early (core.train_step_loop.StepLoop._steps), and the card that said why came ten minutes later
+        (usertest 10)."""
         if p.phase == "training" and p.step:
             self.trained_to = (p.step, p.total)
         elif (p.phase in ("evaluating", "rescoring") and not p.training_follows and self.trained_to
