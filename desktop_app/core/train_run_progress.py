@@ -58,16 +58,20 @@ class TrainProgress:
     # and their questions' words, read from the store on the run's thread as it splits: the window names them from
     # the report without reading the store on its own thread (inspector86); None: not read (a report made elsewhere)
     held_questions: tuple[str, ...] | None = None
+    # the ratings the run read, per kind, as train_counts.readiness counts them (train_counts.run_rating_counts),
+    # once read: "examples made from your N ratings" says this run's N, however many were rated since (split91)
+    rating_counts: dict | None = None
 
 
 class RunProgress:
     """The run's reports, its seconds and its thread team. Reads the run's ``report``, ``started``,
-    ``split``, ``held_groups``, ``held_questions``, ``cancel``, ``chooser`` and ``metrics``."""
+    ``split``, ``held_groups``, ``held_questions``, ``rating_counts``, ``cancel``, ``chooser`` and ``metrics``."""
 
     def say(self, phase, message="", **fields) -> None:
         fields.setdefault("split", self.split)
         fields.setdefault("held_groups", self.held_groups)
         fields.setdefault("held_questions", self.held_questions)
+        fields.setdefault("rating_counts", self.rating_counts)
         self.report(TrainProgress(phase, message=message, elapsed_s=time.perf_counter() - self.started, **fields))
 
     def counting(self, phase: str, stage: str = "", clock: CheckClock | None = None,

@@ -37,7 +37,7 @@ from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, 
 from desktop_app.core.progress_words import kept_aside_questions
 from desktop_app.core.train_before import BeforeMeasuring
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
-from desktop_app.core.train_counts import new_since_previous, readiness
+from desktop_app.core.train_counts import new_since_previous, readiness, run_rating_counts
 from desktop_app.core.train_data import TrainingData, build_training_data
 from desktop_app.core.train_run_progress import RunProgress, TrainProgress
 from desktop_app.core.train_run_setup import RunSetup
@@ -138,6 +138,7 @@ class _Run(RunProgress, RunSetup, StepLoop):
         self.split: tuple[int, int] | None = None  # (ratings learnt from, kept aside), once split (TrainProgress)
         self.held_groups: tuple[int, ...] = ()  # the exchanges kept aside, once split (TrainProgress)
         self.held_questions: tuple[str, ...] = ()  # their questions (TrainProgress.held_questions)
+        self.rating_counts: dict | None = None  # the ratings read, per kind, once read (TrainProgress)
         self.since_run, self.new_ids = None, frozenset()  # set as the run starts (new_since_previous)
         self.metrics: dict = {}
         self.copy_ref = None  # weakref to the training copy of the model, once loaded
@@ -178,8 +179,12 @@ class _Run(RunProgress, RunSetup, StepLoop):
         """The model the run trains and the examples from the ratings (NothingToTrainError: none)."""
         s = self.settings
         self.say("preparing", "Reading ratings")
-        if not readiness(self.store)["ready"]:  # the GUI button's count: say so before seconds of loading a copy
+        counts = readiness(self.store)
+        if not counts["ready"]:  # the GUI button's count: say so before seconds of loading a copy
             raise NothingToTrainError(NO_RATINGS)
+        # the ratings this run reads, which its words count its examples against: every later report carries them
+        self.rating_counts = run_rating_counts(counts)
+        self.metrics["rating_counts"] = dict(self.rating_counts)
         with self.timed("load"):
             resolved = self._resolve_model()
         with self.timed("data"):
