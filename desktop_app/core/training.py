@@ -16,6 +16,9 @@ fresh adapter on all ratings; the adapter active before the run is recorded as i
 what the gate compares against. What the run measures before and after, the questions it
 re-asks and the re-scoring for the compare view are finetune_effect.py's; the verdict on those
 measurements (a step back to an earlier checkpoint, then keep or discard) is train_verdict.py's.
+The run's own parts: its reports and seconds (train_run_progress.py), what the steps compare with
+(train_run_setup.py), the steps (train_step_loop.py) and the measuring of the model in use between two
+of them (train_before.py); its phases are here.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ log = logging.getLogger(__name__)
 # importable from here, the fine-tune's entry, as before the run was split into its parts
 __all__ = ["NothingToTrainError", "RunResult", "TrainProgress", "TrainingBusyError", "run_finetune",
            "training_readiness"]
+
 
 class NothingToTrainError(UserFacingError):
     pass
