@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from desktop_app.core import train_run_progress
+from desktop_app.core import train_run_progress, training
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_settings import FineTuneSettings

@@ -15,7 +15,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.core import train_run_progress  # noqa: E402
+from desktop_app.core import train_run_progress, training  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
