@@ -1,6 +1,6 @@
 """How long a person waits after a fine-tune's last step (usertest 9, B9), the model in use
 measured after the steps (as it was: ``--before-at`` past the last step) and between two early
-steps (now: core.training.BEFORE_AT_STEP), side by side in one process, alternating, each run
+steps (now: core.train_step_loop.BEFORE_AT_STEP), side by side in one process, alternating, each run
 on a fresh data folder (an empty before-cache, as a person's first run) with the same ratings.
 
 Printed per run: the wait after the last step's report until the verdict (wall and CPU s), the
@@ -29,8 +29,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def one_run(folder: str, ratings: int, before_at: int | None) -> dict:
-    """A fine-tune on a fresh data folder; ``before_at``: core.training.BEFORE_AT_STEP for it."""
-    from desktop_app.core import training
+    """A fine-tune on a fresh data folder; ``before_at``: core.train_step_loop.BEFORE_AT_STEP for it."""
+    from desktop_app.core import train_step_loop
+    from desktop_app.core.training import run_finetune
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.train_settings import FineTuneSettings
@@ -60,13 +61,13 @@ def one_run(folder: str, ratings: int, before_at: int | None) -> dict:
     def verdict(_result) -> None:
         marks["verdict"] = (time.perf_counter(), time.process_time())
 
-    saved = training.BEFORE_AT_STEP
-    training.BEFORE_AT_STEP = before_at if before_at is not None else saved
+    saved = train_step_loop.BEFORE_AT_STEP
+    train_step_loop.BEFORE_AT_STEP = before_at if before_at is not None else saved
     try:
         with _common.Clock() as whole:
-            result = training.run_finetune(store, loaded, paths, FineTuneSettings(), progress=heard, verdict=verdict)
+            result = run_finetune(store, loaded, paths, FineTuneSettings(), progress=heard, verdict=verdict)
     finally:
-        training.BEFORE_AT_STEP = saved
+        train_step_loop.BEFORE_AT_STEP = saved
         store.close()
     end = marks.get("verdict") or (time.perf_counter(), time.process_time())
     m = result.metrics

@@ -23,7 +23,7 @@ RUN = FineTuneSettings(max_steps=STEPS, min_steps=STEPS, heldout_fraction=0.0, r
 
 
 def between_two_steps(p) -> bool:
-    """The measuring of the model in use, counted, after the first steps (core.training._Before)."""
+    """The measuring of the model in use, counted, after the first steps (core.train_before.BeforeMeasuring)."""
     return p.phase == "evaluating" and p.training_follows and p.total > 0
 
 

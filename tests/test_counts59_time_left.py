@@ -20,7 +20,7 @@ def _measured_clock() -> CheckClock:
 
 
 def _reask_lefts(clock: CheckClock) -> list[float]:
-    """The time left the re-ask count reports, token by token, as core.training._Pace paces it."""
+    """The time left the re-ask count reports, token by token, as core.train_run_progress.Pace paces it."""
     lefts, elapsed = [clock.left("reask", None, 0.0, 0.0)], 0.0
     for done in range(1, TOKENS + 1):
         elapsed += FIRST_TOKEN_S if done == 1 else LATER_TOKEN_S

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core import training
+from desktop_app.core import train_run_progress, train_step_loop
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_settings import FineTuneSettings
@@ -37,7 +37,7 @@ def _run(tmp_path, tiny_model):
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, tiny_model):
     mp = pytest.MonkeyPatch()
-    mp.setattr(training._Pace, "EVERY_S", 0.0)  # every count, however fast the tiny model is
+    mp.setattr(train_run_progress.Pace, "EVERY_S", 0.0)  # every count, however fast the tiny model is
     try:
         yield _run(tmp_path_factory.mktemp("eta"), tiny_model)
     finally:
@@ -52,7 +52,7 @@ def test_the_first_time_left_of_the_steps_includes_the_check_after_them(run):
     _result, seen = run
     timed = [p for _i, p in _steps(seen) if p.eta_s is not None]
     first = timed[0]
-    assert first.step == training.ETA_AFTER_STEPS
+    assert first.step == train_step_loop.ETA_AFTER_STEPS
     assert first.check_s is not None and first.check_s > 0, first
     line = step_eta_words(first.eta_s, first.check_s)
     assert "(training, then ~" in line and line.endswith("checking whether it helps)"), line
@@ -89,7 +89,7 @@ def test_the_model_in_use_is_measured_between_two_steps_and_not_again_after_them
     steps = _steps(seen)
     before = [i for i, p in enumerate(seen) if p.message.startswith(BEFORE) or p.message.startswith("Measuring your")]
     assert before, "the model in use was never measured"
-    due = getattr(training, "BEFORE_AT_STEP", 2)
+    due = train_step_loop.BEFORE_AT_STEP
     at = next(i for i, p in steps if p.step == due)
     after_it = next(i for i, p in steps if p.step == due + 1)
     assert all(at < i < after_it for i in before), (at, after_it, before)
@@ -103,7 +103,7 @@ def test_measured_during_the_steps_the_figures_and_verdict_are_those_measured_af
     """The gate compares the same items under the same settings: the model in use measured after
     the last step (as before this change) gives the same figures and the same verdict."""
     result, _seen = run
-    monkeypatch.setattr(training, "BEFORE_AT_STEP", 10 ** 6)  # due only at the last step
+    monkeypatch.setattr(train_step_loop, "BEFORE_AT_STEP", 10 ** 6)  # due only at the last step
     late, seen = _run(tmp_path, tiny_model)
     last_step = _steps(seen)[-1][0]
     assert any(p.message.startswith(BEFORE) for p in seen[last_step:])

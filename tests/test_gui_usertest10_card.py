@@ -111,7 +111,7 @@ def test_training_that_stops_early_says_so_when_it_stops(make_window):
 
 
 def test_the_model_in_use_measured_between_two_steps_is_no_stop(make_window):
-    """The model in use is measured after step 2 (core.training._Before), then the steps go on."""
+    """The model in use is measured after step 2 (core.train_before.BeforeMeasuring), then the steps go on."""
     window = make_window()
     panel = window.finetune_panel
     panel.progress_box.show()

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from desktop_app.core import training
+from desktop_app.core import train_run_progress
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
 from test_training import FAST, env  # noqa: F401  (a fixture)
@@ -18,7 +18,7 @@ from test_training import FAST, env  # noqa: F401  (a fixture)
 def test_the_measuring_before_training_says_each_part_from_the_first(env, tiny_model, monkeypatch, capsys):  # noqa: F811
     """A first run's "training paused" lines began at "part 2 of 3": its first part, the margins, came from
     the reference pass's sums with no count, so nothing said part 1. Every part is said, from 1 to the last."""
-    monkeypatch.setattr(training._Pace, "EVERY_S", 0.0)
+    monkeypatch.setattr(train_run_progress.Pace, "EVERY_S", 0.0)
     store, paths = env
     seen = []
     result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), progress=seen.append)

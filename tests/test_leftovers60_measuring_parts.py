@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from desktop_app.core import training
+from desktop_app.core import train_run_progress
 from desktop_app.core.progress_words import MEASURED_PARTS, part_label, progress_line, terminal_line
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
@@ -32,7 +32,7 @@ def second_run_reports(store, paths, tiny_model) -> list:
 
 def test_each_count_of_the_measuring_is_named_in_the_panel_and_the_cli(env, tiny_model, monkeypatch,  # noqa: F811
                                                                        capsys):
-    monkeypatch.setattr(training._Pace, "EVERY_S", 0.0)
+    monkeypatch.setattr(train_run_progress.Pace, "EVERY_S", 0.0)
     store, paths = env
     seen = second_run_reports(store, paths, tiny_model)
     before = [p for p in seen if p.training_follows and p.total]

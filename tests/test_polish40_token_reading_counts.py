@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from desktop_app.core import training, work_meter
+from desktop_app.core import train_step_loop, work_meter
 from desktop_app.core.train_references import READING_TOKENS, token_references
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
@@ -42,11 +42,11 @@ def test_the_run_says_the_first_step_is_under_way_after_the_reading(env, tiny_mo
     said = [p.message for p in seen]
     reading = [i for i, m in enumerate(said) if m.startswith("reading the answers you rated token by token")]
     assert reading, said
-    first = said.index(training.FIRST_STEP)
+    first = said.index(train_step_loop.FIRST_STEP)
     step_one = next(i for i, p in enumerate(seen) if p.phase == "training" and p.step == 1)
     assert reading[-1] < first < step_one, said[reading[0]:step_one + 1]
     done = seen[reading[-1]]
     assert done.step == done.total, "the reading's count ends whole"
     n = f"{done.total}/{done.total}"  # the status bar names the unit (it had said "reading 0/22 answers")
     assert count_words(done) == (f"{n} tokens of rated answers", f"reading {n} rated tokens")
-    assert phase_line(seen[first]) == f"Getting ready: {STEP_WORDS[training.FIRST_STEP]}\u2026"
+    assert phase_line(seen[first]) == f"Getting ready: {STEP_WORDS[train_step_loop.FIRST_STEP]}\u2026"

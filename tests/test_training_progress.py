@@ -3,7 +3,7 @@ the gate's re-asks token by token, the probe part by part, the ratings scored ba
 
 from __future__ import annotations
 
-from desktop_app.core import training, work_meter
+from desktop_app.core import train_run_progress, train_run_setup, train_step_loop, work_meter
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
 from test_training import FAST, env  # noqa: F401  (a fixture)
@@ -19,7 +19,7 @@ def _rising(reports) -> bool:
 
 
 def test_measuring_and_scoring_report_rising_counts_with_totals(env, tiny_model, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(training._Pace, "EVERY_S", 0.0)  # every count, however fast the tiny model is
+    monkeypatch.setattr(train_run_progress.Pace, "EVERY_S", 0.0)  # every count, however fast the tiny model is
     store, paths = env
     seen = []
     result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), progress=seen.append)
@@ -52,7 +52,7 @@ def test_measuring_counts_from_its_start_and_the_steps_time_left_waits_for_a_pac
     """usertest 8, A4: "measuring your current model…" showed a bar with no count for minutes
     (the first count came after the first batch of answers was scored), and the time left
     told after two steps swung by minutes."""
-    monkeypatch.setattr(training._Pace, "EVERY_S", 0.0)
+    monkeypatch.setattr(train_run_progress.Pace, "EVERY_S", 0.0)
     store, paths = env
     seen = []
     result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), progress=seen.append)
@@ -63,9 +63,9 @@ def test_measuring_counts_from_its_start_and_the_steps_time_left_waits_for_a_pac
     assert first.message.startswith("measuring the new adapter: scoring the ")
     assert first.message.endswith(f" answers your examples compare: 0 of {first.total}")
     steps = [p for p in seen if p.phase == "training" and p.step]
-    early = [p for p in steps if p.step < training.ETA_AFTER_STEPS]
+    early = [p for p in steps if p.step < train_step_loop.ETA_AFTER_STEPS]
     assert early and all(p.eta_s is None for p in early)
-    assert all(p.eta_s is not None for p in steps if p.step >= training.ETA_AFTER_STEPS)
+    assert all(p.eta_s is not None for p in steps if p.step >= train_step_loop.ETA_AFTER_STEPS)
 
 
 def test_getting_ready_counts_answers_pairs_and_tokens_from_zero_in_words(tiny_model):
@@ -98,6 +98,6 @@ def test_getting_ready_counts_answers_pairs_and_tokens_from_zero_in_words(tiny_m
 def test_the_generating_parts_of_getting_ready_say_what_they_do():
     from desktop_app.core.progress_words import STEP_WORDS, phase_line
 
-    for said in (training.ANSWERING_REQUESTS, training.WRITING_PRACTICE):
-        line = phase_line(training.TrainProgress("training", message=said, step=0))
+    for said in (train_run_setup.ANSWERING_REQUESTS, train_run_setup.WRITING_PRACTICE):
+        line = phase_line(train_run_progress.TrainProgress("training", message=said, step=0))
         assert line == f"Getting ready: {STEP_WORDS[said]}\u2026", line

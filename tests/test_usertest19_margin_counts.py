@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from desktop_app.core import training
+from desktop_app.core import train_run_progress, training
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_settings import FineTuneSettings
@@ -33,7 +33,7 @@ def _rate_in_one_conversation(store, loaded) -> int:
 
 
 def test_the_margin_counts_say_answer_texts_not_rated_answers(tmp_path, tiny_model, monkeypatch):
-    monkeypatch.setattr(training._Pace, "EVERY_S", 0.0)  # every count, however fast the tiny model is
+    monkeypatch.setattr(train_run_progress.Pace, "EVERY_S", 0.0)  # every count, however fast the tiny model is
     paths = AppPaths.resolve(tmp_path / "data").ensure()
     store = Store.open(paths.db_path)
     try:

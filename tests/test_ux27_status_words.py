@@ -15,7 +15,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.core import training  # noqa: E402
+from desktop_app.core import train_run_progress, training  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
@@ -32,7 +32,7 @@ UNITS = ("answers", "answer pairs", "general text", "token", "step")
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory, tiny_model):
     mp = pytest.MonkeyPatch()
-    mp.setattr(training._Pace, "EVERY_S", 0.0)  # every count, however fast the tiny model is
+    mp.setattr(train_run_progress.Pace, "EVERY_S", 0.0)  # every count, however fast the tiny model is
     paths = AppPaths.resolve(tmp_path_factory.mktemp("b3") / "data").ensure()
     store = Store.open(paths.db_path)
     try:

@@ -13,7 +13,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from desktop_app.core import training  # noqa: E402
+from desktop_app.core import train_run_progress  # noqa: E402
 from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
 from desktop_app.core.training import run_finetune  # noqa: E402
 from gui_windows import active, liked_answer_counted  # noqa: E402
@@ -59,7 +59,7 @@ def test_a_run_from_an_adapter_counts_every_part_of_its_measuring_before_trainin
                                                                                    monkeypatch):
     """The second run of a person (from the adapter the first kept) scores the ratings with the base
     model too, as part 4 of 4 of the measuring; the parts only go forward."""
-    monkeypatch.setattr(training._Pace, "EVERY_S", 0.0)
+    monkeypatch.setattr(train_run_progress.Pace, "EVERY_S", 0.0)
     store, paths = env
     first = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST))
     assert first.kept, first.reason

@@ -21,7 +21,7 @@ from desktop_app.core.progress_words import (kept_aside_line, measured_part, pha
 from desktop_app.core.taught_words import (changed_unrated_words, gate_margins, gives_yours, new_since_words,
                                            rated_count_words, repeats_words, short_first, shown_answer, unchecked_why,
                                            unchecked_words, yours_label)
-from desktop_app.core.train_counts import nothing_new_since, rating_count, readiness
+from desktop_app.core.train_counts import nothing_new_since, ratings_of_run
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import CANCELLED_MESSAGE
 from desktop_app.core.word_cut import one_line
@@ -161,7 +161,8 @@ class _Bar:
     def __init__(self, quiet: bool, store=None, ratings: int | None = None):
         self.quiet, self.bar, self.phase = quiet, None, None
         self.store = store  # where the questions kept aside are read, to name them (_say_split)
-        self.ratings = ratings  # the person's ratings as the window counts them, read as the run began
+        # the person's ratings as the run read them (its reports' rating_counts), else as its caller counted them
+        self.ratings = ratings
         self.tenth_said = -1
         self.count_said: tuple | None = None
         self.line_said: str | None = None
@@ -169,6 +170,7 @@ class _Bar:
         self.split_said = False
 
     def __call__(self, p) -> None:
+        self.ratings = ratings_of_run(getattr(p, "rating_counts", None), self.ratings)  # the run's, once read
         self._say_split(p)
         if p.phase != self.phase or (p.phase != "training" and p.message):
             if self.bar is not None and p.phase != "training":
@@ -259,12 +261,12 @@ def cmd_finetune(args) -> int:
 def _run_finetune(args, settings, model_id: str):
     """The run, its progress bar on stderr, Ctrl+C cancelling it: ``(result, repeat, ratings)``, ``repeat`` the
     run it repeats with nothing new (``nothing_new_since``, read before the run: it counts as a run itself),
-    ``ratings`` the person's as the window counts them, read as it began (the split counts examples)."""
+    ``ratings`` the person's as the run read them (its reports' ``rating_counts``; the split counts examples)."""
     from desktop_app.core import session
 
     cancel = threading.Event()
     with open_store(args) as store:
-        bar = _Bar(args.json, store, rating_count(readiness(store, model_id)))
+        bar = _Bar(args.json, store)
         repeat = nothing_new_since(store, model_id)
         runs_before = len(store.list_runs())
         try:
@@ -321,12 +323,13 @@ def split_line(split: tuple[int, int], ratings: int | None = None) -> str:
 
 def _split(m: dict, ratings: int | None = None) -> dict | None:
     """The ratings learnt from and kept aside, in the numbers and the words the progress said them; None for a
-    run stopped before it split them."""
+    run stopped before it split them. The ratings its examples were made from: the run's own count (its
+    ``rating_counts``), else ``ratings``."""
     if m.get("train_size") is None or m.get("heldout_size") is None:
         return None
     counts = (m["train_size"], m["heldout_size"])
     return {"learn_from": counts[0], "kept_aside": counts[1],
-            "words": split_words(counts, ratings)}
+            "words": split_words(counts, ratings_of_run(m.get("rating_counts"), ratings))}
 
 
 # a list of numbers as indent=2 writes it, one number a line: a bracket and a line break first, which no JSON

@@ -336,10 +336,10 @@ def rough_length(seconds: float) -> str:
 
 
 def step_eta_words(seconds: float | None, check_s: float | None = None) -> str:
-    """The time left beside a training step: held until the steps have a pace (core.training.ETA_AFTER_STEPS);
-    the run's whole time left, the check after the steps included and said (usertest 9, B9: "about 50 s left"
-    at the last step, then 10 minutes of checking): "about 4 min left (training, then ~2 min checking
-    whether it helps)"."""
+    """The time left beside a training step: held until the steps have a pace
+    (core.train_step_loop.ETA_AFTER_STEPS); the run's whole time left, the check after the steps included
+    and said (usertest 9, B9: "about 50 s left" at the last step, then 10 minutes of checking): "about 4 min
+    left (training, then ~2 min checking whether it helps)"."""
     if seconds is None or not math.isfinite(seconds):
         # "time left: after a few steps" read as the time left itself (usertest32)
         return "time left: known after a few steps"

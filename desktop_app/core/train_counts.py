@@ -265,6 +265,23 @@ _WHOLE_AFTER = ("SELECT 1 FROM ratings WHERE token_index IS NULL AND created > ?
                 "SELECT 1 FROM text_ratings WHERE token_index IS NULL AND created > ?", _BRANCHES_AFTER[1])
 
 
+# the kinds of rating a run records as it reads them (TrainProgress.rating_counts, its metrics' "rating_counts"),
+# as ``readiness`` counts them: its words "examples made from your N ratings" say the run's own N, where the CLI
+# had counted the ratings again and the window said its tab's count, which ratings made since could have raised
+RUN_RATING_KINDS = ("thumbs_up", "thumbs_down", "corrections", "token_ratings", "sibling_pairs", "ratings")
+
+
+def run_rating_counts(counts: dict) -> dict:
+    """The ratings a run read, per kind (``RUN_RATING_KINDS``), from ``readiness``'s ``counts``."""
+    return {kind: int(counts.get(kind, 0) or 0) for kind in RUN_RATING_KINDS}
+
+
+def ratings_of_run(recorded: dict | None, counted_otherwise: int | None = None) -> int | None:
+    """How many ratings made a run's examples: the run's own count (``recorded``: its ``rating_counts``), else
+    ``counted_otherwise`` (a run from before runs recorded it: the count its caller read as the run began)."""
+    return rating_count(recorded) if recorded else counted_otherwise
+
+
 def rating_count(counts: dict) -> int:
     """The ratings as the person counts them (``readiness``'s ``ratings``: a thumbs-down and a better answer for
     one answer are one, a liked and a disliked answer to one question two, not three with their pair); the

@@ -15,6 +15,7 @@ from desktop_app.core.progress_words import (SLOW_WINDOW, count_eta_words, early
                                              kept_aside_line, progress_line, split_words,
                                              step_eta_words)
 from desktop_app.core.step_pace import left_now
+from desktop_app.core.train_counts import ratings_of_run
 from desktop_app.gui.figure_words import KEPT_ASIDE_WORDS
 from desktop_app.gui.finetune_card import REPORT_TOP_MARGIN_PX
 from desktop_app.gui.theme import icon, styled_label
@@ -210,7 +211,9 @@ class RunProgress:
         if p.phase == "training" and p.total:
             self.curve.plan(p.total)  # the chart's axis counts the run's steps before the first one
         self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)
-        self.split_note.setText(split_words(p.split, self.total_at_run_start))  # the ratings the tab counted
+        # the ratings the run read (a run from before runs recorded them: those the tab counted as it started)
+        ratings = ratings_of_run(getattr(p, "rating_counts", None), self.total_at_run_start)
+        self.split_note.setText(split_words(p.split, ratings))
         self.split_note.setVisible(bool(p.split))
         self._show_kept_aside(tuple(getattr(p, "held_groups", ()) or ()), getattr(p, "held_questions", None))
         counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
@@ -259,7 +262,8 @@ class RunProgress:
 
     def _note_stop(self, p) -> None:
         """Training that ends before its planned steps says so at once: only the perplexity guard ends
-        it early (core.training._steps), and the card that said why came ten minutes later (usertest 10)."""
+        it early (core.train_step_loop.StepLoop._steps), and the card that said why came ten minutes later
+        (usertest 10)."""
         if p.phase == "training" and p.step:
             self.trained_to = (p.step, p.total)
         elif (p.phase in ("evaluating", "rescoring") and not p.training_follows and self.trained_to
