@@ -3,6 +3,8 @@ are gui/banner.py's)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QFontMetrics, QLinearGradient, QPainter, QPalette
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout,
@@ -166,11 +168,12 @@ class ConversationPanel(QFrame):
     def set_conversations(self, rows: list[dict], current: int | None) -> None:
         self._filling = True
         self.list.clear()
+        now = datetime.now().astimezone()  # one clock for every row's "today" and "yesterday"
         for row in rows:
             item = QListWidgetItem(row["title"] or "Untitled")
             item.setData(Qt.ItemDataRole.UserRole, row["id"])
             item.setData(ITEM_TIP, f"{row['title']}\n{conversation_facts(row)}")
-            item.setData(ROW_FACTS, row_facts(row))
+            item.setData(ROW_FACTS, row_facts(row, now))
             self.list.addItem(item)
             if row["id"] == current:
                 self.list.setCurrentItem(item)
