@@ -27,3 +27,28 @@ def local_stamp(stamp, now: datetime | None = None) -> str:
     when = when.astimezone()
     year = "" if when.year == (now or datetime.now().astimezone()).year else f" {when.year}"
     return f"{MONTHS[when.month - 1]} {when.day}{year} {when:%H:%M}"
+
+
+def day_words(stamp, now: datetime | None = None) -> str:
+    """``stamp`` as a list row says when it was last used, short enough for a narrow side panel: "today 14:05",
+    "yesterday", "Dec 3", "Nov 2 2025" (local time; the month first, as ``local_stamp`` and the row's tooltip
+    say it); "" for none, the text itself if it is not a time. Among sixty conversations a person back after
+    weeks looks for the one from last Tuesday, not for its minute (rows92)."""
+    text = str(stamp or "")
+    if not text:
+        return ""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    when = when.astimezone()
+    today = (now or datetime.now().astimezone()).astimezone(when.tzinfo).date()
+    days = (today - when.date()).days
+    if days <= 0:  # today, or a clock that was ahead: the time is what tells it apart
+        return f"today {when:%H:%M}"
+    if days == 1:
+        return "yesterday"
+    year = "" if when.year == today.year else f" {when.year}"
+    return f"{MONTHS[when.month - 1]} {when.day}{year}"

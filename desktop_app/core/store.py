@@ -65,11 +65,26 @@ def _check_value(value) -> int:
     return int(value)
 
 
-# a conversation's answers that carry a rating of any kind: which of sixty conversations hold the ratings a
-# person made weeks ago, in the list's tooltip (usertest50)
-RATED_ANSWERS = ("(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.role = 'assistant' AND "
-                 "(EXISTS (SELECT 1 FROM ratings r WHERE r.message_id = m.id) "
-                 "OR EXISTS (SELECT 1 FROM corrections k WHERE k.message_id = m.id)))")
+# Per conversation, its answers counted: all of them, those that carry a rating of any kind (which of sixty
+# conversations hold the ratings a person made weeks ago, in the list's tooltip: usertest50), and those of each
+# kind, which the list's rows mark ("▲2 ▼1 ±3 ✎1", core.conversation_rows: rows92). One grouped pass over the
+# answers, joined to the conversations, in the list's one statement: sixty conversations read in 1.05 ms here,
+# against 0.6 ms for the counts without the kinds and 1.5 ms with the kinds grouped over the ratings apart.
+def _answer_has(condition: str) -> str:
+    return f"EXISTS (SELECT 1 FROM ratings r WHERE r.message_id = m.id{condition})"
+
+
+ANSWER_COUNTS = (
+    "LEFT JOIN (SELECT m.conversation_id AS cid, COUNT(*) AS answers, "
+    f"SUM({_answer_has('')} OR EXISTS (SELECT 1 FROM corrections k WHERE k.message_id = m.id)) AS rated, "
+    f"SUM({_answer_has(' AND r.token_index IS NULL AND r.value = 1')}) AS liked, "
+    f"SUM({_answer_has(' AND r.token_index IS NULL AND r.value = -1')}) AS disliked, "
+    f"SUM({_answer_has(' AND r.token_index IS NOT NULL')}) AS tokens, "
+    "SUM(EXISTS (SELECT 1 FROM corrections k WHERE k.message_id = m.id)) AS better "
+    "FROM messages m WHERE m.role = 'assistant' GROUP BY m.conversation_id) a ON a.cid = c.id")
+ANSWER_COUNT_COLUMNS = ("IFNULL(a.answers, 0) AS answer_count, IFNULL(a.rated, 0) AS rated_count, "
+                        "IFNULL(a.liked, 0) AS liked_count, IFNULL(a.disliked, 0) AS disliked_count, "
+                        "IFNULL(a.tokens, 0) AS token_rated_count, IFNULL(a.better, 0) AS better_count")
 
 
 class Store(StoreFile):
@@ -92,11 +107,11 @@ class Store(StoreFile):
 
     def list_conversations(self, search: str | None = None) -> list[dict]:
         """Newest (by ``updated``) first, with ``message_count``, ``answer_count`` and ``rated_count`` (answers
-        with a thumbs, a rated token or a better answer); ``search`` matches the title or any message text
-        (case-insensitive substring)."""
+        with a thumbs, a rated token or a better answer), and the answers of each kind: ``liked_count``,
+        ``disliked_count``, ``token_rated_count``, ``better_count`` (``ANSWER_COUNTS``), all in one statement;
+        ``search`` matches the title or any message text (case-insensitive substring)."""
         sql = ("SELECT c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count, "
-               "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.role = 'assistant') "
-               "AS answer_count, " + RATED_ANSWERS + " AS rated_count FROM conversations c")
+               + ANSWER_COUNT_COLUMNS + " FROM conversations c " + ANSWER_COUNTS)
         params: tuple = ()
         if search:
             pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

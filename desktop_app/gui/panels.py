@@ -3,13 +3,16 @@ are gui/banner.py's)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
+from PySide6.QtGui import QColor, QCursor, QFont, QFontMetrics, QLinearGradient, QPainter, QPalette
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
-                               QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QToolButton,
-                               QVBoxLayout, QWidget)
+                               QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QStyle,
+                               QStyledItemDelegate, QStyleOptionViewItem, QToolButton, QVBoxLayout, QWidget)
 
+from desktop_app.core.conversation_rows import row_facts
 from desktop_app.core.count_words import counted
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
 from desktop_app.core.local_time import local_stamp
@@ -25,6 +28,9 @@ from desktop_app.gui.wheel_guard import wheel_after_click
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 ITEM_TIP = Qt.ItemDataRole.UserRole + 1  # a conversation's own tooltip (the list may add why it is off)
+ROW_FACTS = Qt.ItemDataRole.UserRole + 2  # the row's quieter second line: when it was used, what was rated in it
+ROW_BOTTOM_PADDING = 7  # px: the style sheet's padding under a conversation's row (ConversationList::item)
+FACTS_SCALE = 0.9  # the second line's font against the title's: quieter, still read at a glance
 
 MEASURE_NAMES = {"probability": "Probability", "rank": "Rank (GLTR)", "entropy": "Entropy",
                  "surprisal": "Surprisal", PLAIN: "Plain text"}
@@ -43,6 +49,48 @@ def conversation_facts(row: dict) -> str:
     else:
         said = f"{counted(answers, 'answer')}, {rated or 'none'} rated"
     return f"{said} \u00b7 updated {local_stamp(row.get('updated'))}"
+
+
+class TwoLineRows(QStyledItemDelegate):
+    """A conversation's row: its title, and under it in a smaller, muted font its ``ROW_FACTS`` ("yesterday ·
+    ▲2 ▼1"), cut with "…" in a narrow panel. The title stays the item's text (renaming and deleting read it)."""
+
+    @staticmethod
+    def facts_font(title_font: QFont) -> QFont:
+        font = QFont(title_font)  # a copy: the option's own goes with it
+        font.setPointSizeF(font.pointSizeF() * FACTS_SCALE)
+        return font
+
+    def sizeHint(self, option, index):
+        size = super().sizeHint(option, index)
+        if index.data(ROW_FACTS):
+            size.setHeight(size.height() + QFontMetrics(self.facts_font(option.font)).height())
+        return size
+
+    def paint(self, painter, option, index) -> None:
+        facts = index.data(ROW_FACTS)
+        if not facts:
+            super().paint(painter, option, index)
+            return
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        item.displayAlignment = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop  # the facts go below
+        widget = option.widget
+        style = widget.style() if widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
+        title = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, item, widget)
+        painter.save()
+        painter.setFont(self.facts_font(option.font))
+        # the theme's muted colour (its placeholder text's), on the row's background and on its selection alike
+        painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
+        # under the title, from where its letters start (the style's padding, then the margin Qt's styles leave
+        # inside a view item's text rectangle), above the row's bottom padding and margin
+        inset = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+        room = QRect(title.left() + inset, option.rect.top(), title.width() - 2 * inset,
+                     option.rect.height() - ROW_BOTTOM_PADDING - 1)
+        painter.drawText(room, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),
+                         painter.fontMetrics().elidedText(facts, Qt.TextElideMode.ElideRight, room.width()))
+        painter.restore()
 
 
 class ConversationPanel(QFrame):
@@ -100,13 +148,16 @@ class ConversationPanel(QFrame):
         return top
 
     def _conversation_list(self) -> QListWidget:
-        """The conversations, one line each: choosing one opens it, a double click or F2 renames it, Delete
+        """The conversations, two lines each (the title; when it was used and what was rated in it, quieter:
+        ``TwoLineRows``): choosing one opens it, a double click or F2 renames it, Delete
         deletes it, and its menu (right click) renames, exports or deletes it."""
         self.list = QListWidget()
         self.list.setObjectName("ConversationList")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setWordWrap(False)
+        self.list.setItemDelegate(TwoLineRows(self.list))
+        self.list.setUniformItemSizes(True)  # every row has its two lines: one size measured, not sixty
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.currentItemChanged.connect(self._current_changed)
@@ -117,10 +168,12 @@ class ConversationPanel(QFrame):
     def set_conversations(self, rows: list[dict], current: int | None) -> None:
         self._filling = True
         self.list.clear()
+        now = datetime.now().astimezone()  # one clock for every row's "today" and "yesterday"
         for row in rows:
             item = QListWidgetItem(row["title"] or "Untitled")
             item.setData(Qt.ItemDataRole.UserRole, row["id"])
             item.setData(ITEM_TIP, f"{row['title']}\n{conversation_facts(row)}")
+            item.setData(ROW_FACTS, row_facts(row, now))
             self.list.addItem(item)
             if row["id"] == current:
                 self.list.setCurrentItem(item)
