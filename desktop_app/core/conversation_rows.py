@@ -1,7 +1,7 @@
 """What a conversation's row in the list says under its title: when it was last used and what the person rated
 in it, "yesterday · ▲2 ▼1 ±3 ✎1". A person with sixty conversations saw titles only, and could not tell last
 week's from last month's, nor which ones held the answers they had rated (rows92). The marks are the compare
-picker's (gui/compare_words.rating_marks): ▲ an answer liked, ▼ one disliked, ± one rated token by token, ✎ a
+picker's too (gui/compare_words.rating_marks): ▲ an answer liked, ▼ one disliked, ± one rated token by token, ✎ a
 better answer written; each counts answers. The row's facts come from ``Store.list_conversations``, one query
 for every row."""
 

@@ -11,6 +11,7 @@ import html
 import math
 
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.conversation_rows import BETTER, DISLIKED, LIKED, TOKENS
 from desktop_app.core.palette import CHANGE_LESS_NAME, CHANGE_MORE_NAME, change_color, css_colours
 from desktop_app.core.percent_words import percent
 from desktop_app.core.taught_words import clip_at_word
@@ -20,10 +21,9 @@ GREEN, PURPLE = "#1b7837", "#762a83"  # core.palette.CHANGE_PALETTE's ends: more
 COLOUR_KEY = (f"{CHANGE_MORE_NAME.capitalize()}: more likely under the adapter than before it; "
               f"{CHANGE_LESS_NAME}: less likely; white: about as likely.")
 LEGEND_TITLE = "Under the adapter:"  # before the colour bar's ends ("20\u00d7 less likely" .. "20\u00d7 more likely")
-BETTER_MARK = "\u270e"  # ✎: a better text the person wrote
-# ±: tokens of it rated good or bad. A Latin-1 sign every font has; the white rectangle it replaces read as the box
-# a missing glyph draws
-TOKENS_MARK = "\u00b1"
+# ✎ a better text the person wrote; ± tokens of it rated good or bad (a Latin-1 sign every font has: the white
+# rectangle it replaces read as the box a missing glyph draws): the conversation list's marks too
+BETTER_MARK, TOKENS_MARK = BETTER, TOKENS
 PICKER_TIP = ("The answers you rated and the better ones you wrote: \u25b2 one you liked, \u25bc one you disliked, "
               f"{TOKENS_MARK} one you rated token by token, "
               f"{BETTER_MARK} a better answer you wrote (listed under the answer it replaces), no mark: one you "
@@ -94,7 +94,7 @@ def rating_marks(thumbs: int | None, tokens_rated: bool) -> str:
     """An answer's or continuation's marks before its label: its thumb, then whether tokens of it were
     rated ("\u25bc \u00b1 "; usertest 14: an answer with a token rated bad had no mark at all, beside
     the marked thumbs and better answers)."""
-    return {1: "\u25b2 ", -1: "\u25bc "}.get(thumbs, "") + (f"{TOKENS_MARK} " if tokens_rated else "")
+    return {1: f"{LIKED} ", -1: f"{DISLIKED} "}.get(thumbs, "") + (f"{TOKENS_MARK} " if tokens_rated else "")
 
 
 def mark_words(label: str) -> str:
