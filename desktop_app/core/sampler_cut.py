@@ -43,19 +43,21 @@ class SamplerCut:
 
 
 def sampler_cut(top, settings: SamplingSettings | None, *, seen=(), vocab: int = 1 << 18,
-                sampled: bool = True) -> SamplerCut:
+                sampled: bool = True, writer: str = "answer") -> SamplerCut:
     """``top``: the stored alternatives (ids and probabilities); ``seen``: the ids the answer had
     written before this token (its repetition penalty's); ``sampled``: False for a token nobody
-    sampled (a branch's forced token, an imported answer's)."""
+    sampled (a branch's forced token, an imported answer's); ``writer``: what wrote it, as the notes
+    name it ("answer", or a Text tab's "continuation")."""
     seen = tuple(seen)
-    return replace(_cut_of(top, settings, seen, vocab, sampled), seen=seen, vocab=vocab)
+    return replace(_cut_of(top, settings, seen, vocab, sampled, writer), seen=seen, vocab=vocab)
 
 
-def _cut_of(top, settings: SamplingSettings | None, seen: tuple, vocab: int, sampled: bool) -> SamplerCut:
+def _cut_of(top, settings: SamplingSettings | None, seen: tuple, vocab: int, sampled: bool,
+            writer: str) -> SamplerCut:
     if not sampled:
         return SamplerCut({}, "This token was not sampled (put there by a branch or imported): no sampler cut.")
     if settings is None:
-        return SamplerCut({}, "This answer stored no sampling settings: which alternatives the sampler could "
+        return SamplerCut({}, f"This {writer} stored no sampling settings: which alternatives the sampler could "
                               "have picked cannot be known.")
     alts = sorted(top, key=lambda a: -a.prob)
     if not alts:
@@ -67,8 +69,9 @@ def _cut_of(top, settings: SamplingSettings | None, seen: tuple, vocab: int, sam
     cut = _top_k_cut(alts, settings, seen)
     cut.update({k: v for k, v in _min_p_cut(alts, settings, seen).items() if k not in cut})
     if penalised:
+        # "answer" in the Text tab too had told a writer of an answer nobody asked for (usertest51)
         return SamplerCut(cut, f"The repetition penalty ({settings.repetition_penalty:g}) lowered tokens this "
-                               "answer had written by amounts not stored: top-p's cut cannot be known here.",
+                               f"{writer} had written by amounts not stored: top-p's cut cannot be known here.",
                           settings, penalised=True)
     cut.update({k: v for k, v in _top_p_cut(alts, settings, cut, vocab).items() if k not in cut})
     return SamplerCut(cut, settings=settings)
@@ -184,7 +187,7 @@ def _beyond_bound(alts, settings: SamplingSettings, power: float, vocab: int) ->
     return min(spread, last ** (power - 1) * rest) if power >= 1 else spread
 
 
-def cut_for_answer(message: dict, records, index: int, vocab: int = 1 << 18) -> SamplerCut:
+def cut_for_answer(message: dict, records, index: int, vocab: int = 1 << 18, writer: str = "answer") -> SamplerCut:
     """``sampler_cut`` for token ``index`` of a stored answer ``message`` as its card shows it
     (``records``: its generated records): its stored settings, the tokens before it as the
     penalty's, a branch's forced tokens and an imported answer's as not sampled. The written
@@ -194,7 +197,8 @@ def cut_for_answer(message: dict, records, index: int, vocab: int = 1 << 18) -> 
     sampled = bool(message.get("model_id")) and not (branched_at is not None and index <= int(branched_at))
     settings = SamplingSettings.from_dict(stored) if "temperature" in stored else None
     record = records[index]
-    found = sampler_cut(record.top, settings, seen=[r.id for r in records[:index]], vocab=vocab, sampled=sampled)
+    found = sampler_cut(record.top, settings, seen=[r.id for r in records[:index]], vocab=vocab, sampled=sampled,
+                        writer=writer)
     return replace(found, cut={k: v for k, v in found.cut.items() if k != record.id})
 
 
@@ -215,7 +219,7 @@ def cut_for_continuation(branch: dict, record, at: int, vocab: int = 1 << 18) ->
         return SamplerCut({}, PICKED_NOTE)
     message = {"settings": stored, "model_id": branch.get("model_id")}
     seen = [_Seen(t[0]) for t in branch.get("tokens", [])[:at]]
-    return cut_for_answer(message, [*seen, record], len(seen), vocab)
+    return cut_for_answer(message, [*seen, record], len(seen), vocab, writer="continuation")
 
 
 def picked_alternative(branch: dict, at: int) -> bool:

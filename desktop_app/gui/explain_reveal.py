@@ -71,6 +71,15 @@ def place_in_heatmap(heatmap, a, index: int, i: int):
 def reveal(scroll, view, start: int, end: int, rgb) -> bool:
     """Scroll ``scroll`` (a QScrollArea holding TokenView ``view``) until positions ``start`` to
     ``end`` are in view, then ring them for a moment; False when they have no place on screen."""
+    if not bring_into_view(scroll, view, start, end):
+        return False
+    view.flash(start, end, rgb)
+    return True
+
+
+def bring_into_view(scroll, view, start: int, end: int) -> bool:
+    """Scroll ``scroll`` (a QScrollArea holding TokenView ``view``) as little as brings positions ``start`` to
+    ``end`` into view; False when they have no place on screen."""
     rects = span_rects(view, start, end)
     if not rects:
         return False
@@ -78,5 +87,4 @@ def reveal(scroll, view, start: int, end: int, rgb) -> bool:
     bottom = view.viewport().mapTo(scroll.widget(), rects[-1].bottomRight().toPoint())
     scroll.ensureVisible(bottom.x(), bottom.y(), MARGIN_PX, MARGIN_PX)
     scroll.ensureVisible(top.x(), top.y(), MARGIN_PX, MARGIN_PX)  # a word longer than the view: its start
-    view.flash(start, end, rgb)
     return True

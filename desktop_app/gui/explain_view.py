@@ -275,16 +275,18 @@ class ExplainView(QFrame):
         self.set_aside = None
 
     def _set_aside(self) -> None:
-        """Another token (or the other tab) is chosen while this token's explanation runs: an answer token's
-        attribution keeps what it has (the layer grid, the figures so far, the way to go on) to take it up again on
-        return; one whose layers were not read yet keeps only that it was asked, to be asked again on return. One
-        paused for an answer is kept so too: left by a tab switch, it had neither gone on nor said it stopped."""
+        """Another token (or the other tab) is chosen while this token's explanation runs: its attribution keeps
+        what it has (the layer grid, the figures so far, the way to go on) to take it up again on return; one whose
+        layers were not read yet keeps only that it was asked, to be asked again on return. One paused for an answer
+        is kept so too: left by a tab switch, it had neither gone on nor said it stopped. A Text token's too, under
+        its key (the text up to it): Ctrl+F, which brings Chat to the front, had thrown away a writer's minutes of
+        passes (usertest51); an edit of the text before it changes the key, and then it starts over."""
         key = self.token_key()
         if (self.stopper is None and not self.resume_after_answer) or None in key:
             return
         if self.partial is None:
             self.set_aside = (key, None, None, None)
-        elif self.go_on is not None and not self.in_text:
+        elif self.go_on is not None:
             self.set_aside = (key, self.partial, self.go_on, self.ranking.estimate)
 
     def token_key(self) -> tuple:

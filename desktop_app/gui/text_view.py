@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QStackedWidget, QVBoxLayou
 
 from desktop_app.core import documents
 from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS, broken_lines_notice, forked_notice
+from desktop_app.gui.explain_reveal import bring_into_view
 from desktop_app.gui.off_words import TextFacts, text_regenerate_tip
 from desktop_app.gui.text_bar import EDIT_KEYS, StatusCorner, TextBar
 from desktop_app.gui.text_continuation import Continuation
@@ -206,7 +207,19 @@ class TextView(QWidget):
         if (watched is self.heatmap_scroll and event.type() in (QEvent.Type.Resize, QEvent.Type.Show)
                 and self.lower.orientation() == Qt.Orientation.Vertical):
             QTimer.singleShot(0, self, self._whole_lines)
+        if (watched is self.heatmap_scroll and event.type() == QEvent.Type.Resize
+                and event.size().width() != event.oldSize().width()):
+            QTimer.singleShot(0, self, self._keep_selected_in_view)
         return super().eventFilter(watched, event)
+
+    def _keep_selected_in_view(self) -> None:
+        """The text's width changed and its lines wrapped anew: the ringed token stays in view. At 1024x600 a click
+        low in the text brought the Token inspector to its full width, and the token just clicked went below the
+        view while the inspector showed it (usertest51). Not while a continuation streams: the view follows its end."""
+        heatmap, index = self.heatmap, self.heatmap.selected
+        if self.editing or self.controller.continuing or not 0 <= index < len(heatmap.starts):
+            return
+        bring_into_view(self.heatmap_scroll, heatmap, heatmap.starts[index], heatmap.ends[index])
 
     def resizeEvent(self, event) -> None:
         """A narrow Text tab puts the branches under the heatmap rather than beside it; a
