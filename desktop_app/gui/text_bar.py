@@ -25,6 +25,9 @@ EDIT_TIP = (f"Edit the text ({EDIT_KEYS}); pressed again, it shows the text colo
 DONE_EDITING = "Done editing"  # the Edit button while the editor shows: how the colours come back
 DONE_EDITING_TIP = (f"Done editing ({EDIT_KEYS}): show the text coloured by the model's figures again; "
                     "an edit is analysed at once")
+# the status bar's words once the text is analysed while the editor hides its colours (usertest51: a writer's
+# pasted paragraph was analysed, its figures came below it, and nothing said where the colours were)
+COLOURS_READY = f"Analysed: {DONE_EDITING} ({EDIT_KEYS}) shows the text coloured by the model's figures."
 # 4 px above and below at every step: the bar's height never changes with its words (the steps' 6 and
 # 8 px had moved the Regenerate row 4 px for a pass as a continuation's words came), and an 800x480
 # screen's window has the 4 px

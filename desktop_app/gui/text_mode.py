@@ -16,6 +16,7 @@ from desktop_app.core.token_words import token_status_words
 from desktop_app.gui import conversation_actions, in_place, view_toolbar
 from desktop_app.gui.off_words import text_branch_wait
 from desktop_app.gui.shortcuts import open_settings
+from desktop_app.gui.text_bar import COLOURS_READY
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_explain import TextExplainer
 from desktop_app.gui.text_summary import HISTOGRAMS_SHOWN
@@ -109,6 +110,8 @@ class TextMode:
         self.controller.error.connect(self._error)
         self.view.notice.connect(self._notice)
         self.view.edit_button.toggled.connect(lambda on: on and self._drop_paste_notice())
+        self.view.edit_button.toggled.connect(lambda on: on or self._drop_colours_ready())
+        self.controller.analysed.connect(lambda _scored, _summary: self._say_colours_ready())
         self.view.token_clicked.connect(self.show_token)
         self.view.token_hovered.connect(self.token_hovered)
         self.view.settings_button.clicked.connect(lambda: open_settings(w))  # the settings Ctrl+, opens here
@@ -457,6 +460,14 @@ class TextMode:
         self.view.heatmap.clear_selection_mark()
         self.view.heatmap.setFocus()
         self.view.continue_with(index, alternative)
+
+    def _say_colours_ready(self) -> None:
+        if self.view.editing and self.mode == "text":
+            self.window.statusBar().showMessage(COLOURS_READY, 15000)
+
+    def _drop_colours_ready(self) -> None:
+        if self.window.statusBar().currentMessage() == COLOURS_READY:
+            self.window.statusBar().clearMessage()  # the colours show: the words would point at nothing
 
     def token_hovered(self, index: int, record) -> None:
         bar = self.window.statusBar()
