@@ -1,7 +1,9 @@
 """``analyse FILE --vs-base``: what the active adapter changed on a text, from the terminal (the
 Text tab's "Colour by your fine-tune's change"): the text scored under the adapter and under the
 base model, the whole text's change, both perplexities and the tokens that moved most; with
---export-png, the text drawn in the change's colours.
+--export-png, the text drawn in the change's colours. ``--vs-adapter ID``: the same against an
+earlier adapter of the model instead of the base model (what the runs after it changed), read as
+the Text tab and the compare view read it (``session_compare.reading_as``).
 
 Two passes, where the Text tab's change can cost one: there the text's analysis (made anyway) serves
 as the adapter's pass (core.score_passes); here nothing was scored before. The passes share the text's
@@ -21,7 +23,7 @@ import sys
 from pathlib import Path
 
 from desktop_app.cli.common import CliError, load_model_for_cli
-from desktop_app.core.adapters import adapter_name, label
+from desktop_app.core.adapters import AdapterError, adapter_name, check_adapter_folder, label
 from desktop_app.core.percent_words import percent
 
 MOST_TIMES = 1e6  # past it a factor says nothing a person can use: the average per token instead
@@ -30,19 +32,11 @@ MOST_TIMES = 1e6  # past it a factor says nothing a person can use: the average 
 def analyse_vs_base(args, read) -> int:
     from desktop_app.core.adapter_change import NO_ADAPTER, can_compare, score_change
 
-    from desktop_app.cli.text_cmds import check_png_export
-
-    if args.no_adapter:
-        raise CliError("--vs-base compares the active adapter with the base model: leave out --no-adapter.")
-    for option in ("export_json", "export_csv"):
-        if getattr(args, option):
-            raise CliError(f"--vs-base exports only the heatmap of the change (--export-png): "
-                           f"leave out --{option.replace('_', '-')}.")
-    check_png_export(args)
+    option = _check_vs_options(args)
     text = read(args.file)
     if not text.strip():
         raise CliError(f"{args.file} is empty: there is nothing to compare")
-    source = _with_active_adapter(args, NO_ADAPTER)
+    source, against = _with_active_adapter(args, NO_ADAPTER)
     loaded = load_model_for_cli(args, source)
     if not can_compare(loaded):
         raise CliError(NO_ADAPTER)
@@ -51,7 +45,9 @@ def analyse_vs_base(args, read) -> int:
         # no alternatives: nothing here prints them (their top-k and records were 3% of the two passes,
         # bench/adapter_change.py); the base pass reads the adapter pass's token ids (one tokenisation).
         # Nothing else can be shared (the module's docstring)
-        change = score_change(loaded, text, progress=bars, alternatives=0)
+        change = score_change(loaded, text, progress=bars, alternatives=0, against=against)
+    except AdapterError as exc:  # its folder went between the check and the pass
+        raise CliError(f"{option}: {exc}") from exc
     finally:
         bars.close()
     if not change.tokens:
@@ -67,9 +63,32 @@ def analyse_vs_base(args, read) -> int:
     return 0
 
 
-def _with_active_adapter(args, no_adapter: str):
-    """--model's source where the store holds an active adapter for it; else ``no_adapter`` said before the
-    model loads (it was said after: PyTorch's start and the load, a minute on a busy machine; cli62)."""
+def _check_vs_options(args) -> str:
+    """The options --vs-base and --vs-adapter leave out, checked before the file is read; returns the
+    one given, for the errors' words."""
+    from desktop_app.cli.text_cmds import check_png_export
+
+    option = "--vs-base" if args.vs_adapter is None else "--vs-adapter"
+    if args.vs_base and args.vs_adapter is not None:
+        raise CliError("--vs-base and --vs-adapter each say what the active adapter is compared with: give one.")
+    if args.no_adapter:
+        raise CliError(f"{option} compares the active adapter with {_compared_words(args)}: leave out --no-adapter.")
+    for name in ("export_json", "export_csv"):
+        if getattr(args, name):
+            raise CliError(f"{option} exports only the heatmap of the change (--export-png): "
+                           f"leave out --{name.replace('_', '-')}.")
+    check_png_export(args)
+    return option
+
+
+def _compared_words(args) -> str:
+    return "the base model" if args.vs_adapter is None else f"adapter {args.vs_adapter}"
+
+
+def _with_active_adapter(args, no_adapter: str) -> tuple:
+    """(--model's source, the --vs-adapter's row or None) where the store holds an active adapter for the
+    model; else ``no_adapter`` said before the model loads (it was said after: PyTorch's start and the
+    load, a minute on a busy machine; cli62), as is anything wrong with --vs-adapter's ID."""
     from desktop_app.core.model_sources import resolve_spec
     from desktop_app.core.store import Store
 
@@ -77,9 +96,35 @@ def _with_active_adapter(args, no_adapter: str):
     if not Path(args.db).exists():
         raise CliError(no_adapter)
     with Store.open(args.db) as store:
-        if store.active_adapter(source.model_id) is None:
+        active = store.active_adapter(source.model_id)
+        if active is None:
             raise CliError(no_adapter)
-    return source
+        against = None if args.vs_adapter is None else compared_adapter(store, args.vs_adapter, active, source.model_id)
+    return source, against
+
+
+def compared_adapter(store, adapter_id: int, active: dict, model_id: str) -> dict:
+    """The row of the adapter --vs-adapter names, checked: it is in the store, not the one in use, made
+    for this model, and its folder whole (its weights are read beside the active adapter's)."""
+    from desktop_app.core.errors import UserFacingError
+
+    try:
+        row = store.get_adapter(adapter_id)
+    except UserFacingError:
+        raise CliError(f"--vs-adapter {adapter_id}: there is no adapter {adapter_id} (`gpt2-desk adapters list` "
+                       f"lists them).") from None
+    if row["id"] == active["id"]:
+        raise CliError(f"--vs-adapter {adapter_id}: {label(row)} is the active adapter, so there is nothing to "
+                       f"compare it with: name an earlier one, or use --vs-base.")
+    if row["base_model"] != model_id:
+        raise CliError(f"--vs-adapter {adapter_id}: {label(row)} was made for {row['base_model']}, another model "
+                       f"than --model's: name one of its own adapters (`gpt2-desk adapters list`).")
+    try:
+        check_adapter_folder(Path(row["path"]))
+    except AdapterError:
+        raise CliError(f"--vs-adapter {adapter_id}: {label(row)}'s files are missing from {row['path']}, so it cannot "
+                       f"be compared with.") from None
+    return row
 
 
 def _write_change_png(args, change) -> None:
@@ -87,14 +132,15 @@ def _write_change_png(args, change) -> None:
     while "Fine-tune's change" is on."""
     from desktop_app.gui.text_export import change_drawing, write_heatmap_png  # Qt only for this export, offscreen
 
-    scored, colorizer, key = change_drawing(change, _adapter_name(args, change.adapter_id))
+    name = _adapter_name(args, change.adapter_id)
+    scored, colorizer, key = change_drawing(change, f"your adapter ({name})", name)
     path, size = write_heatmap_png(args.export_png, scored, width=args.width, colorizer=colorizer, key=key)
     print(f"wrote the heatmap of the change ({size[0]}x{size[1]} px) to {path}", file=sys.stderr)
 
 
 def _adapter_name(args, adapter_id: int) -> str:
-    """"your adapter (adapter 3 “terse”)", as the Text tab says it; its number alone when the
-    store cannot say its name."""
+    """"adapter 3 “terse”", as the Text tab says it; its number alone when the store cannot say
+    its name."""
     from desktop_app.cli.common import open_store
     from desktop_app.core.errors import UserFacingError
 
@@ -103,7 +149,7 @@ def _adapter_name(args, adapter_id: int) -> str:
             row = store.get_adapter(adapter_id)
     except UserFacingError:
         row = {"id": adapter_id}
-    return f"your adapter ({label(row)})"
+    return label(row)
 
 
 class PassBars:
@@ -150,11 +196,12 @@ def _perplexity(value) -> str:
 def change_text(figures: dict) -> str:
     """The figures in a few lines."""
     change, tokens = figures["total_change_nats"], figures["tokens"]
+    against = figures.get("compared_with", "the base model")  # ("base" below: what it is compared with)
     lines = [f"This text is {times_words(change, tokens)} under your adapter ({adapter_name(figures['adapter_id'])}) "
-             f"than under the base model.",
+             f"than under {against}.",
              f"log-probability {figures['logprob_base']:.1f} \u2192 {figures['logprob_adapter']:.1f} "
              f"({change:+.2f} nats over {tokens:,} tokens)",
-             f"perplexity {_perplexity(figures['perplexity_base'])} (base model) \u2192 "
+             f"perplexity {_perplexity(figures['perplexity_base'])} ({against.removeprefix('the ')}) \u2192 "
              f"{_perplexity(figures['perplexity_adapter'])} (your adapter)",
              "Rose most: " + (" · ".join(_mover(m) for m in figures["rose_most"]) or "none"),
              "Fell most: " + (" · ".join(_mover(m) for m in figures["fell_most"]) or "none")]

@@ -23,7 +23,7 @@ from desktop_app.core.records import RECORD_UNITS
 # the lists' token numbers count from 1, as the window's status bar does for the same token (they had counted from
 # 0, the --json records' index: "token 7" here was the window's "token 8", cli52)
 FROM_ONE = "tokens counted from 1, as the window counts them; --json's index is one less"
-PNG_HELP = f"also draw the heatmap into this PNG (with --vs-base: in the change's colours; {NEW_FILE_HELP})"
+PNG_HELP = f"also draw the heatmap into this PNG (with --vs-base or --vs-adapter: in the change's colours; {NEW_FILE_HELP})"
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -55,6 +55,10 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     analyse.add_argument("--vs-base", action="store_true",
                          help="what the active adapter changed: the text scored under it and under the base model, "
                               "per token and in sum (with --json: the figures as JSON; --export-png draws the change)")
+    analyse.add_argument("--vs-adapter", type=int, metavar="ID",
+                         help="as --vs-base, against adapter ID (an earlier adapter of the model, as "
+                              "`gpt2-desk adapters list` lists them) instead of the base model: what the runs after "
+                              "it changed")
     analyse.set_defaults(func=cmd_analyse)
 
     cont = subparsers.add_parser("continue", parents=[common], epilog=CONTINUE_CTRL_C,
@@ -114,7 +118,7 @@ def _read(path: str) -> str:
 def cmd_analyse(args) -> int:
     from desktop_app.core import session
 
-    if args.vs_base:
+    if args.vs_base or args.vs_adapter is not None:
         from desktop_app.cli.change_cmds import analyse_vs_base
 
         return analyse_vs_base(args, _read)

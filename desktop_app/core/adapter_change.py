@@ -2,6 +2,10 @@
 the base model (PEFT's ``disable_adapter``, as the compare view and "Why this token?" read the
 base), token by token, and the figures that sum it up.
 
+Like the compare view, it can read the text under an earlier adapter of the model's history in
+place of the base model (``against``: ``session_compare.reading_as``, the one way to wear an
+earlier adapter), to see what the runs after it changed.
+
 The compare view shows this only for what the person rated; here the person brings any text
 (one in the style they taught, or ordinary English) and sees how their fine-tune moved the
 model's view of it. Both passes are ``session.score_whole_text``: any length, window by window,
@@ -23,6 +27,7 @@ from desktop_app.core.errors import UserFacingError
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.records import joined_text
 from desktop_app.core.score_passes import same_passes
+from desktop_app.core.session_compare import compared_name
 from desktop_app.core.session_scoring import ScoredText, reusable, score_whole_text, scoring_key
 
 NO_ADAPTER = ("No adapter is active, so there is nothing to compare with the base model: fine-tune it first, "
@@ -64,11 +69,12 @@ class Mover:
 
 @dataclass(frozen=True)
 class TextChange:
-    """A text scored under the adapter and under the base model.
+    """A text scored under the adapter and under the base model (or an earlier adapter: ``against``).
 
     Attributes:
         adapter: the ScoredText under the adapter (its records are the ones the heatmap shows).
-        base: the ScoredText under the base model (empty when the first pass was stopped).
+        base: the ScoredText under the base model, or under ``against`` (empty when the first pass
+            was stopped).
         adapter_id: the adapter that was on.
         deltas: per token, the adapter's log-probability minus the base model's (nats), for the
             tokens both passes scored."""
@@ -77,6 +83,12 @@ class TextChange:
     base: ScoredText
     adapter_id: int | None
     deltas: list = field(default_factory=list)
+    against: dict | None = None  # the earlier adapter's row ``base`` was read under; None: the base model
+
+    @property
+    def compared_with(self) -> str:
+        """What ``base`` was read under, in words: "the base model", "adapter 2"."""
+        return compared_name(self.against)
 
     @property
     def complete(self) -> bool:
@@ -121,13 +133,15 @@ class TextChange:
 
     def figures(self) -> dict:
         """The summary as plain numbers (the CLI's --json): tokens, both perplexities, the whole
-        text's change in nats and as a factor, and the movers each way."""
+        text's change in nats and as a factor, and the movers each way. The "base" figures are
+        ``compared_with``'s: ``compared_with_id`` says which (None: the base model)."""
         def movers(items):
             return [{"index": m.index, "text": m.text, "delta_logprob": m.delta, "base_prob": m.base_prob,
                      "adapter_prob": m.adapter_prob} for m in items]
 
         times = self.times
-        return {"adapter_id": self.adapter_id, "tokens": self.tokens, "complete": self.complete,
+        return {"adapter_id": self.adapter_id, "compared_with": self.compared_with,
+                "compared_with_id": None if self.against is None else self.against["id"], "tokens": self.tokens, "complete": self.complete,
                 "perplexity_base": _finite(self.base_perplexity),
                 "perplexity_adapter": _finite(self.adapter_perplexity),
                 "logprob_base": math.fsum(r.logprob for r in self.base.records[:self.tokens]),
@@ -159,7 +173,8 @@ def can_compare(loaded: LoadedModel | None) -> bool:
 
 def score_change(loaded: LoadedModel, text: str, *, previous: TextChange | None = None,
                  cancel: threading.Event | None = None, progress=None, alternatives: int = 10,
-                 detailed: int | None = None, analysis: ScoredText | None = None) -> TextChange:
+                 detailed: int | None = None, analysis: ScoredText | None = None,
+                 against: dict | None = None) -> TextChange:
     """``text`` scored under the adapter ``loaded`` wears (pass 1) and under its base model
     (pass 2), and their per-token change. ``previous``: an earlier TextChange (of this or another
     text): each pass reuses its windows before the first changed token. ``analysis``: the text's
@@ -169,30 +184,33 @@ def score_change(loaded: LoadedModel, text: str, *, previous: TextChange | None 
     between windows: the result is then not ``complete`` (the passes' parts are kept, for reuse).
     ``progress`` hears a ChangeProgress as each pass begins and after each of its windows.
     ``alternatives``/``detailed``: the adapter's records, as the analysis keeps them (the base
-    pass keeps none: its probabilities are all the change needs). UserFacingError without an
-    adapter."""
+    pass keeps none: its probabilities are all the change needs). ``against``: an earlier adapter's
+    row (``session_compare.earlier_adapters``), read in place of the base model for pass 2.
+    UserFacingError without an adapter."""
     if not can_compare(loaded):
         raise UserFacingError(NO_ADAPTER)
     report = progress or (lambda _p: None)
-    adapter_id = loaded.adapter_id
+    adapter_id, under = loaded.adapter_id, (PASSES[0], compared_name(against))
     with loaded.lock:  # an adapter switch waits: both passes read one adapter
-        after, base_from = _adapter_scoring(loaded, text, previous, analysis, alternatives, detailed)
+        after, base_from = _adapter_scoring(loaded, text, previous, analysis, alternatives, detailed, against)
         parts = 1 if after is not None else 2
         if after is None:
-            report(ChangeProgress(1, PASSES[0]))
+            report(ChangeProgress(1, under[0]))
             after = score_whole_text(loaded, text, alternatives, cancel=cancel, detailed=detailed,
                                      previous=previous.adapter if base_from is not None else None,
-                                     progress=lambda p: report(ChangeProgress(1, PASSES[0], p)))
+                                     progress=lambda p: report(ChangeProgress(1, under[0], p)))
             if not after.complete:
-                return TextChange(after, _nothing(after), adapter_id)
-        report(ChangeProgress(parts, PASSES[1], parts=parts))
+                return TextChange(after, _nothing(after), adapter_id, against=against)
+        report(ChangeProgress(parts, under[1], parts=parts))
         before = score_whole_text(loaded, text, 0, cancel=cancel, base=True, previous=base_from, ids=after.ids,
-                                  progress=lambda p: report(ChangeProgress(parts, PASSES[1], p, parts)))
-    return TextChange(after, before, adapter_id, deltas(after.records, before.records))
+                                  against=against,
+                                  progress=lambda p: report(ChangeProgress(parts, under[1], p, parts)))
+    return TextChange(after, before, adapter_id, deltas(after.records, before.records), against)
 
 
 def _adapter_scoring(loaded: LoadedModel, text: str, previous: TextChange | None, analysis: ScoredText | None,
-                     alternatives: int, detailed: int | None) -> tuple[ScoredText | None, ScoredText | None]:
+                     alternatives: int, detailed: int | None,
+                     against: dict | None = None) -> tuple[ScoredText | None, ScoredText | None]:
     """(the adapter's scoring when ``analysis`` can be it, else None; the scoring the base pass
     goes on from, None for a fresh one). Either way the two passes read the text in the same
     passes (``score_passes``): a token's change is the models', never two pass plans' rounding.
@@ -203,7 +221,7 @@ def _adapter_scoring(loaded: LoadedModel, text: str, previous: TextChange | None
     a scoring whose passes are not known (or not alike) has both passes run anew."""
     from desktop_app.core.scoring import encode_long, planned_text_passes  # torch: not at the window's start
 
-    base_key = scoring_key(loaded, 0, None, base=True)
+    base_key = scoring_key(loaded, 0, None, base=True, against=against)
     base_previous = previous.base if previous is not None and previous.base.model_key == base_key else None
     is_analysis = _is_analysis_of(analysis, loaded, text, alternatives, detailed)
     if is_analysis:

@@ -55,33 +55,38 @@ class ScoredText:
         return not self.stopped and len(self.records) >= self.scorable
 
 
-def scoring_key(loaded: LoadedModel, alternatives: int, detailed: int | None = None, base: bool = False) -> tuple:
+def scoring_key(loaded: LoadedModel, alternatives: int, detailed: int | None = None, base: bool = False,
+                against: dict | None = None) -> tuple:
     """The model, adapter, precision and alternatives behind a scoring: records made under
-    another key are not reused. ``base``: made with the adapter set aside."""
-    adapter = None if base else loaded.adapter_id
+    another key are not reused. ``base``: made with the adapter set aside, or (``against``, an
+    earlier adapter's row) read under that adapter in its place."""
+    adapter = loaded.adapter_id
+    if base:
+        adapter = None if against is None else ("compared", against["id"])  # never the worn one's key
     return (id(loaded.model), loaded.model_id, adapter, loaded.precision, alternatives, detailed)
 
 
 def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, previous: ScoredText | None = None,
                      cancel: threading.Event | None = None, progress=None, detailed: int | None = None,
-                     base: bool = False, ids: list[int] | None = None) -> ScoredText:
+                     base: bool = False, ids: list[int] | None = None, against: dict | None = None) -> ScoredText:
     """Score a text (any length). ``previous``: an earlier scoring (of this or another text):
     the windows before the first changed token are reused when the same model made it, so
     an edit re-runs only the windows from the edit on. ``cancel`` stops it between windows
     (the result is then not ``complete``); ``progress`` hears a core.scoring.ScoreProgress
     after each window. ``detailed``: only about the first so many tokens keep their
     alternatives (core.scoring.score_ids). ``base``: under the base model, the adapter the model
-    wears set aside (PEFT's ``disable_adapter``) for the pass. ``ids``: the text's ids from another
+    wears set aside (PEFT's ``disable_adapter``) for the pass; with ``against`` (an earlier adapter's
+    row) under that adapter instead (``session_compare.reading_as``, as the compare view reads it). ``ids``: the text's ids from another
     scoring of it (its ScoredText's), not read again. The first window's cache is kept for the next
     scoring under the same model, adapter and precision (``LoadedModel.kept_blocks``), so an edit
     reads only the block it falls in on, not the blocks before it again."""
     from desktop_app.core.scoring import BlockCache, first_scored, score_text
 
     base = base and loaded.adapter_id is not None
-    key = scoring_key(loaded, alternatives, detailed, base)
+    key = scoring_key(loaded, alternatives, detailed, base, against)
     passes: list = []
     blocks = loaded.kept_blocks.get(key[:4], BlockCache)  # (keys and values hang on neither alternatives nor detail)
-    with _adapter_aside(loaded) if base else contextlib.nullcontext():
+    with _adapter_aside(loaded, against) if base else contextlib.nullcontext():
         ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress,
                                   previous=reusable(previous, key), detailed=detailed, passes=passes, ids=ids,
                                   blocks=blocks)
@@ -106,9 +111,12 @@ def reusable(previous: ScoredText | None, key: tuple) -> tuple | None:
 
 
 @contextlib.contextmanager
-def _adapter_aside(loaded: LoadedModel):
-    """Inside: the model reads as its base, under its lock (no switch of adapter meanwhile)."""
-    with loaded.lock, loaded.model.disable_adapter():
+def _adapter_aside(loaded: LoadedModel, against: dict | None = None):
+    """Inside: the model reads as its base, or as earlier adapter ``against``, under its lock (no
+    switch of adapter meanwhile)."""
+    from desktop_app.core.session_compare import reading_as
+
+    with loaded.lock, reading_as(loaded, against):
         yield
 
 

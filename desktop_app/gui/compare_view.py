@@ -25,6 +25,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from desktop_app.core.adapters import adapter_name
 from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import change_color
 from desktop_app.core.session import earlier_adapters
@@ -33,10 +34,11 @@ from desktop_app.core.token_words import token_label
 from desktop_app.gui.compare_data import fact_items, lined_up, picker_choices
 from desktop_app.gui.compare_scoring import CompareScoring
 from desktop_app.gui.compare_widgets import DivergingBar, LegendWords, ScoringProgress
-from desktop_app.gui.compare_words import (BASE_CHOICE, END_CELL, LATER_TIP, LEGEND_TITLE, PICKER_TIP,
+from desktop_app.gui.compare_words import (BASE_CHOICE, END_CELL, HEADING, LATER_TIP, LEGEND_TITLE, PICKER_TIP,
                                            answer_expectation, better_key, better_of, colour_key,
                                            compared_choice_words, compared_names, compared_title, deltas,
-                                           later_expectation, legend_title, legend_words, mark_words, movers_words,
+                                           changed_words, heading, later_expectation, legend_title, legend_words,
+                                           mark_words, movers_words,
                                            nice_scale, pair_words, shown_part, summary_words, times_words,
                                            token_change_tip, totals, whitespace_words)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
@@ -111,7 +113,8 @@ class CompareView(CompareScoring, QFrame):
         layout = QVBoxLayout(self.header)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)
-        layout.addWidget(styled_label("WHAT THE FINE-TUNE CHANGED", "PanelTitle"))
+        self.heading = styled_label(HEADING, "PanelTitle")
+        layout.addWidget(self.heading)
         layout.addLayout(self._build_pickers())
         layout.addLayout(self._build_legend())
         self.prompt_label = styled_label("", "Muted", wrap=True)
@@ -261,8 +264,7 @@ class CompareView(CompareScoring, QFrame):
             for data, label, _later in later:
                 done = "written" if better_of(data) is not None else "rated"  # the person's own answer: written
                 self.answer_combo.addItem(f"{label}  \u00b7 {done} after run {run}", data)
-                self.answer_combo.setItemData(self.answer_combo.count() - 1,
-                                              LATER_TIP.format(done=done.capitalize(), run=run),
+                self.answer_combo.setItemData(self.answer_combo.count() - 1, self._later_tip(data),
                                               Qt.ItemDataRole.ToolTipRole)
         self._add_fact_items()
         at = self.answer_combo.findData(current) if current is not None else -1
@@ -348,8 +350,27 @@ class CompareView(CompareScoring, QFrame):
         active, against = self.active(), self.against()
         return (adapter_label(active) if active else None), (adapter_label(against) if against else None)
 
+    def numbers(self) -> tuple[str | None, str | None]:
+        """``compared``'s two adapters by number alone ("adapter 3", "adapter 2"), for the heading."""
+        active, against = self.active(), self.against()
+        return (adapter_name(active["id"]) if active else None), (adapter_name(against["id"]) if against else None)
+
+    def _changed(self) -> str:
+        """Whose change the colours show, for the sentences about it ("the fine-tune")."""
+        return changed_words(*self.numbers())
+
+    def _later_tip(self, data) -> str:
+        """A text rated after the run: that run did not learn from it, and whose change its colours show."""
+        done = "written" if better_of(data) is not None else "rated"  # the person's own answer: written
+        return LATER_TIP.format(done=done.capitalize(), run=self.trained_by_run, what=self._changed())
+
     def _say_compared(self) -> None:
-        """The legend's title and the window's title name what is compared."""
+        """The heading, the legend's title, the later answers' tips and the window's title name what is compared."""
+        self.heading.setText(heading(*self.numbers()))
+        combo = self.answer_combo
+        for index in range(combo.count()):
+            if combo.itemData(index) in self.later_keys:
+                combo.setItemData(index, self._later_tip(combo.itemData(index)), Qt.ItemDataRole.ToolTipRole)
         self.legend_title.setText(legend_title(*self.compared()))
         self.title_changed.emit(compared_title(*self.compared()))
 
@@ -432,7 +453,7 @@ class CompareView(CompareScoring, QFrame):
     def _say_expectation(self, words: list[str], key: int) -> None:
         """Show what to expect; for a rating given after the run, that the run did not learn from it."""
         if key in self.later_keys and words:
-            words = [later_expectation(self.trained_by_run, written=better_of(key) is not None)]
+            words = [later_expectation(self.trained_by_run, written=better_of(key) is not None, what=self._changed())]
         if self.active() is None:  # no "after" to colour: the note under the text says so (NO_ADAPTER_NOTE), once
             words = []
         self.expect_label.setText(" ".join(words))

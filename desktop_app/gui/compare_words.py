@@ -30,8 +30,9 @@ PICKER_TIP = ("The answers you rated and the better ones you wrote: \u25b2 one y
               "opened the compare view from, unrated, \u2260 a question you never rated whose fact the last run changed (its answer before "
               "and after the run). Your own better answers should become more likely, the answers you disliked less "
               "likely.")
-LATER_TIP = ("{done} after run {run} started, so that run did not learn from it: its colours show how the "
-             "fine-tune spilled over to it")
+LATER_TIP = ("{done} after run {run} started, so that run did not learn from it: its colours show how "
+             "{what} spilled over to it")
+HEADING = "WHAT THE FINE-TUNE CHANGED"
 END_CELL = " \u23ce end"  # the end-of-text token's cell: the model stopped the answer there
 BETTER = "better:"
 
@@ -166,12 +167,29 @@ def continuation_expectation(thumbs: int | None, corrected: bool) -> list[str]:
     return [text] if text else []
 
 
-def later_expectation(run: int | None, written: bool = False) -> str:
+def later_expectation(run: int | None, written: bool = False, what: str = "the fine-tune") -> str:
     """In place of the expectation, for a text rated after ``run`` started; ``written``: a better text the person
-    wrote, which they did not rate (leftovers77: "You rated this" over their own answer)."""
+    wrote, which they did not rate (leftovers77: "You rated this" over their own answer); ``what``: whose change
+    the colours show (``changed_words``)."""
     done = "You wrote this" if written else "You rated this"
     return (f"{done} after run {run} started, so that run did not learn from it: "
-            "its colours show how the fine-tune spilled over to it, not what you taught.")
+            f"its colours show how {what} spilled over to it, not what you taught.")
+
+
+def changed_words(in_use: str | None, against: str | None) -> str:
+    """Whose change the colours show: "the fine-tune" against the base model, else "the change from
+    adapter 2 to adapter 3" (``in_use``, ``against``: the adapters by number)."""
+    if against is None or in_use is None:
+        return "the fine-tune"
+    return f"the change from {against} to {in_use}"
+
+
+def heading(in_use: str | None, against: str | None) -> str:
+    """The view's heading: what it shows the change of ("WHAT CHANGED FROM ADAPTER 2 TO ADAPTER 3"; by
+    number alone, without the adapters' names, so that it fits an 800 px window)."""
+    if against is None or in_use is None:
+        return HEADING
+    return f"WHAT CHANGED FROM {against.upper()} TO {in_use.upper()}"
 
 
 def liked_and_corrected_words(what: str = "answer") -> str:

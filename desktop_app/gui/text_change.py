@@ -5,7 +5,10 @@ words, on any text), with a summary of the whole text's change under the heatmap
 Wired in by ``install(view)``. The passes (``core.adapter_change.score_change``: the base
 model's, and the adapter's unless the text's analysis serves as it) run on the model lane as one
 Task behind the text's analysis, cancellable (Cancel, an edit, another adapter,
-the toggle off), never on the GUI thread. The heatmap paints the change only on the very records
+the toggle off), never on the GUI thread. "Compared with" (above the bar, where the model's history
+has earlier adapters) reads the second pass under an earlier adapter instead of the base model, as the
+compare view's list does (``core.session.earlier_adapters``, ``reading_as``); it goes back to the base
+model when another adapter comes into use. The heatmap paints the change only on the very records
 the change scored: an analysis of an edited text shows them plain until the change of the new
 text comes (each analysis of the text, with the toggle on, asks for it; a pass's windows before
 the edit are reused). Turned on over a text with no whole analysis of it on record (its analysis was
@@ -20,14 +23,15 @@ says why.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.adapter_change import can_compare
 from desktop_app.core.errors import UserFacingError
+from desktop_app.core.session import earlier_adapters
 from desktop_app.core.palette import change_color, change_palette
 from desktop_app.core.token_words import token_label
 from desktop_app.gui import text_change_words as words
-from desktop_app.gui.compare_words import nice_scale, token_change_tip
+from desktop_app.gui.compare_words import BASE_CHOICE, compared_choice_words, nice_scale, token_change_tip
 from desktop_app.gui.off_words import change_tip
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
@@ -49,6 +53,7 @@ class ChangePanel(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(16, 6, 16, 2)
         column.setSpacing(4)
+        column.addWidget(self._build_compared_row())
         self.words = styled_label("", "", wrap=True)
         self.words.setTextFormat(Qt.TextFormat.RichText)
         self.words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -69,6 +74,38 @@ class ChangePanel(QWidget):
         self.said: tuple[str, str | None] = ("", None)
         self.short = False
         self.hide()
+
+    def _build_compared_row(self) -> QWidget:
+        """"Compared with": the base model or an earlier adapter (shown only where there is one)."""
+        self.compared_row = QWidget()
+        row = QHBoxLayout(self.compared_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.compared_combo = QComboBox()
+        self.compared_combo.setObjectName("ChangeComparedWith")
+        self.compared_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.compared_combo.setMinimumContentsLength(16)
+        self.compared_combo.setToolTip(words.COMPARED_TIP)
+        self.compared_combo.setAccessibleName("Compared with")
+        caption = QLabel("Compared with")
+        caption.setBuddy(self.compared_combo)
+        row.addWidget(caption)
+        row.addWidget(self.compared_combo)
+        row.addStretch(1)
+        self.compared_row.hide()
+        return self.compared_row
+
+    def fill_compared(self, earlier: list[dict], chosen: int | None) -> None:
+        """The list: the base model, then ``earlier`` (adapter rows, named as the history names them);
+        ``chosen``: the id shown (None: the base model). Filled without a signal."""
+        combo = self.compared_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(BASE_CHOICE, None)
+        for row in earlier:
+            combo.addItem(compared_choice_words(row), row["id"])
+        combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen is not None else 0)
+        combo.blockSignals(False)
+        self.compared_row.setVisible(bool(earlier))
 
     def show_progress(self, progress) -> None:
         """A core ChangeProgress: which pass runs, and how far the whole is."""
@@ -109,6 +146,8 @@ class TextChange(QObject):
         toggle: the summary's checkable "Fine-tune's change" button.
         panel: the ChangePanel above the summary.
         change: the core TextChange on screen (None: none yet for this text).
+        earlier: the earlier adapters "Compared with" offers, by id; against: the one chosen (its row),
+            None for the base model.
         previous: the last change made (shown, stale or stopped): each pass reuses its windows.
         generation: a counter: a result whose number is not the newest is stale.
         last_progress: the last pass heard of the task under way (what a stop says)."""
@@ -124,12 +163,16 @@ class TextChange(QObject):
         self.generation = 0
         self.last_progress = None
         self.scale = 1.0  # the colour scale's end (nats), from the change shown
+        self.earlier: dict[int, dict] = {}
+        self.against: dict | None = None
+        self.against_for: int | None = None  # the adapter in use the choice was made under
         self.toggle = view.summary_panel.add_toggle(words.TITLE, "ChangeToggle", icon("compare"))
         self.panel = ChangePanel()
         layout = view.layout()
         layout.insertWidget(layout.indexOf(view.summary_scroll), self.panel)
         self.toggle.toggled.connect(self._toggled)
         self.panel.cancel_requested.connect(self.cancel)
+        self.panel.compared_combo.currentIndexChanged.connect(lambda _i: self._compared_changed())
         self.controller.analysed.connect(self._analysed)  # after the view's own: it showed the analysis
         self.controller.analysis_stopped.connect(lambda _s, _summary: self.toggle.setChecked(False))
         self.view.editor.textChanged.connect(self._edited)
@@ -164,8 +207,39 @@ class TextChange(QObject):
         loaded = self.chat.loaded
         possible = can_compare(loaded)
         turn(self.toggle, possible, change_tip(loaded=loaded is not None, adapter=possible))
+        self._fill_compared(loaded.adapter_id if possible else None)
         if not possible:
             self.toggle.setChecked(False)
+
+    def _fill_compared(self, adapter_id: int | None) -> None:
+        """The "Compared with" list for the adapter in use; the choice kept while that adapter is,
+        back to the base model under another (a new run's own change is what is looked for first)."""
+        if adapter_id != self.against_for:
+            self.against, self.against_for = None, adapter_id
+        try:
+            active = self.chat.store.get_adapter(adapter_id) if adapter_id is not None else None
+        except UserFacingError:  # deleted meanwhile: nothing earlier to offer
+            active = None
+        self.earlier = {row["id"]: row for row in earlier_adapters(self.chat.store, active)} if active else {}
+        if self.against is not None and self.against["id"] not in self.earlier:
+            self.against = None
+        self.panel.fill_compared(list(self.earlier.values()), self.against["id"] if self.against else None)
+
+    def _compared_changed(self) -> None:
+        """Another "Compared with": the change on screen goes, and the new one is asked for."""
+        chosen = self.panel.compared_combo.currentData()
+        self.against = self.earlier.get(chosen) if chosen is not None else None
+        if self.on:
+            self.change = None
+            self.heatmap.refresh()  # plain until the new change comes
+            self.key_changed.emit()
+            self.request()
+
+    def against_name(self) -> str:
+        """What the adapter in use is compared with, in words: "the base model", "adapter 2"."""
+        from desktop_app.core.session_compare import compared_name
+
+        return compared_name(self.against)
 
     # ------------------------------------------------------------ on and off
     def _toggled(self, on: bool) -> None:
@@ -186,7 +260,10 @@ class TextChange(QObject):
     def key(self) -> dict | None:
         """The legend's key while the change colours the text, else None."""
         # the bar runs through the colours the tokens have in this theme (the PNG export keeps the light ones)
-        return dict(words.key(self.change), gradient=change_palette(is_dark())) if self.on else None
+        if not self.on:
+            return None
+        key = words.key(self.change, self.chat.adapter_words(), self.against_name())
+        return dict(key, gradient=change_palette(is_dark()))
 
     def export_colours(self):
         """What an exported heatmap draws while the change is on, as on screen: (the change's own
@@ -198,7 +275,7 @@ class TextChange(QObject):
             raise UserFacingError(words.EXPORT_WAITING)
         from desktop_app.gui.text_export import change_drawing
 
-        return change_drawing(self.change, self._adapter_name())
+        return change_drawing(self.change, self._adapter_name(), self.chat.adapter_words())
 
     def measure_chosen(self, measure: str) -> None:
         """The window's measure changed (in the Chat tab, which shares the list): it colours the
@@ -219,7 +296,7 @@ class TextChange(QObject):
         previous = self.previous
         analysis = self.controller.scored  # the adapter's pass, when the base pass can read it alike
         spans = self.controller.model_spans(text)
-        chat = self.chat
+        chat, against = self.chat, self.against
 
         def work(report, cancel):
             from desktop_app.core.adapter_change import score_change
@@ -229,7 +306,7 @@ class TextChange(QObject):
             if not can_compare(loaded):
                 return None  # the adapter went while this waited: follow_model turned it off
             change = score_change(loaded, text, previous=previous, cancel=cancel, progress=report,
-                                  detailed=HEATMAP_MAX_TOKENS, analysis=analysis)
+                                  detailed=HEATMAP_MAX_TOKENS, analysis=analysis, against=against)
             # read anew under the adapter: its summary, made here as the analysis makes its own (a long
             # text's would hold the window), becomes the text's with it (_done)
             anew = change.complete and change.adapter is not analysis
@@ -337,7 +414,8 @@ class TextChange(QObject):
         change = self.change
         if change is None or index >= change.tokens or record is not change.adapter.records[index]:
             return None
-        return token_change_tip(change.base.records[index], record, change.deltas[index], token_label)
+        return token_change_tip(change.base.records[index], record, change.deltas[index], token_label,
+                                names=words.tip_names(change, self.chat.adapter_words()))
 
 
 def install(view) -> TextChange:

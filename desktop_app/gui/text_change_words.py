@@ -1,18 +1,22 @@
 """The words of the Text tab's "Fine-tune's change" (gui/text_change.py), free of Qt: its colour
 key in the window's legend, which pass runs, the summary of what the adapter changed in the
-text. They are the compare view's words and colours (gui/compare_words.py), said of any text."""
+text. They are the compare view's words and colours (gui/compare_words.py), said of any text; against
+an earlier adapter (the change's ``compared_with``) they name both adapters, as the compare view does."""
 
 from __future__ import annotations
 
 import math
 
 from desktop_app.core.palette import CHANGE_PALETTE
-from desktop_app.gui.compare_words import (COLOUR_KEY, GREEN, PURPLE, legend_words, likelihood_words, movers_words,
-                                           nats_detail, nice_scale)
+from desktop_app.gui.compare_words import (COLOUR_KEY, GREEN, PURPLE, colour_key, compared_names, legend_words,
+                                           likelihood_words, movers_words, nats_detail, nice_scale)
 
 TITLE = "Fine-tune's change"
+BASE_MODEL = "the base model"  # what the change is read against unless an earlier adapter is chosen
 KEY_TIP = (f"Each token's colour: how its likelihood moved under your adapter, against the base model. {COLOUR_KEY} "
            "Untick \u201cFine-tune's change\u201d under the text for the measure's colours again.")
+COMPARED_TIP = ("What the adapter in use is compared with: the base model (all its runs' change), or an earlier "
+                "adapter (what the runs after it changed)")
 STOPPED = "Fine-tune's change stopped ({where}): turn it on again to go on from where it stopped."
 EXPORT_WAITING = ("Fine-tune's change is still being scored, so its colours are not on screen yet: export once they "
                   "show, or untick \u201cFine-tune's change\u201d to export the measure's colours.")
@@ -23,18 +27,36 @@ REREAD = ("Fine-tune's change is reading the text again under your adapter: thes
           "reading's, as the heatmap's colours.")
 
 
-def key(change) -> dict:
+def key(change, in_use: str | None = None, against: str | None = None) -> dict:
     """The legend's key while the change colours the text (``change``: a core TextChange, or None
-    while it is scored: the ends are then the scale's first guess)."""
+    while it is scored: the ends are then the scale's first guess). ``in_use``, ``against``: the two
+    adapters by name where an earlier one is compared with ("Adapter 3 against adapter 2")."""
     values = list(change.deltas) if change is not None else []
     low, high = legend_words(nice_scale(values), values)
-    return {"title": TITLE, "low": low, "high": high, "tip": KEY_TIP, "gradient": CHANGE_PALETTE}
+    return {"title": title(in_use, against), "low": low, "high": high, "tip": key_tip(in_use, against),
+            "gradient": CHANGE_PALETTE}
 
 
-def export_caption(adapter_name: str, scale: float) -> str:
-    """What an exported picture's colours mean, said under it (the picture travels without the window)."""
-    return (f"Colours: {TITLE}, each token's log-probability under {adapter_name} minus under the base model: "
-            f"green, more likely with the adapter; purple, less likely; white, unchanged; "
+def title(in_use: str | None, against: str | None) -> str:
+    """What the colours are: "Fine-tune's change" against the base model, else both adapters named."""
+    if in_use is None or against is None or against == BASE_MODEL:
+        return TITLE
+    return f"{in_use[:1].upper()}{in_use[1:]} against {against}"
+
+
+def key_tip(in_use: str | None, against: str | None) -> str:
+    if title(in_use, against) == TITLE:
+        return KEY_TIP
+    return (f"Each token's colour: how its likelihood moved under {in_use}, against {against}. "
+            f"{colour_key(in_use, against)} Untick \u201c{TITLE}\u201d under the text for the measure's colours again.")
+
+
+def export_caption(adapter_name: str, scale: float, against: str = BASE_MODEL, in_use: str | None = None) -> str:
+    """What an exported picture's colours mean, said under it (the picture travels without the window);
+    ``against``: what the change was read against, ``in_use`` the adapter's short name (the title)."""
+    more = "with the adapter" if against == BASE_MODEL else f"than under {against}"
+    return (f"Colours: {title(in_use, against)}, each token's log-probability under {adapter_name} minus under "
+            f"{against}: green, more likely {more}; purple, less likely; white, unchanged; "
             f"full colour at \u00b1{scale:g} nats.")
 
 
@@ -65,10 +87,18 @@ def summary_html(change, adapter_name: str, label, model_written=(), dark: bool 
     figures = change.figures()
     up, down = sum(1 for d in values if d > 0.01), sum(1 for d in values if d < -0.01)
     before, after = change.base.records, change.adapter.records
-    movers = movers_words(before, after, values, nice_scale(values), lambda i: label(after[i].text), label, dark)
+    movers = movers_words(before, after, values, nice_scale(values), lambda i: label(after[i].text), label, dark,
+                          names=tip_names(change, adapter_name))
     return (f"{headline_html(change, adapter_name, model_written)} {up} of {len(values):,} tokens rose, {down} fell."
             f"<br><small style='color:@muted'>In figures: "
             f"{nats_detail(figures['logprob_base'], figures['logprob_adapter'])}.</small>{movers}")
+
+
+def tip_names(change, adapter_name: str) -> tuple[str, str]:
+    """What a token's two figures were read under (a tooltip's, the movers'): "before" and "after"
+    against the base model, else both adapters by name."""
+    against = change.compared_with
+    return compared_names(adapter_name, None if against == BASE_MODEL else against)
 
 
 def headline_html(change, adapter_name: str, model_written=()) -> str:
@@ -84,7 +114,7 @@ def headline_html(change, adapter_name: str, model_written=()) -> str:
         return _headline(change, range(change.tokens), adapter_name, "this text")
     whole = _likely_html(change.total_change, change.tokens)
     return (f"{_headline(change, yours, adapter_name, 'your text')} With the model's continuation "
-            f"({len(written):,} tokens, in italics) it is {whole[0]} {whole[1]} the base model.")
+            f"({len(written):,} tokens, in italics) it is {whole[0]} {whole[1]} {change.compared_with}.")
 
 
 def _headline(change, indices, adapter_name: str, what: str) -> str:
@@ -93,8 +123,9 @@ def _headline(change, indices, adapter_name: str, what: str) -> str:
     likely, than = _likely_html(math.fsum(change.deltas[i] for i in indices), len(indices))
     base = _mean_perplexity([change.base.records[i] for i in indices])
     adapter = _mean_perplexity([change.adapter.records[i] for i in indices])
-    return (f"Under {adapter_name} {what} is {likely} {than} the base model. "
-            f"Perplexity {_perplexity(base)} (base model) \u2192 {_perplexity(adapter)} (your adapter).")
+    against = change.compared_with
+    return (f"Under {adapter_name} {what} is {likely} {than} {against}. "
+            f"Perplexity {_perplexity(base)} ({against.removeprefix('the ')}) \u2192 {_perplexity(adapter)} (your adapter).")
 
 
 def _likely_html(total: float, tokens: int) -> tuple[str, str]:

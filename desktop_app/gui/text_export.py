@@ -105,11 +105,12 @@ def _white_image(width: int, height: int, pixel_ratio: float):
     return image
 
 
-def change_drawing(change, adapter_name: str):
+def change_drawing(change, adapter_name: str, in_use: str | None = None):
     """What a heatmap of "Fine-tune's change" (a core.adapter_change.TextChange) draws, in the
     Text tab's export and ``analyse --vs-base --export-png`` alike: (the adapter's ScoredText, a
     colourer of its records by their change, a heatmap_legend.Key whose caption says what the
-    colours mean, naming ``adapter_name``, since the picture travels without the window)."""
+    colours mean, naming ``adapter_name`` and what it was compared with, since the picture travels
+    without the window; ``in_use``: the adapter's short name, for the title against an earlier adapter)."""
     from desktop_app.core.palette import change_color
     from desktop_app.gui import heatmap_legend, text_change_words
     from desktop_app.gui.compare_words import nice_scale
@@ -122,8 +123,9 @@ def change_drawing(change, adapter_name: str):
             return None  # not a record the change scored: plain, no colour says what it is not
         return change_color(change.deltas[index], scale)
 
-    caption = text_change_words.export_caption(adapter_name, scale)
-    return change.adapter, colour, heatmap_legend.key_from(caption, text_change_words.key(change))
+    against = change.compared_with
+    caption = text_change_words.export_caption(adapter_name, scale, against, in_use)
+    return change.adapter, colour, heatmap_legend.key_from(caption, text_change_words.key(change, in_use, against))
 
 
 def write_heatmap_png(path, scored, *, width: int = 900, measure: str = "probability",
