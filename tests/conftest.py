@@ -18,6 +18,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach for the network
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from desktop_app.core.memory import collect_due, collects_elsewhere  # noqa: E402
+from app_dirs import isolate_app_dirs  # noqa: E402
 from tiny_model import build_tiny_model  # noqa: E402
 
 
@@ -67,14 +68,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def isolated_data_dir(tmp_path, monkeypatch):
     """Data, cache, logs and Qt settings of each test live in its own tmp folder."""
-    data = tmp_path / "appdata"
-    monkeypatch.setenv("GPT2_DESK_DATA_DIR", str(data))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("GPT2_DESK_SHARED_CACHE", str(tmp_path / "shared-cache"))
-    # never the venv's own converted copy (packaging/install.sh makes one): a test converts as it means to
-    monkeypatch.setenv("GPT2_DESK_INSTALL_COPY", str(tmp_path / "install-copy"))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    return data
+    return isolate_app_dirs(monkeypatch, tmp_path)
 
 
 @pytest.fixture(autouse=True)
