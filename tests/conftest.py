@@ -3,6 +3,7 @@ model is built once per session; the real offline model is converted once per se
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -172,10 +173,32 @@ def one_thread(monkeypatch):
 
 
 def _shared_cache_dir(tmp_path_factory) -> Path:
-    # Converting the bundled GGUF takes ~25 s: reuse one conversion per session, and across
-    # runs when GPT2_DESK_TEST_CACHE points at a folder (CI sets none: one conversion per run).
+    # Converting the bundled GGUF takes ~25 s: reuse one conversion per run, and across runs when
+    # GPT2_DESK_TEST_CACHE points at a folder (CI sets none: one conversion per run). Under
+    # pytest-xdist the run's workers share one folder (their base folders' parent, this run's alone),
+    # so CI's two workers convert once between them, not once each.
     fixed = os.environ.get("GPT2_DESK_TEST_CACHE")
-    return Path(fixed) if fixed else tmp_path_factory.mktemp("bundled-cache")
+    if fixed:
+        return Path(fixed)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = tmp_path_factory.getbasetemp().parent / "bundled-cache"
+        shared.mkdir(exist_ok=True)
+        return shared
+    return tmp_path_factory.mktemp("bundled-cache")
+
+
+@contextlib.contextmanager
+def _alone_in(folder: Path):
+    """One process at a time in ``folder`` (an OS file lock): the workers that share a conversion wait
+    for the one converting, then find it done, instead of each converting its own."""
+    import fcntl
+
+    with open(folder / ".converting.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="module")
@@ -204,9 +227,11 @@ def bundled_model_dir(tmp_path_factory) -> Path:
 
     import dataclasses
 
-    paths = AppPaths.resolve(_shared_cache_dir(tmp_path_factory)).ensure()
+    folder = _shared_cache_dir(tmp_path_factory)
+    paths = AppPaths.resolve(folder).ensure()
     paths = dataclasses.replace(paths, shared_cache_dir=paths.cache_dir)  # this folder, not the user's cache
-    return convert_gguf(bundled_gguf_path(), paths)
+    with _alone_in(folder):
+        return convert_gguf(bundled_gguf_path(), paths)
 
 
 @pytest.fixture(scope="session")
