@@ -3,6 +3,7 @@ model is built once per session; the real offline model is converted once per se
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -18,6 +19,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach for the network
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from desktop_app.core.memory import collect_due, collects_elsewhere  # noqa: E402
+from app_dirs import isolate_app_dirs  # noqa: E402
 from tiny_model import build_tiny_model  # noqa: E402
 
 
@@ -67,14 +69,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def isolated_data_dir(tmp_path, monkeypatch):
     """Data, cache, logs and Qt settings of each test live in its own tmp folder."""
-    data = tmp_path / "appdata"
-    monkeypatch.setenv("GPT2_DESK_DATA_DIR", str(data))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("GPT2_DESK_SHARED_CACHE", str(tmp_path / "shared-cache"))
-    # never the venv's own converted copy (packaging/install.sh makes one): a test converts as it means to
-    monkeypatch.setenv("GPT2_DESK_INSTALL_COPY", str(tmp_path / "install-copy"))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    return data
+    return isolate_app_dirs(monkeypatch, tmp_path)
 
 
 @pytest.fixture(autouse=True)
@@ -178,10 +173,32 @@ def one_thread(monkeypatch):
 
 
 def _shared_cache_dir(tmp_path_factory) -> Path:
-    # Converting the bundled GGUF takes ~25 s: reuse one conversion per session, and across
-    # runs when GPT2_DESK_TEST_CACHE points at a folder (CI sets none: one conversion per run).
+    # Converting the bundled GGUF takes ~25 s: reuse one conversion per run, and across runs when
+    # GPT2_DESK_TEST_CACHE points at a folder (CI sets none: one conversion per run). Under
+    # pytest-xdist the run's workers share one folder (their base folders' parent, this run's alone),
+    # so CI's two workers convert once between them, not once each.
     fixed = os.environ.get("GPT2_DESK_TEST_CACHE")
-    return Path(fixed) if fixed else tmp_path_factory.mktemp("bundled-cache")
+    if fixed:
+        return Path(fixed)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = tmp_path_factory.getbasetemp().parent / "bundled-cache"
+        shared.mkdir(exist_ok=True)
+        return shared
+    return tmp_path_factory.mktemp("bundled-cache")
+
+
+@contextlib.contextmanager
+def _alone_in(folder: Path):
+    """One process at a time in ``folder`` (an OS file lock): the workers that share a conversion wait
+    for the one converting, then find it done, instead of each converting its own."""
+    import fcntl
+
+    with open(folder / ".converting.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="module")
@@ -210,9 +227,11 @@ def bundled_model_dir(tmp_path_factory) -> Path:
 
     import dataclasses
 
-    paths = AppPaths.resolve(_shared_cache_dir(tmp_path_factory)).ensure()
+    folder = _shared_cache_dir(tmp_path_factory)
+    paths = AppPaths.resolve(folder).ensure()
     paths = dataclasses.replace(paths, shared_cache_dir=paths.cache_dir)  # this folder, not the user's cache
-    return convert_gguf(bundled_gguf_path(), paths)
+    with _alone_in(folder):
+        return convert_gguf(bundled_gguf_path(), paths)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ Continue and Regenerate (user test 2, finding 8). Real child process, real SQLit
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from desktop_app.core.drafts import INTERRUPTED_WORDS, UNSTARTED_WORDS, AnswerDr
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.store import Store
+from app_dirs import isolate_app_dirs
 from gui_windows import WAIT_MS, opened_window
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,18 +96,34 @@ def _kill_mid_answer(model_dir) -> tuple[int, int]:
     return int(mid), int(tokens)
 
 
+@pytest.fixture(scope="module")
+def killed_answer_made(tmp_path_factory, tiny_model_dir):
+    """An answer killed mid-stream, made once for the module (a child process that loads the model):
+    (a copy of the data folder as the child left it, message id, tokens). Under load the child's answer
+    can end and be stored on the store lane between its draft's callback and the kill (its GUI thread
+    held does not hold that lane): that answer is whole, not killed, so the child runs again (CI once
+    got a card with no Regenerate)."""
+    folder = tmp_path_factory.mktemp("killed-answer")
+    with pytest.MonkeyPatch.context() as mp:  # before any test's own folders are set
+        data = isolate_app_dirs(mp, folder)
+        for _attempt in range(3):
+            mid, tokens = _kill_mid_answer(tiny_model_dir)
+            store = Store.open(AppPaths.resolve().db_path)
+            interrupted = is_interrupted(store.get_message(mid))
+            store.close()
+            if interrupted:
+                break
+    return data, mid, tokens
+
+
 @pytest.fixture
-def killed_answer(tiny_model_dir):
-    """An answer killed mid-stream. Under load the child's answer can end and be stored on the store lane between
-    its draft's callback and the kill (its GUI thread held does not hold that lane): that answer is whole, not
-    killed, so the child runs again (CI once got a card with no Regenerate)."""
-    for _attempt in range(3):
-        mid, tokens = _kill_mid_answer(tiny_model_dir)
-        store = Store.open(AppPaths.resolve().db_path)
-        message, kept = store.get_message(mid), store.token_records(mid)
-        store.close()
-        if is_interrupted(message):
-            break
+def killed_answer(killed_answer_made):
+    """The killed answer in this test's own data folder (a test continues or regenerates it)."""
+    made, mid, tokens = killed_answer_made
+    shutil.copytree(made, AppPaths.resolve().data_dir, dirs_exist_ok=True)
+    store = Store.open(AppPaths.resolve().db_path)
+    message, kept = store.get_message(mid), store.token_records(mid)
+    store.close()
     return message, kept, tokens
 
 

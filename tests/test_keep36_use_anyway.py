@@ -19,6 +19,7 @@ from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import (USE_ANYWAY, settle_consent, trying_words, used_over_check,
                                             waiting_for_consent)
 from desktop_app.core.training import run_finetune
+from app_dirs import isolate_app_dirs, put_back, set_aside
 from test_training import FAST
 from test_training_data import rate_three_answers
 
@@ -39,16 +40,30 @@ def folders(paths) -> list[Path]:
     return [p for p in Path(paths.adapters_dir).iterdir() if not p.name.startswith(".")]
 
 
+@pytest.fixture(scope="module")
+def made_runs(tmp_path_factory, tiny_model):
+    """The two runs, made once for the module (two real fine-tunes): (paths, the first run, the
+    second, its reports, a copy of the data folder as the runs left it)."""
+    folder = tmp_path_factory.mktemp("keep36")
+    with pytest.MonkeyPatch.context() as mp:  # before any test's own folders are set
+        isolate_app_dirs(mp, folder)
+        paths = AppPaths.resolve(folder / "data").ensure()
+        with Store.open(paths.db_path) as store:
+            rate_three_answers(store, tiny_model, first_seed=10)
+            first = run_finetune(store, tiny_model, paths, FineTuneSettings(**{**SETTINGS, "lr": 0.0}))
+            answers_were_clean(paths)
+            seen = []
+            second = run_finetune(store, tiny_model, paths, FineTuneSettings(**SETTINGS), progress=seen.append)
+    return paths, first, second, seen, set_aside(paths.data_dir)
+
+
 @pytest.fixture
-def pending(tmp_path, tiny_model):
-    """(store, paths, the first run: discarded for its margin, the second: for degenerate answers alone)."""
-    paths = AppPaths.resolve(tmp_path / "data").ensure()
+def pending(made_runs):
+    """(store, paths, the first run: discarded for its margin, the second: for degenerate answers alone).
+    The runs are the module's; the data folder is put back as they left it for each test."""
+    paths, first, second, seen, as_made = made_runs
+    put_back(as_made, paths.data_dir)
     store = Store.open(paths.db_path)
-    rate_three_answers(store, tiny_model, first_seed=10)
-    first = run_finetune(store, tiny_model, paths, FineTuneSettings(**{**SETTINGS, "lr": 0.0}))
-    answers_were_clean(paths)
-    seen = []
-    second = run_finetune(store, tiny_model, paths, FineTuneSettings(**SETTINGS), progress=seen.append)
     yield store, paths, first, second, seen
     store.close()
 

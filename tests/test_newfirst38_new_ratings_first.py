@@ -18,6 +18,7 @@ from desktop_app.core.store import Store
 from desktop_app.core.train_data import build_training_data
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
+from app_dirs import isolate_app_dirs, put_back, set_aside
 from test_training import FAST
 from test_training_data import THREE_QUESTIONS, add_answer, rate_three_answers
 
@@ -48,14 +49,28 @@ def _adapter_of(store, loaded, paths, run_id: int) -> int:
     return adapter
 
 
+@pytest.fixture(scope="module")
+def run_one_made(tmp_path_factory, tiny_model):
+    """Three answers rated and run 1 finished, once for the module (a real fine-tune): (paths, run 1's
+    id, a copy of the data folder as the run left it)."""
+    folder = tmp_path_factory.mktemp("newfirst38")
+    with pytest.MonkeyPatch.context() as mp:  # before any test's own folders are set
+        isolate_app_dirs(mp, folder)
+        paths = AppPaths.resolve(folder / "data").ensure()
+        with Store.open(paths.db_path) as store:
+            rate_three_answers(store, tiny_model, first_seed=10)
+            first = run_finetune(store, tiny_model, paths, FineTuneSettings(**{**FAST, "lr": 0.0, "rescore": False}))
+    return paths, first.run_id, set_aside(paths.data_dir)
+
+
 @pytest.fixture
-def after_run_one(tmp_path, tiny_model):
-    """(store, paths, run 1's id): three answers rated, run 1 finished, then two answers corrected."""
-    paths = AppPaths.resolve(tmp_path / "data").ensure()
+def after_run_one(run_one_made):
+    """(store, paths, run 1's id): three answers rated, run 1 finished (the data folder put back as
+    the run left it: a test corrects answers and runs again)."""
+    paths, run_one, as_made = run_one_made
+    put_back(as_made, paths.data_dir)
     store = Store.open(paths.db_path)
-    rate_three_answers(store, tiny_model, first_seed=10)
-    first = run_finetune(store, tiny_model, paths, FineTuneSettings(**{**FAST, "lr": 0.0, "rescore": False}))
-    yield store, paths, first.run_id
+    yield store, paths, run_one
     store.close()
 
 
