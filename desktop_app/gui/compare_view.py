@@ -81,6 +81,9 @@ class CompareView(CompareScoring, QFrame):
         self.before: list = []
         self.after: list = []
         self.values: list[float] = []
+        # the tokens' tooltips name what is compared: read once a scoring is shown, not per token at each repaint
+        # (a theme switch repainted a closed window's view, and every token read the store it had closed)
+        self.token_names = compared_names(None, None)
         self.ended = False  # the last of before/after is the end-of-text token that ended the answer
         self.scale = 1.0
         self.task: Task | None = None
@@ -392,6 +395,7 @@ class CompareView(CompareScoring, QFrame):
             log.warning("compare: the token ids differ between the two scorings of %s", self.message_id)
         self.before, self.after, self.ended = lined.before, lined.after, lined.ended
         self.values = deltas(self.before, self.after)
+        self.token_names = compared_names(*self.compared())
         self.scale = nice_scale(self.values)
         self._legend()
         self._mark_rated(self.after)
@@ -424,7 +428,7 @@ class CompareView(CompareScoring, QFrame):
         if 0 <= index < len(self.values):
             end = self.ended and index == len(self.values) - 1
             fmt.setToolTip(token_change_tip(self.before[index], self.after[index], self.values[index], token_label,
-                                            end=end, names=compared_names(*self.compared())))
+                                            end=end, names=self.token_names))
         if self.token_ratings:
             underline_hook(self.token_ratings)(index, record, fmt)
 
