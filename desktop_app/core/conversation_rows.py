@@ -23,6 +23,17 @@ def rating_marks(row: dict) -> str:
     return " ".join(f"{mark}{row[key]}" for key, mark in MARKED_COUNTS if row.get(key))
 
 
+MARK_NAMES = {"liked_count": "liked", "disliked_count": "disliked", "token_rated_count": "rated token by token",
+              "better_count": "with a better answer you wrote"}
+
+
+def marks_said(row: dict) -> str:
+    """The row's marks in words, for its tooltip: "▲ 2 liked, ± 1 rated token by token" ("" for none): a mark
+    seen in the row is read there (± and ✎ are not everyday signs)."""
+    said = [f"{mark} {row[key]} {MARK_NAMES[key]}" for key, mark in MARKED_COUNTS if row.get(key)]
+    return f"Answers: {', '.join(said)}" if said else ""
+
+
 def row_facts(row: dict, now: datetime | None = None) -> str:
     """The row's second line: "today 14:05 · ▲2 ▼1", or the time alone where nothing is rated."""
     return " \u00b7 ".join(part for part in (day_words(row.get("updated"), now), rating_marks(row)) if part)

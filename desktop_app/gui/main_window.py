@@ -221,6 +221,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self._connect_chat()
         self.writer.failed.connect(self.show_error)
+        self.writer.written.connect(lambda _message_id: self.conversations.update_facts(
+            self.chat.conversations(self.conversations.search.text().strip())))  # the row's ▲ ▼ ± ✎ marks
         self.finetune_side.connect()
         self._connect_panels()
         self._connect_prompt()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, 
                                QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QStyle,
                                QStyledItemDelegate, QStyleOptionViewItem, QToolButton, QVBoxLayout, QWidget)
 
-from desktop_app.core.conversation_rows import row_facts
+from desktop_app.core.conversation_rows import marks_said, row_facts
 from desktop_app.core.count_words import counted
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
 from desktop_app.core.local_time import local_stamp
@@ -48,7 +48,8 @@ def conversation_facts(row: dict) -> str:
         said = f"{counted(answers, 'answer')}, {'all rated' if answers > 1 else 'rated'}"
     else:
         said = f"{counted(answers, 'answer')}, {rated or 'none'} rated"
-    return f"{said} \u00b7 updated {local_stamp(row.get('updated'))}"
+    marks = marks_said(row)
+    return f"{said} \u00b7 updated {local_stamp(row.get('updated'))}" + (f"\n{marks}" if marks else "")
 
 
 class TwoLineRows(QStyledItemDelegate):
@@ -181,6 +182,18 @@ class ConversationPanel(QFrame):
         self._tip_items()
         self.empty.setVisible(not rows)
         self.empty.setText("Nothing matches." if self.search.text() else "No conversations yet.")
+
+    def update_facts(self, rows: list[dict]) -> None:
+        """The rows' second lines and tooltips again, in place: a rating just given shows its mark without the
+        list being filled anew (its scroll, its current row and the keyboard's place stay)."""
+        by_id, now = {row["id"]: row for row in rows}, datetime.now().astimezone()
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            row = by_id.get(item.data(Qt.ItemDataRole.UserRole))
+            if row is not None:
+                item.setData(ITEM_TIP, f"{row['title']}\n{conversation_facts(row)}")
+                item.setData(ROW_FACTS, row_facts(row, now))
+        self._tip_items()
 
     def set_answering(self, answering: bool) -> None:
         """Off while an answer is written, each part saying why (its own tooltip once it ends)."""
