@@ -36,3 +36,11 @@ def test_an_analysis_shown_coloured_says_nothing_of_ctrl_e(text_window, qtbot):
         view.editor.setPlainText(TEXT + " It was")
         view.set_editing(False)  # leaving the editor analyses the edit at once
     assert not view.editing and "Ctrl+E" not in window.statusBar().currentMessage()
+
+
+def test_a_continuations_thumb_says_it_rates_its_own_words_with_the_text_before_as_context():
+    from desktop_app.gui.off_words import rate_continuation_tip
+
+    tip = rate_continuation_tip("good")
+    assert tip.startswith("This continuation is good") and "its own words only" in tip
+    assert "the branches it grew from" in tip and "does not rate" in tip

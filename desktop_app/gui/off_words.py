@@ -118,6 +118,13 @@ def rate_branch_tip(facts: TextFacts, on_tip: str) -> str:
                                                  "click a continuation above")
 
 
+def rate_continuation_tip(words: str) -> str:
+    """A Text continuation's thumb: what it rates. On a branch of a branch a writer could not tell whether the
+    thumb took the whole path or the shown continuation alone (usertest51)."""
+    return (f"This continuation is {words}: fine-tuning learns from its own words only (as plain text), read after "
+            "the text before it (the main text and the branches it grew from), which it does not rate")
+
+
 def documents_tip(facts: TextFacts, on_tip: str) -> str:
     """Your texts, New and Open…: another text waits until the one being written or opened is done."""
     return _busy_words(facts, "to show another text") or on_tip

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QMenu, QPushButton, QTr
 
 from desktop_app.core import branch_words, text_branches as tb
 from desktop_app.gui.name_dialog import ask_text
-from desktop_app.gui.off_words import TEXT_REGENERATE_TIP, TextFacts, rate_branch_tip
+from desktop_app.gui.off_words import TEXT_REGENERATE_TIP, TextFacts, rate_branch_tip, rate_continuation_tip
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.text_tree import BranchTree
@@ -136,7 +136,7 @@ class BranchPanel(QWidget):
             button.setCheckable(True)
             button.setObjectName("RateTokenButton")
             button.setProperty("rating", "up" if value > 0 else "down")  # the style's pressed colours
-            self.thumb_tips[button] = f"This continuation is {words}: fine-tuning learns from it (as plain text)"
+            self.thumb_tips[button] = rate_continuation_tip(words)
             button.clicked.connect(lambda _c=False, v=value: self.rate(v))
             row.addWidget(button)
         self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
