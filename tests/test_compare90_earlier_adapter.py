@@ -50,15 +50,21 @@ def logprobs_under(model_dir, adapter_folder, prompt_ids: list[int], ids: list[i
     return [float(logp[i, t]) for i, t in enumerate(ids)]
 
 
-@pytest.fixture
-def two_runs(tmp_path, tiny_model_dir, store):
-    """The chat model wearing adapter 2 (run 2, built on adapter 1 of run 1), and a stored answer."""
+def wearing_the_second(tmp_path, tiny_model_dir, store):
+    """The tiny model wearing adapter 2 (run 2, built on adapter 1 of run 1): (loaded, first, second)."""
     loaded = open_model(str(tiny_model_dir), AppPaths.resolve(tmp_path / "data").ensure(), device="cpu",
                         precision="exact")
     first = kept_run(store, loaded.model_id, save_lora(tiny_model_dir, tmp_path / "one", seed=1))
     second = kept_run(store, loaded.model_id, save_lora(tiny_model_dir, tmp_path / "two", seed=2), parent_id=first)
     store.set_active_adapter(second, loaded.model_id)
     adapters.attach(loaded, tmp_path / "two", second)
+    return loaded, first, second
+
+
+@pytest.fixture
+def two_runs(tmp_path, tiny_model_dir, store):
+    """The chat model wearing adapter 2 (run 2, built on adapter 1 of run 1), and a stored answer."""
+    loaded, first, second = wearing_the_second(tmp_path, tiny_model_dir, store)
     conv = store.create_conversation("moon")
     user = store.add_message(conv, "user", "Tell me about the moon.")
     mid = store.add_message(conv, "assistant", " The moon is a rock in the sky.", parent_id=user,

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core import adapters
 from desktop_app.core.adapter_change import score_change
-from desktop_app.core.models import open_model
-from desktop_app.core.paths import AppPaths
 from desktop_app.core.session import earlier_adapters
 from desktop_app.core.session_scoring import score_whole_text
 from desktop_app.gui import text_change_words as words
 from desktop_app.gui.text_export import change_drawing
-from test_compare90_earlier_adapter import kept_run, save_lora
+from test_compare90_earlier_adapter import wearing_the_second
 
 # shorter than the tiny model's 128-token window: one forward pass reads it all, as logprobs_of_text does
 TEXT = "The river rose in the night and the village woke to water at every door."
@@ -45,12 +42,7 @@ def logprobs_of_text(model_dir, adapter_folder, ids: list[int]) -> list[float]:
 @pytest.fixture
 def two_runs(tmp_path, tiny_model_dir, store):
     """The model wearing adapter 2 (run 2, built on adapter 1 of run 1)."""
-    loaded = open_model(str(tiny_model_dir), AppPaths.resolve(tmp_path / "data").ensure(), device="cpu",
-                        precision="exact")
-    first = kept_run(store, loaded.model_id, save_lora(tiny_model_dir, tmp_path / "one", seed=1))
-    second = kept_run(store, loaded.model_id, save_lora(tiny_model_dir, tmp_path / "two", seed=2), parent_id=first)
-    store.set_active_adapter(second, loaded.model_id)
-    adapters.attach(loaded, tmp_path / "two", second)
+    loaded, first, second = wearing_the_second(tmp_path, tiny_model_dir, store)
     return loaded, store, first, second
 
 

@@ -11,10 +11,9 @@ from datetime import datetime, timezone
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def local_stamp(stamp, now: datetime | None = None) -> str:
-    """``stamp`` (ISO; a time without a zone is the store's UTC) as "Dec 4 16:33" in the local time zone,
-    "Dec 4 2025 16:33" in another year than ``now``'s (default: now); "" for none, the text itself if it
-    is not a time."""
+def _local(stamp) -> datetime | str:
+    """``stamp`` (ISO; a time without a zone is the store's UTC) in the local time zone; "" for none, the text
+    itself if it is not a time."""
     text = str(stamp or "")
     if not text:
         return ""
@@ -24,7 +23,15 @@ def local_stamp(stamp, now: datetime | None = None) -> str:
         return text
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    when = when.astimezone()
+    return when.astimezone()
+
+
+def local_stamp(stamp, now: datetime | None = None) -> str:
+    """``stamp`` as "Dec 4 16:33" in the local time zone, "Dec 4 2025 16:33" in another year than ``now``'s
+    (default: now); "" for none, the text itself if it is not a time."""
+    when = _local(stamp)
+    if isinstance(when, str):
+        return when
     year = "" if when.year == (now or datetime.now().astimezone()).year else f" {when.year}"
     return f"{MONTHS[when.month - 1]} {when.day}{year} {when:%H:%M}"
 
@@ -34,16 +41,9 @@ def day_words(stamp, now: datetime | None = None) -> str:
     "yesterday", "Dec 3", "Nov 2 2025" (local time; the month first, as ``local_stamp`` and the row's tooltip
     say it); "" for none, the text itself if it is not a time. Among sixty conversations a person back after
     weeks looks for the one from last Tuesday, not for its minute (rows92)."""
-    text = str(stamp or "")
-    if not text:
-        return ""
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    when = when.astimezone()
+    when = _local(stamp)
+    if isinstance(when, str):
+        return when
     today = (now or datetime.now().astimezone()).astimezone(when.tzinfo).date()
     days = (today - when.date()).days
     if days <= 0:  # today, or a clock that was ahead: the time is what tells it apart
