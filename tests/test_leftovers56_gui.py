@@ -65,6 +65,9 @@ def stage_shown(window, size, model: str, stage: str):
     """The status bar's load label at window ``size`` while ``model`` loads at ``stage``, and the part of its
     words it shows (painted, as on screen: a hidden label paints nothing)."""
     window.resize(*size)
+    # no passing message: one steps the stage aside by design (MessageRoom), and the analysed text's own
+    # ("Analysed: Done editing (Ctrl+E) shows its colours.", usertest51) would still be up
+    window.statusBar().clearMessage()
     window.status.loading(model)
     window.status.load_stage(STAGE + stage, 3, 10)
     settle(window)
@@ -87,6 +90,7 @@ def test_the_status_bar_s_stage_beside_the_progress_bar_ends_in_a_whole_word(win
     status.model_failed(True)
     status.busy(True, loading=False)
     status.lane_work("analyse", loading=False)
+    window.statusBar().clearMessage()
     settle(window)
     label.grab()
     assert label.text() == "Analysing the text\u2026" and not label.isHidden()

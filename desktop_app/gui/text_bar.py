@@ -27,7 +27,8 @@ DONE_EDITING_TIP = (f"Done editing ({EDIT_KEYS}): show the text coloured by the 
                     "an edit is analysed at once")
 # the status bar's words once the text is analysed while the editor hides its colours (usertest51: a writer's
 # pasted paragraph was analysed, its figures came below it, and nothing said where the colours were)
-COLOURS_READY = f"Analysed: {DONE_EDITING} ({EDIT_KEYS}) shows the text coloured by the model's figures."
+# no longer than a hovered token's figures (STATUS_SAMPLE): a longer message steps the load's stage aside
+COLOURS_READY = f"Analysed: {DONE_EDITING} ({EDIT_KEYS}) shows its colours."
 # 4 px above and below at every step: the bar's height never changes with its words (the steps' 6 and
 # 8 px had moved the Regenerate row 4 px for a pass as a continuation's words came), and an 800x480
 # screen's window has the 4 px
