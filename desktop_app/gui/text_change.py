@@ -163,6 +163,9 @@ class TextChange(QObject):
         self.generation = 0
         self.last_progress = None
         self.scale = 1.0  # the colour scale's end (nats), from the change shown
+        # what a token's two figures are read under, named once per change shown: its tooltips are built token by
+        # token at each repaint, and the adapter's name is a store read
+        self.tip_names = ("before", "after")
         self.earlier: dict[int, dict] = {}
         self.against: dict | None = None
         self.against_for: int | None = None  # the adapter in use the choice was made under
@@ -377,6 +380,7 @@ class TextChange(QObject):
         analysis serves as the adapter's pass)."""
         self.change = change
         self.scale = nice_scale(list(change.deltas))
+        self.tip_names = words.tip_names(change, self.chat.adapter_words())
         if summary is not None:
             self.controller.adopt(change.adapter, summary, spans)  # the view shows it (_analysed: not again)
         else:
@@ -415,7 +419,7 @@ class TextChange(QObject):
         if change is None or index >= change.tokens or record is not change.adapter.records[index]:
             return None
         return token_change_tip(change.base.records[index], record, change.deltas[index], token_label,
-                                names=words.tip_names(change, self.chat.adapter_words()))
+                                names=self.tip_names)
 
 
 def install(view) -> TextChange:
