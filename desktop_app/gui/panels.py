@@ -52,6 +52,12 @@ def conversation_facts(row: dict) -> str:
     return f"{said} \u00b7 updated {local_stamp(row.get('updated'))}" + (f"\n{marks}" if marks else "")
 
 
+def _describe(item, row: dict, now: datetime) -> None:
+    """A conversation's row's tooltip (its own: the list may add why it is off) and quieter second line."""
+    item.setData(ITEM_TIP, f"{row['title']}\n{conversation_facts(row)}")
+    item.setData(ROW_FACTS, row_facts(row, now))
+
+
 class TwoLineRows(QStyledItemDelegate):
     """A conversation's row: its title, and under it in a smaller, muted font its ``ROW_FACTS`` ("yesterday ·
     ▲2 ▼1"), cut with "…" in a narrow panel. The title stays the item's text (renaming and deleting read it)."""
@@ -173,8 +179,7 @@ class ConversationPanel(QFrame):
         for row in rows:
             item = QListWidgetItem(row["title"] or "Untitled")
             item.setData(Qt.ItemDataRole.UserRole, row["id"])
-            item.setData(ITEM_TIP, f"{row['title']}\n{conversation_facts(row)}")
-            item.setData(ROW_FACTS, row_facts(row, now))
+            _describe(item, row, now)
             self.list.addItem(item)
             if row["id"] == current:
                 self.list.setCurrentItem(item)
@@ -191,8 +196,7 @@ class ConversationPanel(QFrame):
             item = self.list.item(i)
             row = by_id.get(item.data(Qt.ItemDataRole.UserRole))
             if row is not None:
-                item.setData(ITEM_TIP, f"{row['title']}\n{conversation_facts(row)}")
-                item.setData(ROW_FACTS, row_facts(row, now))
+                _describe(item, row, now)
         self._tip_items()
 
     def set_answering(self, answering: bool) -> None:
