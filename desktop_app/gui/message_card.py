@@ -61,6 +61,8 @@ class MessageCard(QFrame):
         self.view.token_clicked.connect(lambda i: self.token_clicked.emit(self, i))
         self.view.token_hovered.connect(lambda i: self.token_hovered.emit(self, i))
         self.view.steps_out = role == "assistant"
+        if role == "user":  # a scored prompt's likeliest colours barely stand out from the light bubble
+            self.view.backdrop_key = "user_bubble"
         self.view.step_out.connect(lambda step: self.step_out.emit(self, step))
         outer.addWidget(self.view)
         self.footer_layout = QHBoxLayout()  # part 2: per-answer rating, correction

@@ -118,6 +118,8 @@ class TokenView(QTextEdit):
         # when the text is laid out (a long text's heatmap lays out in a third of the time)
         self.lazy_tooltips = lazy_tooltips
         self._base_formats: dict = {}  # colour -> a format with that background and its text colour
+        self.chip_colours: dict = {}  # token index -> the colour behind it, as last laid out
+        self.backdrop_key: str | None = None  # the theme's colour behind the text, where faint chips get an edge
         self._read_only_look()
         self.document().setDocumentMargin(MARKS_MARGIN)  # room for the marks around the first and last lines
         self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
@@ -249,6 +251,7 @@ class TokenView(QTextEdit):
             offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
             paint_model_starts(painter, self.document(), self.model_starts(), offset)
             painter.end()
+        self._paint_faint_chip_edges(event.rect())
         if not self.marks and not 0 <= self.selected < len(self.starts) and self.flashed is None:
             return
         from desktop_app.gui.theme import colors, is_dark
@@ -259,6 +262,17 @@ class TokenView(QTextEdit):
         if self.flashed is not None:
             start, end, colour = self.flashed
             self.mark_painter.paint_flash(painter, span_rects(self, start, end), colour, QColor(theme["card"]))
+        painter.end()
+
+    def _paint_faint_chip_edges(self, exposed) -> None:
+        if self.backdrop_key is None or not self.chip_colours:
+            return
+        from desktop_app.gui.chip_edges import paint_chip_edges
+        from desktop_app.gui.theme import colors
+
+        backdrop = QColor(colors(self._built_dark)[self.backdrop_key])
+        painter = QPainter(self.viewport())
+        paint_chip_edges(self, painter, QRectF(exposed), (backdrop.red(), backdrop.green(), backdrop.blue()))
         painter.end()
 
     def flash(self, start: int, end: int, rgb, ms: int = FLASH_MS) -> None:
@@ -296,6 +310,7 @@ class TokenView(QTextEdit):
             self.colorizer.dark = self._built_dark
         doc = self.document()
         self.starts, self.ends = [], []
+        self.chip_colours = {}
         doc.clear()
         cursor = QTextCursor(doc)
         cursor.beginEditBlock()
@@ -339,6 +354,8 @@ class TokenView(QTextEdit):
         if self.overlay is not None:
             rgb = self.overlay.colours.get(index)
         fmt = QTextCharFormat(self._base_format(rgb))
+        if rgb is not None:
+            self.chip_colours[index] = rgb
         fmt.setProperty(TOKEN_INDEX, index)
         if not self.lazy_tooltips or self.format_hook:  # a hook may add to the tooltip
             fmt.setToolTip(self.token_tip(index, record))
