@@ -21,7 +21,8 @@ from datetime import datetime, timezone
 from desktop_app.core import store_codec
 from desktop_app.core.records import TokenRecord
 # The errors stay importable from here, where callers have always found them.
-from desktop_app.core.store_file import CorruptDatabaseError, NewerDatabaseError, StoreError, StoreFile  # noqa: F401
+from desktop_app.core.store_file import (  # noqa: F401
+    CorruptDatabaseError, DiskFullError, NewerDatabaseError, StoreError, StoreFile, UnwritableDatabaseError)
 from desktop_app.core.text_pieces import character_tokens
 
 ROLES = ("system", "user", "assistant")

@@ -13,7 +13,10 @@ Engineering (issue 3):
   ``with store.transaction():`` groups several calls of one thread into one transaction.
 - A file that is not SQLite or fails ``PRAGMA quick_check`` raises CorruptDatabaseError;
   ``Store.move_aside`` renames it (and its -wal/-shm) to a timestamped backup. A file
-  from a newer app version raises NewerDatabaseError and is not written to.
+  from a newer app version raises NewerDatabaseError and is not written to. A file SQLite may not
+  open for writing (a read-only folder) raises UnwritableDatabaseError, a disk's failure while
+  opening DiskTroubleError, and a full disk during a write DiskFullError (the write rolled back):
+  none of them is damage, and none is moved aside.
 - The file is created with mode 0600 (SQLite gives -wal/-shm the same mode).
 """
 
@@ -63,6 +66,64 @@ class ForeignDatabaseError(StoreError):
         self.path = Path(path)
         super().__init__(f"The file {self.path} is another program's SQLite database (tables: {', '.join(tables)}), "
                          "not a gpt2-desk one. Nothing was changed; choose another file for gpt2-desk's data.")
+
+
+class UnwritableDatabaseError(StoreError):
+    """SQLite cannot open the file for writing (SQLITE_CANTOPEN, SQLITE_READONLY): in WAL mode even a
+    reader makes the -wal and -shm files beside it, which a read-only folder refuses. Not damage: the
+    file is not to be moved aside (usertest52: a read-only folder was called damaged, and the move
+    aside offered then failed and closed the app)."""
+
+    def __init__(self, path, detail: str = ""):
+        self.path = Path(path)
+        self.detail = detail
+        super().__init__(f"The database file {self.path} cannot be opened for writing: SQLite could not open it, or "
+                         f"make its {self.path.name}-wal and -shm files beside it (a read-only folder or disk, or no "
+                         "permission to write there). Nothing was changed. Make the folder writable, or start with "
+                         "another data folder (--data-dir FOLDER).")
+
+
+class DiskFullError(StoreError):
+    """SQLITE_FULL: the disk holding the database has no room; the write was rolled back."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        super().__init__(f"The disk holding {self.path.parent} is full, so this change was not saved. Free some "
+                         "space there, then try again; what was saved before is kept.")
+
+
+class DiskTroubleError(StoreError):
+    """SQLITE_IOERR or SQLITE_FULL while opening: the disk failed SQLite (a full disk refuses even the
+    -shm file's few bytes: "disk I/O error"), which says nothing of the file's own state."""
+
+    def __init__(self, path, detail: str = ""):
+        self.path = Path(path)
+        self.detail = detail
+        super().__init__(f"The database file {self.path} cannot be opened: SQLite met a disk error ({detail}). A full "
+                         "disk does this, as do a failing or removed disk and a network folder that went away. Nothing "
+                         "was changed. Free some space on that disk (or check it), then start again.")
+
+
+# SQLite's names for a file it may not open or write, as opposed to one it cannot read
+CANNOT_WRITE = {"SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM"}
+
+
+def refusal(path, exc: sqlite3.Error) -> StoreError:
+    """The error a person reads for SQLite's refusal to open ``path``: unwritable, a disk's failure,
+    busy, or damaged. SQLite says damage as SQLITE_CORRUPT or SQLITE_NOTADB; the rest is no reason to
+    move the file aside (usertest52: a read-only folder and a full disk were both called damaged)."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name in CANNOT_WRITE or name.startswith(("SQLITE_CANTOPEN_", "SQLITE_READONLY_")):
+        return UnwritableDatabaseError(path, str(exc))
+    if name == "SQLITE_FULL" or name.startswith("SQLITE_IOERR"):
+        return DiskTroubleError(path, str(exc))
+    if "locked" in str(exc) or "busy" in str(exc):
+        return StoreError(f"The database file {path} is busy (another program holds it): {exc}.")
+    return CorruptDatabaseError(path, str(exc))
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.Error) and getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL"
 
 
 class NewerDatabaseError(StoreError):
@@ -157,12 +218,8 @@ class StoreFile:
                     log.info("created the database %s (schema %d)", self.path, SCHEMA_VERSION)
                 elif before != SCHEMA_VERSION:
                     log.info("migrated %s from schema %d to %d", self.path, before, SCHEMA_VERSION)
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreError(f"The database file {self.path} is busy (another program holds it): {exc}.") from exc
-            raise CorruptDatabaseError(self.path, str(exc)) from exc
         except sqlite3.DatabaseError as exc:
-            raise CorruptDatabaseError(self.path, str(exc)) from exc
+            raise refusal(self.path, exc) from exc
         return conn
 
     def _check_file(self, conn: sqlite3.Connection) -> None:
@@ -177,7 +234,7 @@ class StoreFile:
             theirs = [] if found else [row[0] for row in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 4")]
         except sqlite3.DatabaseError as exc:
-            raise CorruptDatabaseError(self.path, str(exc)) from exc
+            raise refusal(self.path, exc) from exc
         if result != ["ok"]:
             raise CorruptDatabaseError(self.path, "; ".join(result)[:300])
         if theirs:
@@ -270,12 +327,15 @@ class StoreFile:
         self._local.depth = 1
         try:
             yield conn
-        except BaseException:
+            conn.execute("COMMIT")  # a full disk can refuse the commit itself
+        except BaseException as exc:
             self._local.depth = 0
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if is_disk_full(exc):  # words a person can act on, not "OperationalError" (usertest52)
+                raise DiskFullError(self.path) from exc
             raise
         self._local.depth = 0
-        conn.execute("COMMIT")
 
     @contextmanager
     def snapshot(self):

@@ -38,12 +38,23 @@ def holder_pid(lock: QLockFile) -> int | None:
     return pid if isinstance(pid, int) and pid > 0 else None
 
 
+def held_by_another(lock: QLockFile) -> bool:
+    """After a failed ``tryLock``: a live process holds the lock, as opposed to the lock file not
+    being writable at all (QLockFile's PermissionError or UnknownError)."""
+    return lock.error() == QLockFile.LockError.LockFailedError
+
+
 def take_data_lock(data_dir: Path, *, ask: bool = True) -> QLockFile | None:
     """The lock (keep it for the app's life), or None when the person chose to quit. Opened
     anyway (or not asked), this copy runs without holding it: the other copy's lock stays."""
     lock = QLockFile(str(Path(data_dir) / LOCK_NAME))
     lock.setStaleLockTime(0)  # a running copy's lock never ages out; a dead process's is stale
     if lock.tryLock(0):
+        return lock
+    if not held_by_another(lock):
+        # no other copy: the lock file cannot be made (a read-only data folder); the store says
+        # what is wrong with the folder next, rather than "already running" (usertest52)
+        log.warning("cannot make the lock file in %s (%s)", data_dir, lock.error())
         return lock
     pid = holder_pid(lock)
     log.warning("another copy (process %s) holds the lock on %s", pid, data_dir)

@@ -642,6 +642,9 @@ class MainWindow(QMainWindow):
             return
         if answer_keys.leave_answer_by_esc(self):
             return
+        if not self.chat.generating and self.inspector.explain.busy:
+            self.inspector.explain.cancel()  # as its Cancel does (usertest52: Esc did nothing)
+            return
         # the chat's Stop is the chat's alone: a question waiting for the Text tab's continuation is
         # withdrawn and the continuation goes on (leftovers58: it stopped both)
         if self.chat.generating:
