@@ -148,6 +148,7 @@ def _interrupted_card(window, message):
 def test_an_answer_killed_mid_stream_is_kept_and_shown_as_interrupted(qtbot, qapp, tiny_model_dir, killed_answer):
     message, kept, tokens = killed_answer
     assert is_interrupted(message)
+    assert message["settings"]["seed"] == 3, "its sampling settings were stored with the draft (usertest52)"
     assert len(kept) >= tokens >= 5
     assert message["text"] == "".join(r.text for r in kept)
     with opened_window(qtbot, qapp, tiny_model_dir, max_new=20) as window:

@@ -62,26 +62,30 @@ class AnswerDraft:
         message_id: the row, once the first write made it (or the interrupted answer that
             ``Continue`` goes on with).
         model_id, adapter_id: who writes it (recorded on the draft row).
+        sampling: the settings it is sampled with, as a finished answer stores them (recorded on the
+            draft row too: an answer cut off by a kill is explained with its own temperature and
+            top-k, not the defaults; usertest52 saw "temperature 0.8" for one written at 0.4).
     """
 
     def __init__(self, store, conversation_id: int, user_id: int, *, model_id=None, adapter_id=None,
-                 message_id: int | None = None):
+                 message_id: int | None = None, sampling: dict | None = None):
         self.store, self.conversation_id, self.user_id = store, conversation_id, user_id
         self.model_id, self.adapter_id = model_id, adapter_id
         self.message_id = message_id
+        self.draft_settings = {**(sampling or {}), DRAFT_KEY: True}
 
     def begin(self) -> int | None:
         """An empty draft row while the model still reads a long prompt (minutes on a CPU), so
         an app closed then comes back with an interrupted answer card, not a bare prompt."""
         if self.message_id is None:
-            self._store("", {DRAFT_KEY: True}, [], self.model_id, self.adapter_id)
+            self._store("", self.draft_settings, [], self.model_id, self.adapter_id)
         return self.message_id
 
     def write(self, records: list[TokenRecord]) -> int | None:
         """Store what has streamed so far (marked as a draft); returns the row's id."""
         if not records:
             return self.message_id
-        self._store(joined_text(records), {DRAFT_KEY: True}, records, self.model_id, self.adapter_id)
+        self._store(joined_text(records), self.draft_settings, records, self.model_id, self.adapter_id)
         return self.message_id
 
     def finish(self, answer) -> int | None:

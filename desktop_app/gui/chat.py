@@ -528,7 +528,8 @@ class ChatController(ModelReads, QObject):
             if loaded is None:
                 raise ModelError(NO_MODEL_WORDS)
             report(AnswerDraft(store, user["conversation_id"], user_id, model_id=loaded.model_id,
-                               adapter_id=loaded.adapter_id, message_id=continues))
+                               adapter_id=loaded.adapter_id, message_id=continues,
+                               sampling=dict(settings.to_dict(), system=system)))
             return session.answer_prompt(store, loaded, user_id, settings, system=system, prefix_ids=prefix_ids,
                                          branched_at=branched_at, cancel=cancel, on_token=report,
                                          on_notice=lambda text: report(Notice(text)),
