@@ -42,3 +42,13 @@ def test_two_steps_never_jump():
 
 def test_the_curve_under_the_tab_says_it(qtbot, qapp):
     assert "jumps between 1.00 and 2.70" in caption_under(qtbot, NOISY)
+
+
+def test_two_or_three_steps_are_too_few_for_the_caption_to_say_a_trend():
+    """usertest52: "Here it stays flat, near 1.02" after two steps of a run of twenty. Until its fourth step the
+    caption says what a loss does as the model learns."""
+    from desktop_app.core.loss_trend import LOSS_CAPTION, loss_caption
+
+    assert loss_caption([1.03, 1.01]) == LOSS_CAPTION
+    assert loss_caption([1.03, 1.01, 1.02]) == LOSS_CAPTION
+    assert loss_caption([1.03, 1.01, 1.02, 1.02]) != LOSS_CAPTION

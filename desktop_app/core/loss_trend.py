@@ -13,6 +13,9 @@ LOSS_MEANING = "Loss: how far the model still is from your ratings."
 LOSS_CAPTION = f"{LOSS_MEANING} It falls as the model learns them."
 ENDS_MAX_STEPS = 5  # the steps averaged at each end, at most: a third of the run where it is shorter
 FLAT_SHARE = 0.1  # a change under a tenth of the first value reads as flat: the batches' own jitter is of that size
+# the caption says what this curve did from its fourth step: two or three steps are one or two batches apart, too
+# few to call flat or falling (usertest52: "Here it stays flat, near 1.02" after two steps of a run of twenty)
+CAPTION_MIN_STEPS = 4
 
 
 def smoothed_ends(losses: list[float]) -> tuple[float, float] | None:
@@ -62,9 +65,9 @@ def _figure(value: float) -> str:
 
 def loss_caption(losses: list[float]) -> str:
     """The curve's caption: what a loss is, and what this curve did ("Here it falls: 0.69 → 0.31.", "Here it stays
-    flat, near 0.25.", "Here it jumps between 1.00 and 2.70 from step to step: …"); before two steps, what a loss
-    does as the model learns."""
-    trend = loss_trend(losses)
+    flat, near 0.25.", "Here it jumps between 1.00 and 2.70 from step to step: …"); before
+    CAPTION_MIN_STEPS steps, what a loss does as the model learns."""
+    trend = loss_trend(losses) if len(losses) >= CAPTION_MIN_STEPS else None
     if trend is None:
         return LOSS_CAPTION
     if trend == "jumps":
