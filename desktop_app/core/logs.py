@@ -10,6 +10,15 @@ from pathlib import Path
 _configured: Path | None = None
 
 
+class LogFile(logging.handlers.RotatingFileHandler):
+    """The log file, which says nothing at the terminal when it cannot be written: a full disk made every
+    log line print "--- Logging error ---" and a traceback there, which a window's user never sees and a
+    terminal's user cannot act on (usertest52); the app's own messages say what failed."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
 def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     global _configured
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -21,7 +30,7 @@ def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path:
         if isinstance(handler, logging.handlers.RotatingFileHandler):
             root.removeHandler(handler)
             handler.close()
-    handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler = LogFile(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
