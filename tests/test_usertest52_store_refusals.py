@@ -72,6 +72,15 @@ def test_the_window_says_a_full_disk_and_gives_the_prompt_back(make_window, qtbo
     assert "OperationalError" not in words and "Something went wrong" not in words
     assert window.prompt.toPlainText().startswith("tell me more")  # given back, not lost
     qtbot.waitUntil(lambda: window.chat.state is ChatState.IDLE, timeout=WAIT_MS)
+    assert window.error_banner.isVisible()
+    # room again: the next save goes through, and "not saved" no longer holds (it stayed up)
+    freed = window.tasks.store.submit(Task(lambda _report, _cancel: store.db.execute(
+        f"PRAGMA max_page_count = {NO_LIMIT}"), "free some space"))
+    qtbot.waitUntil(lambda: freed.handled.is_set(), timeout=WAIT_MS)
+    assert window.error_banner.isVisible(), "a task that wrote nothing says nothing of the disk"
+    # the next write (a rating, a rename: the store lane's) goes through; sending a prompt clears errors anyway
+    window.tasks.store.submit(Task(lambda _report, _cancel: store.create_conversation("Plans"), "a write"))
+    qtbot.waitUntil(lambda: not window.error_banner.isVisible(), timeout=WAIT_MS)
 
 
 def test_a_disk_error_on_opening_is_not_called_damaged(tmp_path):

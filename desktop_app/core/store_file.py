@@ -83,12 +83,15 @@ class UnwritableDatabaseError(StoreError):
                          "another data folder (--data-dir FOLDER).")
 
 
+NOT_SAVED_WORDS = "is full, so this change was not saved."  # DiskFullError's: the window takes it down once saving works
+
+
 class DiskFullError(StoreError):
     """SQLITE_FULL: the disk holding the database has no room; the write was rolled back."""
 
     def __init__(self, path):
         self.path = Path(path)
-        super().__init__(f"The disk holding {self.path.parent} is full, so this change was not saved. Free some "
+        super().__init__(f"The disk holding {self.path.parent} {NOT_SAVED_WORDS} Free some "
                          "space there, then try again; what was saved before is kept.")
 
 
@@ -151,7 +154,11 @@ class StoreFile:
     Attributes:
         path: the SQLite file.
         _local: this thread's connection; _all: every open connection (closed together).
-        _lock: guards opening and closing connections; _closed: no new connection after close."""
+        _lock: guards opening and closing connections; _closed: no new connection after close.
+        last_write_refused: the last write transaction met a full disk (DiskFullError); the next one
+            that commits sets it back, so the window knows its "not saved" no longer holds."""
+
+    last_write_refused = False
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -333,9 +340,11 @@ class StoreFile:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             if is_disk_full(exc):  # words a person can act on, not "OperationalError" (usertest52)
+                self.last_write_refused = True
                 raise DiskFullError(self.path) from exc
             raise
         self._local.depth = 0
+        self.last_write_refused = False
 
     @contextmanager
     def snapshot(self):

@@ -233,6 +233,7 @@ class Lane(QObject):
     """
 
     changed = Signal()  # a task was added, started, ended or cancelled
+    succeeded = Signal()  # a task ended well (the store lane's: a write went through)
 
     def __init__(self, name: str, parent=None, *, background: bool = True, handshake: bool = False):
         super().__init__(parent)
@@ -402,6 +403,8 @@ class Lane(QObject):
             callback(value)
         elif not ok:
             log.warning("%s failed with nobody listening: %s", task.name, value)
+        if ok:
+            self.succeeded.emit()
         self.changed.emit()
 
     # ------------------------------------------------------------ asking

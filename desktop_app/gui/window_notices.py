@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from desktop_app.core.store_file import NOT_SAVED_WORDS
 from desktop_app.gui.banner import Banner
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,14 @@ class WindowNotices:
         chat.notice.connect(self.show_notice)
         chat.model_notice.connect(self.show_model_notice)
         chat.error.connect(self.show_error)
+        chat.tasks.store.succeeded.connect(self.saved)
+
+    def saved(self) -> None:
+        """A store task ended and the last write went through: a full disk's "not saved" no longer holds, so its banner goes (usertest52: it
+        stayed once space was freed and the next rating was kept)."""
+        if (self.error.isVisible() and NOT_SAVED_WORDS in self.error.label.text()
+                and not self.window.chat.store.last_write_refused):
+            self.error.hide()
 
     def show_model_notice(self, text: str) -> None:
         """Why this model (offline: the bundled one), with the way to another; once closed, not
