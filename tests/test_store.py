@@ -278,6 +278,7 @@ def test_newer_file_is_refused_untouched(tmp_path):
     with pytest.raises(NewerDatabaseError) as info:
         Store.open(path)
     assert str(path) in str(info.value) and "newer version" in str(info.value)
+    assert "--data-dir FOLDER" in str(info.value), "a way to go on with this version (usertest52: only OK, which quit)"
     assert isinstance(info.value, UserFacingError)
     assert path.read_bytes() == before and path.stat().st_mtime_ns == mtime
     assert sorted(p.name for p in tmp_path.iterdir()) == ["future.sqlite3"]

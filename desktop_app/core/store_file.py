@@ -137,7 +137,9 @@ class NewerDatabaseError(StoreError):
         super().__init__(
             f"The database file {self.path} was written by a newer version of gpt2-desk "
             f"(schema {found}; this version understands up to {supported}). "
-            "It was left untouched; update gpt2-desk to open it.")
+            "It was left untouched; update gpt2-desk to open it. To go on with this version meanwhile, start it "
+            "with another data folder (gpt2-desk --data-dir FOLDER): the newer file stays as it is for the newer "
+            "version.")
 
 
 class _Connection(sqlite3.Connection):
