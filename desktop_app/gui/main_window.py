@@ -26,7 +26,9 @@ from desktop_app.gui.message_card import MessageCard
 from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
 from desktop_app.gui.outside_changes import OutsideChanges
-from desktop_app.gui.panels import ConversationPanel, LegendBar, SettingsPopover
+from desktop_app.gui.conversation_panel import ConversationPanel
+from desktop_app.gui.legend import LegendBar
+from desktop_app.gui.settings_popover import SettingsPopover
 from desktop_app.gui.prompt_box import ButtonsFacts, PromptArea
 from desktop_app.gui.prompt_drafts import PromptDrafts
 from desktop_app.gui.ratings import RatingWriter
