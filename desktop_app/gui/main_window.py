@@ -4,43 +4,30 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from desktop_app import APP_TITLE
 from desktop_app.core.generation import same_again_reason
 from desktop_app.gui import (answer_keys, chat_surprise_keys, conversation_actions, db_checkpoint, focus_order,
-                             in_place, shortcuts, view_toolbar, window_state)
-from desktop_app.gui.adapter_undo import AdapterUndo
+                             shortcuts, window_build, window_state)
 from desktop_app.gui.chat import ChatController, ChatState
-from desktop_app.gui.chat_cards import ChatCards
 from desktop_app.gui.chat_search import ChatSearch
-from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_controller import FineTuneController
-from desktop_app.gui.finetune_side import TOKEN_TAB, FineTuneSide
 from desktop_app.gui.explain_wiring import wire_explain
 from desktop_app.gui.word_probe_wiring import wire_word_probe
 from desktop_app.gui.more_alternatives_wiring import wire_more_alternatives
-from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.inspector_words import explaining_words
 from desktop_app.gui.message_card import MessageCard
 from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
 from desktop_app.gui.outside_changes import OutsideChanges
-from desktop_app.gui.conversation_panel import ConversationPanel
-from desktop_app.gui.legend import LegendBar
-from desktop_app.gui.settings_popover import SettingsPopover
-from desktop_app.gui.prompt_box import ButtonsFacts, PromptArea
+from desktop_app.gui.prompt_box import ButtonsFacts
 from desktop_app.gui.prompt_drafts import PromptDrafts
 from desktop_app.gui.ratings import RatingWriter
-from desktop_app.gui.short_window import ShortWindow
 from desktop_app.gui.tasks import TaskManager
-from desktop_app.gui.text_mode import TextMode
 from desktop_app.gui.theme import apply_theme_choice, icon
-from desktop_app.gui.transcript import TranscriptView
-from desktop_app.gui.window_notices import WindowNotices
 from desktop_app.gui.window_state import open_settings
 from desktop_app.gui.window_gone import WindowGoneWatch, quit_without_window
-from desktop_app.gui.window_status import WindowStatus
 
 QUIT_WAIT_S = 20.0  # the most closing waits for a fine-tune to stop (app.run_app ends the process after it)
 STILL_ANSWERING = ("Still writing the answer: your question stays in the box; press Enter again once the answer "
@@ -50,7 +37,7 @@ STILL_ANSWERING_MS = 8000
 
 class MainWindow(QMainWindow):
     """The window: it owns the task manager and the controllers, and wires the views to
-    them (views never reach into each other).
+    them (views never reach into each other): its parts are made by gui/window_build.py.
 
     Attributes:
         paths, settings: the data folders and the window's QSettings.
@@ -91,7 +78,7 @@ class MainWindow(QMainWindow):
         self.model_spec = model_spec if model_spec is not None else (self.settings.value("model_spec") or None)
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(icon("app"))
-        self._build()
+        window_build.build(self)  # its parts, by the names the app and the tests read
         self._connect()
         self.notifier = Notifier(self)
         self.checkpoints = db_checkpoint.install(self)  # the .sqlite3 file stays a real backup
@@ -124,101 +111,6 @@ class MainWindow(QMainWindow):
         active = self.finetune_side.panel.history.active_id()
         if active is not None and self.chat.loaded is None:
             self.status.adapter_loads_with_model(active)
-
-    # ------------------------------------------------------------ building
-    def _build(self) -> None:
-        # every panel is made in its place, the container before what it holds: a widget moved to another
-        # parent is polished again with all it holds (gui/in_place.py)
-        self.splitter = view_toolbar.PanelSplitter(Qt.Orientation.Horizontal, self)  # its least width: the chat's
-        self.setCentralWidget(self.splitter)
-        self.conversations = ConversationPanel(self.splitter)
-        self._build_centre(QWidget(self.splitter))
-        self.side_tabs = self._build_side_tabs()
-        self._fit_splitter()
-        self.view_toolbar = view_toolbar.build_view_toolbar(self)
-        conversation_actions.add_export_button(self, self.view_toolbar)
-        self.help_action = shortcuts.add_help_button(self, self.view_toolbar)
-        self.popover = SettingsPopover(self)
-        self._build_status_bar()
-        self.short_window = ShortWindow(self)  # a short window's key in the toolbar, its prompt area compact
-
-    def _build_side_tabs(self) -> QTabWidget:
-        """The Token and Fine-tune tabs."""
-        tabs = QTabWidget()
-        tabs.setObjectName("SideTabs")
-        self.splitter.addWidget(tabs)  # named first, as its splitter handle is (qt_splithandle_SideTabs); still empty
-        tabs.setDocumentMode(True)
-        # a document-mode bar draws a base line across the panel; the tabs hide it, so it showed
-        # only past the last tab, a stray grey line above their underline (usertest 9)
-        tabs.tabBar().setDrawBase(False)
-        pages = in_place.tab_pages(tabs)
-        self.inspector = InspectorPanel(pages)
-        self.inspector.tokenizer = lambda: getattr(self.chat.loaded, "tokenizer", None)
-        self.inspector.model_id = lambda: getattr(self.chat.loaded, "model_id", None)
-        self.finetune_side = FineTuneSide(self, self.finetune)  # the Fine-tune tab and its wiring
-        self.finetune_panel = self.finetune_side.panel
-        in_place.sized_as_made_alone(self.inspector)
-        tabs.addTab(self.inspector, TOKEN_TAB)  # it scrolls itself in a short window
-        tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
-        return tabs
-
-    def _build_centre(self, centre: QWidget) -> None:
-        """The middle column: the legend, the banners, and the Chat and Text tabs."""
-        column = self.centre_column = QVBoxLayout(centre)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        self.legend = LegendBar(centre)
-        column.addWidget(self.legend)
-        self.notices = WindowNotices(self, centre)  # the banners over the chat and what shows in them
-        self.notice_banner, self.error_banner = self.notices.notice, self.notices.error
-        banners = QVBoxLayout()
-        banners.setContentsMargins(16, 4, 16, 0)  # (8 over a notice had been 4 px of a 480 px Text tab's)
-        banners.setSpacing(6)
-        banners.addWidget(self.notice_banner)
-        banners.addWidget(self.error_banner)
-        column.addLayout(banners)
-        self.text_mode = TextMode(self, centre, self._build_chat_page)  # the Text tab and its wiring (gui/text_mode.py)
-        self.text, self.text_view, self.mode_tabs = self.text_mode.controller, self.text_mode.view, self.text_mode.tabs
-        column.addWidget(self.mode_tabs, 1)
-
-    def _build_chat_page(self, parent: QWidget) -> QWidget:
-        """The Chat tab: the transcript over the prompt area."""
-        chat_page = QWidget(parent)
-        chat_column = QVBoxLayout(chat_page)
-        chat_column.setContentsMargins(0, 0, 0, 0)
-        chat_column.setSpacing(0)
-        self.transcript = TranscriptView(chat_page)
-        self.cards = ChatCards(self)  # the transcript's cards and their wiring
-        chat_column.addWidget(self.transcript, 1)
-        chat_column.addWidget(self._build_prompt_area(chat_page))
-        chat_surprise_keys.bind(self, chat_page)  # F3 / Shift+F3: the answer's least likely tokens
-        return chat_page
-
-    def _fit_splitter(self) -> None:
-        """The conversations, the middle column and the side tabs, side by side."""
-        splitter = self.splitter
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([220, 720, 340])
-        splitter.setChildrenCollapsible(False)
-        self.conversations.setMinimumWidth(185)  # the panel title fits
-        self.side_tabs.setMinimumWidth(view_toolbar.SIDE_LEAST)  # less on a narrow screen: PanelFitter
-
-    def _build_status_bar(self) -> None:
-        self.status = WindowStatus(self.statusBar(), self.finetune_side.label)
-        st = self.status  # its parts by the names other modules and tests use
-        self.model_label, self.adapter_label, self.speed_label = st.model_label, st.adapter_label, st.speed_label
-        self.progress, self.progress_label, self.message_room = st.progress, st.progress_label, st.message_room
-        self.adapter_undo = AdapterUndo(self)  # "Undo delete" of an adapter, for this session
-
-    def _build_prompt_area(self, parent: QWidget) -> QFrame:
-        area = PromptArea(parent)
-        self.prompt_area = area
-        self.prompt, self.model_button, self.settings_button = area.prompt, area.model_button, area.settings_button
-        self.regenerate_button, self.stop_button, self.send_button = (area.regenerate_button, area.stop_button,
-                                                                       area.send_button)
-        self.context_meter = ContextMeter(area.meter, self.chat, self.prompt,
-                                          editing=lambda: self.message_editor.editing)
-        return area
 
     def _connect(self) -> None:
         self._connect_chat()
