@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from desktop_app import APP_TITLE
 from desktop_app.core.generation import same_again_reason
-from desktop_app.gui import (answer_keys, chat_surprise_keys, conversation_actions, db_checkpoint, focus_order,
-                             shortcuts, window_build, window_state)
+from desktop_app.gui import (answer_keys, db_checkpoint, focus_order, shortcuts, window_build, window_state,
+                             window_wiring)
 from desktop_app.gui.chat import ChatController, ChatState
-from desktop_app.gui.chat_search import ChatSearch
 from desktop_app.gui.finetune_controller import FineTuneController
-from desktop_app.gui.explain_wiring import wire_explain
-from desktop_app.gui.word_probe_wiring import wire_word_probe
-from desktop_app.gui.more_alternatives_wiring import wire_more_alternatives
 from desktop_app.gui.inspector_words import explaining_words
 from desktop_app.gui.message_card import MessageCard
 from desktop_app.gui.message_edit import MessageEditor
@@ -25,7 +20,7 @@ from desktop_app.gui.prompt_box import ButtonsFacts
 from desktop_app.gui.prompt_drafts import PromptDrafts
 from desktop_app.gui.ratings import RatingWriter
 from desktop_app.gui.tasks import TaskManager
-from desktop_app.gui.theme import apply_theme_choice, icon
+from desktop_app.gui.theme import icon
 from desktop_app.gui.window_state import open_settings
 from desktop_app.gui.window_gone import WindowGoneWatch, quit_without_window
 
@@ -37,7 +32,8 @@ STILL_ANSWERING_MS = 8000
 
 class MainWindow(QMainWindow):
     """The window: it owns the task manager and the controllers, and wires the views to
-    them (views never reach into each other): its parts are made by gui/window_build.py.
+    them (views never reach into each other): its parts are made by gui/window_build.py and
+    connected by gui/window_wiring.py.
 
     Attributes:
         paths, settings: the data folders and the window's QSettings.
@@ -79,7 +75,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(icon("app"))
         window_build.build(self)  # its parts, by the names the app and the tests read
-        self._connect()
+        window_wiring.connect(self)
         self.notifier = Notifier(self)
         self.checkpoints = db_checkpoint.install(self)  # the .sqlite3 file stays a real backup
         self.outside_changes = OutsideChanges(self)  # the CLI's ratings and adapters show while it runs
@@ -111,89 +107,6 @@ class MainWindow(QMainWindow):
         active = self.finetune_side.panel.history.active_id()
         if active is not None and self.chat.loaded is None:
             self.status.adapter_loads_with_model(active)
-
-    def _connect(self) -> None:
-        self._connect_chat()
-        self.writer.failed.connect(self.show_error)
-        self.writer.written.connect(lambda _message_id: self.conversations.update_facts(
-            self.chat.conversations(self.conversations.search.text().strip())))  # the row's ▲ ▼ ± ✎ marks
-        self.finetune_side.connect()
-        self._connect_panels()
-        self._connect_prompt()
-        self.cards.connect()
-
-    def _connect_chat(self) -> None:
-        """The chat controller's signals (model, stream, conversations) to the window."""
-        c = self.chat
-        c.model_progress.connect(self._model_progress)
-        c.model_loaded.connect(self._model_loaded)
-        c.model_failed.connect(self._model_failed)
-        self.notices.connect(c)  # the notices, the model's notice and errors, to the banners
-        c.prompt_not_saved.connect(self._give_prompt_back)
-        c.conversations_changed.connect(self.refresh_conversations)
-        c.thread_changed.connect(self.render_thread)
-        c.thread_changed.connect(lambda: window_state.remember_conversation(self))
-        c.stream_started.connect(self._stream_started)
-        c.answer_finished.connect(self._answer_finished)
-        self.tasks.busy_changed.connect(self._busy)
-        self.tasks.model.changed.connect(self._lane_work)
-        c.state_changed.connect(lambda _state: self._update_buttons())
-        c.adapter_changed.connect(self._adapter_changed)
-
-    def _connect_panels(self) -> None:
-        """Conversation list, legend and token inspector."""
-        c = self.chat
-        self.conversations.selected.connect(self.open_conversation)
-        self.conversations.new_requested.connect(self.new_conversation)
-        self.conversations.rename_requested.connect(c.rename)
-        self.conversations.delete_requested.connect(self.delete_conversation)
-        self.conversations.delete_warning = lambda cid: conversation_actions.delete_warning(self, cid)
-        self.conversations.export_requested.connect(
-            lambda cid, kind: conversation_actions.export_conversation(self, cid, kind))
-        self.conversations.search_changed.connect(lambda _t: self.refresh_conversations())
-        self.conversations.chosen.connect(lambda: self.prompt.setFocus(Qt.FocusReason.OtherFocusReason))
-        self.chat_search = ChatSearch(self)  # Enter on the search: where its words are in the conversation shown
-        self.conversations.search_entered.connect(
-            lambda words: self.chat_search.show_words(words) or self.prompt.setFocus(Qt.FocusReason.OtherFocusReason))
-        self.legend.measure_changed.connect(self.set_measure)
-        self.inspector.branch_requested.connect(self.branch)
-        # the colour key says what is painted: "Why this token?"'s attribution, while it is shown
-        self.transcript.overlay_changed.connect(self._follow_overlay)
-        self.text_view.heatmap.overlay_changed.connect(self._follow_overlay)
-        self.text_view.change_mode.key_changed.connect(self._follow_overlay)
-        self.mode_tabs.currentChanged.connect(lambda _i: self._follow_overlay())
-
-    def _follow_overlay(self) -> None:
-        shown = (self.text_view.heatmap.overlay is not None if self.mode == "text"
-                 else self.transcript.overlaid())
-        if shown:
-            self.legend.show_attribution_key(True)
-        else:  # the Text tab's colours by the fine-tune's change have their key too
-            self.legend.show_key(self.text_view.change_mode.key() if self.mode == "text" else None)
-
-    def _connect_prompt(self) -> None:
-        """The prompt area's buttons, the keyboard shortcuts and "Why this token?"."""
-        self.send_button.clicked.connect(self.send)
-        self.stop_button.clicked.connect(self.stop)
-        self.regenerate_button.clicked.connect(self.regenerate)
-        self.settings_button.clicked.connect(lambda: shortcuts.open_settings(self))
-        self.popover.changed.connect(self.use_popover_settings)
-        self.popover.theme.currentIndexChanged.connect(
-            lambda: apply_theme_choice(QApplication.instance(), self.popover.theme_choice()))
-        self.model_button.clicked.connect(self.choose_model)
-        self.prompt.textChanged.connect(self._update_buttons)
-        self.prompt.submitted.connect(self.send)
-        self.prompt.up_from_empty.connect(self.cards.enter_newest_answer)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.text_mode.ctrl_enter)
-        QShortcut(QKeySequence("Escape"), self, self.stop)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.new_here)
-        shortcuts.bind(self)
-        wire_explain(self)
-        wire_word_probe(self)
-        wire_more_alternatives(self)
-        self.chat_surprises = chat_surprise_keys.ChatSurpriseList(self)  # listed at the inspector's foot
-        self.text_mode.connect()
 
     # ------------------------------------------------------------ persistence (gui/window_state.py)
     def _first_size(self) -> None:
@@ -234,7 +147,7 @@ class MainWindow(QMainWindow):
         explain = self.inspector.explain
         if explain.toggle.isChecked():
             explain.overlay_toggled.emit(True)
-        self._follow_overlay()
+        window_wiring.follow_overlay(self)
 
     def focusNextPrevChild(self, forward: bool) -> bool:
         """Tab and Shift+Tab follow gui/focus_order.py: the newest answer comes right after the prompt."""
