@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 
 from desktop_app import APP_TITLE
 from desktop_app.core.generation import same_again_reason
-from desktop_app.gui import (answer_keys, db_checkpoint, focus_order, shortcuts, window_build, window_state,
-                             window_wiring)
+from desktop_app.gui import (answer_keys, db_checkpoint, focus_order, shortcuts, window_build, window_model,
+                             window_state, window_wiring)
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.inspector_words import explaining_words
@@ -33,7 +33,7 @@ STILL_ANSWERING_MS = 8000
 class MainWindow(QMainWindow):
     """The window: it owns the task manager and the controllers, and wires the views to
     them (views never reach into each other): its parts are made by gui/window_build.py and
-    connected by gui/window_wiring.py.
+    connected by gui/window_wiring.py; loading a model is gui/window_model.py's.
 
     Attributes:
         paths, settings: the data folders and the window's QSettings.
@@ -86,17 +86,21 @@ class MainWindow(QMainWindow):
         window_state.keep_draft_as_typed(self)
         window_state.keep_choices_as_made(self)
         self.geometry_watch = window_state.GeometryWatch(self)
+        self._open_last_conversation(last)
+        self.prompt_drafts = PromptDrafts(self)  # after the last conversation opened: the box holds its draft
+        self._update_buttons()
+        self._before_model()
+        if autoload:
+            self.load_model(self.model_spec)
+
+    def _open_last_conversation(self, last) -> None:
+        """The conversation open when the window last closed (``last``, its id as saved), where it still is."""
         self.refresh_conversations()
         ids = [c["id"] for c in self.chat.conversations()]
         if last is not None and int(last) in ids:
             self.open_conversation(int(last))
         else:
             self.chat.thread_changed.emit()
-        self.prompt_drafts = PromptDrafts(self)  # after the last conversation opened: the box holds its draft
-        self._update_buttons()
-        self._before_model()
-        if autoload:
-            self.load_model(self.model_spec)
 
     def _before_model(self) -> None:
         """The ratings and the adapter history are on disk: shown at once, not after the
@@ -181,81 +185,24 @@ class MainWindow(QMainWindow):
         self.text_mode.undo.close()
         super().closeEvent(event)
 
-    # ------------------------------------------------------------ model
+    # ------------------------------------------------------------ model (gui/window_model.py)
     def load_model(self, spec: str | None) -> None:
         """Open a model (spec as --model takes it) in the window, in the background."""
-        self.model_spec = spec
-        self.status.loading(spec)
-        self.notices.load_starting(spec)
-        self.chat.load_model(spec)
-        self._update_buttons()
+        window_model.load(self, spec)
 
     def model_dialog(self):
-        from desktop_app.gui.model_dialog import ModelDialog, spec_in_use
-
-        loaded = self.chat.loaded
-        in_use = spec_in_use(loaded.source) if loaded is not None else None
-        return ModelDialog(self.paths, in_use or self.model_spec, self, precision=self.chat.precision,
-                           lane=self.tasks.files, in_use=in_use, device=self.chat.device)
+        return window_model.dialog(self)
 
     def choose_model(self) -> None:
-        dialog = self.model_dialog()
-        if dialog.exec() and dialog.spec():
-            self.chat.precision = dialog.precision()
-            self.settings.setValue("precision", self.chat.precision)
-            self.load_model(dialog.spec())
+        window_model.choose(self)
 
     def reload_with_precision(self, precision: str) -> None:
-        """The model in use again, with other weights (core.precision: exact, fast, ...), as
-        the model dialog would load it; the choice is kept for the next start."""
-        from desktop_app.gui.model_dialog import spec_in_use
-
-        loaded = self.chat.loaded
-        self.chat.precision = precision
-        self.settings.setValue("precision", precision)
-        self.load_model(spec_in_use(loaded.source) if loaded is not None else self.model_spec)
+        """The model in use again, with other weights (core.precision: exact, fast, ...)."""
+        window_model.reload_with_precision(self, precision)
 
     def use_model(self, loaded) -> None:
         """Put an already loaded model (a LoadedModel) in use, as a finished load does."""
         self.chat.use_model(loaded)
-
-    def _model_progress(self, p) -> None:
-        self.status.load_stage(p.stage, p.done, p.total)
-        self.transcript.empty.set_status(p.stage + "\u2026")
-
-    def _model_loaded(self, loaded) -> None:
-        self.status.model_loaded(loaded, self.chat.adapter_label)
-        self.error_banner.hide()  # an earlier model's failure no longer applies to this one
-        self.notices.model_loaded(loaded.model_id)
-        self.transcript.empty.set_status(f"Ready: {loaded.source.display_name}")
-        self.prompt_area.set_model_name(loaded.source.display_name)
-        self.writer.model_id, self.writer.tokenizer = loaded.model_id, loaded.tokenizer
-        self.writer.recount()
-        self.finetune_side.model_loaded()
-        if self.model_spec is not None:
-            self.settings.setValue("model_spec", self.model_spec)
-        self.settings.setValue("model_id", loaded.model_id)  # its adapters are listed at the next start
-        self._busy(self.tasks.model.busy)
-        self._update_buttons()
-        if self.legend.score_prompts.isChecked():
-            self.cards.score_prompts_toggled(True)
-        self.text_mode.model_loaded(loaded)
-
-    def _model_failed(self, message: str) -> None:
-        """The error, and which model still answers: "could not be loaded" alone read as if none
-        were, while the one in use went on answering (usertest16)."""
-        loaded = self.chat.loaded
-        self.status.model_failed(model_in_use=loaded is not None)
-        if loaded is None:
-            self.transcript.empty.set_status("The model could not be loaded.")
-            self.show_error(f"The model could not be loaded. {message}")
-        else:
-            name = loaded.source.display_name
-            self.transcript.empty.set_status(f"Ready: {name}")
-            said = message.rstrip()
-            said += "" if said.endswith((".", "!", "?")) else "."
-            self.show_error(f"The model could not be loaded. {said} Still using {name}.")
-        self._update_buttons()
 
     # ------------------------------------------------------------ status
     def show_error(self, message: str) -> None:

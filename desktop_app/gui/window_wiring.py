@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.gui import chat_surprise_keys, conversation_actions, shortcuts, window_state
+from desktop_app.gui import chat_surprise_keys, conversation_actions, shortcuts, window_model, window_state
 from desktop_app.gui.chat_search import ChatSearch
 from desktop_app.gui.explain_wiring import wire_explain
 from desktop_app.gui.more_alternatives_wiring import wire_more_alternatives
@@ -36,9 +36,9 @@ def connect(window) -> None:
 def _connect_chat(window) -> None:
     """The chat controller's signals (model, stream, conversations) to the window."""
     c = window.chat
-    c.model_progress.connect(window._model_progress)
-    c.model_loaded.connect(window._model_loaded)
-    c.model_failed.connect(window._model_failed)
+    c.model_progress.connect(lambda progress: window_model.show_progress(window, progress))
+    c.model_loaded.connect(lambda loaded: window_model.model_loaded(window, loaded))
+    c.model_failed.connect(lambda message: window_model.model_failed(window, message))
     window.notices.connect(c)  # the notices, the model's notice and errors, to the banners
     c.prompt_not_saved.connect(window._give_prompt_back)
     c.conversations_changed.connect(window.refresh_conversations)
