@@ -83,23 +83,8 @@ class LegendBar(QFrame):
         rows.addLayout(self.second_row)
         self.colour_by = QLabel("Colour by")
         layout.addWidget(self.colour_by)
-        self.combo = QComboBox(self)  # made in place (gui/in_place.py)
-        for key in list(MEASURES) + [PLAIN]:
-            self.combo.addItem(MEASURE_NAMES[key], key)
-            self.combo.setItemData(self.combo.count() - 1, MEASURES.get(key, "No colours"),
-                                   Qt.ItemDataRole.ToolTipRole)
-        self.combo.setToolTip("What the tokens' colours show")  # (in a narrow window "Colour by" gives way)
-        self.combo.currentIndexChanged.connect(lambda _i: self._changed())
-        layout.addWidget(self.combo)
-        self.low = styled_label("", "Muted")
-        self.bar = GradientBar()
-        self.high = styled_label("", "Muted")
-        layout.addSpacing(6)
-        self.scale = QHBoxLayout()  # "0% ▬ 100%" close together: at 800 px with both side panels
-        self.scale.setSpacing(3)  # the header's 8 px gaps cost the end labels (usertest 9)
-        for w in (self.low, self.bar, self.high):
-            self.scale.addWidget(w)
-        layout.addLayout(self.scale)
+        layout.addWidget(self._measure_list())
+        self._add_scale(layout)
         layout.addStretch(1)
         self.score_prompts = QCheckBox("Score my prompts")
         self.score_prompts.setToolTip("Colour your own prompts too, by how the model would have predicted them")
@@ -113,6 +98,29 @@ class LegendBar(QFrame):
         self.key: dict | None = None  # that key: "Why this token?"'s attribution, a fine-tune's change
         self._changed(emit=False)
         self.compactor = Stepper(self, LEGEND_STEPS, self._width_at, self._shorten)
+
+    def _measure_list(self) -> QComboBox:
+        """The measures the tokens' colours may show, each with its tooltip, and Plain text."""
+        self.combo = QComboBox(self)  # made in place (gui/in_place.py)
+        for key in list(MEASURES) + [PLAIN]:
+            self.combo.addItem(MEASURE_NAMES[key], key)
+            self.combo.setItemData(self.combo.count() - 1, MEASURES.get(key, "No colours"),
+                                   Qt.ItemDataRole.ToolTipRole)
+        self.combo.setToolTip("What the tokens' colours show")  # (in a narrow window "Colour by" gives way)
+        self.combo.currentIndexChanged.connect(lambda _i: self._changed())
+        return self.combo
+
+    def _add_scale(self, layout: QHBoxLayout) -> None:
+        """The palette's bar between its end words, added to ``layout`` after a small gap."""
+        self.low = styled_label("", "Muted")
+        self.bar = GradientBar()
+        self.high = styled_label("", "Muted")
+        layout.addSpacing(6)
+        self.scale = QHBoxLayout()  # "0% ▬ 100%" close together: at 800 px with both side panels
+        self.scale.setSpacing(3)  # the header's 8 px gaps cost the end labels (usertest 9)
+        for w in (self.low, self.bar, self.high):
+            self.scale.addWidget(w)
+        layout.addLayout(self.scale)
 
     def minimumSizeHint(self):
         """On its row over the chat (a tall window), no least height: the window's least height counts the
