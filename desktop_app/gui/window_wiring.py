@@ -3,8 +3,8 @@
 the inspector's, the prompt area's buttons and the window's keys; the fine-tune side, the cards and the Text tab
 connect their own (gui/finetune_side.py, gui/chat_cards.py, gui/text_mode.py) in their turn here.
 
-The order is the one the window has always connected in: Qt calls a signal's slots in the order they were
-connected, and some of them read what an earlier one set.
+The order is the one the window connected them in before this module: Qt calls a signal's slots in the order
+they were connected (the chat's ``thread_changed`` renders the branch, then remembers the conversation).
 """
 
 from __future__ import annotations
