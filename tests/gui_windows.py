@@ -183,7 +183,7 @@ def settings_popover(qtbot):
     """The real settings popover, opened over a Settings button as the window opens it."""
     from PySide6.QtWidgets import QPushButton
 
-    from desktop_app.gui.panels import SettingsPopover
+    from desktop_app.gui.settings_popover import SettingsPopover
 
     opener = QPushButton("Settings")
     qtbot.addWidget(opener)

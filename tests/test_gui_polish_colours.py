@@ -20,7 +20,7 @@ def record(rank: int, prob: float = 0.9, text: str = " cat") -> TokenRecord:
 
 
 def test_rank_legend_puts_each_label_beside_its_colour(qapp):
-    from desktop_app.gui.panels import LegendBar
+    from desktop_app.gui.legend import LegendBar
 
     legend = LegendBar()
     legend.set_measure("rank")

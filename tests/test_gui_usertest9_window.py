@@ -30,7 +30,7 @@ def sized(make_window, width: int, height: int, **options):
 # ---------------------------------------------------------------- B6: the settings say what their fields do
 
 def test_every_sampling_setting_explains_itself_and_the_popup_has_a_close_button(qtbot, qapp):
-    from desktop_app.gui.panels import SettingsPopover
+    from desktop_app.gui.settings_popover import SettingsPopover
     from desktop_app.gui.theme import apply_theme
 
     apply_theme(qapp, dark=False)
@@ -165,7 +165,7 @@ def test_the_legend_at_800_px_with_both_panels_keeps_score_my_prompts_whole(make
 # ---------------------------------------------------------------- C5: the "Colour by" list's popup
 
 def test_the_colour_by_list_opens_with_room_around_its_rows(qtbot, qapp):
-    from desktop_app.gui.panels import LegendBar
+    from desktop_app.gui.legend import LegendBar
     from desktop_app.gui.theme import apply_theme
 
     apply_theme(qapp, dark=False)

@@ -90,7 +90,7 @@ def test_a_cut_never_ends_in_an_open_bracket():
 
 def _popover_by(qtbot, x: int):
     """The settings popover opened by a button at ``x`` in the bottom row of a 760x600 window."""
-    from desktop_app.gui.panels import SettingsPopover
+    from desktop_app.gui.settings_popover import SettingsPopover
 
     window = QWidget()
     qtbot.addWidget(window)

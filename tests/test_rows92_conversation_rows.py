@@ -24,7 +24,7 @@ def _answered(store, title: str, count: int) -> list[int]:
 
 @pytest.fixture
 def panel(store, qtbot):
-    from desktop_app.gui.panels import ConversationPanel
+    from desktop_app.gui.conversation_panel import ConversationPanel
 
     liked, disliked, tokens = _answered(store, "Capitals of Europe", 3)
     store.rate_message(liked, 1)
@@ -48,7 +48,7 @@ def _rgb(colour) -> tuple[int, int, int]:
 def test_each_row_says_when_and_what_was_rated_under_its_title(panel):
     from PySide6.QtCore import Qt
 
-    from desktop_app.gui.panels import ITEM_TIP, ROW_FACTS
+    from desktop_app.gui.conversation_panel import ITEM_TIP, ROW_FACTS
 
     tea, capitals = panel.list.item(0), panel.list.item(1)
     assert (tea.text(), capitals.text()) == ("Tea", "Capitals of Europe"), "the title alone is the item's text"
@@ -69,7 +69,7 @@ def test_each_row_says_when_and_what_was_rated_under_its_title(panel):
 
 
 def test_the_search_keeps_the_rows_second_line(panel, store, qtbot):
-    from desktop_app.gui.panels import ROW_FACTS
+    from desktop_app.gui.conversation_panel import ROW_FACTS
 
     with qtbot.waitSignal(panel.search_changed) as searched:
         panel.search.setText("capitals")

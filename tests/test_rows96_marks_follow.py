@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from desktop_app.gui.panels import ROW_FACTS  # noqa: E402
+from desktop_app.gui.conversation_panel import ROW_FACTS  # noqa: E402
 from gui_windows import answered_window  # noqa: E402
 
 

@@ -98,7 +98,7 @@ def hue_apart(a: QColor, b: QColor) -> int:
 
 
 def test_the_attribution_has_colours_of_its_own_and_the_key_shows_them(deep_window, qtbot):
-    from desktop_app.gui.panels import ATTRIBUTION_KEY
+    from desktop_app.gui.legend import ATTRIBUTION_KEY
     from desktop_app.gui.theme import DARK, LIGHT
 
     window = deep_window

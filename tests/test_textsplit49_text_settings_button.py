@@ -12,7 +12,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.gui.panels import TEXT_SETTINGS_HINT  # noqa: E402
+from desktop_app.gui.settings_popover import TEXT_SETTINGS_HINT  # noqa: E402
 from gui_windows import window_in_text_mode  # noqa: E402,F401 (the window fixture)
 
 

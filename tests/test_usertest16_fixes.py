@@ -94,15 +94,15 @@ def test_f2_and_delete_in_the_conversation_list_rename_and_delete(qtbot, monkeyp
     """F2 and Delete on the selected conversation did nothing: only the Menu key reached Rename and Delete."""
     from PySide6.QtWidgets import QMessageBox
 
-    from desktop_app.gui import panels
-    from desktop_app.gui.panels import ConversationPanel
+    from desktop_app.gui import conversation_panel
+    from desktop_app.gui.conversation_panel import ConversationPanel
     from desktop_app.gui.shortcuts import shortcuts_html
 
     panel = ConversationPanel()
     qtbot.addWidget(panel)
     panel.set_conversations([{"id": 4, "title": "Arithmetic"}, {"id": 3, "title": "What is 2+2?"}], 3)
     panel.show()
-    monkeypatch.setattr(panels, "ask_text", lambda *_a, **_k: ("Sums", True))  # the rename dialog (gui/name_dialog)
+    monkeypatch.setattr(conversation_panel, "ask_text", lambda *_a, **_k: ("Sums", True))  # the rename dialog (gui/name_dialog)
     monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
     signal, args = ((panel.rename_requested, [3, "Sums"]) if key == "F2" else (panel.delete_requested, [3]))
     with qtbot.waitSignal(signal, timeout=WAIT_MS) as blocker:

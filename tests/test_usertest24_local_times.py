@@ -49,7 +49,7 @@ def test_the_words_of_a_stamp(new_york):
 
 
 def test_a_conversations_tooltip_says_its_local_time(qtbot, new_york):
-    from desktop_app.gui.panels import ITEM_TIP, ConversationPanel
+    from desktop_app.gui.conversation_panel import ITEM_TIP, ConversationPanel
 
     conversations = ConversationPanel()
     qtbot.addWidget(conversations)

@@ -59,7 +59,7 @@ def test_ctrl_comma_in_the_text_tab_opens_the_settings_over_its_settings_button(
 def test_the_text_tabs_settings_leave_out_what_only_the_chat_reads(window, qtbot):
     """Usertest 25: in the Text tab the settings said "Changes apply to the next answer" over a System text
     ("instructions placed before the conversation") and "Enter sends", none of which a continuation reads."""
-    from desktop_app.gui.panels import SETTINGS_HINT, TEXT_SETTINGS_HINT
+    from desktop_app.gui.settings_popover import SETTINGS_HINT, TEXT_SETTINGS_HINT
     from desktop_app.gui.shortcuts import open_settings
 
     popover = window.popover

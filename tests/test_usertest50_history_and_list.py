@@ -58,7 +58,7 @@ def _conversation(store, title: str, answers: int) -> list[int]:
 
 
 def test_the_conversation_tooltip_counts_answers_and_which_were_rated(store, qtbot):
-    from desktop_app.gui.panels import ConversationPanel
+    from desktop_app.gui.conversation_panel import ConversationPanel
 
     thumbs, token, corrected = _conversation(store, "What is the capital of France?", 3)
     store.rate_message(thumbs, 1)

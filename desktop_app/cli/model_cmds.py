@@ -30,6 +30,15 @@ JSON_CTRL_C = ("on Ctrl+C the answer written so far, with \"interrupted\": true,
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
+    _register_generate(subparsers, common)
+    _register_ask(subparsers, common)
+    _register_chat(subparsers, common)
+    _register_score(subparsers, common)
+    _register_models(subparsers, common)
+
+
+def _register_generate(subparsers, common: argparse.ArgumentParser) -> None:
+    """`generate`: an answer with every token's probability, kept only with --save."""
     gen = subparsers.add_parser("generate", parents=[common], help="answer a prompt, with every token's probability "
                                                                   "(kept only with --save; `ask` keeps it)")
     gen.add_argument("prompt", metavar="PROMPT", help=f"the question or text to answer (quote it; {STDIN_HELP})")
@@ -42,8 +51,10 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     gen.add_argument("--conversation", type=record_id, help="with --save: add to this conversation")
     gen.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     gen.set_defaults(func=cmd_generate)
-    _register_ask(subparsers, common)
 
+
+def _register_chat(subparsers, common: argparse.ArgumentParser) -> None:
+    """`chat`: a conversation in the terminal, saved as it goes."""
     chat = subparsers.add_parser("chat", parents=[common],
                                  help="chat in the terminal (no display needed); saved as a conversation")
     add_sampling_options(chat)
@@ -54,6 +65,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                            "its id said: `rate ID up` rates it)")
     chat.set_defaults(func=cmd_chat)
 
+
+def _register_score(subparsers, common: argparse.ArgumentParser) -> None:
+    """`score`: the probability of every token of a given text."""
     score = subparsers.add_parser("score", parents=[common], help="the probability of every token of a given text")
     score.add_argument("text", metavar="TEXT", help=f"the text to score (quote it; {STDIN_HELP}: `gpt2-desk score - < FILE`)")
     score.add_argument("--prompt", help="score TEXT as the answer to this prompt, formatted as generate formats it")
@@ -65,6 +79,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     score.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     score.set_defaults(func=cmd_score)
 
+
+def _register_models(subparsers, common: argparse.ArgumentParser) -> None:
+    """`models`: the models on this machine, and readying the default one."""
     models = subparsers.add_parser("models", parents=[common], help="models available on this machine")
     models.add_argument("--json", action="store_true", help="print JSON")
     models.add_argument("--prepare", action="store_true", help="also convert/download the default model now")

@@ -27,6 +27,12 @@ PNG_HELP = f"also draw the heatmap into this PNG (with --vs-base or --vs-adapter
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
+    _register_analyse(subparsers, common)
+    _register_continue(subparsers, common)
+
+
+def _register_analyse(subparsers, common: argparse.ArgumentParser) -> None:
+    """``analyse`` (``analyze``): a text file's tokens, how predictable each was, and what an adapter changed."""
     analyse = subparsers.add_parser("analyse", parents=[common], aliases=["analyze"],
                                     help="how predictable every token of a text file is (GLTR's summary)")
     analyse.add_argument("file", metavar="FILE", help=f"a UTF-8 text file (.txt, .md, ...); {STDIN_HELP}")
@@ -61,6 +67,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                               "it changed")
     analyse.set_defaults(func=cmd_analyse)
 
+
+def _register_continue(subparsers, common: argparse.ArgumentParser) -> None:
+    """``continue``: the model goes on from a text file's end."""
     cont = subparsers.add_parser("continue", parents=[common], epilog=CONTINUE_CTRL_C,
                                  help="let the model continue a text file from its end, coloured by probability")
     cont.add_argument("file", metavar="FILE", help=CONTINUE_FILE_HELP)

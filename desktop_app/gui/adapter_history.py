@@ -83,6 +83,17 @@ class AdapterHistory(QFrame):
         self.using = ElidedLabel("", least=USING_LEAST_PX)
         self.using.setObjectName("Muted")
         layout.addWidget(self.using)
+        layout.addWidget(self._build_list())
+        self.empty = styled_label(EMPTY, "Muted", wrap=True)
+        layout.addWidget(self.empty)
+        self._build_buttons(layout)
+        self.busy = False
+        self.after_discard = False  # the run card above is a discarded run's (set_after_discard)
+        self.waiting = 0  # the ratings a first fine-tune would learn from (set_waiting)
+        self.set_adapters([])
+
+    def _build_list(self) -> ListWithTipsAbove:
+        """The adapters, one a row: a double click or Enter uses one, F2 renames it, its menu (right click) the rest."""
         # a row's tooltip opens above the row: under the pointer it covered the buttons below the list (leftovers77)
         self.list = ListWithTipsAbove()
         self.list.setObjectName("AdapterList")
@@ -99,14 +110,7 @@ class AdapterHistory(QFrame):
         for key, action in ((Qt.Key.Key_F2, self.rename_selected), (Qt.Key.Key_Return, self._use_if_allowed),
                             (Qt.Key.Key_Enter, self._use_if_allowed)):
             list_key(self.list, key, action)
-        layout.addWidget(self.list)
-        self.empty = styled_label(EMPTY, "Muted", wrap=True)
-        layout.addWidget(self.empty)
-        self._build_buttons(layout)
-        self.busy = False
-        self.after_discard = False  # the run card above is a discarded run's (set_after_discard)
-        self.waiting = 0  # the ratings a first fine-tune would learn from (set_waiting)
-        self.set_adapters([])
+        return self.list
 
     def _build_buttons(self, layout) -> None:
         """The buttons two by two and their wiring: Use selected / Roll back, Use base model /

@@ -521,21 +521,9 @@ class ChatController(ModelReads, QObject):
         self.choice[user["parent_id"]] = user_id
         self.answering, self._streamed, self.answer_start = user_id, [], start  # (no token of this answer yet)
         self.stopped_before_start.discard(user_id)
-        store, settings, system = self.store, replace(self.settings), self.system or None
-
-        def work(report, cancel):
-            loaded = self.loaded  # the model in use when the answer starts (a load may come first)
-            if loaded is None:
-                raise ModelError(NO_MODEL_WORDS)
-            report(AnswerDraft(store, user["conversation_id"], user_id, model_id=loaded.model_id,
-                               adapter_id=loaded.adapter_id, message_id=continues,
-                               sampling=dict(settings.to_dict(), system=system)))
-            return session.answer_prompt(store, loaded, user_id, settings, system=system, prefix_ids=prefix_ids,
-                                         branched_at=branched_at, cancel=cancel, on_token=report,
-                                         on_notice=lambda text: report(Notice(text)),
-                                         on_reading=lambda read, total: report(PromptReading(read, total)),
-                                         between=self.lane.run_urgent, shared=shared)
-
+        store = self.store
+        work = self._answer_work(user, replace(self.settings), self.system or None, prefix_ids, branched_at,
+                                 continues, shared)
         cancelled = {"message_id": None, "finish_reason": "cancelled"}
 
         def dropped(_task) -> None:  # stopped while it waited: an unstarted answer it would go on with says so
@@ -552,6 +540,27 @@ class ChatController(ModelReads, QObject):
         # an imported answer's scoring (a long one: a minute) goes after it; stopped once the answer is in
         # the lane, as a scoring dropped earlier was asked again at once (the chat looked idle) and went first
         self.lane.cancel_all(UNWRITTEN_KIND)
+
+    def _answer_work(self, user: dict, settings, system: str | None, prefix_ids: list[int], branched_at,
+                     continues: int | None, shared: session.SharedPrefix | None):
+        """The answer to ``user``'s message, as the model lane runs it: its draft row first, then its tokens
+        (``settings`` and ``system`` as they were when it was asked for)."""
+        store, user_id = self.store, user["id"]
+
+        def work(report, cancel):
+            loaded = self.loaded  # the model in use when the answer starts (a load may come first)
+            if loaded is None:
+                raise ModelError(NO_MODEL_WORDS)
+            report(AnswerDraft(store, user["conversation_id"], user_id, model_id=loaded.model_id,
+                               adapter_id=loaded.adapter_id, message_id=continues,
+                               sampling=dict(settings.to_dict(), system=system)))
+            return session.answer_prompt(store, loaded, user_id, settings, system=system, prefix_ids=prefix_ids,
+                                         branched_at=branched_at, cancel=cancel, on_token=report,
+                                         on_notice=lambda text: report(Notice(text)),
+                                         on_reading=lambda read, total: report(PromptReading(read, total)),
+                                         between=self.lane.run_urgent, shared=shared)
+
+        return work
 
     def _explain_makes_way(self) -> None:
         """A "Why this token?" under way stops for the answer asked for; ``explain_paused`` first,

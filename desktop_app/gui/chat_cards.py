@@ -117,42 +117,58 @@ class ChatCards:
         w = self.window
         thread = w.chat.thread()
         cards = list(w.transcript.cards)
+        keep = self._cards_to_keep(cards, thread)
+        for card in cards[keep:]:
+            self._remove(card)
+        for message in thread[keep:]:
+            self._add_card(message)
+        self._refresh_answer_cards()
+        self.score_unwritten()
+        self.mark_unanswered()
+        self.refresh_waiting_token()  # the answer streamed into a card is stored now
+        w.finetune_side.update_compare_buttons()
+        self._scroll_after_render(keep < len(cards) or keep < len(thread), bool(thread))
+
+    def _cards_to_keep(self, cards: list, thread: list[dict]) -> int:
+        """How many of the shown ``cards`` still show the branch's first messages (``thread``): those with its
+        messages' ids, and the card an answer just streamed into once that answer is stored (it takes its row)."""
         keep = 0
         for card, message in zip(cards, thread):
             if card.message_id is None or card.message_id != message["id"]:
                 break
             keep += 1
         streaming = self.streaming
-        if (streaming is not None and not w.chat.generating and keep < len(thread) and keep < len(cards)
+        if (streaming is not None and not self.window.chat.generating and keep < len(thread) and keep < len(cards)
                 and cards[keep] is streaming and thread[keep]["role"] == "assistant"
                 and len(thread[keep]["text"]) == len("".join(r.text for r in streaming.records))):
             streaming.message = thread[keep]  # the answer it streamed is now stored
             streaming.set_exportable(True)
             self.streaming = None
             keep += 1
-        for card in cards[keep:]:
-            self._remove(card)
-        for message in thread[keep:]:
-            card = self.make_card(message["role"], message)
-            if message["role"] == "assistant":
-                self._show_answer(card, message)
-            else:
-                card.show_prompt(prefix=message["text"])
-                if w.legend.score_prompts.isChecked():
-                    w.chat.score_prompt(message)
-        self._refresh_answer_cards()
-        self.score_unwritten()
-        self.mark_unanswered()
-        self.refresh_waiting_token()  # the answer streamed into a card is stored now
-        w.finetune_side.update_compare_buttons()
+        return keep
+
+    def _add_card(self, message: dict) -> None:
+        """A card for ``message``: an answer with its tokens, or a prompt (coloured too where asked)."""
+        w = self.window
+        card = self.make_card(message["role"], message)
+        if message["role"] == "assistant":
+            self._show_answer(card, message)
+        else:
+            card.show_prompt(prefix=message["text"])
+            if w.legend.score_prompts.isChecked():
+                w.chat.score_prompt(message)
+
+    def _scroll_after_render(self, changed: bool, has_messages: bool) -> None:
+        """Where the transcript's view goes once the branch is shown (``changed``: cards went or came)."""
+        w = self.window
         if self._switching_branch:
             w.transcript.hold_position()
-        elif self.opening and thread:
+        elif self.opening and has_messages:
             self.opening = False
             w.transcript.show_opened()
         elif self._continued_shown():
             pass
-        elif keep < len(cards) or keep < len(thread):
+        elif changed:
             w.transcript.scroll_to_bottom()
 
     def _continued_shown(self) -> bool:

@@ -67,16 +67,7 @@ class RunProgress:
         pl = QVBoxLayout(self.progress_box)
         pl.setContentsMargins(0, 0, 0, 0)
         pl.setSpacing(4)
-        row = QHBoxLayout()
-        # wrapped: a long phase ("Computing reference log-probabilities") must not widen the dock
-        self.phase_label = styled_label("", "PhaseLabel", wrap=True)
-        row.addWidget(self.phase_label, 1)
-        self.cancel_button = QPushButton(icon("stop"), "Cancel")
-        self.cancel_button.setObjectName("SmallButton")
-        self.cancel_button.setToolTip("Stop training; the adapter in use stays as it is")
-        self.cancel_button.clicked.connect(self.cancel)
-        row.addWidget(self.cancel_button)
-        pl.addLayout(row)
+        pl.addLayout(self._phase_row())
         self.bar = QProgressBar()
         self.bar.setObjectName("TrainProgress")
         self.bar.setTextVisible(False)
@@ -102,6 +93,19 @@ class RunProgress:
         _WhenMoved(self.progress_box, self._progress_moved)
         # the person's own scrolling (the bar, the wheel, the keys) is theirs: the progress no longer follows
         self.verticalScrollBar().actionTriggered.connect(self._stop_following)
+
+    def _phase_row(self) -> QHBoxLayout:
+        """The run's phase and, at the row's end, Cancel."""
+        row = QHBoxLayout()
+        # wrapped: a long phase ("Computing reference log-probabilities") must not widen the dock
+        self.phase_label = styled_label("", "PhaseLabel", wrap=True)
+        row.addWidget(self.phase_label, 1)
+        self.cancel_button = QPushButton(icon("stop"), "Cancel")
+        self.cancel_button.setObjectName("SmallButton")
+        self.cancel_button.setToolTip("Stop training; the adapter in use stays as it is")
+        self.cancel_button.clicked.connect(self.cancel)
+        row.addWidget(self.cancel_button)
+        return row
 
     def _progress_state(self) -> None:
         """What the block knows of the run under way (nothing before one)."""

@@ -3,42 +3,26 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from desktop_app import APP_TITLE
 from desktop_app.core.generation import same_again_reason
-from desktop_app.gui import (answer_keys, chat_surprise_keys, conversation_actions, db_checkpoint, focus_order,
-                             in_place, shortcuts, view_toolbar, window_state)
-from desktop_app.gui.adapter_undo import AdapterUndo
+from desktop_app.gui import (answer_keys, db_checkpoint, focus_order, shortcuts, window_build, window_model,
+                             window_state, window_wiring)
 from desktop_app.gui.chat import ChatController, ChatState
-from desktop_app.gui.chat_cards import ChatCards
-from desktop_app.gui.chat_search import ChatSearch
-from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_controller import FineTuneController
-from desktop_app.gui.finetune_side import TOKEN_TAB, FineTuneSide
-from desktop_app.gui.explain_wiring import wire_explain
-from desktop_app.gui.word_probe_wiring import wire_word_probe
-from desktop_app.gui.more_alternatives_wiring import wire_more_alternatives
-from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.inspector_words import explaining_words
 from desktop_app.gui.message_card import MessageCard
 from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
 from desktop_app.gui.outside_changes import OutsideChanges
-from desktop_app.gui.panels import ConversationPanel, LegendBar, SettingsPopover
-from desktop_app.gui.prompt_box import ButtonsFacts, PromptArea
+from desktop_app.gui.prompt_box import ButtonsFacts
 from desktop_app.gui.prompt_drafts import PromptDrafts
 from desktop_app.gui.ratings import RatingWriter
-from desktop_app.gui.short_window import ShortWindow
 from desktop_app.gui.tasks import TaskManager
-from desktop_app.gui.text_mode import TextMode
-from desktop_app.gui.theme import apply_theme_choice, icon
-from desktop_app.gui.transcript import TranscriptView
-from desktop_app.gui.window_notices import WindowNotices
+from desktop_app.gui.theme import icon
 from desktop_app.gui.window_state import open_settings
 from desktop_app.gui.window_gone import WindowGoneWatch, quit_without_window
-from desktop_app.gui.window_status import WindowStatus
 
 QUIT_WAIT_S = 20.0  # the most closing waits for a fine-tune to stop (app.run_app ends the process after it)
 STILL_ANSWERING = ("Still writing the answer: your question stays in the box; press Enter again once the answer "
@@ -48,7 +32,8 @@ STILL_ANSWERING_MS = 8000
 
 class MainWindow(QMainWindow):
     """The window: it owns the task manager and the controllers, and wires the views to
-    them (views never reach into each other).
+    them (views never reach into each other): its parts are made by gui/window_build.py and
+    connected by gui/window_wiring.py; loading a model is gui/window_model.py's.
 
     Attributes:
         paths, settings: the data folders and the window's QSettings.
@@ -89,8 +74,8 @@ class MainWindow(QMainWindow):
         self.model_spec = model_spec if model_spec is not None else (self.settings.value("model_spec") or None)
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(icon("app"))
-        self._build()
-        self._connect()
+        window_build.build(self)  # its parts, by the names the app and the tests read
+        window_wiring.connect(self)
         self.notifier = Notifier(self)
         self.checkpoints = db_checkpoint.install(self)  # the .sqlite3 file stays a real backup
         self.outside_changes = OutsideChanges(self)  # the CLI's ratings and adapters show while it runs
@@ -101,17 +86,21 @@ class MainWindow(QMainWindow):
         window_state.keep_draft_as_typed(self)
         window_state.keep_choices_as_made(self)
         self.geometry_watch = window_state.GeometryWatch(self)
+        self._open_last_conversation(last)
+        self.prompt_drafts = PromptDrafts(self)  # after the last conversation opened: the box holds its draft
+        self._update_buttons()
+        self._before_model()
+        if autoload:
+            self.load_model(self.model_spec)
+
+    def _open_last_conversation(self, last) -> None:
+        """The conversation open when the window last closed (``last``, its id as saved), where it still is."""
         self.refresh_conversations()
         ids = [c["id"] for c in self.chat.conversations()]
         if last is not None and int(last) in ids:
             self.open_conversation(int(last))
         else:
             self.chat.thread_changed.emit()
-        self.prompt_drafts = PromptDrafts(self)  # after the last conversation opened: the box holds its draft
-        self._update_buttons()
-        self._before_model()
-        if autoload:
-            self.load_model(self.model_spec)
 
     def _before_model(self) -> None:
         """The ratings and the adapter history are on disk: shown at once, not after the
@@ -122,184 +111,6 @@ class MainWindow(QMainWindow):
         active = self.finetune_side.panel.history.active_id()
         if active is not None and self.chat.loaded is None:
             self.status.adapter_loads_with_model(active)
-
-    # ------------------------------------------------------------ building
-    def _build(self) -> None:
-        # every panel is made in its place, the container before what it holds: a widget moved to another
-        # parent is polished again with all it holds (gui/in_place.py)
-        self.splitter = view_toolbar.PanelSplitter(Qt.Orientation.Horizontal, self)  # its least width: the chat's
-        self.setCentralWidget(self.splitter)
-        self.conversations = ConversationPanel(self.splitter)
-        self._build_centre(QWidget(self.splitter))
-        self.side_tabs = self._build_side_tabs()
-        self._fit_splitter()
-        self.view_toolbar = view_toolbar.build_view_toolbar(self)
-        conversation_actions.add_export_button(self, self.view_toolbar)
-        self.help_action = shortcuts.add_help_button(self, self.view_toolbar)
-        self.popover = SettingsPopover(self)
-        self._build_status_bar()
-        self.short_window = ShortWindow(self)  # a short window's key in the toolbar, its prompt area compact
-
-    def _build_side_tabs(self) -> QTabWidget:
-        """The Token and Fine-tune tabs."""
-        tabs = QTabWidget()
-        tabs.setObjectName("SideTabs")
-        self.splitter.addWidget(tabs)  # named first, as its splitter handle is (qt_splithandle_SideTabs); still empty
-        tabs.setDocumentMode(True)
-        # a document-mode bar draws a base line across the panel; the tabs hide it, so it showed
-        # only past the last tab, a stray grey line above their underline (usertest 9)
-        tabs.tabBar().setDrawBase(False)
-        pages = in_place.tab_pages(tabs)
-        self.inspector = InspectorPanel(pages)
-        self.inspector.tokenizer = lambda: getattr(self.chat.loaded, "tokenizer", None)
-        self.inspector.model_id = lambda: getattr(self.chat.loaded, "model_id", None)
-        self.finetune_side = FineTuneSide(self, self.finetune)  # the Fine-tune tab and its wiring
-        self.finetune_panel = self.finetune_side.panel
-        in_place.sized_as_made_alone(self.inspector)
-        tabs.addTab(self.inspector, TOKEN_TAB)  # it scrolls itself in a short window
-        tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
-        return tabs
-
-    def _build_centre(self, centre: QWidget) -> None:
-        """The middle column: the legend, the banners, and the Chat and Text tabs."""
-        column = self.centre_column = QVBoxLayout(centre)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        self.legend = LegendBar(centre)
-        column.addWidget(self.legend)
-        self.notices = WindowNotices(self, centre)  # the banners over the chat and what shows in them
-        self.notice_banner, self.error_banner = self.notices.notice, self.notices.error
-        banners = QVBoxLayout()
-        banners.setContentsMargins(16, 4, 16, 0)  # (8 over a notice had been 4 px of a 480 px Text tab's)
-        banners.setSpacing(6)
-        banners.addWidget(self.notice_banner)
-        banners.addWidget(self.error_banner)
-        column.addLayout(banners)
-        self.text_mode = TextMode(self, centre, self._build_chat_page)  # the Text tab and its wiring (gui/text_mode.py)
-        self.text, self.text_view, self.mode_tabs = self.text_mode.controller, self.text_mode.view, self.text_mode.tabs
-        column.addWidget(self.mode_tabs, 1)
-
-    def _build_chat_page(self, parent: QWidget) -> QWidget:
-        """The Chat tab: the transcript over the prompt area."""
-        chat_page = QWidget(parent)
-        chat_column = QVBoxLayout(chat_page)
-        chat_column.setContentsMargins(0, 0, 0, 0)
-        chat_column.setSpacing(0)
-        self.transcript = TranscriptView(chat_page)
-        self.cards = ChatCards(self)  # the transcript's cards and their wiring
-        chat_column.addWidget(self.transcript, 1)
-        chat_column.addWidget(self._build_prompt_area(chat_page))
-        chat_surprise_keys.bind(self, chat_page)  # F3 / Shift+F3: the answer's least likely tokens
-        return chat_page
-
-    def _fit_splitter(self) -> None:
-        """The conversations, the middle column and the side tabs, side by side."""
-        splitter = self.splitter
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([220, 720, 340])
-        splitter.setChildrenCollapsible(False)
-        self.conversations.setMinimumWidth(185)  # the panel title fits
-        self.side_tabs.setMinimumWidth(view_toolbar.SIDE_LEAST)  # less on a narrow screen: PanelFitter
-
-    def _build_status_bar(self) -> None:
-        self.status = WindowStatus(self.statusBar(), self.finetune_side.label)
-        st = self.status  # its parts by the names other modules and tests use
-        self.model_label, self.adapter_label, self.speed_label = st.model_label, st.adapter_label, st.speed_label
-        self.progress, self.progress_label, self.message_room = st.progress, st.progress_label, st.message_room
-        self.adapter_undo = AdapterUndo(self)  # "Undo delete" of an adapter, for this session
-
-    def _build_prompt_area(self, parent: QWidget) -> QFrame:
-        area = PromptArea(parent)
-        self.prompt_area = area
-        self.prompt, self.model_button, self.settings_button = area.prompt, area.model_button, area.settings_button
-        self.regenerate_button, self.stop_button, self.send_button = (area.regenerate_button, area.stop_button,
-                                                                       area.send_button)
-        self.context_meter = ContextMeter(area.meter, self.chat, self.prompt,
-                                          editing=lambda: self.message_editor.editing)
-        return area
-
-    def _connect(self) -> None:
-        self._connect_chat()
-        self.writer.failed.connect(self.show_error)
-        self.writer.written.connect(lambda _message_id: self.conversations.update_facts(
-            self.chat.conversations(self.conversations.search.text().strip())))  # the row's ▲ ▼ ± ✎ marks
-        self.finetune_side.connect()
-        self._connect_panels()
-        self._connect_prompt()
-        self.cards.connect()
-
-    def _connect_chat(self) -> None:
-        """The chat controller's signals (model, stream, conversations) to the window."""
-        c = self.chat
-        c.model_progress.connect(self._model_progress)
-        c.model_loaded.connect(self._model_loaded)
-        c.model_failed.connect(self._model_failed)
-        self.notices.connect(c)  # the notices, the model's notice and errors, to the banners
-        c.prompt_not_saved.connect(self._give_prompt_back)
-        c.conversations_changed.connect(self.refresh_conversations)
-        c.thread_changed.connect(self.render_thread)
-        c.thread_changed.connect(lambda: window_state.remember_conversation(self))
-        c.stream_started.connect(self._stream_started)
-        c.answer_finished.connect(self._answer_finished)
-        self.tasks.busy_changed.connect(self._busy)
-        self.tasks.model.changed.connect(self._lane_work)
-        c.state_changed.connect(lambda _state: self._update_buttons())
-        c.adapter_changed.connect(self._adapter_changed)
-
-    def _connect_panels(self) -> None:
-        """Conversation list, legend and token inspector."""
-        c = self.chat
-        self.conversations.selected.connect(self.open_conversation)
-        self.conversations.new_requested.connect(self.new_conversation)
-        self.conversations.rename_requested.connect(c.rename)
-        self.conversations.delete_requested.connect(self.delete_conversation)
-        self.conversations.delete_warning = lambda cid: conversation_actions.delete_warning(self, cid)
-        self.conversations.export_requested.connect(
-            lambda cid, kind: conversation_actions.export_conversation(self, cid, kind))
-        self.conversations.search_changed.connect(lambda _t: self.refresh_conversations())
-        self.conversations.chosen.connect(lambda: self.prompt.setFocus(Qt.FocusReason.OtherFocusReason))
-        self.chat_search = ChatSearch(self)  # Enter on the search: where its words are in the conversation shown
-        self.conversations.search_entered.connect(
-            lambda words: self.chat_search.show_words(words) or self.prompt.setFocus(Qt.FocusReason.OtherFocusReason))
-        self.legend.measure_changed.connect(self.set_measure)
-        self.inspector.branch_requested.connect(self.branch)
-        # the colour key says what is painted: "Why this token?"'s attribution, while it is shown
-        self.transcript.overlay_changed.connect(self._follow_overlay)
-        self.text_view.heatmap.overlay_changed.connect(self._follow_overlay)
-        self.text_view.change_mode.key_changed.connect(self._follow_overlay)
-        self.mode_tabs.currentChanged.connect(lambda _i: self._follow_overlay())
-
-    def _follow_overlay(self) -> None:
-        shown = (self.text_view.heatmap.overlay is not None if self.mode == "text"
-                 else self.transcript.overlaid())
-        if shown:
-            self.legend.show_attribution_key(True)
-        else:  # the Text tab's colours by the fine-tune's change have their key too
-            self.legend.show_key(self.text_view.change_mode.key() if self.mode == "text" else None)
-
-    def _connect_prompt(self) -> None:
-        """The prompt area's buttons, the keyboard shortcuts and "Why this token?"."""
-        self.send_button.clicked.connect(self.send)
-        self.stop_button.clicked.connect(self.stop)
-        self.regenerate_button.clicked.connect(self.regenerate)
-        self.settings_button.clicked.connect(lambda: shortcuts.open_settings(self))
-        self.popover.changed.connect(self.use_popover_settings)
-        self.popover.theme.currentIndexChanged.connect(
-            lambda: apply_theme_choice(QApplication.instance(), self.popover.theme_choice()))
-        self.model_button.clicked.connect(self.choose_model)
-        self.prompt.textChanged.connect(self._update_buttons)
-        self.prompt.submitted.connect(self.send)
-        self.prompt.up_from_empty.connect(self.cards.enter_newest_answer)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.text_mode.ctrl_enter)
-        QShortcut(QKeySequence("Escape"), self, self.stop)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.new_here)
-        shortcuts.bind(self)
-        wire_explain(self)
-        wire_word_probe(self)
-        wire_more_alternatives(self)
-        self.chat_surprises = chat_surprise_keys.ChatSurpriseList(self)  # listed at the inspector's foot
-        self.text_mode.connect()
 
     # ------------------------------------------------------------ persistence (gui/window_state.py)
     def _first_size(self) -> None:
@@ -340,7 +151,7 @@ class MainWindow(QMainWindow):
         explain = self.inspector.explain
         if explain.toggle.isChecked():
             explain.overlay_toggled.emit(True)
-        self._follow_overlay()
+        window_wiring.follow_overlay(self)
 
     def focusNextPrevChild(self, forward: bool) -> bool:
         """Tab and Shift+Tab follow gui/focus_order.py: the newest answer comes right after the prompt."""
@@ -374,81 +185,24 @@ class MainWindow(QMainWindow):
         self.text_mode.undo.close()
         super().closeEvent(event)
 
-    # ------------------------------------------------------------ model
+    # ------------------------------------------------------------ model (gui/window_model.py)
     def load_model(self, spec: str | None) -> None:
         """Open a model (spec as --model takes it) in the window, in the background."""
-        self.model_spec = spec
-        self.status.loading(spec)
-        self.notices.load_starting(spec)
-        self.chat.load_model(spec)
-        self._update_buttons()
+        window_model.load(self, spec)
 
     def model_dialog(self):
-        from desktop_app.gui.model_dialog import ModelDialog, spec_in_use
-
-        loaded = self.chat.loaded
-        in_use = spec_in_use(loaded.source) if loaded is not None else None
-        return ModelDialog(self.paths, in_use or self.model_spec, self, precision=self.chat.precision,
-                           lane=self.tasks.files, in_use=in_use, device=self.chat.device)
+        return window_model.dialog(self)
 
     def choose_model(self) -> None:
-        dialog = self.model_dialog()
-        if dialog.exec() and dialog.spec():
-            self.chat.precision = dialog.precision()
-            self.settings.setValue("precision", self.chat.precision)
-            self.load_model(dialog.spec())
+        window_model.choose(self)
 
     def reload_with_precision(self, precision: str) -> None:
-        """The model in use again, with other weights (core.precision: exact, fast, ...), as
-        the model dialog would load it; the choice is kept for the next start."""
-        from desktop_app.gui.model_dialog import spec_in_use
-
-        loaded = self.chat.loaded
-        self.chat.precision = precision
-        self.settings.setValue("precision", precision)
-        self.load_model(spec_in_use(loaded.source) if loaded is not None else self.model_spec)
+        """The model in use again, with other weights (core.precision: exact, fast, ...)."""
+        window_model.reload_with_precision(self, precision)
 
     def use_model(self, loaded) -> None:
         """Put an already loaded model (a LoadedModel) in use, as a finished load does."""
         self.chat.use_model(loaded)
-
-    def _model_progress(self, p) -> None:
-        self.status.load_stage(p.stage, p.done, p.total)
-        self.transcript.empty.set_status(p.stage + "\u2026")
-
-    def _model_loaded(self, loaded) -> None:
-        self.status.model_loaded(loaded, self.chat.adapter_label)
-        self.error_banner.hide()  # an earlier model's failure no longer applies to this one
-        self.notices.model_loaded(loaded.model_id)
-        self.transcript.empty.set_status(f"Ready: {loaded.source.display_name}")
-        self.prompt_area.set_model_name(loaded.source.display_name)
-        self.writer.model_id, self.writer.tokenizer = loaded.model_id, loaded.tokenizer
-        self.writer.recount()
-        self.finetune_side.model_loaded()
-        if self.model_spec is not None:
-            self.settings.setValue("model_spec", self.model_spec)
-        self.settings.setValue("model_id", loaded.model_id)  # its adapters are listed at the next start
-        self._busy(self.tasks.model.busy)
-        self._update_buttons()
-        if self.legend.score_prompts.isChecked():
-            self.cards.score_prompts_toggled(True)
-        self.text_mode.model_loaded(loaded)
-
-    def _model_failed(self, message: str) -> None:
-        """The error, and which model still answers: "could not be loaded" alone read as if none
-        were, while the one in use went on answering (usertest16)."""
-        loaded = self.chat.loaded
-        self.status.model_failed(model_in_use=loaded is not None)
-        if loaded is None:
-            self.transcript.empty.set_status("The model could not be loaded.")
-            self.show_error(f"The model could not be loaded. {message}")
-        else:
-            name = loaded.source.display_name
-            self.transcript.empty.set_status(f"Ready: {name}")
-            said = message.rstrip()
-            said += "" if said.endswith((".", "!", "?")) else "."
-            self.show_error(f"The model could not be loaded. {said} Still using {name}.")
-        self._update_buttons()
 
     # ------------------------------------------------------------ status
     def show_error(self, message: str) -> None:

@@ -126,6 +126,24 @@ class TokenView(QTextEdit):
         self.mark_painter = MarkPainter(self)  # the marks' rectangles, kept until the layout changes
         self.document().contentsChanged.connect(self.mark_painter.forget)
         self.document().documentLayout().documentSizeChanged.connect(self.mark_painter.forget)
+        self._no_tokens_yet(measure)
+        self.flashed: tuple[int, int, QColor] | None = None  # (start, end, colour): a word pointed at, for a moment
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.timeout.connect(self.end_flash)
+        self._hovered = -1
+        # the text moves under a still pointer (the Text tab's heatmap scrolls itself): no mouse move tells
+        self.verticalScrollBar().valueChanged.connect(lambda _value: self.recheck_hover())
+        self._press_pos = None
+        self._press_index = -1  # the token under the press: the one a click picks (see mouseReleaseEvent)
+        self.picked_by_click = False  # set while a click's choose_token runs: the inspector then comes forward
+        self._block_format = QTextBlockFormat()
+        self._block_format.setLineHeight(LINE_GAP, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
+        QTextCursor(self.document()).setBlockFormat(self._block_format)  # streamed text too, not only rebuilt
+        self._fit_height()
+
+    def _no_tokens_yet(self, measure: str) -> None:
+        """The view's tokens, their colours and marks, all empty until a text is set; coloured by ``measure``."""
         self.records: list[TokenRecord] = []
         self.prefix = ""
         self.suffix = ""
@@ -142,20 +160,6 @@ class TokenView(QTextEdit):
         self.selected = -1
         self._built_dark = False  # the theme the tokens were last coloured in
         self.steps_out = False  # Up / Down emit step_out (an answer card's view), else move as a text box's do
-        self.flashed: tuple[int, int, QColor] | None = None  # (start, end, colour): a word pointed at, for a moment
-        self._flash_timer = QTimer(self)
-        self._flash_timer.setSingleShot(True)
-        self._flash_timer.timeout.connect(self.end_flash)
-        self._hovered = -1
-        # the text moves under a still pointer (the Text tab's heatmap scrolls itself): no mouse move tells
-        self.verticalScrollBar().valueChanged.connect(lambda _value: self.recheck_hover())
-        self._press_pos = None
-        self._press_index = -1  # the token under the press: the one a click picks (see mouseReleaseEvent)
-        self.picked_by_click = False  # set while a click's choose_token runs: the inspector then comes forward
-        self._block_format = QTextBlockFormat()
-        self._block_format.setLineHeight(LINE_GAP, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
-        QTextCursor(self.document()).setBlockFormat(self._block_format)  # streamed text too, not only rebuilt
-        self._fit_height()
 
     def _read_only_look(self) -> None:
         """Text to read and click, not to edit: no frame, no scroll bars of its own (it grows to its text:
