@@ -36,7 +36,8 @@ from desktop_app.gui.compare_scoring import CompareScoring
 from desktop_app.gui.compare_widgets import DivergingBar, LegendWords, ScoringProgress
 from desktop_app.gui.compare_words import (BASE_CHOICE, END_CELL, HEADING, LATER_TIP, LEGEND_TITLE, PICKER_TIP,
                                            answer_expectation, better_key, better_of, colour_key,
-                                           compared_choice_words, compared_names, compared_title, deltas,
+                                           compared_choice_words, compared_gone_words, compared_names, compared_title,
+                                           deltas,
                                            changed_words, heading, later_expectation, legend_title, legend_words,
                                            mark_words, movers_words,
                                            nice_scale, pair_words, shown_part, summary_words, times_words,
@@ -71,6 +72,7 @@ class CompareView(CompareScoring, QFrame):
     """
 
     status = Signal(str)
+    notice = Signal(str)  # something the person should know: the adapter compared with is gone
     title_changed = Signal(str)  # the window's title: what is compared (compare_words.compared_title)
 
     def __init__(self, store, chat, parent=None):
@@ -326,9 +328,12 @@ class CompareView(CompareScoring, QFrame):
         active_id = active["id"] if active else None
         if active_id != self.compared_for:
             self.compared_with, self.compared_for = None, active_id
+        was = self.against()
         self.earlier = {row["id"]: row for row in earlier_adapters(self.store, active)} if active else {}
         if self.compared_with not in self.earlier:  # deleted meanwhile
             self.compared_with = None
+            if was is not None:
+                self.notice.emit(compared_gone_words(was, "the compare view"))
         combo = self.baseline_combo
         combo.blockSignals(True)
         combo.clear()
@@ -338,6 +343,15 @@ class CompareView(CompareScoring, QFrame):
         combo.setCurrentIndex(combo.findData(self.compared_with) if self.compared_with is not None else 0)
         combo.blockSignals(False)
         self._say_compared()
+
+    def follow_history(self) -> None:
+        """The adapter history changed (an adapter deleted, brought back, imported; here or from the terminal): the
+        list offers what is there now, and an answer compared with an adapter now gone is read against the base
+        model. The list had kept a deleted adapter, which then failed when chosen."""
+        chosen = self.compared_with
+        self._fill_compared_with(self.active())
+        if chosen is not None and self.compared_with is None and self.message_id is not None:
+            self.refresh()
 
     def _compared_changed(self) -> None:
         self.compared_with = self.baseline_combo.currentData()
