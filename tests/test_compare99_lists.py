@@ -1,6 +1,6 @@
 """compare99: the "Compared with" lists of the Text tab's "Fine-tune's change" and of the compare view
 follow the adapter history: an earlier adapter deleted leaves both lists (the chosen one falls back to
-the base model, a notice saying so), one brought back by Undo returns, one deleted from the terminal goes
+the base model, a notice (the Text tab) or a note under the list (the compare view) saying so), one brought back by Undo returns, one deleted from the terminal goes
 at the window's next look at the store. Real window, the tiny
 GPT-2, real LoRA weights saved as safetensors."""
 
@@ -66,21 +66,29 @@ def test_the_compare_views_list_follows_a_deleted_earlier_adapter(window, qtbot,
     view = window.open_compare(stored_answer(window, rating=-1)).view
     shown(qtbot, view)
     choose(qtbot, view, first)
-    delete_adapter(window, qtbot, first)
+    deleted = delete_adapter(window, qtbot, first)
     qtbot.waitUntil(lambda: offered(view.baseline_combo) == [None], timeout=WAIT_MS)
     assert view.compared_with is None and view.against() is None
-    assert said(window).startswith(f"Adapter {first} is no longer in the adapter history")
-    assert said(window).endswith("the compare view compares with the base model again.")
+    note = view.compared_note
+    assert note.isVisible() and note.text().startswith(f"Adapter {first} is no longer in the adapter history")
+    assert note.text().endswith("the compare view compares with the base model again.")
     shown(qtbot, view)
     assert view.legend_title.text() == "Under the adapter:"
+    with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
+        window.finetune.undo_delete(deleted)
+    qtbot.waitUntil(lambda: offered(view.baseline_combo) == [None, first], timeout=WAIT_MS)
+    choose(qtbot, view, first)  # the person's own choice: the note is done
+    assert not note.isVisible()
 
 
 def test_an_earlier_adapter_deleted_from_the_terminal_leaves_the_list(window, qtbot, tmp_path, tiny_model_dir):
     from desktop_app.core import adapters
+    from desktop_app.core.store import Store
 
     first, second = two_kept_runs(window, qtbot, tmp_path, tiny_model_dir)
     combo = window.text_view.change_mode.panel.compared_combo
     assert offered(combo) == [None, first]
-    adapters.delete(window.chat.store, first)  # what `gpt2-desk adapters delete` does: the store and the files
-    window.outside_changes.look()  # the window's periodic look at the store
+    with Store.open(window.chat.store.path) as terminal:  # `gpt2-desk adapters delete`: its own connection
+        adapters.delete(terminal, first)
+    assert window.outside_changes.look()  # the window's periodic look at the store saw it
     assert offered(combo) == [None]

@@ -283,7 +283,6 @@ class FineTuneSide:
         w = self.window
         if self.compare_dialog is None:
             self.compare_dialog = CompareDialog(w.chat.store, w.chat, w)
-            self.compare_dialog.view.notice.connect(w.notices.show_notice)
             self.compare_dialog.finished.connect(self._focus_back)
         focused = QApplication.focusWidget()
         if focused is not None and w.isAncestorOf(focused):  # not the compare window's own (opened again)
