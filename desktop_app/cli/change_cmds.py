@@ -105,7 +105,7 @@ def _with_active_adapter(args, no_adapter: str) -> tuple:
 
 def compared_adapter(store, adapter_id: int, active: dict, model_id: str) -> dict:
     """The row of the adapter --vs-adapter names, checked: it is in the store, not the one in use, made
-    for this model, and its folder whole (its weights are read beside the active adapter's)."""
+    for this model before the one in use, and its folder whole (its weights are read beside the active adapter's)."""
     from desktop_app.core.errors import UserFacingError
 
     try:
@@ -119,12 +119,26 @@ def compared_adapter(store, adapter_id: int, active: dict, model_id: str) -> dic
     if row["base_model"] != model_id:
         raise CliError(f"--vs-adapter {adapter_id}: {label(row)} was made for {row['base_model']}, another model "
                        f"than --model's: name one of its own adapters (`gpt2-desk adapters list`).")
+    if row["id"] > active["id"]:
+        raise CliError(later_adapter_refusal(store, row, active))
     try:
         check_adapter_folder(Path(row["path"]))
     except AdapterError:
         raise CliError(f"--vs-adapter {adapter_id}: {label(row)}'s files are missing from {row['path']}, so it cannot "
                        f"be compared with.") from None
     return row
+
+
+def later_adapter_refusal(store, row: dict, active: dict) -> str:
+    """A --vs-adapter made after the active adapter, refused in one sentence naming those that may be chosen:
+    the window's "Compared with" offers only earlier ones (what the runs after them changed), and the two agree."""
+    from desktop_app.core.session_compare import earlier_adapters
+
+    earlier = [f"--vs-adapter {r['id']} ({label(r)})" for r in earlier_adapters(store, active)]
+    choices = (f": {', '.join(earlier)}, or --vs-base for the base model" if earlier
+               else ", and it has none: use --vs-base")
+    return (f"--vs-adapter {row['id']}: {label(row)} was made after {label(active)}, the active adapter, which is "
+            f"compared only with an earlier one, as in the window{choices}.")
 
 
 def _write_change_png(args, change) -> None:

@@ -363,28 +363,63 @@ def attach(loaded, path, adapter_id: int | None) -> None:
     log.info("attached adapter %s (%s) to %s", adapter_id, path, loaded.model_id)
 
 
+COMPARED_PREFIX = "compared"  # the PEFT name of an earlier adapter worn for a comparison: "compared2"
+
+
+def _compared_peft_name(adapter_id: int) -> str:
+    return f"{COMPARED_PREFIX}{adapter_id}"
+
+
+def kept_earlier(loaded) -> int | None:
+    """The id of the earlier adapter kept loaded beside the one in use after a comparison (None: none)."""
+    names = [n for n in getattr(loaded.model, "peft_config", None) or {} if n.startswith(COMPARED_PREFIX)]
+    return int(names[0][len(COMPARED_PREFIX):]) if names else None
+
+
+def drop_kept_earlier(loaded) -> None:
+    """Let go of the earlier adapter a comparison kept loaded (its adapter deleted, or no longer wanted)."""
+    with loaded.lock:
+        kept = kept_earlier(loaded)
+        if kept is not None:
+            loaded.model.delete_adapter(_compared_peft_name(kept))
+
+
 @contextlib.contextmanager
 def wearing_instead(loaded, row: dict):
     """Inside: ``loaded.model``, a PEFT model wearing the adapter in use, reads with adapter ``row``'s
     weights instead (the compare view's "Compared with" an earlier adapter), loaded beside the one in
-    use as a second named adapter and dropped after, so the one in use is never reloaded. The caller
-    holds ``loaded.lock``. Its folder is checked first: its weights are the safetensors file, which
-    PEFT reads before any pickle."""
+    use as a second named adapter, so the one in use is never reloaded. The caller holds ``loaded.lock``.
+    It stays loaded after (one at most: ``kept_earlier``), as the person compares one answer after
+    another with the same adapter and each load read its safetensors again; ``attach`` and ``detach``
+    drop it with the adapter in use, ``attach_active`` once its adapter is deleted. Its folder is
+    checked first: its weights are the safetensors file, which PEFT reads before any pickle."""
     from peft import PeftModel
 
     check_adapter_folder(Path(row["path"]))
     model = loaded.model
     if not isinstance(model, PeftModel):
         raise AdapterError("No adapter is in use: there is nothing to compare an earlier adapter with.")
-    in_use, name = model.active_adapter, f"compared{row['id']}"
-    model.load_adapter(str(row["path"]), adapter_name=name, is_trainable=False)
+    in_use, name = model.active_adapter, _compared_peft_name(row["id"])
+    if kept_earlier(loaded) not in (None, row["id"]):
+        drop_kept_earlier(loaded)
+    if name not in model.peft_config:
+        _load_compared(model, row["path"], name)
     try:
         model.set_adapter(name)
         yield
     finally:
         model.set_adapter(in_use)
-        model.delete_adapter(name)
         model.eval()
+
+
+def _load_compared(model, path, name: str) -> None:
+    """Load an earlier adapter under ``name``; a load that failed half-way leaves no part of it behind."""
+    try:
+        model.load_adapter(str(path), adapter_name=name, is_trainable=False)
+    except BaseException:
+        if name in model.peft_config:
+            model.delete_adapter(name)
+        raise
 
 
 def detach(loaded) -> None:
@@ -402,6 +437,7 @@ def detach(loaded) -> None:
 def attach_active(loaded, store) -> dict | None:
     """Attach the adapter the person made active for ``loaded.model_id`` (detach when none).
     A missing or broken folder is reported in the log and the base model is used."""
+    _drop_kept_if_deleted(loaded, store)
     row = store.active_adapter(loaded.model_id)
     if row is None:
         if loaded.adapter_id is not None:
@@ -416,6 +452,19 @@ def attach_active(loaded, store) -> dict | None:
         detach(loaded)
         return None
     return row
+
+
+def _drop_kept_if_deleted(loaded, store) -> None:
+    """The earlier adapter a comparison kept loaded goes once its adapter is deleted (or its files are)."""
+    kept = kept_earlier(loaded)
+    if kept is None:
+        return
+    try:
+        present = (Path(store.get_adapter(kept)["path"]) / WEIGHTS_FILE).is_file()
+    except UserFacingError:  # its row is gone
+        present = False
+    if not present:
+        drop_kept_earlier(loaded)
 
 
 def switch_to(loaded, store, adapter_id: int | None) -> dict | None:

@@ -36,8 +36,8 @@ from desktop_app.gui.compare_scoring import CompareScoring
 from desktop_app.gui.compare_widgets import DivergingBar, LegendWords, ScoringProgress
 from desktop_app.gui.compare_words import (BASE_CHOICE, END_CELL, HEADING, LATER_TIP, LEGEND_TITLE, PICKER_TIP,
                                            answer_expectation, better_key, better_of, colour_key,
-                                           compared_choice_words, compared_names, compared_title, deltas,
-                                           changed_words, heading, later_expectation, legend_title, legend_words,
+                                           compared_choice_words, compared_gone_words, compared_names, compared_title,
+                                           deltas, changed_words, heading, later_expectation, legend_title, legend_words,
                                            mark_words, movers_words,
                                            nice_scale, pair_words, shown_part, summary_words, times_words,
                                            token_change_tip, totals, whitespace_words)
@@ -174,6 +174,11 @@ class CompareView(CompareScoring, QFrame):
         self.baseline_combo.setToolTip("What the adapter in use is compared with: the base model (all the runs' "
                                        "change), or an earlier adapter (what the runs after it changed)")
         pick.addRow("Compared with", self.baseline_combo)
+        # why the list is back on the base model (the adapter chosen was deleted): a notice in the main window
+        # would be under this window, which covers the chat where there is no room beside it
+        self.compared_note = styled_label("", "Muted", wrap=True)
+        self.compared_note.hide()
+        pick.addRow(self.compared_note)
         self.after_label = styled_label("", "AdapterChip")
         after = QHBoxLayout()
         after.addWidget(self.after_label)
@@ -326,9 +331,14 @@ class CompareView(CompareScoring, QFrame):
         active_id = active["id"] if active else None
         if active_id != self.compared_for:
             self.compared_with, self.compared_for = None, active_id
+            self.compared_note.hide()
+        was = self.against()
         self.earlier = {row["id"]: row for row in earlier_adapters(self.store, active)} if active else {}
         if self.compared_with not in self.earlier:  # deleted meanwhile
             self.compared_with = None
+            if was is not None:
+                self.compared_note.setText(compared_gone_words(was, "the compare view"))
+                self.compared_note.show()
         combo = self.baseline_combo
         combo.blockSignals(True)
         combo.clear()
@@ -339,8 +349,18 @@ class CompareView(CompareScoring, QFrame):
         combo.blockSignals(False)
         self._say_compared()
 
+    def follow_history(self) -> None:
+        """The adapter history changed (an adapter deleted, brought back, imported; here or from the terminal): the
+        list offers what is there now, and an answer compared with an adapter now gone is read against the base
+        model. The list had kept a deleted adapter, which then failed when chosen."""
+        chosen = self.compared_with
+        self._fill_compared_with(self.active())
+        if chosen is not None and self.compared_with is None and self.message_id is not None:
+            self.refresh()
+
     def _compared_changed(self) -> None:
         self.compared_with = self.baseline_combo.currentData()
+        self.compared_note.hide()  # the person chose: the note on the earlier choice is done
         self._say_compared()
         self.refresh()
 

@@ -199,8 +199,12 @@ def liked_and_corrected_words(what: str = "answer") -> str:
             f"<b style='color:{PURPLE}'>down</b> against yours, so it may move either way.")
 
 
+# what a token's two figures are read under against the base model; two adapters are named instead (compared_names)
+BEFORE_AFTER = ("before", "after")
+
+
 def token_change_tip(before, after, delta: float, label, *, end: bool = False,
-                     names: tuple[str, str] = ("before", "after")) -> str:
+                     names: tuple[str, str] = BEFORE_AFTER) -> str:
     """The change of one token (``label``: a token's text as the view shows it); ``end``: the
     end-of-text token that ended the answer; ``names``: what the two figures were read under
     (``compared_names``: "adapter 2", "adapter 3" where the view compares two adapters)."""
@@ -259,13 +263,17 @@ def legend_words(scale: float, values: list[float]) -> tuple[str, str]:
     return (f"{times} less likely{', or more' if low else ''}", f"{times} more likely{', or more' if high else ''}")
 
 
-def likelihood_words(change: float, tokens: int = 0) -> str:
+SAME_LIKELIHOOD = 0.05  # nats: a whole text's change under it reads "about as likely"
+
+
+def likelihood_words(change: float, tokens: int = 0, against: str | None = "before") -> str:
     """A change of a text's log-probability (``change`` nats) in words a person reads first:
-    "much more likely (about 600,000\u00d7)", "a little less likely (1.3\u00d7)", "about as likely".
-    Past a million times, a text of ``tokens`` tokens says how much each token moved on average:
-    the whole text's factor grows with its length and sounded alarming (usertest 11)."""
-    if abs(change) < 0.05:
-        return "about as likely as before"
+    "much more likely (about 600,000\u00d7)", "a little less likely (1.3\u00d7)", "about as likely as before".
+    ``against``: what the change is measured against, said after "about as likely as" ("under adapter 2");
+    None: nothing after it. Past a million times, a text of ``tokens`` tokens says how much each token moved
+    on average: the whole text's factor grows with its length and sounded alarming (usertest 11)."""
+    if abs(change) < SAME_LIKELIHOOD:
+        return "about as likely" if against is None else f"about as likely as {against}"
     word = "more" if change > 0 else "less"
     how = "a little " if abs(change) < 0.7 else "much " if abs(change) >= 2.3 else ""
     if tokens > 1 and math.exp(min(abs(change), 700)) >= MOST_TIMES:
@@ -319,14 +327,7 @@ def summary_words(before, after, ended: bool, whole: str = "The whole answer",
     tiny = was == now == chance_words(-math.inf)  # a long text: exactly these words are always unlikely
     chance = ("" if tiny else f" The chance the model gives exactly this text went from {was} to {now}."
               if was != now else f" The chance the model gives exactly this text stays at about {now}.")
-    likely = likelihood_words(change, len(values))
-    if adapters is not None:  # "more likely than before" would be a lie: it is another adapter's "before"
-        likely = likely.replace("as likely as before", f"as likely as under {adapters[0]}")
-        whole = f"Under {adapters[1]}, {whole[:1].lower()}{whole[1:]}"
-        head = f"{whole} is <b>{likely}</b>" + ("" if "as likely as" in likely else f" than under {adapters[0]}")
-    else:
-        head = f"{whole} is now <b>{likely}</b>"
-    text = (f"{head}.{chance} "
+    text = (f"{_summary_head(whole, change, len(values), adapters)}.{chance} "
             f"{up} of {len(values)} tokens{' (the end included)' if ended else ''} rose, {down} fell.")
     if ended:
         b, a = before[-1], after[-1]
@@ -339,8 +340,20 @@ def summary_words(before, after, ended: bool, whole: str = "The whole answer",
             f"on average each token {per_token:.2f}\u00d7 {word} likely{small}.</small>")
 
 
+def _summary_head(whole: str, change: float, tokens: int, adapters: tuple[str, str] | None) -> str:
+    """"The whole answer is now <b>more likely …</b>"; between two adapters (the earlier one, the one in use)
+    "Under adapter 3, the whole answer is <b>more likely …</b> than under adapter 2": "than before" would be a
+    lie there, as it is another adapter's "before"."""
+    if adapters is None:
+        return f"{whole} is now <b>{likelihood_words(change, tokens)}</b>"
+    earlier, in_use = adapters
+    against = f"under {earlier}"
+    than = "" if abs(change) < SAME_LIKELIHOOD else f" than {against}"
+    return f"Under {in_use}, {whole[:1].lower()}{whole[1:]} is <b>{likelihood_words(change, tokens, against)}</b>{than}"
+
+
 def movers_words(before, after, values: list[float], scale: float, chip, label, dark: bool = False,
-                 names: tuple[str, str] = ("before", "after")) -> str:
+                 names: tuple[str, str] = BEFORE_AFTER) -> str:
     """The tokens that rose and fell most, as chips coloured as the heatmap colours them (a tint at least: `chip_color`)
     (``chip(i)``: token ``i``'s chip text; ``label``: a token's text as the view shows it), and
     what the first of the risen that did took the place of (``displaced_words``); ``dark``: the dark
@@ -460,7 +473,7 @@ def _token_share(text: str, share: str) -> str:
     return f"\u201c{text}\u201d\u00a0{share}"
 
 
-def displaced_words(before, after, label, names: tuple[str, str] = ("before", "after")) -> str:
+def displaced_words(before, after, label, names: tuple[str, str] = BEFORE_AFTER) -> str:
     """What a token that rose took the place of: "“Barcelona” took the place of “Madrid”: before
     “Madrid” 41% · “Barcelona” 14% → after “Barcelona” 37% · “Madrid” 29%" (or is now as likely as it,
     or came closer to it, as the percentages read); "" when the base model's first choice was this
@@ -479,7 +492,7 @@ def _cell_label(label):
     return lambda text: END_CELL.strip() if text == END_CELL else label(text)
 
 
-def _before_after(before, after, label, names: tuple[str, str] = ("before", "after")) -> str:
+def _before_after(before, after, label, names: tuple[str, str] = BEFORE_AFTER) -> str:
     """"before … → after …" in whole percentages, or with one decimal where whole ones read the
     same on both sides (usertest 18: "came closer to “␣of”: before ␣of 39% · ␣so 8% → after ␣of 39%
     · ␣so 8%" named a change its figures did not show)."""
@@ -520,10 +533,16 @@ def compared_choice_words(row: dict) -> str:
     return f"{adapter_name(row['id'], row.get('name'))} ({origin})"
 
 
+def compared_gone_words(row: dict, where: str) -> str:
+    """Why ``where`` ("the compare view") is back to the base model: the earlier adapter it was compared with is gone."""
+    return (f"{adapter_name(row['id'], row.get('name'), start=True)} is no longer in the adapter history (deleted, or "
+            f"its files gone): {where} compares with the base model again.")
+
+
 def compared_names(in_use: str, against: str | None) -> tuple[str, str]:
     """What a token's two figures were read under, for its tooltip and the movers' line: "before" and
     "after" against the base model (``against`` None), else both adapters by name."""
-    return ("before", "after") if against is None else (against, in_use)
+    return BEFORE_AFTER if against is None else (against, in_use)
 
 
 def compared_title(in_use: str | None, against: str | None) -> str:

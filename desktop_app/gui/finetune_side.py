@@ -92,6 +92,7 @@ class FineTuneSide:
         # "its report offers to use it anyway" no longer holds once answered: the card says what became of it
         run.consent_settled.connect(lambda _run_id, _choice: w.statusBar().clearMessage())
         run.rescored.connect(lambda _result: self.adapter_changed())  # a compare view open shows the new scorings
+        run.adapters_changed.connect(self.follow_history)
         run.failed.connect(self._failed)
         run.running_changed.connect(self._running)
         run.cancel_asked.connect(self._cancelling)
@@ -168,6 +169,12 @@ class FineTuneSide:
         self.update_compare_buttons()
         if self.compare_dialog is not None and self.compare_dialog.isVisible():
             self.compare_dialog.view.reload_answers()
+
+    def follow_history(self) -> None:
+        """An adapter deleted, brought back or imported: the "Compared with" lists offer what is there now."""
+        self.window.text_view.change_mode.follow_history()
+        if self.compare_dialog is not None:
+            self.compare_dialog.view.follow_history()
 
     # ------------------------------------------------------------ a person's switch, confirmed
     SWITCH_MESSAGE_MS = 6000

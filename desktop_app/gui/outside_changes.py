@@ -64,6 +64,7 @@ class OutsideChanges:
         panel = self.window.finetune_side.panel
         if self.window.finetune.list_adapters() != panel.history.rows:
             panel.refresh_adapters()
+            self.window.finetune_side.follow_history()  # an earlier adapter deleted in a terminal leaves the lists
 
     def _last_run_again(self) -> None:
         """The last run's card redrawn when a run finished outside the window (`gpt2-desk finetune` in a

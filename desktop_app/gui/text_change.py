@@ -8,7 +8,8 @@ Task behind the text's analysis, cancellable (Cancel, an edit, another adapter,
 the toggle off), never on the GUI thread. "Compared with" (above the bar, where the model's history
 has earlier adapters) reads the second pass under an earlier adapter instead of the base model, as the
 compare view's list does (``core.session.earlier_adapters``, ``reading_as``); it goes back to the base
-model when another adapter comes into use. The heatmap paints the change only on the very records
+model when another adapter comes into use, and when the one chosen is deleted (said in a notice; the list
+follows the adapter history: ``follow_history``). The heatmap paints the change only on the very records
 the change scored: an analysis of an edited text shows them plain until the change of the new
 text comes (each analysis of the text, with the toggle on, asks for it; a pass's windows before
 the edit are reused). Turned on over a text with no whole analysis of it on record (its analysis was
@@ -31,7 +32,8 @@ from desktop_app.core.session import earlier_adapters
 from desktop_app.core.palette import change_color, change_palette
 from desktop_app.core.token_words import token_label
 from desktop_app.gui import text_change_words as words
-from desktop_app.gui.compare_words import BASE_CHOICE, compared_choice_words, nice_scale, token_change_tip
+from desktop_app.gui.compare_words import (BASE_CHOICE, BEFORE_AFTER, compared_choice_words, compared_gone_words, nice_scale,
+                                           token_change_tip)
 from desktop_app.gui.off_words import change_tip
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
@@ -165,7 +167,7 @@ class TextChange(QObject):
         self.scale = 1.0  # the colour scale's end (nats), from the change shown
         # what a token's two figures are read under, named once per change shown: its tooltips are built token by
         # token at each repaint, and the adapter's name is a store read
-        self.tip_names = ("before", "after")
+        self.tip_names = BEFORE_AFTER
         self.earlier: dict[int, dict] = {}
         self.against: dict | None = None
         self.against_for: int | None = None  # the adapter in use the choice was made under
@@ -224,9 +226,28 @@ class TextChange(QObject):
         except UserFacingError:  # deleted meanwhile: nothing earlier to offer
             active = None
         self.earlier = {row["id"]: row for row in earlier_adapters(self.chat.store, active)} if active else {}
-        if self.against is not None and self.against["id"] not in self.earlier:
+        gone = self.against if self.against is not None and self.against["id"] not in self.earlier else None
+        if gone is not None:
             self.against = None
         self.panel.fill_compared(list(self.earlier.values()), self.against["id"] if self.against else None)
+        if gone is not None:
+            self._chosen_gone(gone)
+
+    def follow_history(self) -> None:
+        """The adapter history changed (an adapter deleted, brought back, imported; here or from the terminal):
+        the list offers what is there now. The list had kept a deleted adapter, which then failed when chosen."""
+        loaded = self.chat.loaded
+        self._fill_compared(loaded.adapter_id if can_compare(loaded) else None)
+
+    def _chosen_gone(self, row: dict) -> None:
+        """The earlier adapter chosen is gone (deleted, or its files): the change is read against the base model
+        again, and the person told why the colours changed."""
+        self.view.notice.emit(compared_gone_words(row, "the Text tab's change"))
+        if self.on:
+            self.change = None
+            self.heatmap.refresh()  # plain until the change against the base model comes
+            self.key_changed.emit()
+            self.request()
 
     def _compared_changed(self) -> None:
         """Another "Compared with": the change on screen goes, and the new one is asked for."""

@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 
 from desktop_app.core.palette import CHANGE_PALETTE
-from desktop_app.gui.compare_words import (COLOUR_KEY, GREEN, PURPLE, colour_key, compared_names, legend_words,
-                                           likelihood_words, movers_words, nats_detail, nice_scale)
+from desktop_app.gui.compare_words import (COLOUR_KEY, GREEN, PURPLE, SAME_LIKELIHOOD, colour_key, compared_names,
+                                           legend_words, likelihood_words, movers_words, nats_detail, nice_scale)
 
 TITLE = "Fine-tune's change"
 BASE_MODEL = "the base model"  # what the change is read against unless an earlier adapter is chosen
@@ -131,9 +131,8 @@ def _headline(change, indices, adapter_name: str, what: str) -> str:
 def _likely_html(total: float, tokens: int) -> tuple[str, str]:
     """("<b>much more likely (…)</b>", "than under") for a change of ``total`` nats over ``tokens``."""
     colour = GREEN if total > 0 else PURPLE
-    likely = likelihood_words(total, tokens)
-    than = "as under" if likely.startswith("about as likely") else "than under"
-    return f"<b style='color:{colour}'>{likely.replace(' as before', '')}</b>", than
+    than = "as under" if abs(total) < SAME_LIKELIHOOD else "than under"
+    return f"<b style='color:{colour}'>{likelihood_words(total, tokens, against=None)}</b>", than
 
 
 def _mean_perplexity(records) -> float:
