@@ -72,7 +72,14 @@ class TextFind(QObject):
         self.refind_timer.setSingleShot(True)
         self.refind_timer.setInterval(REFIND_MS)
         self.refind_timer.timeout.connect(lambda: self.refind(follow=False))
+        self._tab_before_the_text()
         self._connect()
+
+    def _tab_before_the_text(self) -> None:
+        """Tab goes from the bar's field to its buttons, then into the text below them, as the eye goes: the window's
+        ring (gui/focus_order.py) takes a pane's widgets in its children's order, where the bar, made last, had come
+        after the text. Under the text in the children's order is before it in that order (they do not overlap)."""
+        self.bar.stackUnder(self.view.pages)
 
     def _connect(self) -> None:
         bar = self.bar
