@@ -37,6 +37,7 @@ def test_a_long_branch_name_takes_two_lines_at_1024x600_and_its_tooltip_says_it_
         panel = window.text_view.branch_panel
         panel.rename(branch, NAME)
         panel.rate(1)  # the thumb beside the words, as the writer had it
+        qtbot.waitUntil(lambda: not panel.item_for(branch).icon(0).isNull(), timeout=WAIT_MS)
         qtbot.waitUntil(lambda: window.text_view.lower.orientation().name == "Horizontal", timeout=WAIT_MS)
         QApplication.processEvents()
         main, main_rect = _row(panel, None)

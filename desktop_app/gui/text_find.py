@@ -22,6 +22,7 @@ CLOSE_TIP = "Close the find bar (Esc): the highlights go"
 # the matches over the heat colours: a marker's yellow, the one gone to in orange; dark text on both in either theme
 MATCH_RGB, CURRENT_RGB, MATCH_TEXT_RGB = (255, 224, 102), (255, 159, 28), (29, 35, 48)
 REFIND_MS = 120  # after the text changes (an analysis, a streamed continuation): found again once it settles
+FIELD_MAX_WIDTH = 360  # px: at 1366 px the field had run 540 px, the count and buttons far from the words
 STEP_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F3)
 
 
@@ -48,9 +49,11 @@ class FindBar(QWidget):
             button.setText(text)
             button.setToolTip(tip)
             button.setAccessibleName(tip.split(" (")[0])
+        self.field.setMaximumWidth(FIELD_MAX_WIDTH)
         row.addWidget(self.field, 1)
         for widget in (self.count, self.previous_button, self.next_button, self.close_button):
             row.addWidget(widget)
+        row.addStretch(0)  # past the field's most, the room goes after the buttons: they stay by the words
         self.hide()
 
 
