@@ -199,7 +199,7 @@ def settings_popover(qtbot):
 
 def not_busy(window) -> bool:
     """No continuation runs and the Text tab's status says no work ("writing…", "analysing…"): the text
-    is analysed. A note of why the continuation ended ("Stopped at Max new tokens …") may stay."""
+    is analysed. A note of why the continuation ended ("Stopped at 8 new tokens, the limit …") may stay."""
     return not window.text.continuing and "\u2026" not in window.text_view.status.text()
 
 

@@ -112,7 +112,8 @@ def test_the_dark_layer_grid_paints_its_low_cells_and_its_lines_apart_from_the_p
         apply_theme(qapp, dark=False)
     cells = grid.cells_rect()
     w, h = grid._cell_w(), grid.row_h()
-    low_cell = image.pixelColor(int(cells.left() + w / 2), int(cells.top() + h / 2)).getRgb()[:3]
+    # near the cell's left edge: its middle carries the chosen token's rank ("#90", text98)
+    low_cell = image.pixelColor(int(cells.left() + 3), int(cells.top() + h / 2)).getRgb()[:3]
     assert low_cell == VIRIDIS_DARK[0]
     line = image.pixelColor(int(cells.left() + w), int(cells.top() + h / 2)).getRgb()[:3]  # between two cells
     assert line == _rgb(DARK["grid_line"])

@@ -45,7 +45,7 @@ def test_a_wide_grid_writes_each_layers_probability_in_rows_that_hold_it(qtbot):
     assert grid.cell_words(rows - 4, 0) == "0.4%"
     assert grid.cell_words(5, 1) == "10%", "every column's figure, not the chosen token's alone"
     assert grid.cell_words(5, 4) == "", "another token under 1%: its colour and its tooltip say it"
-    assert grid.cell_words(5, 0) == "<0.1%", "the chosen token's own, at every layer"
+    assert grid.cell_words(5, 0) == "0.01%", "the chosen token's own, at every layer (text98: not \"<0.1%\")"
 
 
 def test_a_narrow_grid_keeps_its_short_rows_without_figures(qtbot):

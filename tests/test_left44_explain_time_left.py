@@ -12,13 +12,17 @@ from desktop_app.core.attribution import ExplainProgress
 from desktop_app.gui.explain_words import HINT, progress_line
 
 
-def test_before_the_first_check_the_time_left_is_a_span_and_after_it_a_most():
+def test_before_the_first_check_the_time_to_it_leads_and_after_it_a_most():
+    """Since text98 the time to the first check leads, "about 8 min", the most only as its bound (the span
+    "8–64 min" read as no estimate at all)."""
     early = ExplainProgress(2, 129, 60.0, sweep=17)  # 30 s a step: 7.5 min to step 17, 63.5 min to 129
     assert early.seconds_to_sweep == pytest.approx(450.0) and early.seconds_left == pytest.approx(3810.0)
-    assert progress_line(early) == ("Working out which earlier words mattered: 2 of 17 to 129 passes \u00b7 "
-                                    "8\u201364 min left (it ends once the result holds steady)")
+    assert progress_line(early) == ("Working out which earlier words mattered: 2 of 17 passes \u00b7 about 8 min to "
+                                    "the first check, where it ends if the result holds steady (if not, at most "
+                                    "64 min in all)")
     quick = ExplainProgress(2, 129, 2.0, sweep=17)
-    assert progress_line(quick).endswith("passes \u00b7 15 s to 3 min left (it ends once the result holds steady)")
+    assert progress_line(quick).endswith("passes \u00b7 about 15 s to the first check, where it ends if the result "
+                                         "holds steady (if not, at most 3 min in all)")
     late = ExplainProgress(40, 129, 400.0, sweep=17)
     assert progress_line(late) == ("Working out which earlier words mattered: 40 of at most 129 passes \u00b7 "
                                    "at most about 15 min left (it ends sooner once the result holds steady)")

@@ -31,7 +31,7 @@ def test_the_running_words_say_what_it_works_out_without_the_methods_terms():
     said = _running_words()
     for line in said:
         assert not [term for term in JARGON if term in line.lower()], line
-    assert said[1].startswith("Working out which earlier words mattered: 3 of 17 to 129 passes")
+    assert said[1].startswith("Working out which earlier words mattered: 3 of 17 passes \u00b7 about")
     assert "after 3 passes they are still far off" in said[3]
 
 
@@ -39,6 +39,6 @@ def test_the_method_is_named_in_the_progress_tooltip(qtbot):
     view = ExplainView()
     qtbot.addWidget(view)
     view._show_progress(ExplainProgress(3, 129, 60.0, sweep=17))
-    assert view.progress_text.text().startswith("Working out which earlier words mattered: 3 of 17 to 129")
+    assert view.progress_text.text().startswith("Working out which earlier words mattered: 3 of 17 passes")
     assert "integrated gradients" in view.progress_text.toolTip()
     assert "integrated gradients" in view.bar.toolTip()

@@ -51,7 +51,8 @@ def test_a_branch_from_the_cursor_shows_what_it_starts_from_while_it_is_written(
     view = window.text_view
     continued_to_the_end(qtbot, window, view.continue_button.click)
     before = view.summary_panel.summary
-    assert before.yours is not None and window.statusBar().currentMessage().startswith("Stopped at Max new tokens")
+    assert before.yours is not None and window.statusBar().currentMessage() == AT_THE_LIMIT.format(
+        count=window.chat.settings.max_new_tokens)
     seen = at_stream_start(window)
     view.set_editing(True)
     cursor = view.editor.textCursor()

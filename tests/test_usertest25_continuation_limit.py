@@ -33,7 +33,7 @@ def test_a_continuation_at_the_limit_says_so_until_the_text_changes(qtbot, qapp,
         view = window.text_view
         assert continued(qtbot, window) == "length"
         said = window.statusBar().currentMessage()
-        assert said == AT_THE_LIMIT.format(count=5) and "Max new tokens (5, Ctrl+,)" in said
+        assert said == AT_THE_LIMIT.format(count=5) and "Stopped at 5 new tokens" in said
         assert view.status.text() == "", "the window's status bar says it: the tab's row takes no room from the text"
         view.set_editing(True)
         view.editor.insertPlainText(" And then")  # an edit: the words were about the text before it

@@ -45,16 +45,17 @@ def _search(window, qtbot, words: str) -> None:
     qtbot.keyClicks(panel.search, words)
 
 
-def test_ctrl_f_from_the_text_tab_searches_the_conversations(make_window, qtbot):
+def test_ctrl_f_from_the_text_tab_finds_in_the_text(make_window, qtbot):
+    """Since text98 the Text tab's Ctrl+F finds in its text (tests/test_text98_find.py); the prompt still gets
+    nothing typed into it."""
     _yesterdays_conversations()
     window = make_window()
     _active(window, qtbot)
     window.set_mode("text")
     window.prompt.setFocus()
     qtbot.keyClick(window.text_view.text_widget(), Qt.Key.Key_F, CTRL)
-    assert window.mode == "chat", "the conversations are Chat's: it comes to the front"
-    assert window.conversations.isVisible()
-    assert window.conversations.search.hasFocus()
+    assert window.mode == "text", "the text is searched where it is"
+    assert window.text_view.find.bar.field.hasFocus()
     assert window.prompt.toPlainText() == "", "nothing typed into the prompt"
 
 

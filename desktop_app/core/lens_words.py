@@ -43,3 +43,20 @@ def from_row_words(lens, row: int) -> str:
         return "at every layer"
     # "from layer 30 on" of the last layer read as a run of layers
     return "at the last layer only" if row == len(lens.layer_names) - 1 else f"from {lens.layer_names[row]} on"
+
+
+RANK_SHOWN_BELOW = 0.0001  # under 0.01% a cell gives the token's rank: a percentage of a cell's width says little
+
+
+def cell_figure(prob: float, rank: int) -> str:
+    """What the layer grid's cell of the chosen token says, in about as many characters as "<0.1%" (the cells keep
+    their width): "37%", "0.4%", one significant figure to 0.01% ("0.03%"), and under that its rank at that layer
+    ("#850", "#12k"). Every cell under 0.1% had read "<0.1%", so the grid said nothing of the token climbing from
+    rank 30,000 to rank 40 through the layers below its lead (text98)."""
+    if prob >= 0.01:
+        return f"{prob * 100:.0f}%"
+    if prob >= 0.001:
+        return f"{prob * 100:.1f}%"
+    if prob >= RANK_SHOWN_BELOW:
+        return f"{float(f'{prob * 100:.1g}'):g}%"
+    return f"#{rank:,}" if rank < 1000 else f"#{round(rank / 1000):,}k"

@@ -13,8 +13,9 @@ PASTE_ON_COLOURS_WORDS = ("The coloured text takes no paste: Edit (Ctrl+E) opens
 STOPPED_CONTINUATION = "You stopped this continuation before it ended."  # as the chat's STOPPED_WORDS
 STOPPED_EMPTY = "Stopped before the first token; nothing was kept."
 # a continuation cut at the settings' limit ended mid-sentence with nothing said (usertest 25): the
-# words name the setting and its key
-AT_THE_LIMIT = "Stopped at Max new tokens ({count}, Ctrl+,): Continue writes on"
+# words name the setting and its key, in words: "(30, Ctrl+,)" read as a code (text98); within the status bar's
+# room for a hovered token's figures (token_words.STATUS_SAMPLE) at the largest limit, 8,192
+AT_THE_LIMIT = "Stopped at {count:,} new tokens, the limit set in Settings (Ctrl+,)"
 # in the summary's dimmed figures while a continuation is written: they are still the text's before it
 # (after a "Continue with…" from mid-text, those of words no longer on screen), until its analysis comes;
 # in the shares' line, which it fits at 800 px
@@ -40,7 +41,7 @@ def writing_tip(tip: str, written: int, max_new_tokens: int) -> str:
     """The status words' tooltip (``tip``: what is written, from where) with what the share counts."""
     if written <= 0 or max_new_tokens <= 0:
         return tip
-    return (f"{tip}\n{counted(written, 'token')} of at most {max_new_tokens:,} (Max new tokens, Ctrl+,): "
+    return (f"{tip}\n{counted(written, 'token')} of at most {max_new_tokens:,} (Max new tokens in Settings, Ctrl+,): "
             "it may end sooner")
 
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from desktop_app.core.lens_words import leader_words
+from desktop_app.core.lens_words import cell_figure, leader_words
 from desktop_app.core.log_scale import log_position, log_scale
 from desktop_app.core.palette import sequential_color, text_color_on
 from desktop_app.core.percent_words import percent
@@ -28,7 +28,8 @@ def lens_words(lens) -> str:
             f"words' embeddings, before any layer): the chosen token (bold) is {where}. "
             f"Brighter: likelier at that layer, on a log scale from {low} or less to {percent(high)}, "
             f"the grid's highest (the key below): ten times likelier is the same step brighter, however "
-            f"unlikely the token; hover a cell for its rank and log-probability.")
+            f"unlikely the token; the chosen token's cells under 0.01% give its rank (#); hover a cell for its "
+            f"rank and log-probability.")
 
 
 def low_words(low: float) -> str:
@@ -108,13 +109,14 @@ class LensGrid(QWidget):
 
     def cell_words(self, row: int, column: int) -> str:
         """What a cell says: its token's probability at that layer ("37%"); under 1% the chosen token's alone
-        ("0.4%", "<0.1%": the row says where the token stands at every layer), the others' colours and tooltips
-        say theirs; nothing where the cells are too narrow or the rows too short to hold it."""
+        ("0.4%", "0.03%", under 0.01% its rank "#850": core.lens_words.cell_figure; the row says where the token
+        stands at every layer), the others' colours and tooltips say theirs; nothing where the cells are too
+        narrow or the rows too short to hold it."""
         prob = self.lens.probs[row][column]
         short = self.row_h() < min(13, QFontMetrics(self.small_font()).height())
         if not self.cells_written() or short or (prob < 0.01 and column > 0):
             return ""
-        words = f"{prob * 100:.0f}%" if prob >= 0.01 else "<0.1%" if prob < 0.001 else f"{prob * 100:.1f}%"
+        words = cell_figure(prob, self.lens.ranks[row][column])
         fits = QFontMetrics(self.small_font()).horizontalAdvance(words) <= self._cell_w() - 4
         return words if fits else ""
 

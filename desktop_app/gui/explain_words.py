@@ -195,19 +195,19 @@ def _round_time(seconds: float) -> str:
 
 
 def progress_line(progress) -> str:
-    """The attribution's course (core.attribution.ExplainProgress): its step, and its time left as what it
-    is, a span from the first check of its figures to its last step (user test: "step 16 of at most 129 ·
-    at most about 18 min left (it often ends sooner: once the figures add up)" read as 18 minutes, densely)."""
+    """The attribution's course (core.attribution.ExplainProgress): its passes, and its time as what is known of
+    it. Before the first check of its figures (the first even sweep's end, where it may stop), the time to that
+    check at the pace measured so far, "about 3 min", with the most it can take after it as a bound; after the
+    check, the most it can still take. The span "3\u201357 min" had been as wide as the run's possible lengths,
+    and a writer on a busy core read it as "no idea" (text98); the first figure is the one the pace measures."""
     least, most = progress.seconds_to_sweep, progress.seconds_left
     if most is None:
         return time_left_words(None, progress.done)
     if progress.done >= progress.sweep or least is None or _round_time(least) == _round_time(most):
         return (f"{WORKING_WORDS}: {progress.done} of at most {progress.total} passes \u00b7 "
                 f"{time_left_words(most)} (it ends sooner once the result holds steady)")
-    low, high = _round_time(least), _round_time(most)
-    span = f"{low.split()[0]}\u2013{high}" if low.split()[1] == high.split()[1] else f"{low} to {high}"
-    return (f"{WORKING_WORDS}: {progress.done} of {progress.sweep} to {progress.total} passes \u00b7 {span} left "
-            "(it ends once the result holds steady)")
+    return (f"{WORKING_WORDS}: {progress.done} of {progress.sweep} passes \u00b7 about {_round_time(least)} to the "
+            f"first check, where it ends if the result holds steady (if not, at most {_round_time(most)} in all)")
 
 
 # Figures so far are shown only once their contributions add up within 30%. Further off, they are

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer
@@ -44,6 +45,8 @@ class AlternativesPart:
         self.more_button.setToolTip(MORE_TIP)
         self.more_button.clicked.connect(self._ask_more)
         self.more_token: tuple | None = None  # the token whose longer list was asked for, until it comes
+        self.more_asked_at = 0.0  # time.monotonic() when it was asked for
+        self.more_seconds: float | None = None  # how long the last longer list took to come (None: none came yet)
         layout.addWidget(self.more_button)
         self.coverage = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.coverage)
@@ -80,7 +83,7 @@ class AlternativesPart:
         self.sampler_note.setVisible(bool(self.sampler_note.text()))
         self._chart_alternatives(record)
         self.more_token = None
-        self.more_button.setText(more_words(len(record.top)))
+        self.more_button.setText(more_words(len(record.top), self.more_seconds))
         self.more_button.setEnabled(True)
         self.probed = self.probed_phrase = None
         turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
@@ -109,6 +112,7 @@ class AlternativesPart:
         if self.record is None:
             return
         self.more_token = (self.message_id, self.index, self.record)
+        self.more_asked_at = time.monotonic()
         # a disabled button passes the focus on: Qt gave it to "How likely was…"; the window's focus widget, not
         # hasFocus(), which is False while the window is not the active one (the focus moved all the same)
         if self.more_button.window().focusWidget() is self.more_button:
@@ -124,6 +128,7 @@ class AlternativesPart:
         if token != self.more_token or token != (self.message_id, self.index, self.record):
             return
         self.more_token = None
+        self.more_seconds = time.monotonic() - self.more_asked_at  # the next token's button says it
         longer = replace(self.record, top=tuple(alternatives))
         if self.sampler_cut is not None:  # the 40 more had all looked pickable (inspector86)
             self.sampler_cut = cut_of_longer_list(self.sampler_cut, self.record, alternatives)
@@ -139,7 +144,7 @@ class AlternativesPart:
             return
         self.more_token = None
         self.more_button.setEnabled(True)
-        self.more_button.setText(more_words(len(self.record.top)) if self.record is not None else "")
+        self.more_button.setText(more_words(len(self.record.top), self.more_seconds) if self.record is not None else "")
         bar = getattr(self.window(), "statusBar", None)
         if message and bar is not None:
             bar().showMessage(f"The next alternatives could not be read: {message}", 8000)

@@ -46,14 +46,26 @@ def copied_words(index: int, record: TokenRecord, explanation=None) -> str:
     return f"{said}, as JSON (its \"index\" {index} counts from 0)"
 
 
-# "Show N more" under the alternatives: what it shows, and what sets the list's first length (session 62)
+# "Show N more" under the alternatives: what it shows, what sets the list's first length (session 62), and how long
+# it takes (text98: nothing said; the first list comes with the text's analysis, so its time says nothing of this read)
 MORE_TIP = (f"Show this token's next alternatives, up to {MORE_ALTERNATIVES} in all, read again from the model at "
-            "this token. Settings \u2192 Alternatives kept changes how many every token keeps and shows at first.")
+            "this token: one pass of the model over the text up to it, a second or so on a CPU for a long text "
+            "(once one has run, the button says how long it took). Settings \u2192 Alternatives kept changes how "
+            "many every token keeps and shows at first.")
 
 
-def more_words(kept: int) -> str:
-    """The button's words: how many more the longer list adds to the ``kept`` ones."""
-    return f"Show {MORE_ALTERNATIVES - kept} more"
+def more_words(kept: int, seconds: float | None = None) -> str:
+    """The button's words: how many more the longer list adds to the ``kept`` ones, and, once one such read has
+    run, the time it took ("Show 40 more · about 1 s": a measure of this machine, not a promise)."""
+    said = f"Show {MORE_ALTERNATIVES - kept} more"
+    return said if seconds is None else f"{said} \u00b7 {read_time_words(seconds)}"
+
+
+def read_time_words(seconds: float) -> str:
+    """A short read's time as a person says it: "under a second", "about 3 s", "about 2 min"."""
+    if seconds < 1:
+        return "under a second"
+    return f"about {round(seconds)} s" if seconds < 90 else f"about {math.ceil(seconds / 60)} min"
 
 
 EXPLAINED_LABEL_CHARS = 16  # a long token ("␣␣␣␣…" of code, a long word) is cut: the bar's room is shared

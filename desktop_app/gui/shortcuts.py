@@ -58,7 +58,8 @@ SHORTCUTS = (
                                              "again: clear it"),
     ("Ctrl+R", "regenerate the answer in hand (in Text: the continuation shown)"),
     # Ctrl+F rides in this row: a row of its own made the list scroll on a 1280x800 screen
-    ("F2 / Delete", "in the conversation list: rename / delete the selected conversation (Ctrl+F: its search)"),
+    ("F2 / Delete", "in the conversation list: rename / delete the selected conversation (Ctrl+F: its search; in "
+                    "Text, find in the text)"),
     ("F2", "rename the selected adapter (history) or Text branch"),
     ("Delete", "in Text, on the picker of texts: delete the open text (its right-click menu too)"),
     ("Ctrl+Z", "bring back the adapter deleted last; in Text, the text deleted last first (until the app closes; "
@@ -154,7 +155,11 @@ def open_mode(window, mode: str) -> None:
 def find_conversation(window) -> None:
     """Ctrl+F: the cursor in the conversations' search, its words selected, Chat in front and the list shown where it
     was hidden or folded away: the key did nothing, and a returning person's search went into the prompt
-    (usertest41). While an answer is written the list is off: the status bar says why, as the search's tooltip does."""
+    (usertest41). While an answer is written the list is off: the status bar says why, as the search's tooltip does.
+    In the Text tab the key finds in the text (gui/text_find.py): a writer's search had gone to the chat (text98)."""
+    if window.mode == "text":
+        window.text_view.find.open()
+        return
     panel = window.conversations
     if not panel.isEnabled():
         window.statusBar().showMessage(panel.search.toolTip(), 6000)

@@ -127,7 +127,7 @@ class Continuation:
         view.set_editing(False)
         self.follow_stream = True
         self.stop_note = None
-        # the last one's "Stopped at Max new tokens …: Continue writes on" was said on over the new one's writing,
+        # the last one's "Stopped at 30 new tokens, the limit …" was said on over the new one's writing,
         # of a continuation no longer shown (usertest42, Regenerate after a continuation cut at the limit)
         self._status_bar_says(None)
         scroll_bar = view.heatmap_scroll.verticalScrollBar()

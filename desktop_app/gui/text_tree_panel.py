@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QMenu, QPushButton, QTr
                                QVBoxLayout, QWidget)
 
 from desktop_app.core import branch_words, text_branches as tb
+from desktop_app.gui import branch_rows
 from desktop_app.gui.name_dialog import ask_text
 from desktop_app.gui.off_words import TEXT_REGENERATE_TIP, TextFacts, rate_branch_tip, rate_continuation_tip
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
@@ -96,6 +97,7 @@ class BranchPanel(QWidget):
         self.outline.setIndentation(12)
         self.outline.setMinimumHeight(40)  # in a short window the rating buttons under it stay whole
         self.outline.setRootIsDecorated(False)
+        self.rows = branch_rows.install(self.outline)  # a row's words in two lines where one cuts them (text98)
         self.outline.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.outline.setToolTip("Every continuation is a branch: click one to show that text; right-click to "
                                 "rename it (F2), delete it or make it the main text")
@@ -118,6 +120,8 @@ class BranchPanel(QWidget):
         self.title.setVisible(not under)
         # under the text its two rows are all the room it has: the header goes (the cells' tooltips say it)
         self.outline.setHeaderHidden(under)
+        self.rows.wrapping = not under  # under the text its two rows keep one line each
+        self.outline.scheduleDelayedItemsLayout()
         m = self.margins
         self.layout().setContentsMargins(m.left(), 3 if under else m.top(), m.right(), 3 if under else m.bottom())
 
@@ -190,7 +194,8 @@ class BranchPanel(QWidget):
         """The row's tooltip: its text, the better continuation, when it was made and after which words;
         the percentage's cell says what it is first."""
         before = tb.prefix_text(self.tree.main_text, self.tree.by_id, branch)
-        item.setToolTip(0, _branch_tip(branch, correction) + "\n\n" + branch_words.row_tip(branch, before))
+        named = f"\u201c{branch['title']}\u201d\n\n" if branch.get("title") else ""  # a long name, cut in its row
+        item.setToolTip(0, named + _branch_tip(branch, correction) + "\n\n" + branch_words.row_tip(branch, before))
         item.setToolTip(1, branch_words.PERCENT_TIP if branch.get("mean_prob") is not None else
                         "The model wrote none of this branch: it has no mean probability")
 

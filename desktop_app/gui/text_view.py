@@ -193,12 +193,13 @@ class TextView(QWidget):
 
     def _install_tools(self) -> None:
         """The tab's tools over the summary, each wired in by its own module."""
-        from desktop_app.gui import text_change, text_surprises
+        from desktop_app.gui import text_change, text_find, text_surprises
         from desktop_app.gui.text_analysis import install
 
         self.analysis_tools = install(self)  # progress and Cancel for long texts, exports
         self.change_mode = text_change.install(self)  # colour by what the adapter changed
         self.surprises = text_surprises.install(self)  # the most surprising tokens, F3 / Shift+F3
+        self.find = text_find.install(self)  # Ctrl+F: find in the text (its F3 while its field has the keys)
 
     # ------------------------------------------------------------ layout
     def eventFilter(self, watched, event) -> bool:
