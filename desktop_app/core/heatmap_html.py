@@ -52,7 +52,8 @@ h1{font-size:1.4em;margin:0 0 .2em}
 }
 """
 
-# builds the box from the JSON figures with textContent only: a token's text is never read as markup
+# builds the box from the JSON figures with textContent only: a token's text is never read as markup. A click
+# shows the box and never toggles it: a tap also focuses the token (which shows it), and a toggle hid it again
 SCRIPT = """
 (function(){
 var F=JSON.parse(document.getElementById('figures').textContent);
@@ -75,7 +76,7 @@ function token(e){return e.target.closest?e.target.closest('.t'):null;}
 document.addEventListener('mouseover',function(e){var el=token(e);if(el)show(el);else if(!tip.contains(e.target))hide();});
 document.addEventListener('focusin',function(e){var el=token(e);if(el)show(el);});
 document.addEventListener('focusout',function(e){if(token(e)===shown)hide();});
-document.addEventListener('click',function(e){var el=token(e);if(el){if(el===shown)hide();else show(el);}else hide();});
+document.addEventListener('click',function(e){var el=token(e);if(el)show(el);else if(!tip.contains(e.target))hide();});
 document.addEventListener('keydown',function(e){if(e.key==='Escape')hide();});
 })();
 """
