@@ -20,7 +20,7 @@ from desktop_app.core.paths import AppPaths
 from test_card28_taught_words import usertest_pairs
 from test_cliwords71_cli import EXISTS, _active_lora, _kept, _saved_answer
 
-EXPORTS = {"--export-json": "out.json", "--export-csv": "out.csv", "--export-png": "out.png"}
+EXPORTS = {"--export-json": "out.json", "--export-csv": "out.csv", "--export-png": "out.png", "--export-html": "out.html"}
 
 
 @pytest.mark.parametrize("option", sorted(EXPORTS))

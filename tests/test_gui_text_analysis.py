@@ -96,7 +96,8 @@ def test_exports_from_the_text_view(window, qtbot, tmp_path):
     panel, tools = window.text_view.summary_panel, window.text_view.analysis_tools
     assert panel.export_button.isEnabled()
     assert [a.text() for a in panel.export_button.menu().actions()] == [
-        "Text as a file\u2026", "Heatmap as PNG\u2026", "Tokens as JSON\u2026", "Summary as CSV\u2026"]
+        "Text as a file\u2026", "Heatmap as PNG\u2026", "HTML page (.html)\u2026", "Tokens as JSON\u2026",
+        "Summary as CSV\u2026"]
     saved = tools.export("txt", str(tmp_path / "story.md"))  # the text itself, as it is on screen
     assert saved.read_text(encoding="utf-8") == window.text_view.editor.toPlainText() == LONG
     assert window.statusBar().currentMessage() == f"Saved {saved}"

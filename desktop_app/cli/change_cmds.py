@@ -73,7 +73,7 @@ def _check_vs_options(args) -> str:
         raise CliError("--vs-base and --vs-adapter each say what the active adapter is compared with: give one.")
     if args.no_adapter:
         raise CliError(f"{option} compares the active adapter with {_compared_words(args)}: leave out --no-adapter.")
-    for name in ("export_json", "export_csv"):
+    for name in ("export_json", "export_csv", "export_html"):
         if getattr(args, name):
             raise CliError(f"{option} exports only the heatmap of the change (--export-png): "
                            f"leave out --{name.replace('_', '-')}.")

@@ -58,6 +58,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
               'gpt2-desk probe 12 "New York" --token 4 --json'),
     "analyse": ("gpt2-desk analyse essay.txt --surprises 10",
                 "gpt2-desk analyse essay.txt --export-png essay.png",
+                "gpt2-desk analyse essay.txt --export-html essay.html --measure rank",
                 "gpt2-desk analyse essay.txt --vs-adapter 2 --export-png change.png"),
     "continue": ("gpt2-desk continue story.txt --max-new-tokens 60",
                  "gpt2-desk continue story.txt --greedy --json > more.json"),

@@ -23,6 +23,9 @@ from desktop_app.core.records import RECORD_UNITS
 # the lists' token numbers count from 1, as the window's status bar does for the same token (they had counted from
 # 0, the --json records' index: "token 7" here was the window's "token 8", cli52)
 FROM_ONE = "tokens counted from 1, as the window counts them; --json's index is one less"
+# a page to share: others hover it, as the window's heatmap is hovered (html100)
+HTML_HELP = ("also write the heatmap as one self-contained web page: hover a token for its figures and alternatives "
+             f"({NEW_FILE_HELP})")
 PNG_HELP = f"also draw the heatmap into this PNG (with --vs-base or --vs-adapter: in the change's colours; {NEW_FILE_HELP})"
 
 
@@ -41,9 +44,10 @@ def _register_analyse(subparsers, common: argparse.ArgumentParser) -> None:
     analyse.add_argument("--export-json", metavar="OUT.json", help=f"also write the records and summary here ({NEW_FILE_HELP})")
     analyse.add_argument("--export-csv", metavar="OUT.csv", help=f"also write GLTR's summary here as CSV ({NEW_FILE_HELP})")
     analyse.add_argument("--export-png", metavar="OUT.png", help=PNG_HELP)
+    analyse.add_argument("--export-html", metavar="OUT.html", help=HTML_HELP)
     analyse.add_argument("--width", type=int, default=900, metavar="PX", help="the PNG's width (default 900)")
     analyse.add_argument("--measure", default="probability", choices=["probability", "rank", "entropy", "surprisal"],
-                         help="what the PNG's colours show (default probability)")
+                         help="what the PNG's and the HTML page's colours show (default probability)")
     analyse.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     analyse.add_argument("--surprises", type=int, metavar="N",
                          help="also list the text's N most surprising tokens (the Text tab's Surprises; with --json: "
@@ -267,8 +271,10 @@ def _check_export_folders(args) -> None:
     """Before the analysis (minutes for a long text): a mistyped folder would otherwise fail after
     it, with the exports before it already written."""
     check_png_export(args)
-    _check_folders(args, ("export_json", "export_csv"))
-    _refuse_one_file_twice(args, ("export_png", "export_json", "export_csv"))
+    if args.export_html and Path(args.export_html).suffix.lower() not in (".html", ".htm"):
+        raise CliError(f"--export-html writes a web page: give a name ending in .html, not {Path(args.export_html).name}.")
+    _check_folders(args, ("export_json", "export_csv", "export_html"))
+    _refuse_one_file_twice(args, ("export_png", "export_json", "export_csv", "export_html"))
 
 
 def _refuse_one_file_twice(args, options) -> None:
@@ -308,6 +314,19 @@ def _exports(args, scored, summary, about: dict) -> None:
 
         path, size = write_heatmap_png(args.export_png, scored, width=args.width, measure=args.measure)
         print(f"wrote the heatmap ({size[0]}x{size[1]} px) to {path}", file=sys.stderr)
+    if args.export_html:
+        _export_html(args, scored, about)
+
+
+def _export_html(args, scored, about: dict) -> None:
+    """The heatmap as a web page, titled by the file's name, saying which model and adapter scored it."""
+    from desktop_app.core.adapters import adapter_name
+    from desktop_app.core.heatmap_html import write_heatmap_html
+
+    adapter = adapter_name(about["adapter_id"]) if about["adapter_id"] is not None else None
+    path = write_heatmap_html(args.export_html, scored.records, args.measure, title=Path(input_name(args.file)).name,
+                              model=about["model"], adapter=adapter, prefix=scored.unscored_prefix)
+    print(f"wrote the heatmap page ({path.stat().st_size:,} bytes) to {path}", file=sys.stderr)
 
 
 def summary_text(summary) -> str:

@@ -51,6 +51,11 @@ MEASURES = {
 # units); 12 bits (8.3 nats) is the scale's end, about the 8 nats it had, a round figure in bits.
 MAX_ENTROPY_BITS = 12.0
 MAX_SURPRISAL_BITS = 16.0
+# the words at the low end, the middle and the high end of each gradient measure's key: the window's legend,
+# a PNG's key and an HTML page's key say the same (rank's key names its buckets instead)
+KEY_LABELS = {"probability": ("0%", "50%", "100%"),
+              "entropy": (f"{MAX_ENTROPY_BITS:g}+ bits", f"{MAX_ENTROPY_BITS / 2:g}", "0 bits (sure)"),
+              "surprisal": (f"{MAX_SURPRISAL_BITS:g}+ bits", f"{MAX_SURPRISAL_BITS / 2:g}", "0 bits")}
 
 
 def rank_bucket(rank: int) -> int:

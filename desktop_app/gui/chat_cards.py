@@ -650,7 +650,7 @@ class ChatCards:
         if kind.startswith("copy"):
             return conversation_actions.copy_answer(w, card, kind)
         if path is None:
-            suffix = {"png": "PNG image (*.png)", "json": "JSON (*.json)"}[kind]
+            suffix = {"png": "PNG image (*.png)", "html": "Web page (*.html)", "json": "JSON (*.json)"}[kind]
             default = f"answer-{card.message_id or 'new'}.{kind}"
             path = save_folder.ask_save_path(w, "Export answer", default, suffix)
             if not path:
@@ -658,6 +658,8 @@ class ChatCards:
         try:
             if kind == "png":
                 export.heatmap_png(card.view, path)
+            elif kind == "html":
+                export.answer_html(card, path, w.legend.measure())
             else:
                 export.answer_json(card.message, card.records, path, w.legend.measure(), scored_by=scored_by(card))
         except OSError as exc:

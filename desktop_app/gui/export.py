@@ -1,4 +1,4 @@
-"""Export an answer: its heatmap as a PNG picture and its tokens as JSON."""
+"""Export an answer: its heatmap as a PNG picture or a web page, and its tokens as JSON."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import json
 import math
 from pathlib import Path
 
+from desktop_app.core.adapters import adapter_name
+from desktop_app.core.errors import UserFacingError
+from desktop_app.core.heatmap_html import write_heatmap_html
+from desktop_app.core.palette import MEASURES
 from desktop_app.core.records import joined_text
+from desktop_app.core.word_cut import clip_at_word
 from desktop_app.gui import heatmap_legend
 from desktop_app.gui.text_export import MARGIN, document_image
 
@@ -46,3 +51,22 @@ def answer_json(message: dict | None, records, path, measure: str = "probability
     path = Path(path)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     return path
+
+
+PAGE_TITLE_CHARS = 60  # the answer's first words name its page (the browser's tab shows about as many)
+
+
+def answer_html(card, path, measure: str = "probability") -> Path:
+    """An answer's heatmap as a web page in ``measure``'s colours (the probability's where the window shows plain
+    text), saying the model and adapter that wrote it, or for an answer no model wrote here, that scored it."""
+    if not card.records:  # an imported answer not scored yet: nothing to colour
+        raise UserFacingError("This answer has no token figures yet: score it first (it is scored when shown "
+                              "with a model loaded), then export its page.")
+    message = card.message or {}
+    scoring = getattr(getattr(card, "unwritten", None), "scoring", None)
+    model, adapter_id = ((scoring.model_id, scoring.adapter_id) if scoring is not None
+                         else (message.get("model_id"), message.get("adapter_id")))
+    text = message.get("text") or joined_text(card.records)
+    return write_heatmap_html(path, card.records, measure if measure in MEASURES else "probability",
+                              title=f"Answer: {clip_at_word(text, PAGE_TITLE_CHARS)}", model=model or "the model",
+                              adapter=adapter_name(adapter_id) if adapter_id is not None else None)

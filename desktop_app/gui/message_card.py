@@ -138,6 +138,7 @@ class MessageCard(QFrame):
             menu.addAction("Copy as Markdown", lambda: self.export_requested.emit(self, "copy-markdown"))
             menu.addSeparator()
             menu.addAction("Heatmap as PNG\u2026", lambda: self.export_requested.emit(self, "png"))
+            menu.addAction("HTML page (.html)\u2026", lambda: self.export_requested.emit(self, "html"))
             menu.addAction("Tokens as JSON\u2026", lambda: self.export_requested.emit(self, "json"))
             self.export_button.setMenu(menu)
             self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)

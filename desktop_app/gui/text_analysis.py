@@ -1,6 +1,6 @@
 """The Text view's tools for long texts and for exports, wired in by ``install(view)``:
 the progress of an analysis with Cancel (in the summary panel), the part analysed before
-Cancel shown, and the Export menu (heatmap PNG, tokens JSON, summary CSV).
+Cancel shown, and the Export menu (heatmap PNG or HTML page, tokens JSON, summary CSV).
 
 A very long text (a 5 MB file is about a million tokens) is scored on the model lane
 window by window, so the window stays responsive; its summary covers every token, while
@@ -24,11 +24,12 @@ from desktop_app.gui import save_folder
 from desktop_app.gui.tasks import Task
 
 HEATMAP_MAX_TOKENS = 20_000
-FILTERS = {"txt": "Text (*.txt *.md)", "png": "PNG image (*.png)", "json": "JSON (*.json)", "csv": "CSV (*.csv)"}
+FILTERS = {"txt": "Text (*.txt *.md)", "png": "PNG image (*.png)", "html": "Web page (*.html)", "json": "JSON (*.json)",
+           "csv": "CSV (*.csv)"}
 # the save dialog's title names what is saved, as the Export menu's item did (it said "Export" for all four;
 # usertest21)
-TITLES = {"txt": "Export the text", "png": "Export the heatmap as PNG", "json": "Export the tokens as JSON",
-          "csv": "Export the summary as CSV"}
+TITLES = {"txt": "Export the text", "png": "Export the heatmap as PNG", "html": "Export the heatmap as a web page",
+          "json": "Export the tokens as JSON", "csv": "Export the summary as CSV"}
 
 
 def heatmap_records(records) -> list:
@@ -102,7 +103,8 @@ class AnalysisTools(QObject):
     # ------------------------------------------------------------ exports
     def export(self, kind: str, path: str | None = None) -> Path | None:
         """Write what is shown: "txt" (the text itself), "png" (the heatmap, at the heatmap's width and colours: the
-        measure's, or "Fine-tune's change"'s while it is on, each with its key),
+        measure's, or "Fine-tune's change"'s while it is on, each with its key), "html" (the heatmap as a web page in the
+        measure's colours, each token's figures on hover),
         "json" (every token's record and the summary) or "csv" (the summary). Asks for a
         file name unless ``path`` is given; says in the status bar where it went, and
         ``exported`` gives the path. Returns it, or None when nothing was written yet (the
@@ -173,6 +175,8 @@ class AnalysisTools(QObject):
     def _write(self, kind: str, path: str, scored, summary) -> Path:
         if kind == "csv":
             return text_export.write_summary_csv(path, summary)
+        if kind == "html":
+            return self._write_html(path, scored)
         from desktop_app.gui.text_export import write_heatmap_png
 
         width = max(400, self.view.heatmap.width())
@@ -184,6 +188,20 @@ class AnalysisTools(QObject):
             return write_heatmap_png(path, scored, width=width, measure=self._measure(), **as_shown)[0]
         changed, colorizer, key = drawn  # "Fine-tune's change" on: its colours and its key, as on screen
         return write_heatmap_png(path, changed, width=width, colorizer=colorizer, key=key, **as_shown)[0]
+
+    def _write_html(self, path: str, scored) -> Path:
+        """The heatmap's tokens as a web page, in the measure's colours (the change's have no page of their own),
+        saying which model and adapter made the records."""
+        from desktop_app.core.adapters import adapter_name
+        from desktop_app.core.heatmap_html import write_heatmap_html
+
+        loaded = self.view.controller.chat.loaded
+        # the scoring's own key names what scored it (the model may have changed since): (id, model, adapter, ...)
+        key = scored.model_key or (None, loaded.model_id if loaded else "", loaded.adapter_id if loaded else None)
+        adapter = adapter_name(key[2]) if isinstance(key[2], int) else None
+        return write_heatmap_html(path, heatmap_records(scored.records), self._measure(),
+                                  title=self.view.documents.currentText() or "text", model=key[1] or "the model",
+                                  adapter=adapter, prefix=scored.unscored_prefix)
 
     def _measure(self) -> str:
         measure = self.view.heatmap.measure

@@ -153,8 +153,10 @@ CONTINUED_FIGURES = ("Your text: 999 tokens · How surprising the text is to the
                          "rank 1–10 99.9%", "rank 11–100 99.9%", "rank 101–1000 99.9%", "beyond 1000 9.9%")) + "\n"
                      + "With the model's continuation (128 tokens, in italics): "
                      + "999 tokens · perplexity 9.9".replace(" ", NO_BREAK))
-EXPORT_TIP = "Save the text itself, the heatmap as PNG, every token's figures as JSON, this summary as CSV"
-EXPORTS = (("txt", "Text as a file\u2026"), ("png", "Heatmap as PNG\u2026"), ("json", "Tokens as JSON\u2026"), ("csv", "Summary as CSV\u2026"))
+EXPORT_TIP = ("Save the text itself, the heatmap as PNG or as a web page others can hover, every token's figures "
+              "as JSON, this summary as CSV")
+EXPORTS = (("txt", "Text as a file\u2026"), ("png", "Heatmap as PNG\u2026"), ("html", "HTML page (.html)\u2026"),
+           ("json", "Tokens as JSON\u2026"), ("csv", "Summary as CSV\u2026"))
 
 
 # a Text tab narrower than this shows the summary's toggles (Fine-tune's change, Surprises) as their icons: their
@@ -185,10 +187,10 @@ class SummaryPanel(QWidget):
         summary: the TextSummary shown, or None.
         figures: the line with token count, mean surprisal and perplexity.
         progress, cancel_button: shown while a long text is analysed.
-        export_button: its menu asks for the heatmap (PNG), the tokens (JSON), the summary (CSV)."""
+        export_button: its menu asks for the heatmap (PNG, or an HTML page), the tokens (JSON), the summary (CSV)."""
 
     cancel_requested = Signal()
-    export_requested = Signal(str)  # "png" | "json" | "csv"
+    export_requested = Signal(str)  # "txt" | "png" | "html" | "json" | "csv"
 
     def __init__(self, parent=None):
         super().__init__(parent)

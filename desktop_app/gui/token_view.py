@@ -19,7 +19,7 @@ from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QKeySequence, QPa
                            QTextCursor, QTextFormat)
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
-from desktop_app.core.palette import MAX_ENTROPY_BITS, MEASURES, RANK_BUCKETS, color_for, text_color_on
+from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, text_color_on
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.token_words import shown_text, tooltip_html
 from desktop_app.gui.token_marks import MarkPainter, span_rects
@@ -608,16 +608,14 @@ def paint_model_starts(painter: QPainter, document, positions, offset=QPointF(0,
 
 def legend_stops(measure: str) -> list[tuple[str, tuple[int, int, int]]]:
     """Labelled colour stops for the legend of a measure."""
-    from desktop_app.core.palette import sequential_color
+    from desktop_app.core.palette import KEY_LABELS, sequential_color
     from desktop_app.gui.theme import is_dark
 
     dark = is_dark()
     if measure == "rank":  # low (beyond 1000) first, like the other measures: the legend reads left to right
         n = len(RANK_BUCKETS) - 1
         return [(label, sequential_color(1.0 - i / n, dark)) for i, (_limit, label) in reversed(list(enumerate(RANK_BUCKETS)))]
-    labels = {"probability": ("0%", "50%", "100%"),
-              "entropy": (f"{MAX_ENTROPY_BITS:g}+ bits", f"{MAX_ENTROPY_BITS / 2:g}", "0 bits (sure)"),
-              "surprisal": ("16+ bits", "8", "0 bits")}[measure]
+    labels = KEY_LABELS[measure]
     return [(labels[0], sequential_color(0.0, dark)), (labels[1], sequential_color(0.5, dark)),
             (labels[2], sequential_color(1.0, dark))]
 

@@ -1,0 +1,174 @@
+"""A heatmap as one self-contained HTML page, to share an analysed text or an answer so that others can
+hover it: each token on the measure's colour (the window's, core/palette.py; the dark scale under
+``prefers-color-scheme: dark``), a key of the colours, and over a token (hovered, focused with Tab, or
+tapped) a box with its figures as the window's tooltip says them (core/token_words.py).
+
+No network and no other file: the style and a short script are inline. The figures travel as one JSON
+block the script reads, not as markup around every token, so 1,000 tokens make a page of a few hundred KB.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from desktop_app.core.palette import (KEY_LABELS, MEASURES, RANK_BUCKETS, color_for, css_colours, sequential_color,
+                                      sequential_palette)
+from desktop_app.core.piece_words import model_short_name
+from desktop_app.core.records import TokenRecord
+from desktop_app.core.text_export import write_text_atomically
+from desktop_app.core.token_words import (listed_percents, marks_words, ordered_alternatives, rows_through_ties,
+                                          token_label, token_percent)
+
+TOKEN_CLASS = "t"  # every scored token's span has it, and only they do (the script and the tests find them by it)
+ALTERNATIVES = 5  # rows in a token's box, as in the window's tooltip
+
+STYLE = """
+body{font:16px/1.6 system-ui,sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#1d1d1f;background:#fff}
+h1{font-size:1.4em;margin:0 0 .2em}
+.by{color:#555;margin:0 0 1em}
+.text{white-space:pre-wrap;overflow-wrap:anywhere;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:15px}
+.t{background:var(--b);color:var(--c);border-radius:2px;cursor:default}
+.t:focus{outline:2px solid #0a64d8;outline-offset:1px}
+.t.nl::before{content:"\\21b5"}
+.t.e::before{content:"\\b7"}
+.key{margin:1.5em 0 0;font-size:13px;color:#555}
+.bar{display:inline-block;width:12em;height:.9em;vertical-align:middle;margin:0 .5em;background:var(--g)}
+.sw{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin:0 .3em 0 .8em;background:var(--b)}
+#tip{position:absolute;display:none;z-index:9;max-width:24em;padding:.5em .7em;border:1px solid #aaa;border-radius:4px;
+ background:#fffff4;color:#111;font:13px/1.4 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 2px 8px #0003;white-space:pre}
+#tip table{border-spacing:.6em 0;margin:.3em -.6em 0}
+#tip td.p{text-align:right}
+#tip .m{color:#777;white-space:normal}
+@media (prefers-color-scheme:dark){
+ body{color:#e6e6e6;background:#1e1f22}
+ .by,.key{color:#aaa}
+ .t{background:var(--B);color:var(--C)}
+ .bar{background:var(--G)}
+ .sw{background:var(--B)}
+ #tip{background:#2b2d31;color:#eee;border-color:#555}
+ #tip .m{color:#999}
+}
+"""
+
+# builds the box from the JSON figures with textContent only: a token's text is never read as markup. A click
+# shows the box and never toggles it: a tap also focuses the token (which shows it), and a toggle hid it again
+SCRIPT = """
+(function(){
+var F=JSON.parse(document.getElementById('figures').textContent);
+var spans=Array.prototype.slice.call(document.querySelectorAll('.t'));
+var tip=document.getElementById('tip'),shown=null;
+function add(p,tag,text,cls){var e=document.createElement(tag);if(text!==undefined)e.textContent=text;
+ if(cls)e.className=cls;p.appendChild(e);return e;}
+function fill(f){tip.textContent='';add(add(tip,'div'),'b',f[0]);
+ add(tip,'div','probability '+f[1]+'  log-prob '+f[2]);
+ add(tip,'div','rank '+f[3]+'  entropy '+f[4]+' bits  surprisal '+f[5]+' bits');
+ if(f[6].length){var t=add(tip,'table');f[6].forEach(function(a){var r=add(t,'tr');
+  add(r,'td',a[3]?'\\u25b8':'');add(r,'td',a[0]);add(r,'td',a[1],'p');add(r,'td',a[2]?'tie':'');});}
+ if(f[7])add(tip,'div',f[7],'m');}
+function show(el){var i=spans.indexOf(el);if(i<0)return;shown=el;fill(F[i]);tip.style.display='block';
+ var r=el.getBoundingClientRect(),x=r.left+window.scrollX,y=r.bottom+window.scrollY+4;
+ var w=tip.offsetWidth,room=document.documentElement.clientWidth+window.scrollX-8;
+ tip.style.left=Math.max(4,Math.min(x,room-w))+'px';tip.style.top=y+'px';}
+function hide(){tip.style.display='none';shown=null;}
+function token(e){return e.target.closest?e.target.closest('.t'):null;}
+document.addEventListener('mouseover',function(e){var el=token(e);if(el)show(el);else if(!tip.contains(e.target))hide();});
+document.addEventListener('focusin',function(e){var el=token(e);if(el)show(el);});
+document.addEventListener('focusout',function(e){if(token(e)===shown)hide();});
+document.addEventListener('click',function(e){var el=token(e);if(el)show(el);else if(!tip.contains(e.target))hide();});
+document.addEventListener('keydown',function(e){if(e.key==='Escape')hide();});
+})();
+"""
+
+
+def heatmap_html(records: list[TokenRecord], measure: str = "probability", *, title: str, model: str,
+                 adapter: str | None = None, prefix: str = "") -> str:
+    """The page: ``title``, a line saying ``model`` (a model id) (and ``adapter``, the words naming it, e.g. "adapter 3";
+    None: the base model) scored it, ``prefix`` (the text before the first record, which nothing predicts)
+    uncoloured, then each record's text on its colour under ``measure``, the key, and every token's figures."""
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; choose from {', '.join(MEASURES)}")
+    spans = "".join(token_span(record, measure) for record in records)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<meta name=\"color-scheme\" content=\"light dark\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        f"<h1>{html.escape(title)}</h1>\n<p class=\"by\">{html.escape(scored_by_line(model, adapter, len(records)))}</p>\n"
+        f"<div class=\"text\">{html.escape(prefix)}{spans}</div>\n"
+        f"{key_html(measure)}\n<div id=\"tip\" role=\"tooltip\"></div>\n"
+        f"<script type=\"application/json\" id=\"figures\">{figures_json(records)}</script>\n"
+        f"<script>{SCRIPT}</script>\n</body>\n</html>\n")
+
+
+def scored_by_line(model: str, adapter: str | None, tokens: int) -> str:
+    """Who scored the text: "1,204 tokens scored by gpt2 with adapter 3" (or "…, the base model (no adapter)").
+    The model by its short name (``model_short_name``): a page made to be shared must not carry the folder the
+    model lies in on this computer ("folder:/home/ann/models/gpt2")."""
+    model = model_short_name(model)
+    wearing = f" with {adapter}" if adapter else ", the base model (no adapter)"
+    return f"{tokens:,} token{'' if tokens == 1 else 's'} scored by {model}{wearing}. " \
+           "Hover a token, tab to it or tap it for its figures."
+
+
+def token_span(record: TokenRecord, measure: str) -> str:
+    """One token: its text, escaped, on its light and dark colours (CSS variables the style picks from). A token
+    that is only a line break, or nothing (the first bytes of a character a later token finishes), gets a mark
+    drawn by the style, so its colour shows, while a copy of the page's text stays the text."""
+    light, light_text = css_colours(color_for(record, measure))
+    dark, dark_text = css_colours(color_for(record, measure, dark=True))
+    mark = " nl" if record.text and record.text.strip("\n") == "" else " e" if record.text == "" else ""
+    return (f"<span class=\"{TOKEN_CLASS}{mark}\" tabindex=\"0\" "
+            f"style=\"--b:{light};--c:{light_text};--B:{dark};--C:{dark_text}\">{html.escape(record.text)}</span>")
+
+
+def token_figures(record: TokenRecord) -> list:
+    """A token's box as the window's tooltip has it (``token_words.tooltip_html``): its label, probability,
+    log-probability, rank, entropy and surprisal, then its top alternatives (label, percent, whether it ties
+    another as shown, whether it is the written token) and the words for the marks in them."""
+    texts, tied = listed_percents(record)
+    count = rows_through_ties(texts, ALTERNATIVES)
+    shown = ordered_alternatives(record)[:count]
+    rows = [[token_label(alt.text), text, int(tie), int(alt.id == record.id)]
+            for alt, text, tie in zip(shown, texts[:count], tied[:count])]
+    marks = marks_words([token_label(t.text) for t in (record, *shown)])
+    return [token_label(record.text), token_percent(record), f"{record.logprob:.3f}", record.rank,
+            f"{record.entropy_bits:.2f}", f"{record.surprisal_bits:.2f}", rows, marks]
+
+
+def figures_json(records: list[TokenRecord]) -> str:
+    """Every token's figures as JSON that is safe inside a <script> element: "<", ">" and "&" as escapes, so
+    a token "</script>" cannot end the element."""
+    text = json.dumps([token_figures(r) for r in records], ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def key_html(measure: str) -> str:
+    """The colour key: the measure's name, then its gradient between its end words (light and dark), or for
+    rank one swatch per bucket."""
+    name = html.escape(MEASURES[measure])
+    if measure == "rank":
+        last = len(RANK_BUCKETS) - 1
+        swatches = "".join(
+            f"<span class=\"sw\" style=\"--b:{_hex(sequential_color(1 - i / last))};"
+            f"--B:{_hex(sequential_color(1 - i / last, dark=True))}\"></span>{html.escape(label)}"
+            for i, (_limit, label) in reversed(list(enumerate(RANK_BUCKETS))))
+        return f"<p class=\"key\">Colours: {name}<br>{swatches}</p>"
+    low, _middle, high = KEY_LABELS[measure]
+    return (f"<p class=\"key\">Colours: {name}<br>{html.escape(low)}<span class=\"bar\" "
+            f"style=\"--g:{_gradient(False)};--G:{_gradient(True)}\"></span>{html.escape(high)}</p>")
+
+
+def _gradient(dark: bool) -> str:
+    return "linear-gradient(to right," + ",".join(_hex(rgb) for rgb in sequential_palette(dark)) + ")"
+
+
+def _hex(rgb) -> str:
+    return css_colours(rgb)[0]
+
+
+def write_heatmap_html(path, records: list[TokenRecord], measure: str = "probability", **names) -> Path:
+    """``heatmap_html`` into ``path``, written beside it and renamed (a failed export leaves no half page);
+    ``names``: its title, model, adapter and prefix. The window's exports and ``analyse --export-html`` alike."""
+    return write_text_atomically(path, heatmap_html(records, measure, **names))
