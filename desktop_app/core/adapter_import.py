@@ -28,14 +28,15 @@ from typing import Callable
 
 from desktop_app.core import gate, reasking
 from desktop_app.core.answer_checks import restates
-from desktop_app.core.adapters import CONFIG_FILE, META_FILE, STAGING_PREFIX, WEIGHTS_FILE, _fsync_dir
+from desktop_app.core.adapters import (CONFIG_FILE, META_FILE, STAGING_PREFIX, WEIGHTS_FILE, _fsync_dir,
+                                      cleanup_unlisted)
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.fact_changes import (changes_unrated_words, fact_sureness, facts_changed, facts_judged,
                                            hold_sure_facts)
 from desktop_app.core.finetune_effect import BeforeCache, digest, distinct_prompts, question_texts, taught
 from desktop_app.core.model_export import hub_id_for
 from desktop_app.core.taught_words import kept_margin_words
-from desktop_app.core.weights_files import safetensors_problem
+from desktop_app.core.weights_files import config_problem, safetensors_problem
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +79,33 @@ def read_adapter_config(folder) -> dict:
     problem = safetensors_problem(folder / WEIGHTS_FILE, "the adapter")
     if problem:
         raise AdapterImportError(f"In {folder}, {problem}")
-    try:
-        config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AdapterImportError(f"{folder} has no {CONFIG_FILE}; it is not a PEFT adapter folder.") from None
-    except (OSError, ValueError) as exc:
-        raise AdapterImportError(f"{folder / CONFIG_FILE} cannot be read: {exc}.") from exc
+    if not (folder / CONFIG_FILE).is_file():
+        raise AdapterImportError(f"{folder} has no {CONFIG_FILE}; it is not a PEFT adapter folder.")
+    problem = config_problem(folder / CONFIG_FILE, "the adapter")  # garbage or a JSON list: said, not a traceback
+    if problem:
+        raise AdapterImportError(f"In {folder}, {problem}")
+    config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    problem = lora_config_problem(config)
+    if problem:  # else PEFT's own words: "Something went wrong: TypeError ..." (robust101)
+        raise AdapterImportError(f"In {folder}, {CONFIG_FILE} {problem}. Copy or download the adapter again.")
     if config.get("peft_type") != "LORA":
         raise AdapterImportError(f"{folder} is a {config.get('peft_type') or 'unknown'} adapter; the app uses LoRA.")
     return config
+
+
+def lora_config_problem(config) -> str | None:
+    """What in an adapter_config.json (a JSON object) PEFT would stumble on with a Python error rather than
+    words: a rank that is not a whole number above 0, an alpha that is not a number, target modules that
+    are not names."""
+    rank, alpha, targets = config.get("r", 8), config.get("lora_alpha", 8), config.get("target_modules")
+    if not isinstance(rank, int) or isinstance(rank, bool) or rank < 1:
+        return f'gives the rank "r" as {rank!r}, not a whole number above 0'
+    if not isinstance(alpha, (int, float)) or isinstance(alpha, bool):
+        return f'gives "lora_alpha" as {alpha!r}, not a number'
+    names = [targets] if isinstance(targets, str) else targets
+    if targets is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+        return f'gives "target_modules" as {targets!r}, not layer names'
+    return None
 
 
 def _short(name: str) -> str:
@@ -124,6 +143,14 @@ def _check_fit(model, folder: Path) -> None:
                                  f"name layers the model does not have (e.g. {lost[0] if lost else '-'}).")
 
 
+def error_gist(exc: BaseException, most: int = 300) -> str:
+    """An error's first line, or the line after it where the first only leads in ("Error(s) in loading
+    state_dict for PeftModel:" alone, which said nothing of what did not fit: robust101)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()] or [type(exc).__name__]
+    gist = lines[1] if lines[0].endswith(":") and len(lines) > 1 else lines[0]
+    return gist[:most].rstrip(".")
+
+
 def load_with_adapter(loaded, folder: Path):
     """A float32 copy of the base with the adapter attached as "imported" (the chat model is left alone)."""
     import warnings
@@ -138,9 +165,8 @@ def load_with_adapter(loaded, folder: Path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = PeftModel.from_pretrained(base, str(folder), adapter_name="imported", is_trainable=False)
-    except (ValueError, RuntimeError, KeyError) as exc:
-        first = str(exc).strip().splitlines()[0][:300]
-        raise AdapterImportError(f"This adapter does not fit {loaded.source.display_name}: {first}") from exc
+    except (ValueError, RuntimeError, KeyError, TypeError) as exc:
+        raise AdapterImportError(f"This adapter does not fit {loaded.source.display_name}: {error_gist(exc)}.") from exc
     _check_fit(model, folder)
     return model.eval()
 
@@ -403,6 +429,7 @@ def import_adapter(store, paths, loaded, folder, *, any_base: bool = False, prog
     report = progress or (lambda *a: None)
     folder = Path(folder).expanduser().resolve()
     config = read_adapter_config(folder)
+    cleanup_unlisted(store, paths)  # an earlier import killed before its row was written left its folder
     if not any_base:
         check_base_name(config, loaded)
     same_as = same_weights_as(store, loaded.model_id, folder)

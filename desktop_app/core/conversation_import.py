@@ -117,12 +117,26 @@ def conversation_data(text: str) -> dict | None:
 
 def parse_conversation(text: str, where: str) -> dict:
     """The file checked whole: {"title", "messages"} with each message's fields, parents before children."""
+    if holds_ratings(text):  # JSON Lines read as one document said only "Extra data at line 2" (robust101)
+        raise ConversationFileError(f"{where} holds ratings as TRL JSON Lines, not a conversation: import ratings with "
+                                    f"`gpt2-desk import FILE`. {NOTHING_IMPORTED}")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         said = f"{where} is not valid JSON ({json_error_words(exc)}). {NOTHING_IMPORTED}"
         raise ConversationFileError(said) from None
     return check_conversation(data, where)
+
+
+def holds_ratings(text: str) -> bool:
+    """Whether ``text`` reads as TRL JSON Lines (what `gpt2-desk export` writes): its first line one JSON
+    object with a "prompt" and no conversation export's "format"."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        data = json.loads(first)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(data, dict) and "prompt" in data and "format" not in data
 
 
 def json_error_words(exc: json.JSONDecodeError, with_line: bool = True) -> str:

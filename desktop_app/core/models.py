@@ -100,6 +100,9 @@ class LoadedModel:
         return f"{self.source.display_name} on {self.device.type} ({self.precision_label})"
 
 
+TOKENIZER_JSON_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+
+
 def check_model_folder(folder: Path) -> None:
     """A ModelError in words for a folder transformers would refuse, or read wrongly: no config.json (an
     adapter's folder, said so), pickle weights or none, a damaged file, no tokenizer."""
@@ -109,7 +112,9 @@ def check_model_folder(folder: Path) -> None:
                              "Import... (or `gpt2-desk adapters import`) while its base model is loaded.")
         raise ModelError(f"{folder} is not a model folder (no config.json).")
     weights = _weights_files(folder)
-    problems = [config_problem(folder / "config.json")] + [safetensors_problem(p) for p in weights]
+    # a broken tokenizer file made transformers say only "Expecting property name ...", naming no file (robust101)
+    settings = [folder / "config.json"] + [folder / n for n in TOKENIZER_JSON_FILES if (folder / n).exists()]
+    problems = [config_problem(p) for p in settings] + [safetensors_problem(p) for p in weights]
     problem = next((p for p in problems if p), None)
     if problem:  # before transformers, whose words for these name neither the file nor what to do
         raise ModelError(f"In {folder}, {problem}")

@@ -6,7 +6,7 @@ and stop sequences so it does not write the user's next turn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from desktop_app.core.count_words import counted
 from desktop_app.core.errors import PromptTooLongError
@@ -32,9 +32,15 @@ class PromptInput:
     max_new_tokens: int  # the answer budget that fits after these ids
     dropped_turns: int = 0  # oldest turns left out to fit the window
     truncated_tokens: int = 0  # tokens cut from the middle of the newest prompt
+    joined_prompts: int = 0  # earlier prompts left without an answer, read as one turn with the newest
 
     @property
     def notice(self) -> str | None:
+        """What the model read differently from the conversation on screen, in a sentence or two."""
+        said = [s for s in (joined_words(self.joined_prompts), self._left_out_words()) if s]
+        return " ".join(said) or None
+
+    def _left_out_words(self) -> str | None:
         """What was left out, in one sentence ("turn(s)" and the reason said twice read clumsily)."""
         turns, tokens = self.dropped_turns, self.truncated_tokens
         parts = []
@@ -47,6 +53,36 @@ class PromptInput:
         verb = "were" if len(parts) > 1 or turns > 1 or tokens > 1 else "was"
         kept = " (its start and end were kept)" if tokens else ""
         return f"To fit the context window, {' and '.join(parts)} {verb} left out{kept}."
+
+
+def joined_words(joined: int) -> str | None:
+    """The notice of prompts read together (usertest52: a prompt left without an answer, then the next
+    one sent, and the model read two prompts in a row with nobody told)."""
+    if not joined:
+        return None
+    earlier = "your earlier prompt, which has no answer," if joined == 1 else \
+        f"your {joined:,} earlier prompts, which have no answer,"
+    return f"The model read {earlier} together with this one, as one message."
+
+
+PROMPTS_JOINER = "\n\n"  # prompts read as one turn stand apart as paragraphs
+
+
+def join_unanswered(turns: list[Turn]) -> tuple[list[Turn], int]:
+    """The turns with each run of the person's prompts in a row (an earlier one's answer never began:
+    the app closed, or it was stopped before its first token) joined into one turn. A chat template
+    wants user and assistant turns to alternate (some refuse two user turns in a row), and a plain
+    transcript's "User:" twice reads as if the model had been asked to stay silent. Returns the
+    turns and how many prompts were joined into a later one."""
+    joined: list[Turn] = []
+    merged = 0
+    for turn in turns:
+        if joined and turn.role == "user" and joined[-1].role == "user":
+            joined[-1] = Turn("user", joined[-1].text.strip() + PROMPTS_JOINER + turn.text.strip())
+            merged += 1
+        else:
+            joined.append(turn)
+    return joined, merged
 
 
 def thread_turns(thread: list[dict]) -> tuple[list[Turn], str | None]:
@@ -119,9 +155,17 @@ def answer_ids(tokenizer, answer: str) -> list[int]:
 def build_prompt(tokenizer, turns: list[Turn], *, system: str | None = None,
                  context_window: int = 1024, max_new_tokens: int = 128) -> PromptInput:
     """Fit the conversation: drop the oldest turns (never the newest prompt), and cut the
-    middle of a single over-long prompt (``cut_middle``); the caller is told through ``notice``."""
+    middle of a single over-long prompt (``cut_middle``); prompts in a row read as one turn
+    (``join_unanswered``); the caller is told through ``notice``."""
     if not turns or turns[-1].role != "user":
         raise ValueError("the last turn must be the user's prompt")
+    turns, joined = join_unanswered(turns)
+    prompt = _fitted_prompt(tokenizer, turns, system, context_window, max_new_tokens)
+    return replace(prompt, joined_prompts=joined) if joined else prompt
+
+
+def _fitted_prompt(tokenizer, turns: list[Turn], system: str | None, context_window: int,
+                   max_new_tokens: int) -> PromptInput:
     max_new_tokens = max(1, min(max_new_tokens, context_window // 2))
     budget = context_window - max_new_tokens
     stops = stop_sequences_for(tokenizer)

@@ -15,6 +15,9 @@ FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the to
 STOPPED_WORDS = "You stopped this answer before it ended."
 UNANSWERED_WORDS = "No answer yet: the app closed, or the answer was stopped, before it began."
 STOPPED_UNANSWERED_WORDS = "No answer yet: you stopped it before it began."  # (Esc or Stop, this session)
+# a prompt left without an answer and then followed by another: the model reads the two as one message
+# (core/prompts.join_unanswered), and the earlier one lost its note with nothing said (usertest52)
+READ_WITH_NEXT_WORDS = "No answer of its own: the model read it together with your next prompt."
 # an answer asked for before the model has loaded (the first start: minutes of converting) showed nothing
 # under the question; the status bar's words were far from it (usertest21)
 WAITING_FOR_MODEL_WORDS = "Waiting for the model to load: the answer starts then (the status bar shows how far it is)."

@@ -316,12 +316,13 @@ class ChatCards:
         made (one asked for waits for the model, or streams into the card below it); the prompt whose
         answer waits for the model to load says so."""
         chat, cards = self.window.chat, self.window.transcript.cards
-        for card in cards:
+        for at, card in enumerate(cards):
             if card.role != "user":
                 continue
             card.show_unanswered(card is cards[-1] and card.message is not None and not chat.generating
                                  and not chat.children(card.message_id),
-                                 stopped=card.message_id in chat.stopped_before_start)
+                                 stopped=card.message_id in chat.stopped_before_start,
+                                 read_with_next=at + 1 < len(cards) and cards[at + 1].role == "user")
             waits_for = self._answer_waits_for()
             card.show_waiting(waits_for is not None and chat.generating and self.streaming is None
                               and card.message_id is not None and card.message_id == chat.answering,

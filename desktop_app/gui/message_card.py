@@ -9,7 +9,8 @@ from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QMenu, QPushButt
                                QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app.core.drafts import INTERRUPTED_WORDS
-from desktop_app.gui.answer_words import STOPPED_UNANSWERED_WORDS, UNANSWERED_WORDS, WAITING_FOR_MODEL_WORDS
+from desktop_app.gui.answer_words import (READ_WITH_NEXT_WORDS, STOPPED_UNANSWERED_WORDS, UNANSWERED_WORDS,
+                                         WAITING_FOR_MODEL_WORDS)
 from desktop_app.gui.elided_labels import (COUNT_ONLY, KEPT_IN_VIEW, SEPARATOR, SHORT_WORDS, AuthorLabel, ElidedLabel,
                                            cut_mark)
 from desktop_app.gui.off_words import sibling_tip
@@ -223,21 +224,24 @@ class MessageCard(QFrame):
             row.setDirection(QBoxLayout.Direction.TopToBottom)
         return row, label
 
-    def show_unanswered(self, shown: bool, stopped: bool = False) -> None:
+    def show_unanswered(self, shown: bool, stopped: bool = False, read_with_next: bool = False) -> None:
         """A prompt of the person's that has no answer (the app closed, or the answer was stopped,
         before the answer's first token): say so and offer "Answer it" (user test: after a restart
         nothing said how to get the answer). Made when first shown. ``stopped``: the person stopped
-        it in this session, which the card says rather than blame the app closing (usertest 12)."""
+        it in this session, which the card says rather than blame the app closing (usertest 12).
+        ``read_with_next``: another prompt followed it, which the model read it with: that is said,
+        with no button (an answer of its own would start a branch beside the next prompt)."""
         if getattr(self, "answer_button", None) is None:
-            if not shown:
+            if not (shown or read_with_next):
                 return
             row, self.unanswered_label = self._notice_row(UNANSWERED_WORDS)
             self.answer_button = QPushButton("Answer it")
             self.answer_button.setToolTip("Ask the model for the answer to this prompt, as Send would have")
             self.answer_button.clicked.connect(lambda: self.answer_requested.emit(self))
             row.addWidget(self.answer_button)
-        self.unanswered_label.setText(STOPPED_UNANSWERED_WORDS if stopped else UNANSWERED_WORDS)
-        self.unanswered_label.setVisible(shown)
+        words = STOPPED_UNANSWERED_WORDS if stopped else UNANSWERED_WORDS
+        self.unanswered_label.setText(READ_WITH_NEXT_WORDS if read_with_next and not shown else words)
+        self.unanswered_label.setVisible(shown or read_with_next)
         self.answer_button.setVisible(shown)
 
     def show_waiting(self, shown: bool, words: str = WAITING_FOR_MODEL_WORDS) -> None:
