@@ -114,13 +114,16 @@ def test_an_adapter_import_killed_as_it_records_leaves_no_row_and_its_folder_goe
         assert len(left) == 1 and left[0].startswith("imported-"), left  # in place, not recorded
         assert cleanup_unlisted(store, paths) == [], "a fresh one may be a live import's: kept for an hour"
         kept_id = store.add_adapter(str(adapters_dir / "listed"), base_model="m")
-        (adapters_dir / "listed").mkdir()
-        (adapters_dir / "listed" / META_FILE).write_text("{}")
+        # a data folder copied from elsewhere: its row keeps the old full path, its folder is here by name
+        moved_id = store.add_adapter(str(tmp_path / "old-data" / "adapters" / "moved"), base_model="m")
         two_hours_ago = time.time() - 7200
+        for name in ("listed", "moved"):
+            (adapters_dir / name).mkdir()
+            (adapters_dir / name / META_FILE).write_text("{}")
+            os.utime(adapters_dir / name, (two_hours_ago, two_hours_ago))
         os.utime(adapters_dir / left[0], (two_hours_ago, two_hours_ago))
-        os.utime(adapters_dir / "listed", (two_hours_ago, two_hours_ago))
         assert [p.name for p in cleanup_unlisted(store, paths)] == left
-        assert _app_folders(adapters_dir) == ["listed"], "a listed adapter's folder stays"
-        assert [a["id"] for a in store.list_adapters()] == [kept_id]
+        assert _app_folders(adapters_dir) == ["listed", "moved"], "a listed adapter's folder stays, wherever its row says"
+        assert [a["id"] for a in store.list_adapters()] == [kept_id, moved_id]
     finally:
         store.close()

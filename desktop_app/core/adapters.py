@@ -123,15 +123,17 @@ def cleanup_unlisted(store, paths, older_than_s: float = 3600.0) -> list[Path]:
     """Remove adapter folders no adapter row names: a process killed between moving a finished adapter
     into place and recording it (an import, or a run) left one, which nothing lists and nothing would
     ever remove (robust101). Only folders the app wrote (they hold META_FILE), and only old ones: a live
-    import or run records its folder within moments of moving it in."""
+    import or run records its folder within moments of moving it in. A folder is named by a row when a
+    row's folder has its name, wherever that row says the folder is: a data folder copied or moved
+    elsewhere keeps its rows' old full paths, and its adapters must not look unlisted."""
     folder = Path(paths.adapters_dir)
     if not folder.is_dir():
         return []
-    listed = {Path(a["path"]).resolve() for a in store.list_adapters()}
+    listed = {Path(a["path"]).name for a in store.list_adapters()}
     now, removed = time.time(), []
     for item in folder.iterdir():
         if (item.is_dir() and not item.name.startswith(STAGING_PREFIX) and (item / META_FILE).is_file()
-                and item.resolve() not in listed and now - item.stat().st_mtime >= older_than_s):
+                and item.name not in listed and now - item.stat().st_mtime >= older_than_s):
             log.warning("removing %s: an adapter folder no adapter names (its process was killed)", item)
             shutil.rmtree(item, ignore_errors=True)
             removed.append(item)
