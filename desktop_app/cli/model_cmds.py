@@ -288,8 +288,10 @@ def kept_words(args, conversation_id: int | None, message_id: int | None) -> str
     if message_id is None:
         return ("not saved: `gpt2-desk ask \"...\"` (or `generate --save`) keeps the answer and prints its id "
                 "to rate it")
-    return (f"rate it: gpt2-desk rate {message_id} up|down (its tokens' numbers, for --token: gpt2-desk history {conversation_id} --tokens); "
-            f"follow up: gpt2-desk ask --conversation {conversation_id} \"...\"")
+    # "up (or down)", not "up|down": pasted, `rate 12 up|down` rated it up and piped the line into a `down`
+    # command that is not there (usertest53)
+    return (f"rate it: gpt2-desk rate {message_id} up (or down; its tokens' numbers, for --token: gpt2-desk history "
+            f"{conversation_id} --tokens); follow up: gpt2-desk ask --conversation {conversation_id} \"...\"")
 
 
 def cmd_ask(args) -> int:
