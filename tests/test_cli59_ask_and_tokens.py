@@ -28,7 +28,7 @@ def test_ask_keeps_the_answer_and_says_how_to_rate_it(run_cli):
     answer = [m for m in _stored_messages() if m["role"] == "assistant"]
     assert len(answer) == 1
     assert f"saved as message {answer[0]['id']}" in err
-    assert f"rate it: gpt2-desk rate {answer[0]['id']} up|down" in err
+    assert f"rate it: gpt2-desk rate {answer[0]['id']} up (or down" in err
     assert f"history {answer[0]['conversation_id']} --tokens" in err  # where the --token numbers are
 
 
@@ -81,8 +81,8 @@ def test_history_tokens_lists_each_answer_s_token_numbers(run_cli):
     code, out, err = run_cli("history", str(answer["conversation_id"]), "--tokens")
     assert code == 0
     lines = out.splitlines()
-    assert f"message {answer['id']}, {len(records)} tokens (rate one: gpt2-desk rate {answer['id']} up|down --token N):" \
-        in lines
+    assert f"message {answer['id']}, {len(records)} tokens (rate one: gpt2-desk rate {answer['id']} down --token N, " \
+        "or up):" in lines
     rows = [line.split() for line in lines if line.strip()[:1].isdigit()]
     assert [int(row[0]) for row in rows] == list(range(len(records)))
     assert rows[0][1] == token_percent(records[0])  # as the window's status bar and tooltip say it

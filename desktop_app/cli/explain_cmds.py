@@ -68,7 +68,6 @@ EXPLAIN_UNITS = {"recorded_prob": "probability, 0 to 1", "lens.probs": "probabil
 
 
 def cmd_explain(args) -> int:
-    from desktop_app.core.explain import explain
     from desktop_app.core.token_context import context_for_message
 
     if args.steps < 1:
@@ -81,6 +80,8 @@ def cmd_explain(args) -> int:
         context = context_for_message(store, loaded, args.message_id, args.token)
     finally:
         store.close()
+    from desktop_app.core.explain import explain  # (PyTorch: not before a wrong id is refused, usertest53)
+
     vs = token_id_for(loaded.tokenizer, args.vs) if args.vs is not None else None
     bar = _AttributionBar()
     try:

@@ -249,6 +249,8 @@ def _print_generated(args, loaded, generation, conversation_id: int | None, mess
         if message_id is not None:
             result["message_id"] = message_id
         print_json(result)
+        if generation.finish_reason == "cancelled":  # stderr had said nothing of the Ctrl+C (usertest53)
+            print(stopped_json_words(message_id), file=sys.stderr)
         return
     print()
     summary = generation_summary(generation, args.max_new_tokens)
@@ -256,6 +258,12 @@ def _print_generated(args, loaded, generation, conversation_id: int | None, mess
         summary += f" saved as message {message_id}"
     print(summary, file=sys.stderr)
     print(kept_words(args, conversation_id, message_id), file=sys.stderr)
+
+
+def stopped_json_words(message_id: int | None) -> str:
+    """The stderr line of an answer Ctrl+C stopped under --json: what was kept, and where."""
+    kept = f"saved as message {message_id}" if message_id is not None else "not saved (generate keeps it with --save)"
+    return f"stopped by Ctrl+C: the answer so far is in the JSON (finish_reason \"cancelled\"), {kept}"
 
 
 def generation_json(loaded, generation, finish_reason: str | None) -> dict:
@@ -280,8 +288,10 @@ def kept_words(args, conversation_id: int | None, message_id: int | None) -> str
     if message_id is None:
         return ("not saved: `gpt2-desk ask \"...\"` (or `generate --save`) keeps the answer and prints its id "
                 "to rate it")
-    return (f"rate it: gpt2-desk rate {message_id} up|down (its tokens' numbers, for --token: gpt2-desk history {conversation_id} --tokens); "
-            f"follow up: gpt2-desk ask --conversation {conversation_id} \"...\"")
+    # "up (or down)", not "up|down": pasted, `rate 12 up|down` rated it up and piped the line into a `down`
+    # command that is not there (usertest53)
+    return (f"rate it: gpt2-desk rate {message_id} up (or down; its tokens' numbers, for --token: gpt2-desk history "
+            f"{conversation_id} --tokens); follow up: gpt2-desk ask --conversation {conversation_id} \"...\"")
 
 
 def cmd_ask(args) -> int:

@@ -246,7 +246,7 @@ def answer_tokens_text(message: dict, records: list) -> str:
         return f"message {mid}: no token figures are stored for this answer ({one_line(message['text'], 50)})"
     colour = use_colour(sys.stdout)
     rated = message.get("token_ratings") or {}
-    lines = [f"message {mid}, {counted(len(records), 'token')} (rate one: gpt2-desk rate {mid} up|down --token N):",
+    lines = [f"message {mid}, {counted(len(records), 'token')} (rate one: gpt2-desk rate {mid} down --token N, or up):",
              f"  {'--token':>7}  {'probability':>11}  token"]
     for i, r in enumerate(records):
         shown = token_label(r.text)  # as the window's tooltip and inspector write it

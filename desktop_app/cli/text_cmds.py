@@ -36,7 +36,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
 def _register_analyse(subparsers, common: argparse.ArgumentParser) -> None:
     """``analyse`` (``analyze``): a text file's tokens, how predictable each was, and what an adapter changed."""
-    analyse = subparsers.add_parser("analyse", parents=[common], aliases=["analyze"],
+    analyse = subparsers.add_parser("analyse", parents=[common], aliases=["analyze"], epilog=ANALYSE_CTRL_C,
                                     help="how predictable every token of a text file is (GLTR's summary)")
     analyse.add_argument("file", metavar="FILE", help=f"a UTF-8 text file (.txt, .md, ...); {STDIN_HELP}")
     analyse.add_argument("--json", action="store_true",
@@ -129,8 +129,6 @@ def _read(path: str) -> str:
 
 
 def cmd_analyse(args) -> int:
-    from desktop_app.core import session
-
     if args.vs_base or args.vs_adapter is not None:
         from desktop_app.cli.change_cmds import analyse_vs_base
 
@@ -140,13 +138,13 @@ def cmd_analyse(args) -> int:
     if len(text.strip()) == 0:
         raise CliError(f"{input_name(args.file)} is empty: there is nothing to analyse")
     loaded = load_model_for_cli(args)
-    bar = ScoreBar()
-    try:
-        scored, summary = session.analyse_text(loaded, text, progress=bar)
-    finally:
-        bar.close()
+    scored, summary = _score_until_ctrl_c(loaded, text)
+    if not scored.records and not scored.complete:
+        raise KeyboardInterrupt(ANALYSE_STOPPED_EARLY)
     if not scored.records:
         raise CliError(f"{input_name(args.file)} is one token long: there is nothing to analyse after it")
+    if not scored.complete:
+        print(_stopped_words(scored), file=sys.stderr)
     about = {"file": args.file, "model": loaded.model_id, "device": str(loaded.device),
              "adapter_id": loaded.adapter_id}
     _exports(args, scored, summary, about)
@@ -155,6 +153,33 @@ def cmd_analyse(args) -> int:
     else:
         _print_analysis(args, scored, summary, loaded)
     return 0
+
+
+ANALYSE_CTRL_C = ("Ctrl+C stops the analysis after the block of text being scored and keeps what was scored: the "
+                  "summary, --json (with \"complete\": false) and the exports cover the tokens scored so far; exit "
+                  "code 0, as `continue`'s Ctrl+C. A second Ctrl+C before it stops ends at once: exit code 130.")
+ANALYSE_STOPPED_EARLY = "stopped before the first block of text was scored: nothing to show"
+
+
+def _score_until_ctrl_c(loaded, text: str):
+    """(ScoredText, summary) of ``text``; Ctrl+C stops it between blocks and keeps the blocks scored (it had
+    ended with a bare "interrupted", exit 130, and every scored token lost: usertest53)."""
+    from desktop_app.core import session
+
+    cancel = threading.Event()
+    bar = ScoreBar()
+    try:
+        with model_cmds.ctrl_c_stops(cancel):
+            return session.analyse_text(loaded, text, cancel=cancel, progress=bar)
+    finally:
+        bar.close()
+
+
+def _stopped_words(scored) -> str:
+    """The line on stderr for an analysis Ctrl+C stopped: how much of the text the figures cover."""
+    total = len(scored.ids) - scored.first
+    return (f"stopped by Ctrl+C: {len(scored.records):,} of {total:,} tokens scored; the summary and any export "
+            "cover those (--json: \"complete\": false)")
 
 
 def _check_analyse_options(args) -> None:
