@@ -39,7 +39,8 @@ def test_the_page_of_the_change_has_its_colours_figures_and_key(window, qtbot, t
         assert span["style"].startswith(f"--b:{css_colours(change_color(delta, scale))[0]};")
     figures = json.loads(tree.scripts["figures"])
     first = figures[0][8]  # the change's words in the box: before, after, and by how much
-    assert first.startswith("the base model: ") and f"adapter {adapter} \u201criver talk\u201d: " in first
+    assert first.startswith("before, under the base model: ")
+    assert f"after, under adapter {adapter} \u201criver talk\u201d: " in first
     assert "nats" in first
     assert "minus under the base model" in page and "less likely" in page  # the key says what is compared
     assert f"with adapter {adapter} \u201criver talk\u201d" in page  # the by-line names it as the person did

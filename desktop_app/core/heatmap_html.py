@@ -40,7 +40,7 @@ h1{font-size:1.4em;margin:0 0 .2em}
 .key{margin:1.5em 0 0;font-size:13px;color:#555}
 .bar{display:inline-block;width:12em;height:.9em;vertical-align:middle;margin:0 .5em;background:var(--g)}
 .sw{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin:0 .3em 0 .8em;background:var(--b)}
-#tip{position:absolute;display:none;z-index:9;max-width:24em;padding:.5em .7em;border:1px solid #aaa;border-radius:4px;
+#tip{position:absolute;display:none;z-index:9;max-width:32em;padding:.5em .7em;border:1px solid #aaa;border-radius:4px;
  background:#fffff4;color:#111;font:13px/1.4 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 2px 8px #0003;white-space:pre}
 #tip table{border-spacing:.6em 0;margin:.3em -.6em 0}
 #tip td.p{text-align:right}
@@ -123,8 +123,8 @@ class ChangeColours:
     def words(self, index: int, record: TokenRecord) -> str:
         if index >= min(len(self.deltas), len(self.before)):
             return ""
-        return (f"{self.before_name}: {self.before[index] * 100:.2f}%  \u2192  {self.after_name}: "
-                f"{record.prob * 100:.2f}%  ({self.deltas[index]:+.2f} nats)")
+        return (f"before, under {self.before_name}: {self.before[index] * 100:.2f}%; after, under {self.after_name}: "
+                f"{record.prob * 100:.2f}% ({self.deltas[index]:+.2f} nats)")
 
 
 def heatmap_html(records: list[TokenRecord], measure: str = "probability", *, title: str, model: str,
