@@ -58,3 +58,19 @@ def test_a_named_adapter_is_called_by_its_name(tmp_path):
         assert stored_label(store, plain) == f"adapter {plain}"
         assert stored_label(store, 999) == "adapter 999"  # deleted since: its number is all there is
         assert stored_label(store, None) == "the base model"
+
+
+def test_analyse_names_the_active_adapter_by_its_name(tmp_path, tiny_model_dir, capsys):
+    from desktop_app.cli import main
+    from desktop_app.core.paths import AppPaths
+    from test_cli42_fixes import _active_adapter
+
+    data = tmp_path / "appdata"
+    adapter = _active_adapter(data, tiny_model_dir)
+    with Store.open(AppPaths.resolve(data).db_path) as store:
+        store.rename_adapter(adapter, "terse")
+    essay, page = tmp_path / "essay.txt", tmp_path / "essay.html"
+    essay.write_text("The quick brown fox jumps over the lazy dog.", encoding="utf-8")
+    assert main(["analyse", "--data-dir", str(data), "--model", str(tiny_model_dir), "--device", "cpu", str(essay),
+                 "--export-html", str(page)]) == 0, capsys.readouterr().err
+    assert f"with adapter {adapter} \u201cterse\u201d." in page.read_text(encoding="utf-8")
