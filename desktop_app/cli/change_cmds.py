@@ -146,13 +146,13 @@ def _write_change_png(args, change) -> None:
     while "Fine-tune's change" is on."""
     from desktop_app.gui.text_export import change_drawing, write_heatmap_png  # Qt only for this export, offscreen
 
-    name = _adapter_name(args, change.adapter_id)
+    name = named_adapter(args, change.adapter_id)
     scored, colorizer, key = change_drawing(change, f"your adapter ({name})", name)
     path, size = write_heatmap_png(args.export_png, scored, width=args.width, colorizer=colorizer, key=key)
     print(f"wrote the heatmap of the change ({size[0]}x{size[1]} px) to {path}", file=sys.stderr)
 
 
-def _adapter_name(args, adapter_id: int) -> str:
+def named_adapter(args, adapter_id: int) -> str:
     """"adapter 3 “terse”", as the Text tab says it; its number alone when the store cannot say
     its name."""
     from desktop_app.cli.common import open_store

@@ -296,9 +296,10 @@ def _export_conversation(args, store) -> int:
 
     if args.conversation is None:
         raise CliError("--export writes one conversation: give its id (`gpt2-desk history` lists them).")
-    kind = {".json": "json", ".md": "markdown", ".markdown": "markdown"}.get(Path(args.export).suffix.lower())
+    kind = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}.get(
+        Path(args.export).suffix.lower())
     if kind is None:
-        raise CliError(f"--export writes a .json or a .md file, not {Path(args.export).name}.")
+        raise CliError(f"--export writes a .json, a .md or an .html file, not {Path(args.export).name}.")
     refuse_existing(args.export)
     store.get_conversation(args.conversation)  # one clear line for an unknown id
     text = conversation_text(store, args.conversation, kind, tokenizer_for=_writers_tokenizers(args))
@@ -551,7 +552,8 @@ def _register_ratings(subparsers, common) -> None:
                    help="with ID: each answer's tokens, with the --token number `rate MESSAGE_ID down --token N` "
                         "takes and their probability")
     p.add_argument("--export", metavar="FILE", help="write the conversation as the window's export does: FILE.json "
-                   "(every branch and rating; `import` reads it back) or FILE.md (the newest branch, to read); "
+                   "(every branch and rating; `import` reads it back), FILE.md (the newest branch, to read) or FILE.html "
+                   "(the newest branch as a page, each answer on its tokens' colours, to share); "
                    f"{NEW_FILE_HELP}")
     p.set_defaults(func=cmd_history)
 

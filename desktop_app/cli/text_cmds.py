@@ -345,10 +345,10 @@ def _exports(args, scored, summary, about: dict) -> None:
 
 def _export_html(args, scored, about: dict) -> None:
     """The heatmap as a web page, titled by the file's name, saying which model and adapter scored it."""
-    from desktop_app.core.adapters import adapter_name
+    from desktop_app.cli.change_cmds import named_adapter  # with the name the person gave it, as the window says it
     from desktop_app.core.heatmap_html import write_heatmap_html
 
-    adapter = adapter_name(about["adapter_id"]) if about["adapter_id"] is not None else None
+    adapter = named_adapter(args, about["adapter_id"]) if about["adapter_id"] is not None else None
     path = write_heatmap_html(args.export_html, scored.records, args.measure, title=Path(input_name(args.file)).name,
                               model=about["model"], adapter=adapter, prefix=scored.unscored_prefix)
     print(f"wrote the heatmap page ({path.stat().st_size:,} bytes) to {path}", file=sys.stderr)

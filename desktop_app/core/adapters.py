@@ -509,3 +509,15 @@ def comparison_note(metrics: dict) -> str:
         note = (f"It has the same weights as adapter {same} (an identical adapter_model.safetensors). " + note
                 + (" Both are the same, so nothing could move." if same == against else ""))
     return note
+
+
+def stored_label(store, adapter_id: int | None) -> str:
+    """``adapter_id`` named as ``label`` names it, with the name the person gave it, read from ``store``: a page
+    or a file that travels should say "adapter 3 “terse”", not a bare number; its number alone where its row
+    is gone (deleted since), "the base model" for None."""
+    if adapter_id is None:
+        return adapter_name(None)
+    try:
+        return label(store.get_adapter(adapter_id))
+    except UserFacingError:
+        return adapter_name(adapter_id)

@@ -100,7 +100,7 @@ def conversation_json(conversation: dict, messages: list[dict], shown_ids: list[
 
 def conversation_text(store, conversation_id: int, kind: str, shown_ids: list[int] | None = None,
                       tokenizer_for=None) -> str:
-    """One conversation as a file's text, "markdown" or "json", read from ``store`` (on the store lane: a
+    """One conversation as a file's text, "markdown", "json" or "html" (a page: core/conversation_html.py), read from ``store`` (on the store lane: a
     long conversation takes a while). ``shown_ids``: the branch on screen (None: the newest, as the list
     opens it); ``tokenizer_for``: model id -> its tokenizer or None (core/exchange.py)."""
     conversation = store.get_conversation(conversation_id)
@@ -110,6 +110,10 @@ def conversation_text(store, conversation_id: int, kind: str, shown_ids: list[in
     answers = [m["id"] for m in messages if m["role"] == "assistant"]
     ratings = {mid: store.message_rating(mid) for mid in answers}
     corrections = {mid: text for mid in answers if (text := store.correction(mid))}
+    if kind == "html":
+        from desktop_app.core.conversation_html import conversation_html, page_turns
+
+        return conversation_html(conversation["title"], page_turns(store, thread, ratings, corrections))
     if kind == "markdown":
         return conversation_markdown(conversation["title"], thread, sibling_positions(messages, thread),
                                      corrections, ratings)

@@ -5,16 +5,20 @@ tapped) a box with its figures as the window's tooltip says them (core/token_wor
 
 No network and no other file: the style and a short script are inline. The figures travel as one JSON
 block the script reads, not as markup around every token, so 1,000 tokens make a page of a few hundred KB.
+
+Each text is one Tab stop, not one per token (a long page had thousands): Tab lands on the text's current token,
+the arrow keys move between its tokens (a roving tabindex), Home and End go to its ends, and the box follows.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.core.palette import (KEY_LABELS, MEASURES, RANK_BUCKETS, color_for, css_colours, sequential_color,
-                                      sequential_palette)
+from desktop_app.core.palette import (KEY_LABELS, MEASURES, RANK_BUCKETS, change_color, change_palette, color_for,
+                                      css_colours, sequential_color, sequential_palette)
 from desktop_app.core.piece_words import model_short_name
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.text_export import write_text_atomically
@@ -36,11 +40,12 @@ h1{font-size:1.4em;margin:0 0 .2em}
 .key{margin:1.5em 0 0;font-size:13px;color:#555}
 .bar{display:inline-block;width:12em;height:.9em;vertical-align:middle;margin:0 .5em;background:var(--g)}
 .sw{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin:0 .3em 0 .8em;background:var(--b)}
-#tip{position:absolute;display:none;z-index:9;max-width:24em;padding:.5em .7em;border:1px solid #aaa;border-radius:4px;
+#tip{position:absolute;display:none;z-index:9;max-width:32em;padding:.5em .7em;border:1px solid #aaa;border-radius:4px;
  background:#fffff4;color:#111;font:13px/1.4 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 2px 8px #0003;white-space:pre}
 #tip table{border-spacing:.6em 0;margin:.3em -.6em 0}
 #tip td.p{text-align:right}
 #tip .m{color:#777;white-space:normal}
+#tip .c{margin-top:.3em;white-space:normal}
 @media (prefers-color-scheme:dark){
  body{color:#e6e6e6;background:#1e1f22}
  .by,.key{color:#aaa}
@@ -66,6 +71,7 @@ function fill(f){tip.textContent='';add(add(tip,'div'),'b',f[0]);
  add(tip,'div','rank '+f[3]+'  entropy '+f[4]+' bits  surprisal '+f[5]+' bits');
  if(f[6].length){var t=add(tip,'table');f[6].forEach(function(a){var r=add(t,'tr');
   add(r,'td',a[3]?'\\u25b8':'');add(r,'td',a[0]);add(r,'td',a[1],'p');add(r,'td',a[2]?'tie':'');});}
+ if(f[8])add(tip,'div',f[8],'c');
  if(f[7])add(tip,'div',f[7],'m');}
 function show(el){var i=spans.indexOf(el);if(i<0)return;shown=el;fill(F[i]);tip.style.display='block';
  var r=el.getBoundingClientRect(),x=r.left+window.scrollX,y=r.bottom+window.scrollY+4;
@@ -77,29 +83,82 @@ document.addEventListener('mouseover',function(e){var el=token(e);if(el)show(el)
 document.addEventListener('focusin',function(e){var el=token(e);if(el)show(el);});
 document.addEventListener('focusout',function(e){if(token(e)===shown)hide();});
 document.addEventListener('click',function(e){var el=token(e);if(el)show(el);else if(!tip.contains(e.target))hide();});
-document.addEventListener('keydown',function(e){if(e.key==='Escape')hide();});
+function rove(el){var now=el.closest('.text').querySelector('.t[tabindex="0"]');
+ if(now&&now!==el)now.tabIndex=-1;el.tabIndex=0;}
+var STEP={ArrowRight:1,ArrowLeft:-1};
+document.addEventListener('focusin',function(e){var el=token(e);if(el)rove(el);});
+document.addEventListener('keydown',function(e){if(e.key==='Escape'){hide();return;}
+ var el=token(e);if(!el||e.altKey||e.ctrlKey||e.metaKey)return;
+ var all=el.closest('.text').querySelectorAll('.t'),i=Array.prototype.indexOf.call(all,el),to=-1;
+ if(e.key in STEP)to=Math.max(0,Math.min(all.length-1,i+STEP[e.key]));
+ else if(e.key==='Home')to=0;else if(e.key==='End')to=all.length-1;else return;
+ e.preventDefault();all[to].focus();});
 })();
 """
 
 
+@dataclass
+class ChangeColours:
+    """"Fine-tune's change" on a page: each token coloured by ``deltas`` (its log-probability after minus before,
+    nats; full colour at +-``scale``) as the Text tab and its PNG colour it, its box saying ``before`` (the
+    probabilities under ``before_name``) against its own under ``after_name``, and ``caption`` the key's words."""
+
+    deltas: list
+    before: list
+    scale: float
+    before_name: str
+    after_name: str
+    caption: str
+
+    @classmethod
+    def of_change(cls, change, scale: float, caption: str, after_name: str) -> "ChangeColours":
+        """From a core.adapter_change.TextChange (its records are the adapter's; ``base`` the ones before)."""
+        return cls(list(change.deltas), [r.prob for r in change.base.records], scale, change.compared_with,
+                   after_name, caption)
+
+    def colours(self, index: int, dark: bool):
+        """The token's change colour; None past the tokens both passes scored (plain: nothing to say)."""
+        return change_color(self.deltas[index], self.scale, dark=dark) if index < len(self.deltas) else None
+
+    def words(self, index: int, record: TokenRecord) -> str:
+        if index >= min(len(self.deltas), len(self.before)):
+            return ""
+        return (f"before, under {self.before_name}: {self.before[index] * 100:.2f}%; after, under {self.after_name}: "
+                f"{record.prob * 100:.2f}% ({self.deltas[index]:+.2f} nats)")
+
+
 def heatmap_html(records: list[TokenRecord], measure: str = "probability", *, title: str, model: str,
-                 adapter: str | None = None, prefix: str = "") -> str:
-    """The page: ``title``, a line saying ``model`` (a model id) (and ``adapter``, the words naming it, e.g. "adapter 3";
-    None: the base model) scored it, ``prefix`` (the text before the first record, which nothing predicts)
-    uncoloured, then each record's text on its colour under ``measure``, the key, and every token's figures."""
+                 adapter: str | None = None, prefix: str = "", change: ChangeColours | None = None) -> str:
+    """The page: ``title``, a line saying ``model`` (a model id) (and ``adapter``, the words naming it, e.g. "adapter 3
+    “terse”"; None: the base model) scored it, ``prefix`` (the text before the first record, which nothing predicts)
+    uncoloured, then each record's text on its colour under ``measure`` (or ``change``'s), the key, and every
+    token's figures."""
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; choose from {', '.join(MEASURES)}")
-    spans = "".join(token_span(record, measure) for record in records)
+    body = (f"<h1>{html.escape(title)}</h1>\n<p class=\"by\">{html.escape(scored_by_line(model, adapter, len(records)))}"
+            f"</p>\n{text_html(records, measure, prefix, change)}\n"
+            f"{change_key_html(change) if change is not None else key_html(measure)}\n")
+    return page_html(title, body, figures_json(records, change))
+
+
+def page_html(title: str, body: str, figures: str, *, style: str = "") -> str:
+    """The page around ``body`` (markup, escaped already): the style (and ``style``, a page's own), the box,
+    ``figures`` (``figures_json``: one entry per token span in ``body``, in their order) and the script."""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<meta name=\"color-scheme\" content=\"light dark\">\n"
-        f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"<h1>{html.escape(title)}</h1>\n<p class=\"by\">{html.escape(scored_by_line(model, adapter, len(records)))}</p>\n"
-        f"<div class=\"text\">{html.escape(prefix)}{spans}</div>\n"
-        f"{key_html(measure)}\n<div id=\"tip\" role=\"tooltip\"></div>\n"
-        f"<script type=\"application/json\" id=\"figures\">{figures_json(records)}</script>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{STYLE}{style}</style>\n</head>\n<body>\n{body}"
+        "<div id=\"tip\" role=\"tooltip\"></div>\n"
+        f"<script type=\"application/json\" id=\"figures\">{figures}</script>\n"
         f"<script>{SCRIPT}</script>\n</body>\n</html>\n")
+
+
+def text_html(records: list[TokenRecord], measure: str, prefix: str = "", change: ChangeColours | None = None) -> str:
+    """One text: ``prefix`` plain, then its tokens, the first of them its one Tab stop (the script moves it)."""
+    spans = "".join(token_span(record, measure, first=i == 0, colours=change and (
+        change.colours(i, False), change.colours(i, True))) for i, record in enumerate(records))
+    return f"<div class=\"text\">{html.escape(prefix)}{spans}</div>"
 
 
 def scored_by_line(model: str, adapter: str | None, tokens: int) -> str:
@@ -109,18 +168,24 @@ def scored_by_line(model: str, adapter: str | None, tokens: int) -> str:
     model = model_short_name(model)
     wearing = f" with {adapter}" if adapter else ", the base model (no adapter)"
     return f"{tokens:,} token{'' if tokens == 1 else 's'} scored by {model}{wearing}. " \
-           "Hover a token, tab to it or tap it for its figures."
+           "Hover a token, tab to it or tap it for its figures; the arrow keys go on to the next."
 
 
-def token_span(record: TokenRecord, measure: str) -> str:
-    """One token: its text, escaped, on its light and dark colours (CSS variables the style picks from). A token
-    that is only a line break, or nothing (the first bytes of a character a later token finishes), gets a mark
-    drawn by the style, so its colour shows, while a copy of the page's text stays the text."""
-    light, light_text = css_colours(color_for(record, measure))
-    dark, dark_text = css_colours(color_for(record, measure, dark=True))
+def token_span(record: TokenRecord, measure: str, *, first: bool = False, colours=None) -> str:
+    """One token: its text, escaped, on its light and dark colours (CSS variables the style picks from; ``colours``:
+    (light, dark) in place of the measure's, a None in it: no colour). A token that is only a line break, or nothing
+    (the first bytes of a character a later token finishes), gets a mark drawn by the style, so its colour shows,
+    while a copy of the page's text stays the text. ``first``: its text's Tab stop; the others are reached with
+    the arrow keys."""
+    light, dark = colours or (color_for(record, measure), color_for(record, measure, dark=True))
+    (light, light_text), (dark, dark_text) = _css_or_plain(light), _css_or_plain(dark)
     mark = " nl" if record.text and record.text.strip("\n") == "" else " e" if record.text == "" else ""
-    return (f"<span class=\"{TOKEN_CLASS}{mark}\" tabindex=\"0\" "
+    return (f"<span class=\"{TOKEN_CLASS}{mark}\" tabindex=\"{0 if first else -1}\" "
             f"style=\"--b:{light};--c:{light_text};--B:{dark};--C:{dark_text}\">{html.escape(record.text)}</span>")
+
+
+def _css_or_plain(rgb) -> tuple[str, str]:
+    return css_colours(rgb) if rgb is not None else ("transparent", "inherit")
 
 
 def token_figures(record: TokenRecord) -> list:
@@ -137,10 +202,11 @@ def token_figures(record: TokenRecord) -> list:
             f"{record.entropy_bits:.2f}", f"{record.surprisal_bits:.2f}", rows, marks]
 
 
-def figures_json(records: list[TokenRecord]) -> str:
-    """Every token's figures as JSON that is safe inside a <script> element: "<", ">" and "&" as escapes, so
-    a token "</script>" cannot end the element."""
-    text = json.dumps([token_figures(r) for r in records], ensure_ascii=False, separators=(",", ":"))
+def figures_json(records: list[TokenRecord], change: ChangeColours | None = None) -> str:
+    """Every token's figures (and ``change``'s words for it, "" without) as JSON that is safe inside a <script>
+    element: "<", ">" and "&" as escapes, so a token "</script>" cannot end the element."""
+    figures = [token_figures(r) + [change.words(i, r) if change is not None else ""] for i, r in enumerate(records)]
+    text = json.dumps(figures, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -160,8 +226,15 @@ def key_html(measure: str) -> str:
             f"style=\"--g:{_gradient(False)};--G:{_gradient(True)}\"></span>{html.escape(high)}</p>")
 
 
-def _gradient(dark: bool) -> str:
-    return "linear-gradient(to right," + ",".join(_hex(rgb) for rgb in sequential_palette(dark)) + ")"
+def change_key_html(change: ChangeColours) -> str:
+    """The key of the change's colours: its caption (what is compared with what), and the purple .. green bar."""
+    return (f"<p class=\"key\">{html.escape(change.caption)}<br>less likely<span class=\"bar\" "
+            f"style=\"--g:{_gradient(False, change_palette)};--G:{_gradient(True, change_palette)}\"></span>"
+            "more likely</p>")
+
+
+def _gradient(dark: bool, palette=sequential_palette) -> str:
+    return "linear-gradient(to right," + ",".join(_hex(rgb) for rgb in palette(dark)) + ")"
 
 
 def _hex(rgb) -> str:

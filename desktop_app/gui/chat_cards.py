@@ -660,7 +660,7 @@ class ChatCards:
             if kind == "png":
                 export.heatmap_png(card.view, path)
             elif kind == "html":
-                export.answer_html(card, path, w.legend.measure())
+                export.answer_html(card, path, w.legend.measure(), store=w.chat.store)
             else:
                 export.answer_json(card.message, card.records, path, w.legend.measure(), scored_by=scored_by(card))
         except OSError as exc:

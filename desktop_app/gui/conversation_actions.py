@@ -21,7 +21,7 @@ from desktop_app.gui.theme import icon
 
 log = logging.getLogger(__name__)
 
-KINDS = {"markdown": ("md", "Markdown (*.md)"), "json": ("json", "JSON (*.json)")}
+KINDS = {"markdown": ("md", "Markdown (*.md)"), "json": ("json", "JSON (*.json)"), "html": ("html", "Web page (*.html)")}
 
 
 def copy_answer(window, card, kind: str) -> str:
@@ -230,6 +230,8 @@ def add_export_button(window, toolbar) -> QToolButton:
         "Conversation as Markdown\u2026", lambda: export_conversation(window, window.chat.conversation_id, "markdown"))
     window.export_json_action = menu.addAction(
         "Conversation as JSON\u2026", lambda: export_conversation(window, window.chat.conversation_id, "json"))
+    window.export_html_action = menu.addAction(
+        "Conversation as a web page\u2026", lambda: export_conversation(window, window.chat.conversation_id, "html"))
     from desktop_app.gui import ratings_export  # here: that module takes writers_tokenizer from this one
 
     window.export_ratings_action = menu.addAction(ratings_export.RATINGS_EXPORT_LABEL,

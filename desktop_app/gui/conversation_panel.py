@@ -102,7 +102,7 @@ class ConversationPanel(QFrame):
     rename_requested = Signal(int, str)
     delete_requested = Signal(int)
     search_changed = Signal(str)
-    export_requested = Signal(int, str)  # conversation id, "markdown" | "json"
+    export_requested = Signal(int, str)  # conversation id, "markdown" | "json" | "html"
     chosen = Signal()  # Enter on a conversation, or Esc on an empty search: the window's cue to the prompt
     # Enter on the search's words (its first match opened, or the open one kept): the window shows where they are
     search_entered = Signal(str)
@@ -285,6 +285,7 @@ class ConversationPanel(QFrame):
         menu.addAction("Rename\u2026", lambda: self.ask_rename(cid))
         menu.addAction("Export as Markdown\u2026", lambda: self.export_requested.emit(cid, "markdown"))
         menu.addAction("Export as JSON\u2026", lambda: self.export_requested.emit(cid, "json"))
+        menu.addAction("Export as a web page\u2026", lambda: self.export_requested.emit(cid, "html"))
         menu.addSeparator()
         menu.addAction("Delete\u2026", lambda: self._confirm_delete(cid, item.text()))
         menu.exec(self.list.mapToGlobal(pos))

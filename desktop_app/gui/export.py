@@ -6,7 +6,7 @@ import json
 import math
 from pathlib import Path
 
-from desktop_app.core.adapters import adapter_name
+from desktop_app.core.adapters import adapter_name, stored_label
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.heatmap_html import write_heatmap_html
 from desktop_app.core.palette import MEASURES
@@ -56,9 +56,10 @@ def answer_json(message: dict | None, records, path, measure: str = "probability
 PAGE_TITLE_CHARS = 60  # the answer's first words name its page (the browser's tab shows about as many)
 
 
-def answer_html(card, path, measure: str = "probability") -> Path:
+def answer_html(card, path, measure: str = "probability", *, store=None) -> Path:
     """An answer's heatmap as a web page in ``measure``'s colours (the probability's where the window shows plain
-    text), saying the model and adapter that wrote it, or for an answer no model wrote here, that scored it."""
+    text), saying the model and adapter that wrote it, or for an answer no model wrote here, that scored it: the
+    adapter with the name the person gave it, read from ``store`` (None: by its number)."""
     if not card.records:  # an imported answer not scored yet: nothing to colour
         raise UserFacingError("This answer has no token figures yet: score it first (it is scored when shown "
                               "with a model loaded), then export its page.")
@@ -69,4 +70,5 @@ def answer_html(card, path, measure: str = "probability") -> Path:
     text = message.get("text") or joined_text(card.records)
     return write_heatmap_html(path, card.records, measure if measure in MEASURES else "probability",
                               title=f"Answer: {clip_at_word(text, PAGE_TITLE_CHARS)}", model=model or "the model",
-                              adapter=adapter_name(adapter_id) if adapter_id is not None else None)
+                              adapter=None if adapter_id is None else
+                              stored_label(store, adapter_id) if store is not None else adapter_name(adapter_id))

@@ -104,7 +104,7 @@ class AnalysisTools(QObject):
     def export(self, kind: str, path: str | None = None) -> Path | None:
         """Write what is shown: "txt" (the text itself), "png" (the heatmap, at the heatmap's width and colours: the
         measure's, or "Fine-tune's change"'s while it is on, each with its key), "html" (the heatmap as a web page in the
-        measure's colours, each token's figures on hover),
+        colours the PNG has, each token's figures on hover),
         "json" (every token's record and the summary) or "csv" (the summary). Asks for a
         file name unless ``path`` is given; says in the status bar where it went, and
         ``exported`` gives the path. Returns it, or None when nothing was written yet (the
@@ -190,18 +190,41 @@ class AnalysisTools(QObject):
         return write_heatmap_png(path, changed, width=width, colorizer=colorizer, key=key, **as_shown)[0]
 
     def _write_html(self, path: str, scored) -> Path:
-        """The heatmap's tokens as a web page, in the measure's colours (the change's have no page of their own),
-        saying which model and adapter made the records."""
-        from desktop_app.core.adapters import adapter_name
+        """The heatmap's tokens as a web page, in the measure's colours or, with "Fine-tune's change" on, the
+        change's (and its before/after figures in each token's box), saying which model and adapter made them."""
+        from desktop_app.core.adapters import stored_label
         from desktop_app.core.heatmap_html import write_heatmap_html
 
-        loaded = self.view.controller.chat.loaded
+        chat = self.view.controller.chat
+        loaded = chat.loaded
         # the scoring's own key names what scored it (the model may have changed since): (id, model, adapter, ...)
         key = scored.model_key or (None, loaded.model_id if loaded else "", loaded.adapter_id if loaded else None)
-        adapter = adapter_name(key[2]) if isinstance(key[2], int) else None
+        adapter = stored_label(chat.store, key[2]) if isinstance(key[2], int) else None
+        names = dict(title=self.view.documents.currentText() or "text", model=key[1] or "the model", adapter=adapter)
+        change = self._change_colours()
+        if change is not None:  # the change's records are the adapter's scoring, not the measure's pass
+            changed, colours = change
+            return write_heatmap_html(path, heatmap_records(changed.records), self._measure(), change=colours,
+                                      prefix=changed.unscored_prefix, **names)
         return write_heatmap_html(path, heatmap_records(scored.records), self._measure(),
-                                  title=self.view.documents.currentText() or "text", model=key[1] or "the model",
-                                  adapter=adapter, prefix=scored.unscored_prefix)
+                                  prefix=scored.unscored_prefix, **names)
+
+    def _change_colours(self):
+        """(the change's ScoredText, its core.heatmap_html.ChangeColours) while "Fine-tune's change" colours the
+        text, with the key's words its PNG has; None while it is off."""
+        from desktop_app.core.adapters import stored_label
+        from desktop_app.core.heatmap_html import ChangeColours
+        from desktop_app.gui.compare_words import nice_scale
+
+        mode = getattr(self.view, "change_mode", None)
+        drawn = mode.export_colours() if mode is not None else None  # UserFacingError while it is scored
+        if drawn is None:
+            return None
+        changed, _colourer, key = drawn
+        change = mode.change
+        colours = ChangeColours.of_change(change, nice_scale(list(change.deltas)), key.title,
+                                          stored_label(self.view.controller.chat.store, change.adapter_id))
+        return changed, colours
 
     def _measure(self) -> str:
         measure = self.view.heatmap.measure
