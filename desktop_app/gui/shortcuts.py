@@ -41,8 +41,8 @@ SHORTCUTS = (
     ("Ctrl+H", "the adapter history (Fine-tune tab): Enter uses the selected adapter, Export\u2026 saves it "
                "for llama.cpp, Ollama"),
     # the menu's ratings entry named too: a person looked there for their ratings (usertest50)
-    ("Ctrl+S", "the export menu: the conversation (Markdown, JSON), ratings as training data, an import; in Text, "
-               "the text"),
+    ("Ctrl+S", "the export menu: the conversation (Markdown, JSON, web page), ratings as training data, an import; "
+               "in Text, the text"),
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Enter / Space", "press the button that has the focus ring"),
     # one row with the answers' Up / Down (usertest42), in as many lines as before: F1's list fits 1280x800 unscrolled
