@@ -49,8 +49,9 @@ def cmd_adapter_export(args) -> int:
     if args.quant and args.format != "gguf":
         raise CliError(f"--quant sets a GGUF file's weights; a {args.format} export keeps the model's own "
                        "precision (gguf-lora: float32, a few MB): leave --quant out, or use --format gguf.")
-    quiet_libraries()
     with open_store(args) as store:
+        store.get_adapter(args.id)  # an unknown id refused before transformers' import, a second or more (cli102)
+        quiet_libraries()
         result = _run_cancellable(lambda cancel: export_adapter(
             store, args.id, args.format, args.out, args.paths, quant=args.quant or "f16", progress=TqdmProgress(),
             cancel=cancel))

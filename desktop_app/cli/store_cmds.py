@@ -11,7 +11,6 @@ from desktop_app.cli.common import (NEW_FILE_HELP, TOKENS_HINT, WINDOW_TOKEN_WOR
 from desktop_app.cli.stdin_text import STDIN_HELP
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
-from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.records import RECORD_UNITS
 from desktop_app.core.token_words import token_label, token_percent
 from desktop_app.core.word_cut import one_line
@@ -113,8 +112,7 @@ def _tokenizer_here(args, spec: str | None, unread=None):
     from desktop_app.core.errors import ModelError
     from desktop_app.core.models import open_tokenizer
 
-    quiet_libraries()
-    try:
+    try:  # open_tokenizer quiets transformers where it reads one with it: importing it costs seconds (cli102)
         return open_tokenizer(spec, args.paths)
     except (ModelError, OSError) as exc:
         if unread is not None:
@@ -499,7 +497,6 @@ def _placing_tokenizer(args, rated: list) -> tuple[object | None, str]:
 
     if not any(r.span for r in rated):
         return None, "the file gives no character offsets (written before they were exported)"
-    quiet_libraries()
     try:
         return open_tokenizer(args.model, args.paths), "they carry no character offsets this model's tokens could find"
     except ModelError as exc:
