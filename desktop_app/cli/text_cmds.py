@@ -42,7 +42,13 @@ def _register_analyse(subparsers, common: argparse.ArgumentParser) -> None:
     analyse.add_argument("--json", action="store_true",
                          help=f"print the summary and every token's record as JSON ({RECORD_FIELDS})")
     analyse.add_argument("--export-json", metavar="OUT.json", help=f"also write the records and summary here ({NEW_FILE_HELP})")
-    analyse.add_argument("--export-csv", metavar="OUT.csv", help=f"also write GLTR's summary here as CSV ({NEW_FILE_HELP})")
+    analyse.add_argument("--export-csv", metavar="OUT.csv",
+                         help=f"also write GLTR's summary here as CSV (buckets, histograms, figures; one row per "
+                              f"token: --export-tokens-csv; {NEW_FILE_HELP})")
+    analyse.add_argument("--export-tokens-csv", metavar="OUT.csv",
+                         help="also write one row per token here as CSV: index, text, id, prob, logprob, rank, "
+                              "entropy_nats, entropy_bits, surprisal_bits, top_alternative, top_alternative_prob "
+                              f"({NEW_FILE_HELP})")
     analyse.add_argument("--export-png", metavar="OUT.png", help=PNG_HELP)
     analyse.add_argument("--export-html", metavar="OUT.html", help=HTML_HELP)
     analyse.add_argument("--width", type=int, default=900, metavar="PX", help="the PNG's width (default 900)")
@@ -298,8 +304,8 @@ def _check_export_folders(args) -> None:
     check_png_export(args)
     if args.export_html and Path(args.export_html).suffix.lower() not in (".html", ".htm"):
         raise CliError(f"--export-html writes a web page: give a name ending in .html, not {Path(args.export_html).name}.")
-    _check_folders(args, ("export_json", "export_csv", "export_html"))
-    _refuse_one_file_twice(args, ("export_png", "export_json", "export_csv", "export_html"))
+    _check_folders(args, ("export_json", "export_csv", "export_tokens_csv", "export_html"))
+    _refuse_one_file_twice(args, ("export_png", "export_json", "export_csv", "export_tokens_csv", "export_html"))
 
 
 def _refuse_one_file_twice(args, options) -> None:
@@ -334,6 +340,9 @@ def _exports(args, scored, summary, about: dict) -> None:
     if args.export_csv:
         path = text_export.write_summary_csv(args.export_csv, summary)
         print(f"wrote the summary to {path}", file=sys.stderr)
+    if args.export_tokens_csv:
+        path = text_export.write_tokens_csv(args.export_tokens_csv, scored.records)
+        print(f"wrote {len(scored.records):,} token rows to {path}", file=sys.stderr)
     if args.export_png:
         from desktop_app.gui.text_export import write_heatmap_png  # Qt only for this export, offscreen
 
