@@ -99,7 +99,8 @@ def test_a_merged_exports_progress_names_steps_not_done(tmp_path, tiny_model_dir
     out, err = capsys.readouterr()
     stages = [line for line in err.splitlines() if line.endswith("...")]
     assert stages == ["Merging the adapter into the base model...", "Writing the merged model..."]
-    assert f"from_pretrained({str(tmp_path / 'm')!r})" in out, "the note names the folder, not 'folder'"
+    assert f"from_pretrained({str(tmp_path / 'm')!r})" in err, "the note names the folder, not 'folder'"
+    assert out == "", "the notes go to stderr, as every command's (cli102)"
     reported = []
     with Store.open(paths.db_path) as again:
         model_export.export_adapter(again, aid, "merged", tmp_path / "m2", paths,

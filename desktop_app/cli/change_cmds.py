@@ -35,7 +35,7 @@ def analyse_vs_base(args, read) -> int:
     option = _check_vs_options(args)
     text = read(args.file)
     if not text.strip():
-        raise CliError(f"{args.file} is empty: there is nothing to compare")
+        raise CliError(f"{args.file} is empty: there is nothing to compare.")
     source, against = _with_active_adapter(args, NO_ADAPTER)
     loaded = load_model_for_cli(args, source)
     if not can_compare(loaded):
@@ -53,7 +53,7 @@ def analyse_vs_base(args, read) -> int:
     finally:
         bars.close()
     if not change.tokens:
-        raise CliError(f"{args.file} is one token long: there is nothing to compare after it")
+        raise CliError(f"{args.file} is one token long: there is nothing to compare after it.")
     if args.export_png:
         _write_change_png(args, change)
     figures = dict(change.figures(), file=args.file, model=loaded.model_id)

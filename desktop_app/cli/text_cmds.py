@@ -142,13 +142,13 @@ def cmd_analyse(args) -> int:
     _check_analyse_options(args)
     text = _read(args.file)
     if len(text.strip()) == 0:
-        raise CliError(f"{input_name(args.file)} is empty: there is nothing to analyse")
+        raise CliError(f"{input_name(args.file)} is empty: there is nothing to analyse.")
     loaded = load_model_for_cli(args)
     scored, summary = _score_until_ctrl_c(loaded, text)
     if not scored.records and not scored.complete:
         raise KeyboardInterrupt(ANALYSE_STOPPED_EARLY)
     if not scored.records:
-        raise CliError(f"{input_name(args.file)} is one token long: there is nothing to analyse after it")
+        raise CliError(f"{input_name(args.file)} is one token long: there is nothing to analyse after it.")
     if not scored.complete:
         print(_stopped_words(scored), file=sys.stderr)
     about = {"file": args.file, "model": loaded.model_id, "device": str(loaded.device),
@@ -192,10 +192,10 @@ def _check_analyse_options(args) -> None:
     """The options' faults, before the file is read or the model loaded."""
     _check_export_folders(args)
     if args.surprises is not None and args.surprises < 1:
-        raise CliError("--surprises lists at least 1 token: give a number from 1 up")
+        raise CliError("--surprises lists at least 1 token: give a number from 1 up.")
     if args.recited_min < 2:
         raise CliError(f"--recited-min is a passage's least length: give a number of tokens from 2 up "
-                       f"(default {MIN_TOKENS})")
+                       f"(default {MIN_TOKENS}).")
 
 
 def _print_analysis_json(args, scored, summary, about: dict, loaded) -> None:
@@ -292,7 +292,7 @@ def _recited_why(span, cell: str) -> str:
 def check_png_export(args) -> None:
     """--width and --export-png's name, before the analysis (minutes for a long text)."""
     if args.width < 100:
-        raise CliError("--width must be at least 100 pixels")
+        raise CliError("--width must be at least 100 pixels.")
     if args.export_png and Path(args.export_png).suffix.lower() != ".png":
         raise CliError(f"--export-png writes a PNG picture: give a name ending in .png, not {Path(args.export_png).name}.")
     _check_folders(args, ("export_png",))
