@@ -37,6 +37,8 @@ def _failing_commands(tmp_path, tiny_model_dir) -> dict[str, list[str]]:
         "adapters export": ["adapters", "export", "99", "--format", "peft", "--out", str(tmp_path / "x"), "--json"],
         "adapters import": ["adapters", "import", missing, "--json", *model],
         "history": ["history", "99", "--json"],
+        "rate": ["rate", "99", "up", "--json"],
+        "correct": ["correct", "99", "Better.", "--json"],
         "texts": ["texts", "99", "--json"],
         "analyse": ["analyse", missing, "--json"],
         "continue": ["continue", missing, "--json"],

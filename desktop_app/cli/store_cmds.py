@@ -552,16 +552,16 @@ def _register_ratings(subparsers, common) -> None:
     p.add_argument("--token", type=record_id, metavar="INDEX",
                    help=f"rate this token (0-based: {WINDOW_TOKEN_WORDS}) instead of the whole message")
     p.add_argument("--note", metavar="TEXT", help="why")
-    p.add_argument("--json", action="store_true", help="print the stored rating as JSON (id, message, kind: message "
-                   "or token, token, value: 1 or -1, note; after clear: value null and cleared)")
+    p.add_argument("--json", action="store_true", help="print the stored rating as one JSON object: id, message, kind "
+                   "(message or token), token, value (1 or -1), note; after clear, value null and cleared")
     p.set_defaults(func=cmd_rate)
 
     p = subparsers.add_parser("correct", parents=[common], help="store a better text for an answer")
     p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`ask` prints it; `history ID`)")
     p.add_argument("text", metavar="TEXT", help=f"the answer it should have given (quote it; {STDIN_HELP})")
-    p.add_argument("--json", action="store_true", help="print the stored correction as JSON (id: null, as an answer "
-                   "keeps one correction under its own id; message, kind: correction, value: the text, replaced: "
-                   "the earlier text or null)")
+    p.add_argument("--json", action="store_true", help="print the stored correction as one JSON object: id (null: an "
+                   "answer keeps one correction, under its own id), message, kind (correction), value (the text), "
+                   "replaced (the earlier text, or null)")
     p.set_defaults(func=cmd_correct)
 
     p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one "
