@@ -37,6 +37,8 @@ def _failing_commands(tmp_path, tiny_model_dir) -> dict[str, list[str]]:
         "adapters export": ["adapters", "export", "99", "--format", "peft", "--out", str(tmp_path / "x"), "--json"],
         "adapters import": ["adapters", "import", missing, "--json", *model],
         "history": ["history", "99", "--json"],
+        "rate": ["rate", "99", "up", "--json"],
+        "correct": ["correct", "99", "Better.", "--json"],
         "texts": ["texts", "99", "--json"],
         "analyse": ["analyse", missing, "--json"],
         "continue": ["continue", missing, "--json"],
@@ -99,7 +101,8 @@ def test_a_merged_exports_progress_names_steps_not_done(tmp_path, tiny_model_dir
     out, err = capsys.readouterr()
     stages = [line for line in err.splitlines() if line.endswith("...")]
     assert stages == ["Merging the adapter into the base model...", "Writing the merged model..."]
-    assert f"from_pretrained({str(tmp_path / 'm')!r})" in out, "the note names the folder, not 'folder'"
+    assert f"from_pretrained({str(tmp_path / 'm')!r})" in err, "the note names the folder, not 'folder'"
+    assert out == "", "the notes go to stderr, as every command's (cli102)"
     reported = []
     with Store.open(paths.db_path) as again:
         model_export.export_adapter(again, aid, "merged", tmp_path / "m2", paths,

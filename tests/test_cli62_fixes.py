@@ -173,7 +173,7 @@ def test_an_export_s_size_is_in_the_megabytes_a_file_manager_shows(tmp_path, tin
     out_file = tmp_path / "tiny.gguf"
     assert main(["adapters", "export", str(aid), "--format", "gguf", "--out", str(out_file),
                  "--data-dir", str(paths.data_dir), "--model", str(tiny_model_dir)]) == 0
-    first = capsys.readouterr().out.splitlines()[0]
+    first = next(line for line in capsys.readouterr().err.splitlines() if line.startswith("wrote "))  # cli102
     assert first == f"wrote {out_file} ({megabytes(out_file.stat().st_size)})"
     assert megabytes(270_885_568) == "270.9 MB"  # the bundled model's merged GGUF, in bytes
     assert LocalModel("bundled", "bundled", "SmolLM2", "", size_bytes=98_362_432).size_text == "98 MB"

@@ -18,7 +18,7 @@ def test_the_cli_writes_a_card_beside_the_lora_gguf(tmp_path, tiny_model_dir, ca
 
     common, aid = exported_by_the_cli(tmp_path, tiny_model_dir, tmp_path / "my lora.gguf")
     card_path = tmp_path / "my lora.README.md"
-    assert f"wrote {card_path}" in capsys.readouterr().out
+    assert f"wrote {card_path}" in capsys.readouterr().err  # what was written: stderr (cli102)
     card = card_path.read_text(encoding="utf-8")
     assert card.startswith("---\n") and "tags: [gpt2-desk, lora, gguf]" in card
     assert f"# Adapter {aid} from GPT-2 Desk (gguf-lora)" in card

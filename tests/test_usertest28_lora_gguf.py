@@ -102,7 +102,7 @@ def test_cli_exports_the_lora_gguf_and_refuses_quant(tmp_path, tiny_model_dir, c
 
     out = tmp_path / "cli-adapter.gguf"
     common, aid = exported_by_the_cli(tmp_path, tiny_model_dir, out)
-    assert "--lora" in capsys.readouterr().out and lora_gguf.check_written_lora(out)["tensors"] == 16
+    assert "--lora" in capsys.readouterr().err and lora_gguf.check_written_lora(out)["tensors"] == 16
     assert main(common + ["adapters", "export", str(aid), "--format", "gguf-lora", "--quant", "q8_0",
                           "--out", str(tmp_path / "q.gguf")]) != 0
     assert not (tmp_path / "q.gguf").exists()

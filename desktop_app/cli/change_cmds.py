@@ -35,7 +35,7 @@ def analyse_vs_base(args, read) -> int:
     option = _check_vs_options(args)
     text = read(args.file)
     if not text.strip():
-        raise CliError(f"{args.file} is empty: there is nothing to compare")
+        raise CliError(f"{args.file} is empty: there is nothing to compare.")
     source, against = _with_active_adapter(args, NO_ADAPTER)
     loaded = load_model_for_cli(args, source)
     if not can_compare(loaded):
@@ -48,10 +48,12 @@ def analyse_vs_base(args, read) -> int:
         change = score_change(loaded, text, progress=bars, alternatives=0, against=against)
     except AdapterError as exc:  # its folder went between the check and the pass
         raise CliError(f"{option}: {exc}") from exc
+    except KeyboardInterrupt:  # main said a bare "interrupted", the first pass's minutes gone unsaid (cli102)
+        raise KeyboardInterrupt(bars.stopped_words(args.file)) from None
     finally:
         bars.close()
     if not change.tokens:
-        raise CliError(f"{args.file} is one token long: there is nothing to compare after it")
+        raise CliError(f"{args.file} is one token long: there is nothing to compare after it.")
     if args.export_png:
         _write_change_png(args, change)
     figures = dict(change.figures(), file=args.file, model=loaded.model_id)
@@ -73,7 +75,7 @@ def _check_vs_options(args) -> str:
         raise CliError("--vs-base and --vs-adapter each say what the active adapter is compared with: give one.")
     if args.no_adapter:
         raise CliError(f"{option} compares the active adapter with {_compared_words(args)}: leave out --no-adapter.")
-    for name in ("export_json", "export_csv", "export_html"):
+    for name in ("export_json", "export_csv", "export_tokens_csv", "export_html"):
         if getattr(args, name):
             raise CliError(f"{option} exports only the heatmap of the change (--export-png): "
                            f"leave out --{name.replace('_', '-')}.")
@@ -172,11 +174,13 @@ class PassBars:
 
     def __init__(self):
         self.bar = None
+        self.pass_begun = None  # the ChangeProgress that began the pass under way, for Ctrl+C's words
 
     def __call__(self, progress) -> None:
         from desktop_app.cli.text_cmds import ScoreBar
 
         if progress.scoring is None:  # a pass begins
+            self.pass_begun = progress
             self.close()
             self.bar = ScoreBar(f"pass {progress.part}/{progress.parts}: {progress.under}")
         elif self.bar is not None:
@@ -185,6 +189,15 @@ class PassBars:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+    def stopped_words(self, file: str) -> str:
+        """One sentence for Ctrl+C: which pass it stopped, that nothing was kept, and the command that keeps
+        what it scored. A comparison needs both passes whole, so a part of one is no answer."""
+        begun = self.pass_begun
+        where = (f"in pass {begun.part} of {begun.parts} (scoring under {begun.under})" if begun is not None
+                 else "before its first pass")
+        return (f"stopped comparing {file} {where}: a comparison needs both passes whole, so nothing was "
+                f"printed or saved (`gpt2-desk analyse {file}` alone keeps the tokens it scored when stopped)")
 
 
 def times_words(change: float, tokens: int) -> str:

@@ -71,7 +71,7 @@ def cmd_explain(args) -> int:
     from desktop_app.core.token_context import context_for_message
 
     if args.steps < 1:
-        raise CliError("--steps must be at least 1")
+        raise CliError("--steps must be at least 1.")
     store = open_store(args)
     try:
         loaded, written_by, set_aside = load_for_answer_token(store, args)

@@ -49,8 +49,9 @@ def cmd_adapter_export(args) -> int:
     if args.quant and args.format != "gguf":
         raise CliError(f"--quant sets a GGUF file's weights; a {args.format} export keeps the model's own "
                        "precision (gguf-lora: float32, a few MB): leave --quant out, or use --format gguf.")
-    quiet_libraries()
     with open_store(args) as store:
+        store.get_adapter(args.id)  # an unknown id refused before transformers' import, a second or more (cli102)
+        quiet_libraries()
         result = _run_cancellable(lambda cancel: export_adapter(
             store, args.id, args.format, args.out, args.paths, quant=args.quant or "f16", progress=TqdmProgress(),
             cancel=cancel))
@@ -58,11 +59,13 @@ def cmd_adapter_export(args) -> int:
         print(json.dumps({"format": result.format, "path": str(result.path), "bytes": result.bytes,
                           "extra_files": [str(p) for p in result.extra_files], "notes": result.notes}, indent=2))
         return 0
-    print(f"wrote {result.path} ({megabytes(result.bytes)})")
+    # what was written goes to stderr, as every other command's "wrote ..." does: stdout is for a result a script
+    # reads (--json here), and these lines were on it (cli102)
+    print(f"wrote {result.path} ({megabytes(result.bytes)})", file=sys.stderr)
     for path in result.extra_files:
-        print(f"wrote {path}")
+        print(f"wrote {path}", file=sys.stderr)
     for note in result.notes:
-        print(f"  {note}")
+        print(f"  {note}", file=sys.stderr)
     return 0
 
 

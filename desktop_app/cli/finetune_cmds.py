@@ -101,7 +101,7 @@ def _check_settings(args) -> None:
                for v in [args.heldout] if v is not None and not 0 <= v < 1]
     if faults:
         option, value, wanted = faults[0]
-        raise CliError(f"{option} {value:g} is out of range: give {wanted}")
+        raise CliError(f"{option} {value:g} is out of range: give {wanted}.")
 
 
 # a training line's figures, every line the same columns, "-" where a step has no such figure (the kl or the margin
@@ -245,8 +245,8 @@ class _Bar:
 def cmd_finetune(args) -> int:
     from desktop_app.core.model_sources import resolve_spec
 
+    settings = _settings(args)  # an option out of range refused before transformers' import (cli102)
     quiet_libraries()
-    settings = _settings(args)
     source = resolve_spec(args.model)
     notice_once(args.paths)(source.notice)
     result, repeat, ratings = _run_finetune(args, settings, source.model_id)

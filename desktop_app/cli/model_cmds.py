@@ -168,21 +168,21 @@ def sampling_from_args(args):
     from desktop_app.core.generation import RECOMMENDED_SAMPLING, SamplingSettings
 
     if args.max_new_tokens < 1:
-        raise CliError("--max-new-tokens must be at least 1")
+        raise CliError("--max-new-tokens must be at least 1.")
     if not 0 <= args.temperature <= 3:
-        raise CliError("--temperature must be from 0 (greedy) to 3")
+        raise CliError("--temperature must be from 0 (greedy) to 3.")
     if args.greedy and args.temperature not in (0, RECOMMENDED_SAMPLING["temperature"]):
         # the temperature was asked for and would have been dropped in silence (usertest27)
         raise CliError(f"--greedy always takes the likeliest token, so --temperature {args.temperature:g} "
-                       "would do nothing: give one or the other")
+                       "would do nothing: give one or the other.")
     if args.top_k < 0:
-        raise CliError("--top-k must be 0 (off) or more")
+        raise CliError("--top-k must be 0 (off) or more.")
     if not 0 < args.top_p <= 1:
-        raise CliError("--top-p must be in (0, 1]")
+        raise CliError("--top-p must be in (0, 1].")
     if not 0 <= args.min_p < 1:
-        raise CliError("--min-p must be from 0 (off) to below 1")
+        raise CliError("--min-p must be from 0 (off) to below 1.")
     if not 1 <= args.repetition_penalty <= 10:
-        raise CliError("--repetition-penalty must be from 1 (off) to 10")
+        raise CliError("--repetition-penalty must be from 1 (off) to 10.")
     return SamplingSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_k=args.top_k,
                             top_p=args.top_p, seed=args.seed, greedy=args.greedy, alternatives=args.alternatives,
                             stop_sequences=tuple(args.stop), repetition_penalty=args.repetition_penalty,

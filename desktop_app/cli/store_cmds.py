@@ -11,7 +11,6 @@ from desktop_app.cli.common import (NEW_FILE_HELP, TOKENS_HINT, WINDOW_TOKEN_WOR
 from desktop_app.cli.stdin_text import STDIN_HELP
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
-from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.records import RECORD_UNITS
 from desktop_app.core.token_words import token_label, token_percent
 from desktop_app.core.word_cut import one_line
@@ -29,7 +28,7 @@ def _message_id(text: str) -> int:
     except ValueError:
         raise CliError(f"a message id is a number, not {text!r}") from None
     if abs(value) >= 2**63:
-        raise CliError(f"{text} is too large to be a message id")
+        raise CliError(f"{text} is too large to be a message id.")
     return value
 
 
@@ -42,17 +41,36 @@ def cmd_rate(args) -> int:
         layout = _answer_layout(args, store, mid) if args.token is not None else {}
         if args.value == "clear":
             had = store.clear_rating(mid, args.token, **layout)
-            print(f"cleared the rating of {target}" if had else f"{target} had no rating"
-                  + _token_ratings_left(store, mid, args.token))
+            _said(args, f"cleared the rating of {target}" if had else f"{target} had no rating"
+                  + _token_ratings_left(store, mid, args.token), _rating_json(None, mid, args.token, cleared=had))
             return 0
         value = 1 if args.value == "up" else -1
         if args.token is None:
-            store.rate_message(mid, value, args.note)
+            rating_id = store.rate_message(mid, value, args.note)
         else:
             rating_id = store.rate_token(mid, args.token, value, args.note, **layout)
             target += _kept_at(store, mid, rating_id, args.token)
-        print(f"rated {target} {args.value}")
+        row = next(r for r in store.ratings(mid) if r["id"] == rating_id)
+        _said(args, f"rated {target} {args.value}", _rating_json(row, mid, args.token))
     return 0
+
+
+def _said(args, words: str, as_json: dict) -> None:
+    """The outcome: the words on stdout, or with --json the JSON there and the words on stderr (a script
+    reads stdout alone; `rate --json` was "unrecognized arguments", cli102)."""
+    if args.json:
+        print(words, file=sys.stderr)
+        print(json.dumps(as_json, ensure_ascii=False))
+    else:
+        print(words)
+
+
+def _rating_json(row: dict | None, message_id: int, token: int | None, cleared: bool | None = None) -> dict:
+    """The stored rating as `rate --json` prints it; ``row`` None after a clear (``cleared``: there was one)."""
+    said = {"id": row["id"] if row else None, "message": message_id, "kind": "message" if token is None else "token",
+            "token": row["token_index"] if row else token, "value": row["value"] if row else None,
+            "note": row["note"] if row else None}
+    return said if cleared is None else said | {"cleared": cleared}
 
 
 def _token_ratings_left(store, message_id: int, token: int | None) -> str:
@@ -113,8 +131,7 @@ def _tokenizer_here(args, spec: str | None, unread=None):
     from desktop_app.core.errors import ModelError
     from desktop_app.core.models import open_tokenizer
 
-    quiet_libraries()
-    try:
+    try:  # open_tokenizer quiets transformers where it reads one with it: importing it costs seconds (cli102)
         return open_tokenizer(spec, args.paths)
     except (ModelError, OSError) as exc:
         if unread is not None:
@@ -156,12 +173,14 @@ def cmd_correct(args) -> int:
         store.set_correction(mid, args.text)
     # a second `correct` replaced the first in silence: the person may have meant to add one (usertest27)
     if earlier is None:
-        print(f"saved a correction for message {mid}")
+        words = f"saved a correction for message {mid}"
     elif earlier == args.text:
-        print(f"message {mid} already had this correction; nothing changed")
+        words = f"message {mid} already had this correction; nothing changed"
     else:
-        print(f"replaced the earlier correction of message {mid} (it was \u201c{one_line(earlier, 70)}\u201d); "
-              "an answer keeps one correction")
+        words = (f"replaced the earlier correction of message {mid} (it was \u201c{one_line(earlier, 70)}\u201d); "
+                 "an answer keeps one correction")
+    # an answer keeps one correction, stored under the answer's id: it has no id of its own
+    _said(args, words, {"id": None, "message": mid, "kind": "correction", "value": args.text, "replaced": earlier})
     return 0
 
 
@@ -341,7 +360,7 @@ def cmd_export(args) -> int:
     if args.out:
         refuse_existing(args.out)
     if args.json and not args.out:
-        raise CliError("--json needs --out FILE: without it the examples themselves go to standard output")
+        raise CliError("--json needs --out FILE: without it the examples themselves go to standard output.")
     script = _script_path(args)
     with _open(args) as store:
         text_examples = standard_examples(store, args.format)
@@ -396,14 +415,14 @@ def _script_path(args) -> Path | None:
     if not args.trl_script:
         return None
     if not args.out:
-        raise CliError("--trl-script needs --out FILE: the script reads the dataset from beside itself")
+        raise CliError("--trl-script needs --out FILE: the script reads the dataset from beside itself.")
     script = Path(args.trl_script).expanduser()
     if script.parent == Path("."):
         script = Path(args.out).expanduser().parent / script.name
     if script.exists():
-        raise CliError(f"{script} already exists; choose another name or remove it first")
+        raise CliError(f"{script} already exists; choose another name or remove it first.")
     if script.resolve().parent != Path(args.out).expanduser().resolve().parent:
-        raise CliError("--trl-script must go in the same folder as --out (the script finds the data beside itself)")
+        raise CliError("--trl-script must go in the same folder as --out (the script finds the data beside itself).")
     return script
 
 
@@ -500,7 +519,6 @@ def _placing_tokenizer(args, rated: list) -> tuple[object | None, str]:
 
     if not any(r.span for r in rated):
         return None, "the file gives no character offsets (written before they were exported)"
-    quiet_libraries()
     try:
         return open_tokenizer(args.model, args.paths), "they carry no character offsets this model's tokens could find"
     except ModelError as exc:
@@ -535,11 +553,16 @@ def _register_ratings(subparsers, common) -> None:
     p.add_argument("--token", type=record_id, metavar="INDEX",
                    help=f"rate this token (0-based: {WINDOW_TOKEN_WORDS}) instead of the whole message")
     p.add_argument("--note", metavar="TEXT", help="why")
+    p.add_argument("--json", action="store_true", help="print the stored rating as one JSON object: id, message, kind "
+                   "(message or token), token, value (1 or -1), note; after clear, value null and cleared")
     p.set_defaults(func=cmd_rate)
 
     p = subparsers.add_parser("correct", parents=[common], help="store a better text for an answer")
     p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`ask` prints it; `history ID`)")
     p.add_argument("text", metavar="TEXT", help=f"the answer it should have given (quote it; {STDIN_HELP})")
+    p.add_argument("--json", action="store_true", help="print the stored correction as one JSON object: id (null: an "
+                   "answer keeps one correction, under its own id), message, kind (correction), value (the text), "
+                   "replaced (the earlier text, or null)")
     p.set_defaults(func=cmd_correct)
 
     p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one "

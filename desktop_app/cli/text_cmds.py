@@ -42,7 +42,13 @@ def _register_analyse(subparsers, common: argparse.ArgumentParser) -> None:
     analyse.add_argument("--json", action="store_true",
                          help=f"print the summary and every token's record as JSON ({RECORD_FIELDS})")
     analyse.add_argument("--export-json", metavar="OUT.json", help=f"also write the records and summary here ({NEW_FILE_HELP})")
-    analyse.add_argument("--export-csv", metavar="OUT.csv", help=f"also write GLTR's summary here as CSV ({NEW_FILE_HELP})")
+    analyse.add_argument("--export-csv", metavar="OUT.csv",
+                         help=f"also write GLTR's summary here as CSV (buckets, histograms, figures; one row per "
+                              f"token: --export-tokens-csv; {NEW_FILE_HELP})")
+    analyse.add_argument("--export-tokens-csv", metavar="OUT.csv",
+                         help="also write one row per token here as CSV: index, text, id, prob, logprob, rank, "
+                              "entropy_nats, entropy_bits, surprisal_bits, top_alternative, top_alternative_prob "
+                              f"({NEW_FILE_HELP})")
     analyse.add_argument("--export-png", metavar="OUT.png", help=PNG_HELP)
     analyse.add_argument("--export-html", metavar="OUT.html", help=HTML_HELP)
     analyse.add_argument("--width", type=int, default=900, metavar="PX", help="the PNG's width (default 900)")
@@ -136,13 +142,13 @@ def cmd_analyse(args) -> int:
     _check_analyse_options(args)
     text = _read(args.file)
     if len(text.strip()) == 0:
-        raise CliError(f"{input_name(args.file)} is empty: there is nothing to analyse")
+        raise CliError(f"{input_name(args.file)} is empty: there is nothing to analyse.")
     loaded = load_model_for_cli(args)
     scored, summary = _score_until_ctrl_c(loaded, text)
     if not scored.records and not scored.complete:
         raise KeyboardInterrupt(ANALYSE_STOPPED_EARLY)
     if not scored.records:
-        raise CliError(f"{input_name(args.file)} is one token long: there is nothing to analyse after it")
+        raise CliError(f"{input_name(args.file)} is one token long: there is nothing to analyse after it.")
     if not scored.complete:
         print(_stopped_words(scored), file=sys.stderr)
     about = {"file": args.file, "model": loaded.model_id, "device": str(loaded.device),
@@ -186,10 +192,10 @@ def _check_analyse_options(args) -> None:
     """The options' faults, before the file is read or the model loaded."""
     _check_export_folders(args)
     if args.surprises is not None and args.surprises < 1:
-        raise CliError("--surprises lists at least 1 token: give a number from 1 up")
+        raise CliError("--surprises lists at least 1 token: give a number from 1 up.")
     if args.recited_min < 2:
         raise CliError(f"--recited-min is a passage's least length: give a number of tokens from 2 up "
-                       f"(default {MIN_TOKENS})")
+                       f"(default {MIN_TOKENS}).")
 
 
 def _print_analysis_json(args, scored, summary, about: dict, loaded) -> None:
@@ -286,7 +292,7 @@ def _recited_why(span, cell: str) -> str:
 def check_png_export(args) -> None:
     """--width and --export-png's name, before the analysis (minutes for a long text)."""
     if args.width < 100:
-        raise CliError("--width must be at least 100 pixels")
+        raise CliError("--width must be at least 100 pixels.")
     if args.export_png and Path(args.export_png).suffix.lower() != ".png":
         raise CliError(f"--export-png writes a PNG picture: give a name ending in .png, not {Path(args.export_png).name}.")
     _check_folders(args, ("export_png",))
@@ -298,8 +304,8 @@ def _check_export_folders(args) -> None:
     check_png_export(args)
     if args.export_html and Path(args.export_html).suffix.lower() not in (".html", ".htm"):
         raise CliError(f"--export-html writes a web page: give a name ending in .html, not {Path(args.export_html).name}.")
-    _check_folders(args, ("export_json", "export_csv", "export_html"))
-    _refuse_one_file_twice(args, ("export_png", "export_json", "export_csv", "export_html"))
+    _check_folders(args, ("export_json", "export_csv", "export_tokens_csv", "export_html"))
+    _refuse_one_file_twice(args, ("export_png", "export_json", "export_csv", "export_tokens_csv", "export_html"))
 
 
 def _refuse_one_file_twice(args, options) -> None:
@@ -334,6 +340,9 @@ def _exports(args, scored, summary, about: dict) -> None:
     if args.export_csv:
         path = text_export.write_summary_csv(args.export_csv, summary)
         print(f"wrote the summary to {path}", file=sys.stderr)
+    if args.export_tokens_csv:
+        path = text_export.write_tokens_csv(args.export_tokens_csv, scored.records)
+        print(f"wrote {len(scored.records):,} token rows to {path}", file=sys.stderr)
     if args.export_png:
         from desktop_app.gui.text_export import write_heatmap_png  # Qt only for this export, offscreen
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from desktop_app.core import checks_passed
 from desktop_app.core.errors import ModelError
+from desktop_app.core.file_tokenizer import read_file_tokenizer
 from desktop_app.core.gguf_conversion import convert_gguf, converted_folder_for, is_converted
 from desktop_app.core.install_copy import ready_bundled_folder
 from desktop_app.core.kept_blocks import KeptBlocks
@@ -209,9 +210,9 @@ def open_tokenizer(spec: str | None, paths: AppPaths):
     """The tokenizer alone of the model ``spec`` names (as ``resolve_spec`` reads it), for work that
     reads text as the model does without running it (an import placing token ratings, an export
     finding where a character began: core/exchange.py). In seconds or not at all: a ModelError for
-    a model not on this computer (the hub is not asked) or a GGUF file not converted yet (~25 s)."""
-    from transformers import AutoTokenizer
-
+    a model not on this computer (the hub is not asked) or a GGUF file not converted yet (~25 s).
+    A folder's tokenizer.json is read without transformers (core/file_tokenizer.py): its import was
+    most of `rate --token`'s and `export`'s time."""
     source = resolve_spec(spec, probe=lambda: False)
     if source.kind == "gguf":
         folder = ready_bundled_folder(Path(source.location), paths) or converted_folder_for(Path(source.location), paths)
@@ -221,9 +222,18 @@ def open_tokenizer(spec: str | None, paths: AppPaths):
     else:
         folder = Path(source.location)
     try:
-        return AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
+        return read_file_tokenizer(folder) or _transformers_tokenizer(folder)
     except Exception as exc:
         raise ModelError(f"Could not read the tokenizer in {folder}: {exc}") from exc
+
+
+def _transformers_tokenizer(folder: Path):
+    from transformers import AutoTokenizer
+
+    from desktop_app.core.logs import quiet_libraries
+
+    quiet_libraries()
+    return AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
 
 
 def _weights_precision(torch_device, precision: str) -> tuple:

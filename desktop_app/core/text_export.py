@@ -113,6 +113,33 @@ def write_summary_csv(path, summary: TextSummary) -> Path:
     return write_text_atomically(path, summary_csv(summary))
 
 
+# one row per scored token, for a spreadsheet or pandas: the summary CSV alone was read as "only the summary"
+# by a researcher who wanted the tokens (cli102). Entropy in both units, as the JSON records carry it
+TOKEN_CSV_COLUMNS = ("index", "text", "id", "prob", "logprob", "rank", "entropy_nats", "entropy_bits",
+                     "surprisal_bits", "top_alternative", "top_alternative_prob")
+
+
+def token_rows(records) -> list[dict]:
+    """One row per record: its index among the scored tokens (0 = the first scored, as --json's "tokens"
+    list counts), its figures, and the likeliest token other than itself with its probability."""
+    rows = []
+    for index, r in enumerate(records):
+        other = next((a for a in r.top if a.id != r.id), None)
+        rows.append({"index": index, "text": r.text, "id": r.id, "prob": r.prob, "logprob": r.logprob,
+                     "rank": r.rank, "entropy_nats": r.entropy, "entropy_bits": r.entropy_bits,
+                     "surprisal_bits": r.surprisal_bits, "top_alternative": other.text if other else "",
+                     "top_alternative_prob": other.prob if other else ""})
+    return rows
+
+
+def write_tokens_csv(path, records) -> Path:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, TOKEN_CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(token_rows(records))
+    return write_text_atomically(path, out.getvalue())
+
+
 def file_stem(title: str, limit: int = 40) -> str:
     """A file name's stem from a text's title: letters, digits, spaces, - and _ only, cut at a
     word's end (an elided title's "…" and half a word make a poor name), "text" for none."""
