@@ -3,34 +3,11 @@ whole, so it keeps nothing: it says which pass it stopped, that nothing was save
 
 from __future__ import annotations
 
-import signal
-
-import pytest
-
-from desktop_app.cli import main, text_cmds
+from desktop_app.cli import main
 from test_cli42_fixes import _active_adapter
+from test_usertest53_analyse_ctrl_c import ctrl_c_while_scoring  # noqa: F401  (the fixture: a real SIGINT mid-scoring)
 
 TEXT = "The lighthouse keeper climbed the stairs every evening to light the lamp. " * 40
-
-
-class _CtrlCOnceScoringBegan(text_cmds.ScoreBar):
-    """The real progress bar; at the first scoring report a real SIGINT, as a terminal sends for Ctrl+C."""
-
-    sent = False
-
-    def __call__(self, p) -> None:
-        super().__call__(p)
-        if p.stage == "scoring" and 0 < p.done < p.total and not _CtrlCOnceScoringBegan.sent:
-            _CtrlCOnceScoringBegan.sent = True
-            signal.raise_signal(signal.SIGINT)
-
-
-@pytest.fixture
-def ctrl_c_while_scoring(monkeypatch):
-    _CtrlCOnceScoringBegan.sent = False
-    monkeypatch.setattr(text_cmds, "ScoreBar", _CtrlCOnceScoringBegan)
-    yield
-    assert _CtrlCOnceScoringBegan.sent, "the scoring never reported progress: the test sent no Ctrl+C"
 
 
 def test_ctrl_c_mid_vs_base_says_which_pass_stopped_and_that_nothing_was_saved(
