@@ -366,7 +366,9 @@ def count_eta_words(p, trained_to: tuple[int, int] | None = None, so_far_s: floa
             goes_on += f" from step {trained_to[0] + 1} of {trained_to[1]}"
         if not whole:
             return f"{left}, {goes_on}"
-        return f"{left} for this, {goes_on}" if left else goes_on
+        # nothing before it (a part's first count, its time not known yet): "then training goes on" began the line
+        # in lower case, after nothing (usertest54)
+        return f"{left} for this, {goes_on}" if left else f"after this, {goes_on.removeprefix('then ')}"
     return left
 
 

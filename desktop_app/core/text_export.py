@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import re
 from pathlib import Path
 
 from desktop_app.core.documents import HISTOGRAM_BINS, TextSummary
@@ -140,10 +141,20 @@ def write_tokens_csv(path, records) -> Path:
     return write_text_atomically(path, out.getvalue())
 
 
+def first_sentence(title: str) -> str:
+    """The title up to its first sentence's end when a second sentence follows ("The river runs through the
+    old town. In spring…" had suggested "The river runs through the old town In.html": usertest54); a first
+    "sentence" of under three words is more likely an abbreviation ("Dr. Who") and keeps the whole title."""
+    parts = re.split(r"(?<=[.!?])\s+", title.strip(), maxsplit=1)
+    if len(parts) == 2 and len(parts[0].split()) >= 3 and any(ch.isalnum() for ch in parts[1]):
+        return parts[0]
+    return title
+
+
 def file_stem(title: str, limit: int = 40) -> str:
-    """A file name's stem from a text's title: letters, digits, spaces, - and _ only, cut at a
-    word's end (an elided title's "…" and half a word make a poor name), "text" for none."""
-    title = title.replace("\u2026", "")
+    """A file name's stem from a text's title: letters, digits, spaces, - and _ only, its first sentence
+    only, cut at a word's end (an elided title's "…" and half a word make a poor name), "text" for none."""
+    title = first_sentence(title.replace("\u2026", ""))
     for suffix in (".txt", ".md", ".markdown", ".text"):  # a file's own name: not "story md.txt"
         if title.lower().endswith(suffix):
             title = title[:-len(suffix)]

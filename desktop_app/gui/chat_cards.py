@@ -652,7 +652,7 @@ class ChatCards:
             return conversation_actions.copy_answer(w, card, kind)
         if path is None:
             suffix = {"png": "PNG image (*.png)", "html": "Web page (*.html)", "json": "JSON (*.json)"}[kind]
-            default = f"answer-{card.message_id or 'new'}.{kind}"
+            default = f"{conversation_actions.answer_stem(w.chat.store, card.message, card.message_id)}.{kind}"
             path = save_folder.ask_save_path(w, "Export answer", default, suffix)
             if not path:
                 return None

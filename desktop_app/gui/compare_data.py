@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from desktop_app.core.prompts import PROMPTS_JOINER
 from desktop_app.core.session import split_end
 from desktop_app.gui.compare_words import END_CELL, answer_label, better_key, better_label, rating_marks
 
@@ -129,8 +130,16 @@ def _branch_items(branches, later_branches: set[int]) -> list[tuple]:
 
 
 def question_of(thread: list[dict]) -> str:
-    """The question an answer (the last message of ``thread``) answers."""
-    return next((x["text"] for x in reversed(thread[:-1]) if x["role"] == "user"), "")
+    """The question an answer (the last message of ``thread``) answers: the person's prompts in a row before it,
+    joined as the model read them (``join_unanswered``: a prompt left unanswered goes with the next). The compare
+    view had said "Prompt: “And say goodbye.”" of an answer the model wrote to "Say hello." as well (usertest54)."""
+    asked: list[str] = []
+    for message in reversed(thread[:-1]):
+        if message["role"] == "user":
+            asked.append(message["text"].strip())
+        elif asked:
+            break
+    return PROMPTS_JOINER.join(reversed(asked))
 
 
 @dataclass

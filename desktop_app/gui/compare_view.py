@@ -100,6 +100,7 @@ class CompareView(CompareScoring, QFrame):
         self.facts: list[dict] = []  # the never-rated questions whose fact that run changed (compare_data)
         self.compared_with: int | None = None
         self.compared_for: int | None = None  # the adapter in use when it was chosen: another one resets it
+        self.gone_id: int | None = None  # the earlier adapter the note under the list says is gone
         self.earlier: dict[int, dict] = {}  # the earlier adapters the "Compared with" list offers, by id
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -339,6 +340,10 @@ class CompareView(CompareScoring, QFrame):
             if was is not None:
                 self.compared_note.setText(compared_gone_words(was, "the compare view"))
                 self.compared_note.show()
+                self.gone_id = was["id"]
+        if self.gone_id in self.earlier:  # brought back by Undo: "no longer in the adapter history" stood beside it
+            self.compared_note.hide()   # in the list (usertest54)
+            self.gone_id = None
         combo = self.baseline_combo
         combo.blockSignals(True)
         combo.clear()

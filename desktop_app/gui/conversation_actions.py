@@ -48,6 +48,17 @@ def conversation_stem(title: str, conversation_id: int) -> str:
     return file_stem(title).replace(" ", "-")
 
 
+def answer_stem(store, message: dict, message_id: int | None) -> str:
+    """The file name an answer's export suggests: its prompt's words and "-answer" ("What-colour-is-the-sky-answer");
+    "answer-11" (a database id a person never sees) had named every answer's file alike (usertest54)."""
+    parent_id = message.get("parent_id")
+    prompt = store.get_message(parent_id) if parent_id else None
+    words = (prompt or {}).get("text") or ""
+    if not any(ch.isalnum() for ch in words):
+        return f"answer-{message_id or 'new'}"
+    return f"{file_stem(words).replace(' ', '-')}-answer"
+
+
 def export_conversation(window, conversation_id: int | None, kind: str, path: str | None = None) -> str | None:
     """Save one conversation (on the store lane: ``ConversationFiles.export``); asks where unless ``path`` is
     given. Returns the path the file goes to (``saved`` says when it is there), or None."""

@@ -171,6 +171,7 @@ class TextChange(QObject):
         self.earlier: dict[int, dict] = {}
         self.against: dict | None = None
         self.against_for: int | None = None  # the adapter in use the choice was made under
+        self.gone: dict | None = None  # the earlier adapter the last notice said is gone
         self.toggle = view.summary_panel.add_toggle(words.TITLE, "ChangeToggle", icon("compare"))
         self.panel = ChangePanel()
         layout = view.layout()
@@ -226,6 +227,9 @@ class TextChange(QObject):
         except UserFacingError:  # deleted meanwhile: nothing earlier to offer
             active = None
         self.earlier = {row["id"]: row for row in earlier_adapters(self.chat.store, active)} if active else {}
+        if self.gone is not None and self.gone["id"] in self.earlier:  # brought back by Undo: the window's notice
+            self.view.notice_withdrawn.emit(compared_gone_words(self.gone, "the Text tab's change"))  # (usertest54)
+            self.gone = None
         gone = self.against if self.against is not None and self.against["id"] not in self.earlier else None
         if gone is not None:
             self.against = None
@@ -242,6 +246,7 @@ class TextChange(QObject):
     def _chosen_gone(self, row: dict) -> None:
         """The earlier adapter chosen is gone (deleted, or its files): the change is read against the base model
         again, and the person told why the colours changed."""
+        self.gone = row
         self.view.notice.emit(compared_gone_words(row, "the Text tab's change"))
         if self.on:
             self.change = None

@@ -109,6 +109,7 @@ class TextMode:
         w = self.window
         self.controller.error.connect(self._error)
         self.view.notice.connect(self._notice)
+        self.view.notice_withdrawn.connect(self._withdraw_notice)
         self.view.edit_button.toggled.connect(lambda on: on and self._drop_paste_notice())
         self.view.edit_button.toggled.connect(lambda on: on or self._drop_colours_ready())
         self.controller.analysed.connect(lambda _scored, _summary: self._say_colours_ready())
@@ -218,6 +219,11 @@ class TextMode:
     def _notice(self, text: str) -> None:
         self.said["notice_banner"] = text
         self.window.notice_banner.show_message(text, "info")
+
+    def _withdraw_notice(self, text: str) -> None:
+        banner = self.window.notice_banner
+        if banner.isVisible() and banner.label.text() == text:
+            banner.hide()
 
     def _drop_paste_notice(self) -> None:
         """Ctrl+V's notice on the coloured text said how to write; once the editor shows, it is done."""

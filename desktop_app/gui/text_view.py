@@ -73,6 +73,7 @@ class TextView(QWidget):
     token_clicked = Signal(int, object)  # index, TokenRecord
     token_hovered = Signal(int, object)  # index (-1: none), TokenRecord or None
     notice = Signal(str)  # something the person should know, not an error (lines broken)
+    notice_withdrawn = Signal(str)  # a notice that no longer holds: the banner lets it go if it still shows it
 
     def __init__(self, controller: TextController, parent=None):
         super().__init__(parent)
