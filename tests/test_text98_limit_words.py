@@ -22,7 +22,7 @@ def test_the_limit_is_said_in_words():
 def test_the_words_fit_the_status_bars_room_at_the_largest_limit(qapp):
     from PySide6.QtWidgets import QStatusBar
 
-    from desktop_app.gui.panels import SettingsPopover
+    from desktop_app.gui.settings_popover import SettingsPopover
     from desktop_app.gui.theme import apply_theme
 
     apply_theme(qapp, dark=False)
