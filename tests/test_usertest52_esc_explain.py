@@ -4,38 +4,21 @@ written is still what Esc stops first."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from desktop_app.gui.tasks import Task  # noqa: E402
-from gui_windows import answered_window  # noqa: E402
-
-WAIT_MS = 60_000
-
-
-@pytest.fixture
-def window(qtbot, qapp, tiny_model_dir):
-    with answered_window(qtbot, qapp, tiny_model_dir, WAIT_MS) as win:
-        yield win
-
-
-def hold_the_model_lane(window) -> threading.Event:
-    """A real task keeps the model lane busy until released: the explanation waits behind it."""
-    release = threading.Event()
-    window.chat.lane.submit(Task(lambda _r, _c: release.wait(30), "hold the lane", "hold"))
-    return release
+# the window with one answer, and a real task holding the model lane: test_gui_explain's
+from test_gui_explain import WAIT_MS, _answer, _hold_lane, window  # noqa: E402,F401
 
 
 def test_esc_cancels_why_this_token(window, qtbot):
-    card = [c for c in window.transcript.cards if c.role == "assistant"][-1]
+    card = _answer(window)
     window.show_token(card, 2)
     view = window.inspector.explain
-    release = hold_the_model_lane(window)
+    release = _hold_lane(window)
     try:
         qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
         (task,) = window.chat.lane.find("explain")
