@@ -34,19 +34,39 @@ def delete_adapter(window, qtbot, adapter_id):
     return deleted.args[0]
 
 
-def test_the_text_tabs_list_follows_a_deleted_earlier_adapter_and_its_undo(window, qtbot, tmp_path, tiny_model_dir):
-    first, second = two_kept_runs(window, qtbot, tmp_path, tiny_model_dir)
-    view, mode = window.text_view, window.text_view.change_mode
+def text_change_against_deleted(window, qtbot, tmp_path, tiny_model_dir):
+    """Two kept runs; the Text tab's change shown against adapter 1, which is then deleted and has left the list.
+    Returns (the change mode, adapter 1's id, what Undo brings back)."""
+    first, _second = two_kept_runs(window, qtbot, tmp_path, tiny_model_dir)
+    mode = window.text_view.change_mode
     combo = mode.panel.compared_combo
     with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
-        view.editor.setPlainText(TEXT)
+        window.text_view.editor.setPlainText(TEXT)
     mode.toggle.click()
     change_shown(qtbot, mode, None)
     combo.setCurrentIndex(combo.findData(first))
     change_shown(qtbot, mode, first)
-
     deleted = delete_adapter(window, qtbot, first)
     qtbot.waitUntil(lambda: offered(combo) == [None], timeout=WAIT_MS)
+    return mode, first, deleted
+
+
+def compare_view_against_deleted(window, qtbot, tmp_path, tiny_model_dir):
+    """Two kept runs; the compare view of a disliked answer against adapter 1, which is then deleted and has left
+    the list. Returns (the compare view, adapter 1's id, what Undo brings back)."""
+    first, _second = two_kept_runs(window, qtbot, tmp_path, tiny_model_dir)
+    window.set_mode("chat")
+    view = window.open_compare(stored_answer(window, rating=-1)).view
+    shown(qtbot, view)
+    choose(qtbot, view, first)
+    deleted = delete_adapter(window, qtbot, first)
+    qtbot.waitUntil(lambda: offered(view.baseline_combo) == [None], timeout=WAIT_MS)
+    return view, first, deleted
+
+
+def test_the_text_tabs_list_follows_a_deleted_earlier_adapter_and_its_undo(window, qtbot, tmp_path, tiny_model_dir):
+    mode, first, deleted = text_change_against_deleted(window, qtbot, tmp_path, tiny_model_dir)
+    combo = mode.panel.compared_combo
     assert mode.against is None and combo.currentIndex() == 0 and not mode.panel.compared_row.isVisible()
     assert said(window) == (f"Adapter {first} is no longer in the adapter history (deleted, or its files gone): the "
                             "Text tab's change compares with the base model again.")
@@ -61,13 +81,7 @@ def test_the_text_tabs_list_follows_a_deleted_earlier_adapter_and_its_undo(windo
 
 
 def test_the_compare_views_list_follows_a_deleted_earlier_adapter(window, qtbot, tmp_path, tiny_model_dir):
-    first, second = two_kept_runs(window, qtbot, tmp_path, tiny_model_dir)
-    window.set_mode("chat")
-    view = window.open_compare(stored_answer(window, rating=-1)).view
-    shown(qtbot, view)
-    choose(qtbot, view, first)
-    deleted = delete_adapter(window, qtbot, first)
-    qtbot.waitUntil(lambda: offered(view.baseline_combo) == [None], timeout=WAIT_MS)
+    view, first, deleted = compare_view_against_deleted(window, qtbot, tmp_path, tiny_model_dir)
     assert view.compared_with is None and view.against() is None
     note = view.compared_note
     assert note.isVisible() and note.text().startswith(f"Adapter {first} is no longer in the adapter history")

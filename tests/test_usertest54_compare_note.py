@@ -10,19 +10,12 @@ import pytest
 pytest.importorskip("PySide6")
 
 from gui_windows import WAIT_MS, window_in_text_mode  # noqa: E402,F401 (the window fixture)
-from test_compare90_compared_with import choose, shown, two_kept_runs  # noqa: E402
-from test_compare99_lists import delete_adapter, offered  # noqa: E402
-from test_gui_compare_window_size_and_wording import stored_answer  # noqa: E402
+from test_compare99_lists import (compare_view_against_deleted, offered, said,  # noqa: E402
+                                  text_change_against_deleted)
 
 
 def test_the_note_on_a_deleted_adapter_goes_when_undo_brings_it_back(window, qtbot, tmp_path, tiny_model_dir):
-    first, _second = two_kept_runs(window, qtbot, tmp_path, tiny_model_dir)
-    window.set_mode("chat")
-    view = window.open_compare(stored_answer(window, rating=-1)).view
-    shown(qtbot, view)
-    choose(qtbot, view, first)
-    deleted = delete_adapter(window, qtbot, first)
-    qtbot.waitUntil(lambda: offered(view.baseline_combo) == [None], timeout=WAIT_MS)
+    view, first, deleted = compare_view_against_deleted(window, qtbot, tmp_path, tiny_model_dir)
     note = view.compared_note
     assert note.isVisible() and "no longer in the adapter history" in note.text()
     with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
@@ -34,21 +27,8 @@ def test_the_note_on_a_deleted_adapter_goes_when_undo_brings_it_back(window, qtb
 
 def test_the_text_tabs_notice_on_a_deleted_adapter_goes_when_undo_brings_it_back(window, qtbot, tmp_path,
                                                                                   tiny_model_dir):
-    from test_compare94_gui import change_shown
-    from test_compare94_text_change import TEXT
-    from test_compare99_lists import said
-
-    first, _second = two_kept_runs(window, qtbot, tmp_path, tiny_model_dir)
-    view, mode = window.text_view, window.text_view.change_mode
+    mode, first, deleted = text_change_against_deleted(window, qtbot, tmp_path, tiny_model_dir)
     combo = mode.panel.compared_combo
-    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
-        view.editor.setPlainText(TEXT)
-    mode.toggle.click()
-    change_shown(qtbot, mode, None)
-    combo.setCurrentIndex(combo.findData(first))
-    change_shown(qtbot, mode, first)
-    deleted = delete_adapter(window, qtbot, first)
-    qtbot.waitUntil(lambda: offered(combo) == [None], timeout=WAIT_MS)
     assert "no longer in the adapter history" in said(window)
     with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
         window.finetune.undo_delete(deleted)
