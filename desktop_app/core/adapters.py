@@ -23,6 +23,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Collection
 
 from desktop_app.core.errors import UserFacingError
 
@@ -119,25 +120,57 @@ def cleanup_staging(paths, older_than_s: float = 3600.0) -> list[Path]:
     return removed
 
 
-def cleanup_unlisted(store, paths, older_than_s: float = 3600.0) -> list[Path]:
+def cleanup_unlisted(store, paths, older_than_s: float = 3600.0, runs_over: Collection[int] = ()) -> list[Path]:
     """Remove adapter folders no adapter row names: a process killed between moving a finished adapter
     into place and recording it (an import, or a run) left one, which nothing lists and nothing would
     ever remove (robust101). Only folders the app wrote (they hold META_FILE), and only old ones: a live
-    import or run records its folder within moments of moving it in. A folder is named by a row when a
-    row's folder has its name, wherever that row says the folder is: a data folder copied or moved
-    elsewhere keeps its rows' old full paths, and its adapters must not look unlisted."""
-    folder = Path(paths.adapters_dir)
-    if not folder.is_dir():
-        return []
+    import or run records its folder within moments of moving it in; or, at any age, one written by a
+    run in ``runs_over`` (runs known to be over: none of them will record a folder any more, robust104).
+    A folder is named by a row when a row's folder has its name, wherever that row says the folder is: a
+    data folder copied or moved elsewhere keeps its rows' old full paths, and its adapters must not look
+    unlisted."""
     listed = {Path(a["path"]).name for a in store.list_adapters()}
-    now, removed = time.time(), []
-    for item in folder.iterdir():
-        if (item.is_dir() and not item.name.startswith(STAGING_PREFIX) and (item / META_FILE).is_file()
-                and item.name not in listed and now - item.stat().st_mtime >= older_than_s):
+    now, removed, over = time.time(), [], set(runs_over)
+    for item in _unlisted_folders(paths, listed):
+        if now - item.stat().st_mtime >= older_than_s or _written_by_run(item) in over:
             log.warning("removing %s: an adapter folder no adapter names (its process was killed)", item)
             shutil.rmtree(item, ignore_errors=True)
             removed.append(item)
     return removed
+
+
+def _unlisted_folders(paths, listed: set[str]) -> list[Path]:
+    """The app's finished adapter folders (META_FILE in them, not a ``.tmp-`` one) no name of ``listed`` is."""
+    folder = Path(paths.adapters_dir)
+    if not folder.is_dir():
+        return []
+    return [item for item in folder.iterdir()
+            if item.is_dir() and not item.name.startswith(STAGING_PREFIX) and (item / META_FILE).is_file()
+            and item.name not in listed]
+
+
+def _written_by_run(folder: Path) -> int | None:
+    """The run whose adapter ``folder`` holds, from its META_FILE (None: an import's, or unreadable)."""
+    try:
+        run_id = json.loads((folder / META_FILE).read_text()).get("run_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return run_id if isinstance(run_id, int) else None
+
+
+def cleanup_at_start(store, paths) -> list[Path]:
+    """The app's start (the window's, a fine-tune's): the folders of runs killed before they recorded
+    their adapter go at once, not an hour later at the next import. With no fine-tune holding this data
+    folder's training lock, every run is over (one left "running" was killed); while another process's
+    run holds it, only the runs that ended are, and the rest wait for the age rule."""
+    if not _unlisted_folders(paths, {Path(a["path"]).name for a in store.list_adapters()}):
+        return []  # (nothing to remove: the lock is not even tried)
+    try:
+        with training_lock(paths):
+            return cleanup_unlisted(store, paths, runs_over=[run_id for run_id, _status in store.run_statuses()])
+    except (AdapterError, OSError):  # a live run (another process), or a folder the lock cannot be made in
+        ended = [run_id for run_id, status in store.run_statuses() if status != "running"]
+        return cleanup_unlisted(store, paths, runs_over=ended)
 
 
 LOCK_FILE = ".training.lock"

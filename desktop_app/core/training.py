@@ -105,6 +105,8 @@ def run_finetune(store, model, paths, settings: FineTuneSettings | None = None,
     with _training_lock(paths), fine_tuning():
         _mark_interrupted_runs(store)
         adapter_store.cleanup_staging(paths)
+        # the lock held, every run recorded so far is over: a folder one moved in and never recorded goes now
+        adapter_store.cleanup_unlisted(store, paths, runs_over=[run_id for run_id, _status in store.run_statuses()])
         run = _Run(store, model, paths, settings, report, cancel, device, verdict)
         if cancel_reason is not None:  # else the run's own default, CANCELLED
             run.cancel_reason = cancel_reason

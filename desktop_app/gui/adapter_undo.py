@@ -29,6 +29,7 @@ class AdapterUndo(QObject):
         self.window, self.controller = window, window.finetune
         self.deleted: list[adapters.DeletedAdapter] = []
         adapters.empty_trash(window.paths)  # a killed session's deletions cannot be undone any more
+        adapters.cleanup_at_start(window.chat.store, window.paths)  # and a killed run's folder no row names
         self.button = QPushButton("Undo delete")
         self.button.setObjectName("SmallButton")
         self.button.hide()
