@@ -158,7 +158,7 @@ def test_corrupt_database_dialog_is_plain_with_sqlite_detail_behind_details(qapp
         Store.open(path)
     exc = info.value
     assert exc.detail, "SQLite said something about the damage"
-    box, move = corrupt_database_box(exc)
+    box, move, _recover = corrupt_database_box(exc)
     assert exc.detail not in box.text() and "btree" not in box.text().lower() and "page" not in box.text().lower()
     assert "cannot be read" in box.text() and "conversations are still in that file" in box.text()
     assert exc.detail in box.detailedText(), "the SQLite words are one click away"

@@ -65,6 +65,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "texts": ("gpt2-desk texts",
               "gpt2-desk texts 2",
               "gpt2-desk texts 2 --branch 5 --export story.txt"),
+    "recover": ("gpt2-desk recover",
+                "gpt2-desk recover gpt2desk.sqlite3.bad-20260101-120000 --out recovered.sqlite3"),
 }
 
 

@@ -56,7 +56,8 @@ class CorruptDatabaseError(StoreError):
                       "database. Nothing was changed.")
         short = " ".join(detail.split())
         extra = f" (SQLite: {short[:160]}{'…' if len(short) > 160 else ''})" if short else ""
-        super().__init__(f"{self.plain} Move it aside to start a fresh one.{extra}")
+        super().__init__(f"{self.plain} `gpt2-desk recover` copies what can still be read into a fresh one (the "
+                         f"damaged file kept beside it, unchanged); the window offers the same.{extra}")
 
 
 class ForeignDatabaseError(StoreError):

@@ -12,8 +12,9 @@ log = logging.getLogger(__name__)
 
 
 def open_store_interactive(db_path, *, ask: bool = True):
-    """Open the store; on a corrupt file, offer to move it aside (never overwrite); any other refusal
-    (a newer version's file, another program's database) is said in a dialog, then raised."""
+    """Open the store; on a corrupt file, offer to recover what can be read into a fresh one or to move it
+    aside (never overwrite); any other refusal (a newer version's file, another program's database) is said
+    in a dialog, then raised."""
     from PySide6.QtWidgets import QMessageBox
 
     from desktop_app.core.store import CorruptDatabaseError, Store, StoreError
@@ -23,12 +24,13 @@ def open_store_interactive(db_path, *, ask: bool = True):
     except CorruptDatabaseError as exc:
         if not ask:
             raise
-        box, move = corrupt_database_box(exc)
+        box, move, recover = corrupt_database_box(exc)
         box.exec()
-        if box.clickedButton() is not move:
+        if box.clickedButton() not in (move, recover):
             raise
-        backup = Store.move_aside(db_path)
-        QMessageBox.information(None, "gpt2-desk", moved_aside_words(backup))
+        words = recovered_words(db_path) if box.clickedButton() is recover else moved_aside_words(
+            Store.move_aside(db_path))
+        QMessageBox.information(None, "gpt2-desk", words)
         return Store.open(db_path)
     except StoreError as exc:
         if ask:  # a window started from a menu has no terminal for stderr
@@ -38,23 +40,38 @@ def open_store_interactive(db_path, *, ask: bool = True):
 
 def corrupt_database_box(exc):
     """The question asked about a bad database: a plain sentence, SQLite's words under
-    "Show Details…". Returns (box, its "Move it aside" button)."""
+    "Show Details…". Returns (box, its "Move it aside" button, its "Recover" button)."""
     from PySide6.QtWidgets import QMessageBox
 
-    text = (f"{exc.plain}\n\nYour earlier conversations are still in that file. Move it aside to start with an "
-            "empty database; the old file is kept next to it, renamed, and nothing in it is deleted.")
+    text = (f"{exc.plain}\n\nYour earlier conversations are still in that file. Recover copies every row that "
+            "can still be read into a fresh database; Move it aside starts with an empty one. Either way the "
+            "damaged file is kept next to it, renamed, and nothing in it is changed.")
     box = QMessageBox(QMessageBox.Icon.Warning, "gpt2-desk: the database cannot be read", text)
     if exc.detail:
         box.setDetailedText(f"SQLite said:\n{exc.detail}")
-    move = box.addButton("Move it aside and start fresh", QMessageBox.ButtonRole.AcceptRole)
+    recover = box.addButton("Recover what can be read", QMessageBox.ButtonRole.AcceptRole)
+    move = box.addButton("Move it aside and start fresh", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
-    return box, move
+    box.setDefaultButton(recover)
+    return box, move, recover
+
+
+def recovered_words(db_path) -> str:
+    """The damaged database recovered (core/store_recovery.py, no sqlite3 tool needed): what was kept; where
+    nothing could be read, the damaged file is aside all the same and the app starts with an empty one."""
+    from desktop_app.core.store import StoreError
+    from desktop_app.core.store_recovery import recover_moved_aside, recovery_words
+
+    try:
+        return recovery_words(recover_moved_aside(db_path))
+    except StoreError as exc:
+        return f"Nothing could be recovered: {exc} The app starts with an empty database."
 
 
 def moved_aside_words(backup) -> str:
     return (f"The old file was kept as {backup}. Your earlier conversations, ratings and fine-tune history are in "
-            "it: keep it as a backup. A database tool can often get much of a damaged file back "
-            f"(for example: sqlite3 \"{backup}\" .recover).")
+            "it: keep it as a backup. What can still be read of it can be copied into a database of its own "
+            f"later: gpt2-desk recover \"{backup}\" --out recovered.sqlite3, then gpt2-desk --db recovered.sqlite3.")
 
 
 def screenshot_size(text: str | None) -> tuple[int, int]:
