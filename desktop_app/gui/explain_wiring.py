@@ -82,7 +82,8 @@ def wire_exact(window, view: ExplainView) -> None:
     it at Exact (the choice is kept), then the token is explained again: an answer's at once,
     a Text token once the text is analysed with the new weights (its heatmap is redrawn)."""
     def reload() -> None:
-        window.reload_with_precision("exact")
+        if not window.reload_with_precision("exact"):  # a fine-tune holds the model: the view says it stays
+            view.exact_failed()
 
     def loaded(model) -> None:
         view.precision_choice = window.chat.precision

@@ -186,9 +186,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # ------------------------------------------------------------ model (gui/window_model.py)
-    def load_model(self, spec: str | None) -> None:
-        """Open a model (spec as --model takes it) in the window, in the background."""
-        window_model.load(self, spec)
+    def load_model(self, spec: str | None) -> bool:
+        """Open a model (spec as --model takes it) in the window, in the background (False: a fine-tune runs)."""
+        return window_model.load(self, spec)
 
     def model_dialog(self):
         return window_model.dialog(self)
@@ -196,9 +196,9 @@ class MainWindow(QMainWindow):
     def choose_model(self) -> None:
         window_model.choose(self)
 
-    def reload_with_precision(self, precision: str) -> None:
-        """The model in use again, with other weights (core.precision: exact, fast, ...)."""
-        window_model.reload_with_precision(self, precision)
+    def reload_with_precision(self, precision: str) -> bool:
+        """The model in use again, with other weights (core.precision: exact, fast, ...); False: refused."""
+        return window_model.reload_with_precision(self, precision)
 
     def use_model(self, loaded) -> None:
         """Put an already loaded model (a LoadedModel) in use, as a finished load does."""

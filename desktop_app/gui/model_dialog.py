@@ -102,10 +102,28 @@ class ModelDialog(QDialog):
         self.load_button.setObjectName("PrimaryButton")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.held_line = styled_label("", "Muted", wrap=True)  # why Load is off (hold_load); hidden otherwise
+        self.held_because = lambda: None  # why Load is off now, or None (follow_hold)
+        self.held_line.hide()
+        layout.addWidget(self.held_line)
         layout.addWidget(buttons)
         self._preselect(current)
         self._find_local(paths, lane)
         self._find_fast_here(device, lane)
+
+    def follow_hold(self, *_changed) -> None:
+        """Load on or off as ``held_because()`` says now (the window sets it: a fine-tune running)."""
+        self.hold_load(self.held_because())
+
+    def hold_load(self, why: str | None) -> None:
+        """Load off, with ``why`` beside it and in its tooltip (a fine-tune running on the model in use); None:
+        on again. The dialog may stay open while the run ends, so the window calls this as it changes."""
+        if not isValid(self):
+            return
+        self.load_button.setEnabled(why is None)
+        self.load_button.setToolTip(why or "")
+        self.held_line.setText(why or "")
+        self.held_line.setVisible(why is not None)
 
     def _find_local(self, paths, lane) -> None:
         in_use = self.in_use

@@ -13,6 +13,11 @@ _WRITING = "{} is being written: wait for it, or Stop it (Esc), "
 ANSWERING = _WRITING.format("An answer")
 WRITING = _WRITING.format("A continuation")
 
+# a model loaded while a fine-tune runs would replace the model the run trains from (and whose adapter it will
+# put on): the model dialog's Load, "Explain again with Exact weights" and every other load wait for the run
+FINETUNE_HOLDS_MODEL = ("A fine-tune is running on this model: cancel it or wait for it to end, then load another "
+                        "(the run trains from the model in use, and its adapter is for that model).")
+
 # ------------------------------------------------------------ the chat's prompt row
 
 @dataclass(frozen=True)

@@ -7,13 +7,34 @@ failed. The window keeps its ``load_model``, ``model_dialog``, ``choose_model`` 
 from __future__ import annotations
 
 
-def load(window, spec: str | None) -> None:
-    """Open a model (spec as --model takes it) in ``window``, in the background."""
+def load(window, spec: str | None) -> bool:
+    """Open a model (spec as --model takes it) in ``window``, in the background; False: refused while a
+    fine-tune runs (``held_by_finetune``), the status bar saying why."""
+    if refused(window):
+        return False
     window.model_spec = spec
     window.status.loading(spec)
     window.notices.load_starting(spec)
     window.chat.load_model(spec)
     window._update_buttons()
+    return True
+
+
+def held_by_finetune(window) -> str | None:
+    """Why no model may load now, or None: a fine-tune trains from the model in use, and its adapter is put on
+    that model when it ends; another model (or the same one with other weights) in its place meanwhile left the
+    run's adapter on a model it was not made for, and two models in memory."""
+    from desktop_app.gui.off_words import FINETUNE_HOLDS_MODEL
+
+    return FINETUNE_HOLDS_MODEL if window.finetune.running else None
+
+
+def refused(window) -> bool:
+    """A load asked for while a fine-tune runs: refused, the status bar saying why."""
+    why = held_by_finetune(window)
+    if why is not None:
+        window.statusBar().showMessage(why, 8000)
+    return why is not None
 
 
 def dialog(window):
@@ -22,28 +43,38 @@ def dialog(window):
 
     loaded = window.chat.loaded
     in_use = spec_in_use(loaded.source) if loaded is not None else None
-    return ModelDialog(window.paths, in_use or window.model_spec, window, precision=window.chat.precision,
-                       lane=window.tasks.files, in_use=in_use, device=window.chat.device)
+    chosen = ModelDialog(window.paths, in_use or window.model_spec, window, precision=window.chat.precision,
+                         lane=window.tasks.files, in_use=in_use, device=window.chat.device)
+    chosen.held_because = lambda: held_by_finetune(window)
+    chosen.follow_hold()
+    # the run may end (or be cancelled, or fail) while the dialog is open: Load follows
+    window.finetune.running_changed.connect(chosen.follow_hold)
+    return chosen
 
 
 def choose(window) -> None:
     """The model dialog; the model chosen there loads, its weights' precision kept for the next start."""
     chosen = window.model_dialog()
-    if chosen.exec() and chosen.spec():
-        window.chat.precision = chosen.precision()
+    accepted = chosen.exec() and chosen.spec() and held_by_finetune(window) is None
+    spec, precision = chosen.spec(), chosen.precision()
+    chosen.deleteLater()  # (its connection to the fine-tune goes with it)
+    if accepted:
+        window.chat.precision = precision
         window.settings.setValue("precision", window.chat.precision)
-        window.load_model(chosen.spec())
+        window.load_model(spec)
 
 
-def reload_with_precision(window, precision: str) -> None:
+def reload_with_precision(window, precision: str) -> bool:
     """The model in use again, with other weights (core.precision: exact, fast, ...), as
-    the model dialog would load it; the choice is kept for the next start."""
+    the model dialog would load it; the choice is kept for the next start. False: refused (``load``)."""
     from desktop_app.gui.model_dialog import spec_in_use
 
+    if refused(window):  # (the precision in use stays the choice)
+        return False
     loaded = window.chat.loaded
     window.chat.precision = precision
     window.settings.setValue("precision", precision)
-    window.load_model(spec_in_use(loaded.source) if loaded is not None else window.model_spec)
+    return window.load_model(spec_in_use(loaded.source) if loaded is not None else window.model_spec)
 
 
 def show_progress(window, progress) -> None:
