@@ -184,6 +184,9 @@ class Banner(QFrame):
         self.close_button = self._build_close()
         self.grid.addWidget(self.close_button, 0, 2, Qt.AlignmentFlag.AlignTop)
         self.remembered = None  # (settings, key, text) of a notice from show_unless_dismissed
+        # (text, action) of that notice while it applies: a later message in its place (an answer's notice, the
+        # editing notice) hid it for good, its "Choose a model…" with it (robust104); it comes back when that goes
+        self.standing = None
         # the chat's height beside the notice shown whole, or None where it is not known (set by
         # the window: gui/window_notices.py); the notice shows whole only where it is CHAT_KEEPS_PX
         self.chat_beside_whole = None
@@ -354,10 +357,27 @@ class Banner(QFrame):
 
     def show_unless_dismissed(self, text: str, settings, key: str, action=None) -> None:
         """Show ``text`` unless the person closed this very text before (kept in the
-        QSettings ``settings`` under ``key``): a notice that would repeat at every start."""
+        QSettings ``settings`` under ``key``): a notice that would repeat at every start. It stands: a
+        message shown in its place later brings it back when it goes (``setVisible``)."""
         self.remembered = (settings, key, text)
         if settings.value(key) != text:
+            self.standing = (text, action)
             self.show_message(text, "info", action)
+
+    def forget_standing(self) -> None:
+        """The standing notice no longer applies (another model in use): it does not come back."""
+        self.standing = None
+
+    def setVisible(self, visible: bool) -> None:
+        """Hidden (closed with ✕ or taken back by the window): the standing notice itself goes for good; a
+        message that covered it gives its place back to it."""
+        super().setVisible(visible)
+        if visible or self.standing is None:
+            return
+        if self.label.text() == self.standing[0]:
+            self.standing = None
+        else:
+            self.show_message(self.standing[0], "info", self.standing[1])
 
     def set_action(self, action) -> None:
         self.action = action[1] if action else None
@@ -365,10 +385,11 @@ class Banner(QFrame):
         self.action_button.setVisible(action is not None)
 
     def _dismiss(self) -> None:
+        text = self.label.text()  # (read first: hiding a message brings back the notice it covered)
         self.hide()
-        self.dismissed.emit(self.label.text())
-        if self.remembered is not None and self.label.text() == self.remembered[2]:
-            settings, key, text = self.remembered
+        self.dismissed.emit(text)
+        if self.remembered is not None and text == self.remembered[2]:
+            settings, key, _text = self.remembered
             settings.setValue(key, text)
 
     @property

@@ -92,12 +92,14 @@ class WindowNotices:
         and goes; it stayed, and took half the chat of an 800x560 window (usertest16)."""
         if self.foretold:  # remembered from the last start, and this load had no notice: it no longer applies
             self.foretold = False
+            self.notice.forget_standing()  # (nor does it come back after a notice shown over it)
             if self.notice.label.text() == self.window.settings.value(NOTICE_TEXT):
                 self.notice.hide()
             self.notice_model = None
         elif self.notice_model == "":
             self.notice_model = model_id
         elif self.notice_model is not None and self.notice_model != model_id:
+            self.notice.forget_standing()
             if self._model_notice_shown():
                 self.notice.hide()
             self.notice_model = None
