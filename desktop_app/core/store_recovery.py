@@ -59,8 +59,9 @@ def recover_moved_aside(db_path) -> Recovery:
     damaged = StoreFile.move_aside(db_path)
     try:
         return recover_into(damaged, db_path)
-    except StoreError as exc:
-        raise StoreError(f"{exc} The damaged file is kept as {damaged}.") from exc
+    except (StoreError, sqlite3.Error, OSError) as exc:  # (a full disk while writing the fresh one, too)
+        said = str(exc).rstrip(".")
+        raise StoreError(f"{said}. The damaged file is kept as {damaged}.") from exc
 
 
 def recover_into(damaged, target) -> Recovery:
@@ -169,21 +170,23 @@ def _count(source: sqlite3.Connection, table: str) -> int | None:
 
 
 def _readable_rows(source: sqlite3.Connection, select: str):
-    """The rows of ``select`` (its first column the rowid) in rowid order, a chunk at a time; where a chunk
-    cannot be read, a row at a time, and past a row that cannot be read, on from the next readable rowid."""
-    start = LOWEST_ROWID
+    """The rows of ``select`` (its first column the rowid) in rowid order, a chunk at a time. A chunk that
+    cannot be read is halved until what lies before the damage reads (a chunk re-read row by row before each
+    row cost 20 s for 50 damaged pages of a 42 MB file); at a single row that cannot be read, the reading
+    goes on from the next rowid that can be read."""
+    start, limit = LOWEST_ROWID, CHUNK_ROWS
     while start is not None:
-        limit = CHUNK_ROWS
         try:
             rows = source.execute(f"{select} WHERE rowid >= ? ORDER BY rowid LIMIT {limit}", (start,)).fetchall()
         except sqlite3.DatabaseError:
-            limit, rows = 1, _one_row(source, select, start)
-            if rows is None:
-                start = _next_readable(source, select, start)
-                continue
+            if limit > 1:
+                limit //= 2
+            else:
+                start, limit = _next_readable(source, select, start), CHUNK_ROWS
+            continue
         yield from rows
         ended = len(rows) < limit or rows[-1][0] == HIGHEST_ROWID
-        start = None if ended else rows[-1][0] + 1
+        start, limit = (None if ended else rows[-1][0] + 1), min(CHUNK_ROWS, limit * 2)
 
 
 def _one_row(source: sqlite3.Connection, select: str, start: int) -> list | None:
