@@ -29,34 +29,37 @@ def quoted(text: str) -> str:
     return f"\u201c{text}\u201d"
 
 
-def conflicts_line(conflicts: list[Conflict], where: Callable[[RatedPlace], str] = conversation_place) -> str:
+def conflicts_line(conflicts: list[Conflict], where: Callable[[RatedPlace], str] = conversation_place,
+                   escape: Callable[[str], str] = str) -> str:
     """One sentence for all the conflicts ("" for none): how many ratings disagree, the first ``SHOWN``
-    pairs each with what the run makes of it, and how many more pairs there are."""
+    pairs each with what the run makes of it, and how many more pairs there are. ``escape``: what the
+    person's texts go through (the window's rich text escapes them; ``where`` is the front end's own)."""
     if not conflicts:
         return ""
     ratings = len({(p.message_id, p.how, p.token_index) for c in conflicts for p in (c.up, c.down)})
-    told = "; ".join(pair_words(c, where) for c in conflicts[:SHOWN])
+    told = "; ".join(pair_words(c, where, escape) for c in conflicts[:SHOWN])
     more = len(conflicts) - SHOWN
     rest = f"; and {counted(more, 'more pair')}" if more > 0 else ""
     return f"{ratings} ratings disagree: {told}{rest}."
 
 
-def pair_words(conflict: Conflict, where: Callable[[RatedPlace], str] = conversation_place) -> str:
+def pair_words(conflict: Conflict, where: Callable[[RatedPlace], str] = conversation_place,
+               escape: Callable[[str], str] = str) -> str:
     """One pair: what was rated both ways, where, and what the run makes of it."""
     up, down = where(conflict.up), where(conflict.down)
     if conflict.kind == "token":
-        return (f"the token {quoted(conflict.text)} {after_words(conflict.before)} is rated good in {up} and bad "
-                f"in {down}, after the same question: {NEITHER}")
+        return (f"the token {quoted(escape(conflict.text))} {after_words(conflict.before, escape)} is rated good "
+                f"in {up} and bad in {down}, after the same question: {NEITHER}")
     how = "disliked" if conflict.kind == "answer" else "replaced by your better answer"
-    text = quoted(clip_at_word(conflict.text, TEXT_CHARS))
+    text = quoted(escape(clip_at_word(conflict.text, TEXT_CHARS)))
     why = f"answering the same question: {NEITHER}" if conflict.same_question else f"answering different questions: {EACH}"
     return f"{text} is liked in {up} and {how} in {down}, {why}"
 
 
-def after_words(before: str) -> str:
+def after_words(before: str, escape: Callable[[str], str] = str) -> str:
     """Where a rated token stands in its answer: after which words (their end), or at its start."""
     words = " ".join(before.split())
     if not words:
         return "at the answer's start"
     cut = words if len(words) <= BEFORE_CHARS else "\u2026" + words[-BEFORE_CHARS:].lstrip()
-    return f"after {quoted(cut)}"
+    return f"after {quoted(escape(cut))}"

@@ -99,6 +99,7 @@ class FineTuneSide:
         run.switch_wanted.connect(lambda row: self.switching.append(row))
         run.switch_refused.connect(self._switch_refused)
         self.panel.compare_requested.connect(lambda: self.open_compare(None, learned_only=True))
+        self.panel.rating_requested.connect(self.open_compare)  # a side of ratings that disagree
         self.panel.history.focus_elsewhere = w.focus_typing  # the last adapter deleted: its list hides
         w.inspector.explain.busy_changed.connect(self._explain_busy)
         w.side_tabs.currentChanged.connect(self._tab_shown)

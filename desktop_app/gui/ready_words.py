@@ -6,7 +6,10 @@ fields)."""
 
 from __future__ import annotations
 
+import html
+
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.conflict_words import conflicts_line
 from desktop_app.core.count_words import counted, plural
 from desktop_app.core.duration_words import duration_words
 from desktop_app.core.taught_words import and_list
@@ -323,6 +326,21 @@ def conflict_words(counts: dict) -> str:
     return (f"<br><b>Mixed signals:</b> {which} a better {one} you wrote. The thumbs-up teaches "
             f"{it} as good, the better {one} teaches yours as preferred over {it}; both are used. "
             f"If {'yours' if one == 'one' else f'your {one}'} should replace {it}, take the thumbs-up away.")
+
+
+DISAGREE_HINT = ("Click a conversation to see that rating in Compare, then take away the one you did not mean "
+                 "(click its thumb again, or Remove correction in its better answer).")
+
+
+def disagree_words(counts: dict) -> str:
+    """The ratings that disagree (core/rating_conflicts.py), said before a run as rich text: each side's
+    conversation a link whose href is the answer's id, which the panel opens in the compare view; "" for none."""
+    line = conflicts_line(counts.get("conflicts") or [], _rating_link, escape=html.escape)
+    return f"<b>{line.split(':', 1)[0]}:</b>{line.split(':', 1)[1]} {DISAGREE_HINT}" if line else ""
+
+
+def _rating_link(place) -> str:
+    return f"<a href=\"{place.message_id}\">conversation {place.conversation_id}</a>"
 
 
 def news_words(counts: dict) -> str:

@@ -1,0 +1,94 @@
+"""conflict106, the window's part: ratings that disagree said on the Fine-tune tab before a run, each side a
+link that opens it in Compare, and the compare view's "expect green" replaced by what the two ratings did.
+pytest-qt, offscreen, the real window on the tiny fixture model and a real store."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from conflict106_helpers import answer, conversation_of  # noqa: E402
+from gui_windows import WAIT_MS  # noqa: E402
+from test_gui_ux20_fixes import wear_adapter, window  # noqa: E402,F401  (window: a fixture)
+
+
+def _disagreeing(window, qtbot) -> tuple[int, int]:
+    """"Paris." liked in one conversation and disliked in another, to the same question; the counts re-read."""
+    store = window.chat.store
+    liked, disliked = answer(store, "Capital of France?", "Paris."), answer(store, "Capital of France?", "Paris.")
+    store.rate_message(liked, 1)
+    store.rate_message(disliked, -1)
+    window.writer.recount()
+    qtbot.waitUntil(lambda: window.finetune_panel.disagree_label.text() != "", timeout=WAIT_MS)
+    return liked, disliked
+
+
+def test_the_fine_tune_tab_says_ratings_that_disagree_before_a_run(window, qtbot):
+    liked, disliked = _disagreeing(window, qtbot)
+    window.show_finetune()
+    label = window.finetune_panel.disagree_label
+    qtbot.waitUntil(label.isVisible)
+    said = label.text()
+    assert "2 ratings disagree:" in said and "learns neither" in said
+    store = window.chat.store
+    assert f'<a href="{liked}">conversation {conversation_of(store, liked)}</a>' in said
+    assert f'<a href="{disliked}">conversation {conversation_of(store, disliked)}</a>' in said
+
+
+def test_a_rating_that_disagrees_opens_in_compare_from_the_keyboard(window, qtbot):
+    _liked, disliked = _disagreeing(window, qtbot)
+    window.show_finetune()
+    label = window.finetune_panel.disagree_label
+    qtbot.waitUntil(label.isVisible)
+    label.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(label, Qt.Key.Key_Tab)  # the first link, then the second
+    qtbot.keyClick(label, Qt.Key.Key_Tab)
+    qtbot.keyClick(label, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.compare_dialog is not None and window.compare_dialog.isVisible(), timeout=WAIT_MS)
+    assert window.compare_dialog.view.message_id == disliked
+
+
+def test_no_disagreement_no_line(window, qtbot):
+    store = window.chat.store
+    store.rate_message(answer(store, "Capital of France?", "Paris."), 1)
+    window.writer.recount()
+    qtbot.waitUntil(lambda: window.finetune_panel.counts.get("total") == 1, timeout=WAIT_MS)
+    assert window.finetune_panel.disagree_label.text() == ""
+    assert window.finetune_panel.disagree_label.isHidden()
+
+
+def test_compare_says_the_ratings_disagree_instead_of_expect_green(window, qtbot, tiny_model_dir):
+    liked, disliked = _disagreeing(window, qtbot)
+    wear_adapter(qtbot, window, tiny_model_dir)
+    window.open_compare(liked)
+    view = window.compare_dialog.view
+    qtbot.waitExposed(window.compare_dialog)
+    qtbot.waitUntil(lambda: view.message_id == liked and view.expect_label.isVisible(), timeout=WAIT_MS)
+    said = view.expect_label.text()
+    assert "expect <b" not in said.split("neither")[0] and "so expect green" not in said
+    assert f"but disliked the same text in conversation {conversation_of(window.chat.store, disliked)}" in said
+    assert "expect little change" in said
+    window.open_compare(disliked)
+    qtbot.waitUntil(lambda: view.message_id == disliked, timeout=WAIT_MS)
+    QApplication.processEvents()
+    assert "You disliked this answer, but liked the same text" in view.expect_label.text()
+
+
+def test_compare_says_a_token_rated_the_other_way_after_the_same_words(window, qtbot, tiny_model_dir):
+    store = window.chat.store
+    up = answer(store, "Capital of France?", ["It", " is", " Paris", "."])
+    down = answer(store, "Capital of France?", ["It", " is", " Paris", "!"])
+    store.rate_token(up, 2, 1)
+    store.rate_token(down, 2, -1)
+    wear_adapter(qtbot, window, tiny_model_dir)
+    window.open_compare(up)
+    view = window.compare_dialog.view
+    qtbot.waitUntil(lambda: view.message_id == up and view.expect_label.isVisible(), timeout=WAIT_MS)
+    said = view.expect_label.text()
+    assert "Tokens you rated are underlined" in said
+    assert (f"\u201c Paris\u201d you rated here was rated the other way in conversation "
+            f"{conversation_of(store, down)}, after the same words") in said
