@@ -52,7 +52,8 @@ def pair_words(conflict: Conflict, where: Callable[[RatedPlace], str] = conversa
                 f"in {up} and bad in {down}, after the same question: {NEITHER}")
     how = "disliked" if conflict.kind == "answer" else "replaced by your better answer"
     text = quoted(escape(clip_at_word(conflict.text, TEXT_CHARS)))
-    why = f"answering the same question: {NEITHER}" if conflict.same_question else f"answering different questions: {EACH}"
+    why = (f"answering the same question: {NEITHER}" if conflict.same_question
+           else f"answering different questions: {EACH}")
     return f"{text} is liked in {up} and {how} in {down}, {why}"
 
 

@@ -25,8 +25,8 @@ from desktop_app.gui.finetune_progress import RunProgress
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
 from desktop_app.gui.ready_words import (SETTING_TIPS, conflict_words, disagree_words, during_run_words, news_words,
-                                         rating_count, ready_details, ready_words, repeated_run, same_ratings_words, tile_short_notes,
-                                         tile_words, train_again_tip)
+                                         rating_count, ready_details, ready_words, repeated_run, same_ratings_words,
+                                         tile_short_notes, tile_words, train_again_tip)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
