@@ -13,7 +13,8 @@ a token rating a +1/-1 at that token. Three kinds of conflict, each a pair of tw
   and better answer are not counted here: the panel and the compare view already say that case
   (train_counts' ``liked_and_corrected``, "Mixed signals"); a thumbs-down with a better answer agree.
 - ``token``: one token's text rated good in one answer and bad in another, after the same question and
-  the same answer text before it (what the model read when it chose that token).
+  the same answer text before it (what the model read when it chose that token), at the same index (the
+  same words before it are as many tokens; answers two tokenizers wrote may part there, and are not read).
 
 ``same_question`` says whether the two were rated answering one question (its text, white space made
 one space). There the run pushes one text up and down at once and learns little from either; under two
@@ -152,9 +153,11 @@ def _correction_conflicts(store, thumbs: list[dict], messages: _Messages) -> lis
 
 
 def _token_conflicts(token_ratings: list[dict], messages: _Messages) -> list[Conflict]:
-    """Token ratings keyed by what the model read before the token and the token itself."""
+    """Token ratings keyed by what the model read before the token and the token itself. Only ratings
+    at an index rated both ways are read further: the same words before a token are as many tokens
+    before it, and an answer's tokens are the costly read (500 answers of 200 tokens: 0.17 s of 0.26)."""
     by_context: dict[tuple[str, str, str], dict[int, list[RatedPlace]]] = {}
-    for r in token_ratings:
+    for r in _both_ways_at_an_index(token_ratings):
         texts = messages.token_texts(r["message_id"])
         if not 0 <= r["token_index"] < len(texts):
             continue
@@ -165,6 +168,14 @@ def _token_conflicts(token_ratings: list[dict], messages: _Messages) -> list[Con
     found = [Conflict("token", token, up, down, True, before)
              for (_question, before, token), sides in by_context.items() for up in sides[1] for down in sides[-1]]
     return sorted(found, key=_order)
+
+
+def _both_ways_at_an_index(token_ratings: list[dict]) -> list[dict]:
+    """The token ratings at an index that another answer's rating there contradicts."""
+    values: dict[int, set[int]] = {}
+    for r in token_ratings:
+        values.setdefault(r["token_index"], set()).add(r["value"])
+    return [r for r in token_ratings if len(values[r["token_index"]]) == 2]
 
 
 def _order(conflict: Conflict) -> tuple:
