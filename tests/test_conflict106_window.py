@@ -39,8 +39,8 @@ def test_the_fine_tune_tab_says_ratings_that_disagree_before_a_run(window, qtbot
     assert f'<a href="{disliked}">conversation {conversation_of(store, disliked)}</a>' in said
 
 
-def test_a_rating_that_disagrees_opens_in_compare_from_the_keyboard(window, qtbot):
-    _liked, disliked = _disagreeing(window, qtbot)
+def test_a_rating_that_disagrees_opens_in_chat_from_the_keyboard(window, qtbot):
+    liked, disliked = _disagreeing(window, qtbot)
     window.show_finetune()
     label = window.finetune_panel.disagree_label
     qtbot.waitUntil(label.isVisible)
@@ -48,8 +48,33 @@ def test_a_rating_that_disagrees_opens_in_compare_from_the_keyboard(window, qtbo
     qtbot.keyClick(label, Qt.Key.Key_Tab)  # the first link, then the second
     qtbot.keyClick(label, Qt.Key.Key_Tab)
     qtbot.keyClick(label, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.compare_dialog is not None and window.compare_dialog.isVisible(), timeout=WAIT_MS)
-    assert window.compare_dialog.view.message_id == disliked
+    store = window.chat.store
+    qtbot.waitUntil(lambda: window.chat.conversation_id == conversation_of(store, disliked), timeout=WAIT_MS)
+    assert window.mode == "chat"
+    card = next(c for c in window.transcript.cards if c.message_id == disliked)
+    qtbot.waitUntil(card.view.hasFocus, timeout=WAIT_MS)  # ringed and given the keyboard (chat_search.reveal)
+    assert card.rating.down.isChecked(), "its thumb, there to be taken away"
+    assert liked not in [c.message_id for c in window.transcript.cards]
+
+
+def test_a_token_that_disagrees_opens_in_chat_on_its_branch_with_the_token_in_the_inspector(window, qtbot):
+    store = window.chat.store
+    up = answer(store, "Capital of France?", ["It", " is", " Paris", "."])
+    asked = store.get_message(up)["parent_id"]
+    records = store.token_records(up)[:2] + [store.token_records(up)[2]]
+    down = store.add_message(conversation_of(store, up), "assistant", "It is Paris", parent_id=asked,
+                             model_id="tiny", records=records, settings={"finish_reason": "eos"})
+    store.rate_token(up, 2, 1)
+    store.rate_token(down, 2, -1)
+    newer = store.add_message(conversation_of(store, up), "assistant", "Lyon.", parent_id=asked)  # shown first
+    window.writer.recount()
+    qtbot.waitUntil(lambda: window.finetune_panel.disagree_label.text() != "", timeout=WAIT_MS)
+    assert f'href="{up}:2"' in window.finetune_panel.disagree_label.text()
+    window.finetune_panel.disagree_label.linkActivated.emit(f"{up}:2")  # as a click on "conversation N" sends it
+    card = next(c for c in window.transcript.cards if c.role == "assistant")
+    assert card.message_id == up != newer, "the branch that holds the rated answer, not the newest"
+    qtbot.waitUntil(lambda: card.view.selected == 2, timeout=WAIT_MS)
+    assert (window.inspector.message_id, window.inspector.index) == (up, 2), "the token, where its rating is cleared"
 
 
 def test_no_disagreement_no_line(window, qtbot):

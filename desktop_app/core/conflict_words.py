@@ -36,11 +36,21 @@ def conflicts_line(conflicts: list[Conflict], where: Callable[[RatedPlace], str]
     person's texts go through (the window's rich text escapes them; ``where`` is the front end's own)."""
     if not conflicts:
         return ""
-    ratings = len({(p.message_id, p.how, p.token_index) for c in conflicts for p in (c.up, c.down)})
     told = "; ".join(pair_words(c, where, escape) for c in conflicts[:SHOWN])
+    more = more_pairs(conflicts)
+    return f"{headline(conflicts)}: {told}{'; and ' + more if more else ''}."
+
+
+def headline(conflicts: list[Conflict]) -> str:
+    """"5 ratings disagree": the ratings in any pair, each once."""
+    ratings = len({(p.message_id, p.how, p.token_index) for c in conflicts for p in (c.up, c.down)})
+    return f"{ratings} ratings disagree"
+
+
+def more_pairs(conflicts: list[Conflict]) -> str:
+    """"2 more pairs" past the ``SHOWN`` told ("" for none)."""
     more = len(conflicts) - SHOWN
-    rest = f"; and {counted(more, 'more pair')}" if more > 0 else ""
-    return f"{ratings} ratings disagree: {told}{rest}."
+    return counted(more, "more pair") if more > 0 else ""
 
 
 def pair_words(conflict: Conflict, where: Callable[[RatedPlace], str] = conversation_place,

@@ -25,8 +25,8 @@ from desktop_app.gui.finetune_progress import RunProgress
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
 from desktop_app.gui.ready_words import (SETTING_TIPS, conflict_words, disagree_words, during_run_words, news_words,
-                                         rating_count, ready_details, ready_words, repeated_run, same_ratings_words,
-                                         tile_short_notes, tile_words, train_again_tip)
+                                         rating_count, rating_href, ready_details, ready_words, repeated_run,
+                                         same_ratings_words, tile_short_notes, tile_words, train_again_tip)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
@@ -60,7 +60,8 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
     """
 
     compare_requested = Signal()
-    rating_requested = Signal(int)  # an answer's id: a side of ratings that disagree, clicked (disagree_words)
+    # a side of ratings that disagree clicked (disagree_words): the answer's id, the token's index or -1
+    rating_requested = Signal(int, int)
     # a training step's report with its time left told again between two reports (RunProgress._show_steps_left)
     time_left_retold = Signal(object)
 
@@ -129,7 +130,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self.disagree_label.setTextFormat(Qt.TextFormat.RichText)
         self.disagree_label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
                                                     | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
-        self.disagree_label.linkActivated.connect(lambda href: self.rating_requested.emit(int(href)))
+        self.disagree_label.linkActivated.connect(self._rating_clicked)
         self.disagree_label.hide()
         layout.addWidget(self.disagree_label)
         self.train_button = QPushButton(icon("train", "#ffffff"), "Fine-tune on my ratings")
@@ -180,6 +181,10 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self.advanced.hide()
         layout.addWidget(self.advanced)
         self.set_settings(self.controller.settings)
+
+    def _rating_clicked(self, href: str) -> None:
+        answer, token = rating_href(href)
+        self.rating_requested.emit(answer, -1 if token is None else token)
 
     def _toggle_advanced(self, on: bool) -> None:
         self.advanced.setVisible(on)
