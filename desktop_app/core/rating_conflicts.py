@@ -23,9 +23,11 @@ France, wrong for Italy), so the words say which it is and leave the choice to t
 
 The fine-tune trains on both sides as before, on purpose: which side the person meant cannot be read
 from the ratings (the newer one is not always the one they stand by), under two questions the pair is no
-contradiction to the model at all, and an exact one's two KTO terms pull the same text up and down by the
-same weight, so dropping both would change little on that text while changing the batches, the held-out
-split and the counts the panel shows. Saying it where the person decides lets them take one away.
+contradiction to the model at all, and under one question the liked and the disliked terms pull the same
+text up and down at once (KTO's two terms, weighted to balance the thumbs' counts), so the run learns
+little of that text either way; dropping both would change that little while moving the batches, the
+held-out split and the counts the panel shows. The benchmark (bench/learning_effect.py) has no conflicts:
+nothing it measures moves. Saying it where the person decides lets them take one away.
 Text mode's continuations are not read here.
 """
 
