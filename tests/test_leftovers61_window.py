@@ -32,7 +32,9 @@ def _waiting_card(qtbot, window):
     panel, store = window.finetune_panel, window.chat.store
     for i, question in enumerate(["Hello?", "What is the capital of France?", "Tell me a joke."]):
         cid = store.create_conversation(question)
-        answer = store.add_message(cid, "assistant", "Hello there.", parent_id=store.add_message(cid, "user", question))
+        # each its own text: one text liked and disliked would add the ratings-that-disagree line's links (conflict106)
+        answer = store.add_message(cid, "assistant", f"Hello there, {i}.",
+                                   parent_id=store.add_message(cid, "user", question))
         store.rate_message(answer, 1 if i != 1 else -1)
     window.writer.recount()
     qtbot.waitUntil(panel.train_button.isEnabled)  # ratings enough for a run: the button below the card is a stop

@@ -249,25 +249,27 @@ def cmd_finetune(args) -> int:
     quiet_libraries()
     source = resolve_spec(args.model)
     notice_once(args.paths)(source.notice)
-    result, repeat, ratings = _run_finetune(args, settings, source.model_id)
+    result, repeat, ratings, conflicts = _run_finetune(args, settings, source.model_id)
     use_with = f"gpt2-desk adapters activate {result.adapter_id}" if result.needs_consent else None
     if args.json:
-        print(json_text(_json_report(result, repeat, use_with, ratings)))
+        print(json_text(_json_report(result, repeat, use_with, ratings, conflicts)))
     else:
         _print_report(result, repeat, use_with)
     return 0
 
 
 def _run_finetune(args, settings, model_id: str):
-    """The run, its progress bar on stderr, Ctrl+C cancelling it: ``(result, repeat, ratings)``, ``repeat`` the
-    run it repeats with nothing new (``nothing_new_since``, read before the run: it counts as a run itself),
-    ``ratings`` the person's as the run read them (its reports' ``rating_counts``; the split counts examples)."""
+    """The run, its progress bar on stderr, Ctrl+C cancelling it: ``(result, repeat, ratings, conflicts)``,
+    ``repeat`` the run it repeats with nothing new (``nothing_new_since``, read before the run: it counts as a
+    run itself), ``ratings`` the person's as the run read them (its reports' ``rating_counts``; the split counts
+    examples), ``conflicts`` the ratings it reads that disagree (``say_conflicts``)."""
     from desktop_app.core import session
 
     cancel = threading.Event()
     with open_store(args) as store:
         bar = _Bar(args.json, store)
         repeat = nothing_new_since(store, model_id)
+        conflicts = say_conflicts(store)
         runs_before = len(store.list_runs())
         try:
             result = session.fine_tune(store, args.model, args.paths, settings, progress=bar, cancel=cancel,
@@ -278,7 +280,20 @@ def _run_finetune(args, settings, model_id: str):
         finally:
             if bar.bar is not None:
                 bar.bar.close()
-    return result, repeat, bar.ratings
+    return result, repeat, bar.ratings, conflicts
+
+
+def say_conflicts(store) -> list:
+    """The ratings that disagree (core/rating_conflicts.py), said on stderr before the run reads them (also
+    under --json, whose report lists them): each side's answer id, which ``rate ID clear`` takes."""
+    from desktop_app.core.conflict_words import conflicts_line
+    from desktop_app.core.rating_conflicts import find_conflicts
+
+    conflicts = find_conflicts(store)
+    if conflicts:
+        line = conflicts_line(conflicts, lambda p: f"conversation {p.conversation_id} (answer {p.message_id})")
+        print(f"note: {line} To keep one side, take the other away (gpt2-desk rate ID clear).", file=sys.stderr)
+    return conflicts
 
 
 def _cancelled_words(store, runs_before: int) -> str:
@@ -294,9 +309,11 @@ def _cancelled_words(store, runs_before: int) -> str:
     return ""
 
 
-def _json_report(result, repeat: int | None, use_with: str | None, ratings: int | None = None) -> dict:
+def _json_report(result, repeat: int | None, use_with: str | None, ratings: int | None = None,
+                 conflicts: list | None = None) -> dict:
     """What ``finetune --json`` prints: the verdict, what to do next, and every figure. The re-asked pairs once,
-    marked, as ``taught``: ``metrics`` had them again unmarked, half its lines (cliwords74)."""
+    marked, as ``taught``: ``metrics`` had them again unmarked, half its lines (cliwords74). ``conflicts``: the
+    ratings the run read that disagree (core/rating_conflicts.py), each pair's ``liked`` and ``disliked``."""
     m = result.metrics
     return {"run_id": result.run_id, "kept": result.kept, "adapter_id": result.adapter_id,
             "status": result.status, "reason": result.reason, "activated": result.activated,
@@ -308,7 +325,7 @@ def _json_report(result, repeat: int | None, use_with: str | None, ratings: int 
             else None,
             "use_with": use_with, "started_from_adapter": m.get("started_from_adapter"),
             "new_since_run": m.get("new_since_run_id"), "nothing_new_since_run": repeat,
-            "taught": _marked(m.get("taught") or []),
+            "taught": _marked(m.get("taught") or []), "conflicts": [c.as_dict() for c in conflicts or []],
             "format_spill": spill(m.get("taught") or []), "margins": gate_margins(m), "split": _split(m, ratings),
             "metrics": {k: v for k, v in m.items() if k != "taught"}}
 

@@ -38,6 +38,7 @@ from desktop_app.core.finetune_effect import (BeforeCache, Meter, heldout_traine
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, trim_heap
 from desktop_app.core.progress_words import kept_aside_questions
+from desktop_app.core.rating_conflicts import find_conflicts
 from desktop_app.core.train_before import BeforeMeasuring
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
 from desktop_app.core.train_counts import new_since_previous, readiness, run_rating_counts
@@ -73,8 +74,10 @@ class TrainingBusyError(UserFacingError):
 def training_readiness(store, model_id: str | None = None, tokenizer=None) -> dict:
     """Counts of usable examples: thumbs_up, thumbs_down, token_ratings, corrections, pairs,
     total, ready; plus the active adapter id for ``model_id``. ``tokenizer``: the loaded model's, where
-    at hand (train_counts.readiness)."""
+    at hand (train_counts.readiness). ``conflicts``: the ratings that disagree (core/rating_conflicts.py),
+    which the Fine-tune tab says before a run."""
     counts = readiness(store, model_id, tokenizer)
+    counts["conflicts"] = find_conflicts(store)
     if model_id is not None:
         active = store.active_adapter(model_id)
         counts["active_adapter_id"] = active["id"] if active else None

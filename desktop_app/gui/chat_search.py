@@ -47,7 +47,7 @@ class ChatSearch:
         self.last = (window.chat.conversation_id, words, card.message_id)
         window.transcript.hold_for_search()
         # once the cards of a conversation just opened are laid out (the same turn's posted layouts go first)
-        QTimer.singleShot(0, window.transcript, lambda: self._reveal(card, at, at + len(words)))
+        QTimer.singleShot(0, window.transcript, lambda: reveal(window, card, at, at + len(words)))
         return True
 
     def _next_of(self, found: list, words: str) -> int:
@@ -58,18 +58,22 @@ class ChatSearch:
         ids = [card.message_id for card, _at in found]
         return (ids.index(self.last[2]) + 1) % len(found) if self.last[2] in ids else 0
 
-    def _reveal(self, card, start: int, end: int) -> None:
-        transcript = self.window.transcript
-        if card not in transcript.cards:  # gone meanwhile (another conversation, a branch switch)
-            return
-        view = card.view
-        # kept in view as the cards lay out (a conversation just opened: its cards grow to their text after this)
-        transcript.keep_in_view(card, lambda: bring_into_view(transcript, card, start, end))
-        view.flash(start, end, QColor(colors(is_dark())["accent"]).getRgb()[:3])
-        view.setFocus()
-        index = view.index_at_position(start)
-        if index >= 0:  # an answer's tokens: the one the words start in, in the inspector, as Right would show it
-            view.choose_token(index)
+
+def reveal(window, card, start: int, end: int) -> None:
+    """Document positions ``start`` to ``end`` of ``card`` kept in view, ringed for a moment, the card given the
+    keyboard and the token they start in shown in the inspector: where Enter on the search found its words, and
+    an answer the Fine-tune tab's ratings that disagree point at (gui/answer_reveal.py)."""
+    transcript = window.transcript
+    if card not in transcript.cards:  # gone meanwhile (another conversation, a branch switch)
+        return
+    view = card.view
+    # kept in view as the cards lay out (a conversation just opened: its cards grow to their text after this)
+    transcript.keep_in_view(card, lambda: bring_into_view(transcript, card, start, end))
+    view.flash(start, end, QColor(colors(is_dark())["accent"]).getRgb()[:3])
+    view.setFocus()
+    index = view.index_at_position(start)
+    if index >= 0:  # an answer's tokens: the one the words start in, in the inspector, as Right would show it
+        view.choose_token(index)
 
 
 def bring_into_view(transcript, card, start: int, end: int) -> None:

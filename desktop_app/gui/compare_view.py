@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLab
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import change_color
+from desktop_app.core.rating_conflicts import conflicts_of, find_conflicts
 from desktop_app.core.session import earlier_adapters
 from desktop_app.core.text_pieces import CharacterLayout, marked_tokens, stored_ratings
 from desktop_app.core.token_words import token_label
@@ -40,7 +41,7 @@ from desktop_app.gui.compare_words import (BASE_CHOICE, END_CELL, HEADING, LATER
                                            deltas, changed_words, heading, later_expectation, legend_title, legend_words,
                                            mark_words, movers_words,
                                            nice_scale, pair_words, shown_part, summary_words, times_words,
-                                           token_change_tip, totals, whitespace_words)
+                                           token_change_tip, totals, whitespace_words, with_disagreement)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.theme import colors, is_dark, styled_label
@@ -469,7 +470,14 @@ class CompareView(CompareScoring, QFrame):
                            if r["token_index"] is not None]
         self._mark_rated([])  # as stored, until the answer's scoring is shown (set_data)
         words = answer_expectation(thumbs, bool(correction), bool(self.token_ratings))
-        self._say_expectation(words, mid)
+        self._say_expectation(with_disagreement(words, self._conflicts_of(mid), mid), mid)
+
+    def _conflicts_of(self, mid: int) -> list:
+        """The ratings of answer ``mid`` that disagree with another's (core/rating_conflicts.py)."""
+        try:
+            return conflicts_of(find_conflicts(self.store), mid)
+        except Exception:  # noqa: BLE001  (deleted meanwhile: the expectation as its own ratings say)
+            return []
 
     def _mark_rated(self, records) -> None:
         """The rated tokens' marks over ``records`` (the scoring shown): a character split over several

@@ -154,6 +154,42 @@ def answer_expectation(thumbs: int | None, corrected: bool, tokens_rated: bool) 
     return words
 
 
+def with_disagreement(words: list[str], conflicts: list, message_id: int) -> list[str]:
+    """``answer_expectation``'s words for answer ``message_id`` where ratings of its text disagree
+    (``conflicts``: core.rating_conflicts.conflicts_of it): the thumb's or correction's expectation, its
+    first line, replaced by what the two ratings did together; a token rated the other way elsewhere said after."""
+    whole = [c for c in conflicts if c.kind != "token"]
+    tokens = [c for c in conflicts if c.kind == "token"]
+    if whole and words:
+        words = [answer_disagrees_words(whole[0], message_id), *words[1:]]
+    if tokens:
+        words = [*words, token_disagrees_words(tokens[0], message_id)]
+    return words
+
+
+_SIDE_WORDS = {"liked": "liked", "disliked": "disliked", "corrected": "wrote a better answer in place of"}
+
+
+def answer_disagrees_words(conflict, message_id: int) -> str:
+    """This answer's text rated one way here and the other way in another answer (core.rating_conflicts)."""
+    here, there = (conflict.up, conflict.down) if conflict.up.message_id == message_id else (conflict.down, conflict.up)
+    head = (f"You {_SIDE_WORDS[here.how]} this answer, but {_SIDE_WORDS[there.how]} the same text in conversation "
+            f"{there.conversation_id}")
+    if conflict.same_question:
+        return (head + ", answering the same question: the run pushed it up and down at once, so expect little "
+                f"change, neither clearly <b style='color:{GREEN}'>green</b> nor <b style='color:{PURPLE}'>purple</b>.")
+    colour = (f"<b style='color:{GREEN}'>green</b>" if here is conflict.up
+              else f"<b style='color:{PURPLE}'>purple</b>")
+    return head + f", answering another question: expect {colour} here only as far as the run told the two apart."
+
+
+def token_disagrees_words(conflict, message_id: int) -> str:
+    """A token of this answer rated the other way in another answer after the same words."""
+    there = conflict.down if conflict.up.message_id == message_id else conflict.up
+    return (f"The token \u201c{html.escape(conflict.text)}\u201d you rated here was rated the other way in "
+            f"conversation {there.conversation_id}, after the same words: expect it to barely move.")
+
+
 def continuation_expectation(thumbs: int | None, corrected: bool) -> list[str]:
     """``answer_expectation`` for a rated Text continuation (no token ratings there)."""
     words = {1: f"You liked this continuation, so expect <b style='color:{GREEN}'>green</b> (more likely).",

@@ -24,9 +24,9 @@ from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_progress import RunProgress
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
-from desktop_app.gui.ready_words import (SETTING_TIPS, conflict_words, during_run_words, news_words, rating_count,
-                                         ready_details, ready_words, repeated_run, same_ratings_words, tile_short_notes,
-                                         tile_words, train_again_tip)
+from desktop_app.gui.ready_words import (SETTING_TIPS, conflict_words, disagree_words, during_run_words, news_words,
+                                         rating_count, rating_href, ready_details, ready_words, repeated_run,
+                                         same_ratings_words, tile_short_notes, tile_words, train_again_tip)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
@@ -60,6 +60,8 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
     """
 
     compare_requested = Signal()
+    # a side of ratings that disagree clicked (disagree_words): the answer's id, the token's index or -1
+    rating_requested = Signal(int, int)
     # a training step's report with its time left told again between two reports (RunProgress._show_steps_left)
     time_left_retold = Signal(object)
 
@@ -123,6 +125,14 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self.ready_label = QLabel()
         self.ready_label.setWordWrap(True)
         layout.addWidget(self.ready_label)
+        # its links reachable by Tab too: the person acts on what it says before the run
+        self.disagree_label = styled_label("", "DisagreeNote", wrap=True)
+        self.disagree_label.setTextFormat(Qt.TextFormat.RichText)
+        self.disagree_label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                                    | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.disagree_label.linkActivated.connect(self._rating_clicked)
+        self.disagree_label.hide()
+        layout.addWidget(self.disagree_label)
         self.train_button = QPushButton(icon("train", "#ffffff"), "Fine-tune on my ratings")
         self.train_button.setObjectName("PrimaryButton")
         self.train_button.setMinimumHeight(34)
@@ -172,6 +182,10 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         layout.addWidget(self.advanced)
         self.set_settings(self.controller.settings)
 
+    def _rating_clicked(self, href: str) -> None:
+        answer, token = rating_href(href)
+        self.rating_requested.emit(answer, -1 if token is None else token)
+
     def _toggle_advanced(self, on: bool) -> None:
         self.advanced.setVisible(on)
         self.advanced_button.setText(("\u25be" if on else "\u25b8") + " Advanced")
@@ -207,6 +221,8 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         for key, (value, note, tip, caption) in tile_words(counts).items():
             self.tiles[key].set_value(value, note, tip, caption, short_notes.get(key, ""))
         total = int(counts.get("total", 0) or 0)
+        self.disagree_label.setText(disagree_words(counts))
+        self.disagree_label.setVisible(bool(total and self.disagree_label.text()))
         if total:
             self.ready_label.setText(ready_words(counts) + news_words(counts) + conflict_words(counts)
                                      + during_run_words(rating_count(counts), self.total_at_run_start))

@@ -6,7 +6,11 @@ fields)."""
 
 from __future__ import annotations
 
+import html
+
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.conflict_words import SHOWN as SHOWN_PAIRS
+from desktop_app.core.conflict_words import headline, more_pairs, pair_words
 from desktop_app.core.count_words import counted, plural
 from desktop_app.core.duration_words import duration_words
 from desktop_app.core.taught_words import and_list
@@ -323,6 +327,38 @@ def conflict_words(counts: dict) -> str:
     return (f"<br><b>Mixed signals:</b> {which} a better {one} you wrote. The thumbs-up teaches "
             f"{it} as good, the better {one} teaches yours as preferred over {it}; both are used. "
             f"If {'yours' if one == 'one' else f'your {one}'} should replace {it}, take the thumbs-up away.")
+
+
+DISAGREE_HINT = ("Click a conversation to see that answer in Chat, then take away the rating you did not mean "
+                 "(click its thumb again, clear the token's rating, or Remove correction in its better answer).")
+
+
+def disagree_words(counts: dict) -> str:
+    """The ratings that disagree (core/rating_conflicts.py), said before a run as rich text, a pair a line:
+    each side's conversation a link whose href is the answer's id, and ":" and the token's index for a token
+    rating, which the panel shows in Chat (gui/answer_reveal.py); "" for none."""
+    conflicts = counts.get("conflicts") or []
+    if not conflicts:
+        return ""
+    pairs = [f"\u2022 {_capital(pair_words(c, _rating_link, html.escape))}." for c in conflicts[:SHOWN_PAIRS]]
+    more = more_pairs(conflicts)
+    pairs += [f"\u2022 And {more}."] if more else []
+    return f"<b>{headline(conflicts)}:</b><br>" + "<br>".join(pairs) + f"<br>{DISAGREE_HINT}"
+
+
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def _rating_link(place) -> str:
+    token = "" if place.token_index is None else f":{place.token_index}"
+    return f"<a href=\"{place.message_id}{token}\">conversation {place.conversation_id}</a>"
+
+
+def rating_href(href: str) -> tuple[int, int | None]:
+    """A link's (answer id, token index or None), as ``_rating_link`` wrote it."""
+    answer, _colon, token = href.partition(":")
+    return int(answer), int(token) if token else None
 
 
 def news_words(counts: dict) -> str:

@@ -63,6 +63,12 @@ def _show_thumbs(item: QTreeWidgetItem, thumbs: int | None) -> None:
     item.setIcon(0, white_when_selected(name, colors(is_dark())[role]) if name else QIcon())
 
 
+BESIDE_LEAST = 40  # px of the outline beside the text, where the tab's height is its own
+# whole rows the outline keeps under the text (a narrow tab), at its font's row height: a fixed 40 px
+# there showed one whole row where the font was larger, and the rest hid behind a bar (conflict106)
+UNDER_ROWS = 3
+
+
 class BranchPanel(QWidget):
     """The tree of a BranchTree, and the rating buttons of the continuation shown.
 
@@ -76,6 +82,7 @@ class BranchPanel(QWidget):
     def __init__(self, tree: BranchTree, parent=None):
         super().__init__(parent)
         self.tree = tree
+        self.under = False  # under the text (set_under): the outline keeps UNDER_ROWS rows
         self.facts = TextFacts()  # the Text view's (set_facts)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -95,7 +102,7 @@ class BranchPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.outline.setIndentation(12)
-        self.outline.setMinimumHeight(40)  # in a short window the rating buttons under it stay whole
+        self.outline.setMinimumHeight(BESIDE_LEAST)  # in a short window the rating buttons under it stay whole
         self.outline.setRootIsDecorated(False)
         self.rows = branch_rows.install(self.outline)  # a row's words in two lines where one cuts them (text98)
         self.outline.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -122,6 +129,8 @@ class BranchPanel(QWidget):
         self.outline.setHeaderHidden(under)
         self.rows.wrapping = not under  # under the text its two rows keep one line each
         self.outline.scheduleDelayedItemsLayout()
+        self.under = under
+        self._keep_rows()
         m = self.margins
         self.layout().setContentsMargins(m.left(), 3 if under else m.top(), m.right(), 3 if under else m.bottom())
 
@@ -167,6 +176,17 @@ class BranchPanel(QWidget):
         self.outline.expandAll()
         self._mark_shown()
         self._show_rating()
+        self._keep_rows()
+
+    def _keep_rows(self) -> None:
+        """The outline's least height: UNDER_ROWS whole rows under the text (the panel's layout then asks
+        that of the splitter), else BESIDE_LEAST."""
+        if not self.under:
+            self.outline.setMinimumHeight(BESIDE_LEAST)
+            return
+        row = self.outline.sizeHintForRow(0)  # -1 before its first row: the font's line then
+        row = row if row > 0 else self.outline.fontMetrics().height() + 2
+        self.outline.setMinimumHeight(UNDER_ROWS * row + 2 * self.outline.frameWidth())
 
     def _main_label(self) -> str:
         start = self.tree.main_text[:400]  # the first words only: a pasted book is not split whole

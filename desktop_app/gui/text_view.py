@@ -32,7 +32,6 @@ from desktop_app.gui.token_view import TokenView
 
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
 NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
-BRANCHES_MIN_HEIGHT = 78  # two rows of the outline and the rating buttons, under the text
 TEXT_MARGINS = (12, 8, 12, 8)  # round the text, coloured or in the editor: the two show it in one place
 # a short tab scrolls the summary rather than squeezing the text under this many lines (at 800x560
 # with the first start's notice the summary's whole height had held the text to two, cut mid-line)
@@ -259,11 +258,10 @@ class TextView(QWidget):
         few rows and its buttons."""
         self.lower.setOrientation(orientation)
         self.snapped = 0  # (_whole_lines)
-        self.branch_panel.setMinimumHeight(BRANCHES_MIN_HEIGHT if narrow else 0)
-        self.branch_panel.set_under(narrow)
+        self.branch_panel.set_under(narrow)  # under the text: its least height, rows of the outline and its buttons
+        least = self.branch_panel.minimumSizeHint().height()
         total = self.lower.height() if narrow else self.lower.width()
-        self.lower.setSizes([max(1, total - (BRANCHES_MIN_HEIGHT if narrow else 220)),
-                             BRANCHES_MIN_HEIGHT if narrow else 260])
+        self.lower.setSizes([max(1, total - (least if narrow else 220)), least if narrow else 260])
 
     def _text_room(self) -> None:
         """The text's least height: TEXT_MIN_LINES whole lines at the heatmap's pitch, the last without
