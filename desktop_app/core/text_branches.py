@@ -74,6 +74,17 @@ def add_branch(store, document_id: int, parent_id: int | None, start: int, text:
              mean_probability(tokens), model_id, now(), json.dumps(sampling) if sampling else None)).lastrowid
 
 
+def keep_written(store, branch_id: int, text: str, *, records=()) -> bool:
+    """A continuation's text and tokens as far as the model has written them, over its branch's row (made by
+    ``add_branch`` at its first tokens), as a chat answer is written while it streams: an app killed mid-way
+    keeps them. False where the row is gone (its text or a branch above it deleted meanwhile)."""
+    text, tokens = editor_text(text), tokens_of(editor_records(records))
+    with store.transaction() as conn:
+        return conn.execute("UPDATE text_branches SET text = ?, tokens = ?, mean_prob = ? WHERE id = ?",
+                            (text, json.dumps(tokens, ensure_ascii=False), mean_probability(tokens),
+                             branch_id)).rowcount > 0
+
+
 def _require(conn, store, branch_id: int, document_id: int | None = None):
     row = conn.execute("SELECT * FROM text_branches WHERE id = ?", (branch_id,)).fetchone()
     if row is None or (document_id is not None and row["document_id"] != document_id):
