@@ -219,7 +219,7 @@ class BranchTree(QObject):
 
         def keep(s):
             kept = (writing or {}).get("id")
-            if kept is None or not tb.keep_written(s, kept, text, records=records):
+            if kept is None or not tb.keep_written(s, kept, text, records=records, sampling=sampling or {}):
                 kept = tb.add_branch(s, doc, plan.parent, plan.start, text, records=records, kind=plan.kind,
                                      model_id=model_id, sampling=sampling)
             self.writing = None  # (set on the lane, before the tree is read again: the row is in it)
@@ -236,9 +236,10 @@ class BranchTree(QObject):
             return
 
         def work(_report, _cancel):
-            if writing.get("id") is None:
+            if writing.get("id") is None:  # marked until it ends: a row the next start finds so was cut by a kill
                 writing["id"] = tb.add_branch(store, doc, plan.parent, plan.start, text, records=records,
-                                              kind=plan.kind, model_id=model_id, sampling=sampling)
+                                              kind=plan.kind, model_id=model_id,
+                                              sampling={**(sampling or {}), tb.INTERRUPTED: True})
             else:
                 tb.keep_written(store, writing["id"], text, records=records)
 
