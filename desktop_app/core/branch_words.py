@@ -15,6 +15,7 @@ import os
 from desktop_app.core import percent_words
 from desktop_app.core.local_time import local_stamp
 from desktop_app.core.taught_words import clip_at_word
+from desktop_app.core.text_branches import interrupted
 
 FIRST_WORDS = 48  # characters of a row's words (text_branches.FIRST_WORDS)
 ALIKE = 16  # characters two siblings share before a row shows where they part, not how they begin
@@ -23,6 +24,9 @@ BEFORE_CHARS = 40  # of the text a branch follows, in its tooltip
 PERCENT_TIP = ("Mean probability: the model's average chance for the tokens it wrote in this continuation "
                "(higher: it was surer of its words; not a measure of quality)")
 PERCENT_HEADER = "mean p"
+# a continuation the app was closed in the middle of (killed, the power gone): kept as far as the model had written it
+INTERRUPTED_TIP = ("Interrupted: the app closed while the model wrote this continuation; it is kept as far as it "
+                   "came (Continue goes on from its end).")
 # the main text's cell stood blank with no tooltip beside its continuations' "32%" (usertest36)
 MAIN_PERCENT_TIP = ("The main text has no mean probability: the column is for the continuations the model wrote. "
                     "The figures for the whole text are in the summary under it.")
@@ -83,6 +87,8 @@ def row_tip(branch: dict, before: str) -> str:
     lead = " ".join(before[-BEFORE_CHARS:].split())
     after = f"after \u201c\u2026{lead}\u201d" if lead else "at the start of the text"
     lines = [f"Made {made}, {after}." if made else f"Written {after}."]
+    if interrupted(branch):  # usertest55: a kill -9 mid-continuation kept it, unmarked
+        lines.append(INTERRUPTED_TIP)
     if branch.get("mean_prob") is not None:
         lines.append(f"{percent(branch)}: {PERCENT_TIP[0].lower()}{PERCENT_TIP[1:]}")
     return "\n".join(lines)

@@ -26,6 +26,10 @@ from desktop_app.core.token_words import (listed_percents, marks_words, ordered_
                                           token_label, token_percent)
 
 TOKEN_CLASS = "t"  # every scored token's span has it, and only they do (the script and the tests find them by it)
+# a model's continuation in a text, as the Text tab and its PNG show it (usertest55: the page showed the whole text as
+# one, a story's reader could not tell the writer's words from the model's)
+MODEL_CLASS, MODEL_START_CLASS = "m", "ms"
+MODEL_WORDS = "In italics, after an orange bar: the model's continuation (the rest was written by a person)."
 ALTERNATIVES = 5  # rows in a token's box, as in the window's tooltip
 
 STYLE = """
@@ -36,6 +40,8 @@ h1{font-size:1.4em;margin:0 0 .2em}
 .t{background:var(--b);color:var(--c);border-radius:2px;cursor:default}
 .t:focus{outline:2px solid #0a64d8;outline-offset:1px}
 .t.nl::before{content:"\\21b5"}
+.t.m{font-style:italic}
+.t.ms{box-shadow:-2px 0 0 #f76707}
 .t.e::before{content:"\\b7"}
 .key{margin:1.5em 0 0;font-size:13px;color:#555}
 .bar{display:inline-block;width:12em;height:.9em;vertical-align:middle;margin:0 .5em;background:var(--g)}
@@ -128,16 +134,20 @@ class ChangeColours:
 
 
 def heatmap_html(records: list[TokenRecord], measure: str = "probability", *, title: str, model: str,
-                 adapter: str | None = None, prefix: str = "", change: ChangeColours | None = None) -> str:
+                 adapter: str | None = None, prefix: str = "", change: ChangeColours | None = None,
+                 model_written=()) -> str:
     """The page: ``title``, a line saying ``model`` (a model id) (and ``adapter``, the words naming it, e.g. "adapter 3
     “terse”"; None: the base model) scored it, ``prefix`` (the text before the first record, which nothing predicts)
     uncoloured, then each record's text on its colour under ``measure`` (or ``change``'s), the key, and every
-    token's figures."""
+    token's figures. ``model_written``: the indices of the records a model's continuation wrote, in italics after
+    an orange bar, and a line under the key says so."""
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; choose from {', '.join(MEASURES)}")
+    written = set(model_written)
+    note = f"<p class=\"key\">{html.escape(MODEL_WORDS, quote=False)}</p>\n" if written else ""
     body = (f"<h1>{html.escape(title)}</h1>\n<p class=\"by\">{html.escape(scored_by_line(model, adapter, len(records)))}"
-            f"</p>\n{text_html(records, measure, prefix, change)}\n"
-            f"{change_key_html(change) if change is not None else key_html(measure)}\n")
+            f"</p>\n{text_html(records, measure, prefix, change, written)}\n"
+            f"{change_key_html(change) if change is not None else key_html(measure)}\n{note}")
     return page_html(title, body, figures_json(records, change))
 
 
@@ -154,11 +164,21 @@ def page_html(title: str, body: str, figures: str, *, style: str = "") -> str:
         f"<script>{SCRIPT}</script>\n</body>\n</html>\n")
 
 
-def text_html(records: list[TokenRecord], measure: str, prefix: str = "", change: ChangeColours | None = None) -> str:
-    """One text: ``prefix`` plain, then its tokens, the first of them its one Tab stop (the script moves it)."""
+def text_html(records: list[TokenRecord], measure: str, prefix: str = "", change: ChangeColours | None = None,
+              model_written=frozenset()) -> str:
+    """One text: ``prefix`` plain, then its tokens, the first of them its one Tab stop (the script moves it);
+    ``model_written``: the indices a model's continuation wrote (in italics; the first of each run after a bar)."""
     spans = "".join(token_span(record, measure, first=i == 0, colours=change and (
-        change.colours(i, False), change.colours(i, True))) for i, record in enumerate(records))
+        change.colours(i, False), change.colours(i, True)), by_model=_model_mark(i, model_written))
+        for i, record in enumerate(records))
     return f"<div class=\"text\">{html.escape(prefix)}{spans}</div>"
+
+
+def _model_mark(index: int, model_written) -> str:
+    """The classes of token ``index``: "" (the person's), the model's, or the model's after the person's words."""
+    if index not in model_written:
+        return ""
+    return f" {MODEL_CLASS}" if index - 1 in model_written else f" {MODEL_CLASS} {MODEL_START_CLASS}"
 
 
 def scored_by_line(model: str, adapter: str | None, tokens: int) -> str:
@@ -171,16 +191,16 @@ def scored_by_line(model: str, adapter: str | None, tokens: int) -> str:
            "Hover a token, tab to it or tap it for its figures; the arrow keys go on to the next."
 
 
-def token_span(record: TokenRecord, measure: str, *, first: bool = False, colours=None) -> str:
+def token_span(record: TokenRecord, measure: str, *, first: bool = False, colours=None, by_model: str = "") -> str:
     """One token: its text, escaped, on its light and dark colours (CSS variables the style picks from; ``colours``:
     (light, dark) in place of the measure's, a None in it: no colour). A token that is only a line break, or nothing
     (the first bytes of a character a later token finishes), gets a mark drawn by the style, so its colour shows,
     while a copy of the page's text stays the text. ``first``: its text's Tab stop; the others are reached with
-    the arrow keys."""
+    the arrow keys. ``by_model``: the classes marking a model's continuation (``_model_mark``)."""
     light, dark = colours or (color_for(record, measure), color_for(record, measure, dark=True))
     (light, light_text), (dark, dark_text) = _css_or_plain(light), _css_or_plain(dark)
     mark = " nl" if record.text and record.text.strip("\n") == "" else " e" if record.text == "" else ""
-    return (f"<span class=\"{TOKEN_CLASS}{mark}\" tabindex=\"{0 if first else -1}\" "
+    return (f"<span class=\"{TOKEN_CLASS}{mark}{by_model}\" tabindex=\"{0 if first else -1}\" "
             f"style=\"--b:{light};--c:{light_text};--B:{dark};--C:{dark_text}\">{html.escape(record.text)}</span>")
 
 

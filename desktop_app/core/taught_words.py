@@ -82,7 +82,7 @@ def unchecked_why(pair: dict) -> str | None:
         return None
     if not pair.get("right"):  # a pair carries no rating kind: a thumbs-down and a token rated alone both come here
         # (usertest47: a question whose answer had one token rated good read "you only disliked its answer")
-        return NO_ANSWER_OF_YOURS
+        return NO_CONTINUATION_OF_YOURS if pair.get("continuation") else NO_ANSWER_OF_YOURS
     if pair.get("continuation"):  # the text before it is no question (usertest 18: it read "an open answer")
         return "a continuation of your text"
     words = _WORD.findall((pair.get("question") or "").lower())
@@ -100,6 +100,10 @@ def unchecked_why(pair: dict) -> str | None:
 # why a rated question with no answer of the person's is not checked, true of both ratings that leave none
 NO_ANSWER_OF_YOURS = ("there is no answer of yours to compare with: you disliked its answer or rated only some of "
                       "its tokens")
+# the same of a rated Text-mode continuation, which is no question and has no answer (usertest55: a writer's card
+# read "you disliked its answer" of a continuation of their story)
+NO_CONTINUATION_OF_YOURS = ("there is no continuation of yours to compare with: you disliked the model's or rated "
+                            "only some of its tokens")
 
 
 # answer_checks.names_a_fact reads a question as a short fact only when it starts with one of these

@@ -29,6 +29,7 @@ from desktop_app.core.taught_words import clip_at_word
 from desktop_app.core.text_pieces import CharacterLayout, own_token_bytes, stored_ratings
 
 BRANCH_KINDS = ("continuation", "alternative", "edited", "former")
+INTERRUPTED = "interrupted"  # the key in a branch's sampling while its continuation is being written (keep_written)
 FIRST_WORDS = 48  # characters of a branch's text the tree shows
 
 
@@ -72,6 +73,28 @@ def add_branch(store, document_id: int, parent_id: int | None, start: int, text:
             "model_id, created, sampling) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (document_id, parent_id, max(0, int(start)), text, title, kind, json.dumps(tokens, ensure_ascii=False),
              mean_probability(tokens), model_id, now(), json.dumps(sampling) if sampling else None)).lastrowid
+
+
+def keep_written(store, branch_id: int, text: str, *, records=(), sampling: dict | None = None) -> bool:
+    """A continuation's text and tokens as far as the model has written them, over its branch's row (made by
+    ``add_branch`` at its first tokens, its sampling marked ``INTERRUPTED`` until it ends), as a chat answer is
+    written while it streams: an app killed mid-way keeps them, marked. ``sampling``: its settings once it ended
+    (the mark gone); None: left as they are. False where the row is gone (its text or a branch above it deleted)."""
+    text, tokens = editor_text(text), tokens_of(editor_records(records))
+    with store.transaction() as conn:
+        done = conn.execute("UPDATE text_branches SET text = ?, tokens = ?, mean_prob = ? WHERE id = ?",
+                            (text, json.dumps(tokens, ensure_ascii=False), mean_probability(tokens),
+                             branch_id)).rowcount > 0
+        if done and sampling is not None:
+            conn.execute("UPDATE text_branches SET sampling = ? WHERE id = ?",
+                         (json.dumps(sampling) if sampling else None, branch_id))
+        return done
+
+
+def interrupted(branch: dict) -> bool:
+    """Whether the app closed (killed, the power gone) while the model wrote this continuation: its row was kept as
+    it came and never finished (``keep_written``)."""
+    return bool((branch.get("sampling") or {}).get(INTERRUPTED))
 
 
 def _require(conn, store, branch_id: int, document_id: int | None = None):

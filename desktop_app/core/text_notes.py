@@ -106,7 +106,11 @@ def colouring_words(progress=None) -> str:
     return f"{READING if progress.stage == 'reading' else COLOURING} {share}%"
 
 
-def token_place_words(index: int, total: int, continuation_wrote_it: bool) -> str:
+def token_place_words(index: int, total: int, continuation_wrote_it: bool, edited_since: bool = False) -> str:
     """The Text inspector's line over its token, as the chat's "Token 7 of 101 · the answer to …" (inspector78: the
-    Text tab's inspector said nothing of where its token stood)."""
-    return f"Token {index + 1:,} of {total:,} \u00b7 {'written by a continuation' if continuation_wrote_it else 'the text'}"
+    Text tab's inspector said nothing of where its token stood). ``edited_since``: a continuation wrote it, and the
+    person has edited that continuation since (its tokens can no longer be rated: usertest55 read "the text" there,
+    over a token in italics the model wrote)."""
+    where = ("written by a continuation, edited since" if edited_since
+             else "written by a continuation" if continuation_wrote_it else "the text")
+    return f"Token {index + 1:,} of {total:,} \u00b7 {where}"

@@ -84,8 +84,9 @@ def in_its_place(a, i: int) -> str:
 
 
 class Ranking(QWidget):
-    """The ranking's parts, top to bottom: its caption, what the view puts under it (the
-    attribution's bar, the Exact weights buttons), the hidden share's note, the rows, "Only
+    """The ranking's parts, top to bottom: what the view puts over its caption (the attribution's bar and
+    Cancel, which then keep their place as the caption grows), its caption, what the view puts under it (the
+    Exact weights buttons), the hidden share's note, the rows, "Only
     what the chat shows", the toggle and, while it is on, the note on what the colours leave out.
 
     Attributes:
@@ -96,7 +97,7 @@ class Ranking(QWidget):
     overlay_toggled = Signal(bool)  # show the attribution over the transcript
     word_clicked = Signal(int)  # a row's word was clicked: its index in the attribution
 
-    def __init__(self, under_caption=(), parent=None):
+    def __init__(self, under_caption=(), parent=None, over_caption=()):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -106,6 +107,8 @@ class Ranking(QWidget):
         self.findable = lambda _a, _i: False  # the section's: whether token i of attribution a has a place on screen
         self.caption = styled_label("", "Muted", wrap=True)
         self.caption.setTextFormat(Qt.TextFormat.RichText)  # what holds of figures that do not add up, in bold
+        for widget in over_caption:
+            layout.addWidget(widget)
         layout.addWidget(self.caption)
         for widget in under_caption:
             layout.addWidget(widget)

@@ -101,8 +101,10 @@ class ExplainView(QFrame):
         layout.addWidget(self.plain)
         self.gist = styled_label("", "Muted", wrap=True)  # the sampler's part, in one line
         self.gist.setTextFormat(Qt.TextFormat.RichText)
-        self.ranking = Ranking(under_caption=(self.gist, self._build_progress(), self._build_exact_button(),
-                                              self._build_back_row()))
+        # the bar and Cancel over the caption, which grows as the rough figures come (usertest55: Cancel slid 28 px down
+        # under the pointer as "Rough result after 73 passes…" came, and the click missed it)
+        self.ranking = Ranking(over_caption=(self._build_progress(),),
+                               under_caption=(self.gist, self._build_exact_button(), self._build_back_row()))
         self.ranking.overlay_toggled.connect(self.overlay_toggled)
         self.ranking.word_clicked.connect(self._find_word)
         # in_text -> place(a, i): where token i of attribution a stands on screen, (scroll area, TokenView,

@@ -200,7 +200,8 @@ class AnalysisTools(QObject):
         # the scoring's own key names what scored it (the model may have changed since): (id, model, adapter, ...)
         key = scored.model_key or (None, loaded.model_id if loaded else "", loaded.adapter_id if loaded else None)
         adapter = stored_label(chat.store, key[2]) if isinstance(key[2], int) else None
-        names = dict(title=self.view.documents.currentText() or "text", model=key[1] or "the model", adapter=adapter)
+        names = dict(title=self.view.documents.currentText() or "text", model=key[1] or "the model", adapter=adapter,
+                     model_written=self.view.heatmap.model_written)  # the continuation in italics, as on screen
         change = self._change_colours()
         if change is not None:  # the change's records are the adapter's scoring, not the measure's pass
             changed, colours = change

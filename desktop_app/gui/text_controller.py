@@ -9,6 +9,7 @@ becomes a branch of the tree.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
@@ -21,6 +22,7 @@ from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
 from desktop_app.gui.text_tree import NOT_A_CONTINUATION, BranchTree, Plan
 
 NO_MODEL = "No model is loaded: choose one with the model button."
+KEEP_EVERY_S = 1.0  # a continuation's tokens so far are stored this often, as a chat answer's: a killed app keeps them
 
 
 class TextController(QObject):
@@ -70,6 +72,7 @@ class TextController(QObject):
         self.plan: Plan | None = None
         self.streamed: list[TokenRecord] = []  # the continuation's tokens so far: kept if the window closes
         self.sampling: dict = {}  # the settings the continuation under way is written with
+        self.kept_at = 0.0  # when its tokens so far were last stored (time.monotonic)
         self.opening = False  # a document is being read or made (the view waits, read-only)
         self.chat.tasks.store.submit(Task(lambda _r, _c: documents.forget_analyses_of_deleted_documents(store),
                                           "forget deleted texts' analyses", "keep analysis"))
@@ -314,19 +317,33 @@ class TextController(QObject):
                                            then_ids=then_ids, between=self.lane.run_urgent)
 
         self.plan, self.streamed = plan, []
+        self.tree.writing, self.kept_at = {}, time.monotonic()  # its branch's row is made at its first keeping
         # kept with the branch, as an answer keeps its settings: the inspector's sampler cut reads them (text58)
         self.sampling = {**settings.to_dict(), **({"branched_at": 0} if plan.first else {})}
         self.lane.submit(Task(work, "continue text", "continue", on_start=lambda _t: self.stream_started.emit(plan),
                               on_progress=self._progress, on_success=self._continued,
                               on_failure=self._continue_failed,
-                              on_cancelled=lambda _t: self._ended("", "cancelled"), can_wait=True))
+                              on_cancelled=self._never_ran, can_wait=True))
         self.busy_changed.emit(True)
         return True
+
+    def _never_ran(self, _task) -> None:
+        self.tree.writing = None
+        self._ended("", "cancelled")
 
     def _progress(self, item) -> None:
         if isinstance(item, TokenRecord):
             self.streamed.append(item)
             self.throttle.push(item)
+            if time.monotonic() - self.kept_at >= KEEP_EVERY_S:
+                self._keep_so_far()
+
+    def _keep_so_far(self) -> None:
+        """The tokens written so far go to the continuation's branch row (BranchTree.keep_writing)."""
+        self.kept_at = time.monotonic()
+        loaded, records = self.chat.loaded, list(self.streamed)
+        self.tree.keep_writing(self.plan, "".join(r.text for r in records), records,
+                               loaded.model_id if loaded is not None else None, self.sampling)
 
     def _continued(self, generation) -> None:
         """A continuation came: it becomes a branch (shown), then ``continued`` says so. Its streamed
@@ -340,6 +357,7 @@ class TextController(QObject):
         # the branch's text and tokens are kept as the editor holds them by text_branches.add_branch itself
         text, reason = generation.text, generation.finish_reason or ""
         if not text:
+            self.tree.drop_writing()
             self._ended(text, reason)
             return
         loaded = self.chat.loaded
@@ -348,6 +366,7 @@ class TextController(QObject):
 
     def _continue_failed(self, error) -> None:
         self.throttle.flush()
+        self.tree.drop_writing()
         self._ended("", "error")
         self.error.emit(str(error))
 

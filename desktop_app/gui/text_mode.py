@@ -31,6 +31,10 @@ TEXT_TOKEN_HINTS = {True: "The model wrote this token (a continuation); the figu
                           "text before. Rate it, or pick an alternative and continue from there as a new branch.",
                     False: "You wrote this token; the figures say how the model predicted it from the text before. "
                            "Pick an alternative to continue from there as a new branch."}
+# a token the model wrote in a continuation the person has edited since: its ratings went with the edit
+EDITED_TOKEN_HINT = ("The model wrote this token, in a continuation you have edited since; the figures are its "
+                     "prediction from the text before. Only a continuation as the model wrote it can be rated: "
+                     "pick an alternative to continue from there as a new branch.")
 # a continuation's first token that the person picked among the alternatives ("Continue with this alternative")
 PICKED_TOKEN_HINT = ("You picked this token among the alternatives; the model wrote the continuation after it. The "
                      "figures are its prediction from the text before. Rate it, or pick another alternative and "
@@ -306,12 +310,13 @@ class TextMode:
         target = self.rated_token(index)
         w.inspector.show_token(None, index, record, can_branch=False, cut=self._sampler_cut(target, record),
                                keep_explanation=keep_explanation)
-        w.inspector.show_source(token_place_words(index, len(self.view.heatmap.records), target is not None))
+        edited = target is None and self.in_edited_continuation(index)
+        w.inspector.show_source(token_place_words(index, len(self.view.heatmap.records), target is not None, edited))
         waiting = self._branch_wait(index)
         w.inspector.allow_text_actions(branch=True, rate=target is not None, waiting=waiting)
         if target is not None:
             w.inspector.set_token_rating(self.controller.tree.ratings(target[0])["tokens"].get(target[1]))
-        w.inspector.hint.setText(waiting or self._token_hint(target))
+        w.inspector.hint.setText(waiting or (EDITED_TOKEN_HINT if edited else self._token_hint(target)))
 
     def picked_by_person(self, target: tuple[int, int] | None) -> bool:
         """Whether the continuation token ``target`` (branch id, token index) is the alternative the person
@@ -404,6 +409,17 @@ class TextMode:
         layout = None if owner is None else tree.layout(owner)
         at = None if layout is None else layout.token_of_character(offset - start)
         return None if at is None else (owner, at)
+
+    def in_edited_continuation(self, index: int) -> bool:
+        """Whether a continuation wrote heatmap token ``index`` (in italics) and the person has edited that
+        continuation since: its tokens are no longer rated (core.text_branches.branch_layout), yet the model wrote
+        them (usertest55: the inspector had said "You wrote this token" of them)."""
+        offset = self.view.offset_of(index)
+        if offset is None or index not in self.view.heatmap.model_written:
+            return False  # (None: the heatmap shows another text, or a continuation streams in)
+        tree = self.controller.tree
+        owner, _start = tree.owner_at(offset)
+        return owner is not None and tree.layout(owner) is None
 
     def continuation_start(self, index: int) -> int | None:
         """The heatmap index where the continuation that wrote token ``index`` begins (None: the person

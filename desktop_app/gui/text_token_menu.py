@@ -1,32 +1,67 @@
-"""The Text heatmap's right-click menu: rate a token a continuation wrote, as a right-click does
-on a chat answer (the inspector's good/bad do the same); a token the person wrote says why it
-cannot be rated; a text deleted in this session can be brought back. Copy and Select all stay.
+"""The Text heatmap's right-click menu and rating keys: rate a token a continuation wrote, as a right-click
+or + / − / 0 do on a chat answer (the inspector's good/bad do the same); a token the person wrote, or one of a
+continuation edited since, says why it cannot be rated; a text deleted in this session can be brought back. Copy
+and Select all stay.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QMenu
 
 from desktop_app.core.token_words import token_label
+from desktop_app.gui.ratings import BAD_KEYS, CLEAR_KEYS, GOOD_KEYS
 from desktop_app.gui.theme import icon
 from desktop_app.gui.token_view import finish_token_menu
 
 YOURS = "You wrote this token: only the model's tokens can be rated"
+EDITED = "Edited since the model wrote it: only a continuation as written can be rated"
+# the keys rate with Shift (a "+" on most layouts) or on the keypad; Ctrl or Alt make them another shortcut
+PLAIN_KEYS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
 
 
-class TextTokenMenu:
+def key_rating(key) -> tuple[bool, int | None]:
+    """(whether ``key`` rates a token, the rating it gives: 1, -1, or None to clear it)."""
+    if key in GOOD_KEYS:
+        return True, 1
+    if key in BAD_KEYS:
+        return True, -1
+    return key in CLEAR_KEYS, None
+
+
+class TextTokenMenu(QObject):
     """Attributes:
         mode: the TextMode (its heatmap, the rated tokens, rate_token).
         last: the menu shown last (tests read it).
     """
 
     def __init__(self, mode):
+        super().__init__(mode.view.heatmap)
         self.mode = mode
         self.last: QMenu | None = None
         heatmap = mode.view.heatmap
         heatmap.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         heatmap.customContextMenuRequested.connect(self.show)
+        heatmap.installEventFilter(self)  # the menu shows + / − / 0: they rate here as on a chat answer
+
+    def eventFilter(self, watched, event) -> bool:
+        """+ / − / 0 rate the chosen token, as the menu says and as on a chat answer (usertest55: in the Text
+        tab they did nothing, the menu showing them); on a token that cannot be rated the status bar says why."""
+        if event.type() != QEvent.Type.KeyPress or event.modifiers() & ~PLAIN_KEYS:
+            return False
+        rates, value = key_rating(event.key())
+        index = self.mode.view.heatmap.selected
+        if not rates or not 0 <= index < len(self.mode.view.heatmap.records):
+            return False
+        if self.mode.rated_token(index) is None:
+            self.mode.window.statusBar().showMessage(self.why_not_rated(index), 8000)
+            return True
+        self._rate(index, value)
+        return True
+
+    def why_not_rated(self, index: int) -> str:
+        """Why token ``index`` cannot be rated: the person wrote it, or its continuation was edited since."""
+        return EDITED if self.mode.in_edited_continuation(index) else YOURS
 
     def show(self, pos) -> None:
         heatmap = self.mode.view.heatmap
@@ -43,7 +78,7 @@ class TextTokenMenu:
     def _rating_actions(self, menu: QMenu, index: int) -> None:
         mode = self.mode
         if mode.rated_token(index) is None:
-            menu.addAction(YOURS).setEnabled(False)
+            menu.addAction(self.why_not_rated(index)).setEnabled(False)
             return
         label = token_label(mode.view.heatmap.records[index].text)[:24]
         current = mode.rated_values().get(index)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
+from desktop_app.core.store import StoreError
 from desktop_app.gui.tasks import Task
 
 NOT_A_CONTINUATION = "Regenerate makes another continuation in place of the one shown: continue the text first."
@@ -65,6 +66,9 @@ class BranchTree(QObject):
         self.flush = lambda: None  # the view's: an edit still waiting is kept before the tree changes
         self.tokenizer = lambda: None  # the loaded model's (the controller's): where a split character began
         self._forking: str | None = None  # the latest text while an edit's new branch is being stored
+        # the continuation being written: {"id": its branch's row once stored}; the tree leaves that row out
+        # until it ends (the outline's "writing…" row stands for it)
+        self.writing: dict | None = None
 
     # ------------------------------------------------------------ reading
     def load(self, document: dict) -> str:
@@ -72,7 +76,8 @@ class BranchTree(QObject):
         self.document_id = document["id"]
         self.main_text = document["text"]
         rows = document["branches"] if "branches" in document else tb.branches(self.store, document["id"])
-        self.by_id = {b["id"]: b for b in rows}
+        writing = (self.writing or {}).get("id")
+        self.by_id = {b["id"]: b for b in rows if b["id"] != writing}
         shown = document.get("shown_branch_id")
         self.shown = shown if shown in self.by_id else None
         return self.shown_text()
@@ -202,9 +207,9 @@ class BranchTree(QObject):
         self.changed.emit()
 
     def add(self, plan: Plan, text: str, records, model_id: str | None, then=None, sampling: dict | None = None) -> None:
-        """Keep a continuation as a new branch and show it; ``then(branch id)`` after. ``sampling``: the
-        sampler settings it was written with (text_branches.add_branch)."""
-        doc = self.document_id
+        """Keep a continuation as a new branch (over the row ``keep_writing`` made for it as it came) and show it;
+        ``then(branch id)`` after. ``sampling``: the sampler settings it was written with (text_branches.add_branch)."""
+        doc, writing = self.document_id, self.writing
 
         def shown(branch_id):
             if branch_id is not None:
@@ -212,8 +217,48 @@ class BranchTree(QObject):
             if then is not None:
                 then(branch_id)
 
-        self._write(lambda s: tb.add_branch(s, doc, plan.parent, plan.start, text, records=records, kind=plan.kind,
-                                            model_id=model_id, sampling=sampling), "add branch", then=shown, always=True)
+        def keep(s):
+            kept = (writing or {}).get("id")
+            if kept is None or not tb.keep_written(s, kept, text, records=records, sampling=sampling or {}):
+                kept = tb.add_branch(s, doc, plan.parent, plan.start, text, records=records, kind=plan.kind,
+                                     model_id=model_id, sampling=sampling)
+            self.writing = None  # (set on the lane, before the tree is read again: the row is in it)
+            return kept
+
+        self._write(keep, "add branch", then=shown, always=True)
+
+    def keep_writing(self, plan: Plan, text: str, records, model_id: str | None, sampling: dict | None) -> None:
+        """The continuation being written, as far as it came, stored in its branch's row (made at the first call)
+        on the store lane, without reading the tree again (which leaves the row out until ``add``): a killed app
+        keeps it as a chat answer's tokens are kept (usertest55: a kill -9 mid-continuation lost all of it)."""
+        writing, doc, store = self.writing, self.document_id, self.store
+        if writing is None or doc is None:
+            return
+
+        def work(_report, _cancel):
+            if writing.get("id") is None:  # marked until it ends: a row the next start finds so was cut by a kill
+                writing["id"] = tb.add_branch(store, doc, plan.parent, plan.start, text, records=records,
+                                              kind=plan.kind, model_id=model_id,
+                                              sampling={**(sampling or {}), tb.INTERRUPTED: True})
+            else:
+                tb.keep_written(store, writing["id"], text, records=records)
+
+        self.lane.submit(Task(work, "keep the continuation so far", "branch"))
+
+    def drop_writing(self) -> None:
+        """A continuation that failed keeps nothing, as before it was stored as it came: its row goes."""
+        writing, store = self.writing, self.store
+        self.writing = None
+
+        def work(_report, _cancel):
+            kept = (writing or {}).get("id")
+            try:
+                if kept is not None:
+                    tb.delete_branch(store, kept)
+            except StoreError:
+                pass  # gone already, with its text or a branch above it
+
+        self.lane.submit(Task(work, "drop the continuation", "branch"))
 
     def delete(self, branch_id: int) -> None:
         if branch_id not in self.by_id:
