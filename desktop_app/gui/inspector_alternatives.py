@@ -52,6 +52,11 @@ class AlternativesPart:
         layout.addWidget(self.coverage)
         self.sampler_note = styled_label("", "Muted", wrap=True)  # the alternatives the sampler could not pick
         layout.addWidget(self.sampler_note)
+        self._build_probe_and_branch(layout)
+
+    def _build_probe_and_branch(self, layout) -> None:
+        """"How likely was…", the picked alternative against the written token, the branch button and its hint,
+        and "Why this token?"."""
         self.probe = WordProbeBox(layout.parentWidget())  # "How likely was…": a word the person has in mind, at this token
         self.probe.answered.connect(self._probed)
         self.probed: Alternative | None = None  # a probed one-token word outside the chart: it can be continued with
