@@ -50,7 +50,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                     help=f"the share of rated answers kept out of training, to check the run on ratings it did not "
                          f"learn ({FineTuneSettings.heldout_fraction}; none with fewer than 4 examples)")
     ft.add_argument("--seed", type=int, default=None, metavar="N",
-                    help="the seed of the held-out split and the batch order (0): the same seed, the same run")
+                    help="the seed of the run's chances, not of any answer's sampling (that is ask's --seed): which "
+                         "rated answers are held out, the order of the batches and the adapter's starting weights "
+                         "(default 0): the same seed and ratings, the same run")
     ft.add_argument("--json", action="store_true", help="print one JSON object with the run's result")
     ft.set_defaults(func=cmd_finetune)
 

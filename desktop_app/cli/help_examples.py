@@ -30,7 +30,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "correct": ('gpt2-desk correct 12 "Paris is the capital of France."',),
     "history": ("gpt2-desk history",
                 "gpt2-desk history 3 --tokens",
-                "gpt2-desk history 3 --export conversation.md"),
+                "gpt2-desk history 3 --out conversation.md"),
     "export": ("gpt2-desk export --format dpo --out pairs.jsonl",
                "gpt2-desk export --format kto > thumbs.jsonl"),
     "import": ("gpt2-desk import pairs.jsonl",
@@ -57,14 +57,14 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "probe": ('gpt2-desk probe 12 Paris --token 4',
               'gpt2-desk probe 12 "New York" --token 4 --json'),
     "analyse": ("gpt2-desk analyse essay.txt --surprises 10",
-                "gpt2-desk analyse essay.txt --export-png essay.png",
-                "gpt2-desk analyse essay.txt --export-html essay.html --measure rank",
-                "gpt2-desk analyse essay.txt --vs-adapter 2 --export-png change.png"),
+                "gpt2-desk analyse essay.txt --out essay.png --out essay.tokens.csv",
+                "gpt2-desk analyse essay.txt --out essay.html --measure rank",
+                "gpt2-desk analyse essay.txt --vs-adapter 2 --out change.png"),
     "continue": ("gpt2-desk continue story.txt --max-new-tokens 60",
                  "gpt2-desk continue story.txt --greedy --json > more.json"),
     "texts": ("gpt2-desk texts",
               "gpt2-desk texts 2",
-              "gpt2-desk texts 2 --branch 5 --export story.txt"),
+              "gpt2-desk texts 2 --branch 5 --out story.txt"),
 }
 
 
