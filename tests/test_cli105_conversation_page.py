@@ -79,3 +79,30 @@ def test_wrong_branch_and_measure_without_a_page_are_refused(tmp_path, capsys):
     assert "--measure colours the .html page" in capsys.readouterr().err
     assert main(["--db", db, "history", str(c["cid"]), "--branch", str(c["older"])]) == 2
     assert "add --out FILE" in capsys.readouterr().err
+
+
+def test_change_colours_an_answer_by_its_rescoring_under_another_adapter(tmp_path, capsys):
+    """--measure change: the answer re-scored under adapter 1 (as the compare view stores it after a fine-tune)
+    coloured by its change from the answer as written; the answer never re-scored by its probability."""
+    import json
+
+    from desktop_app.core.palette import change_color
+
+    db = str(tmp_path / "c.sqlite3")
+    c = branched(db)
+    rescored = [record(4, " Lyon", 0.6, 1), record(5, " surely", 0.01, 9000)]  # the same tokens, other figures
+    with Store.open(db) as store:
+        adapter = store.add_adapter(db + "-adapter", base_model="gpt2")
+        store.rename_adapter(adapter, "terse")
+        store.set_token_records(c["newer"], rescored, kind="rescored", adapter_id=adapter, model_id="gpt2")
+    text = page(db, c["cid"], tmp_path / "change.html", "--measure", "change")
+    tree = parsed(text)
+    for span, after, before in zip(tree.spans, rescored, NEWER, strict=True):
+        delta = after.logprob - before.logprob
+        assert span["style"].startswith(f"--b:{css_colours(change_color(delta, 2.0))[0]};")
+    figures = json.loads(tree.scripts["figures"])
+    assert "before, under the base model" in figures[0][-1] and "terse" in figures[0][-1]
+    assert "as written (the base model) against its re-scoring (adapter 1 \u201cterse\u201d)" in text
+    older = parsed(page(db, c["cid"], tmp_path / "older.html", "--measure", "change", "--branch", str(c["older"])))
+    for span, rec in zip(older.spans, OLDER + FOLLOW_UP, strict=True):  # never re-scored: by probability
+        assert span["style"].startswith(f"--b:{css_colours(color_for(rec, 'probability'))[0]};")

@@ -605,9 +605,11 @@ def _register_ratings(subparsers, common) -> None:
                    help="with --out: the branch through this message (`history ID` lists the messages, each with the "
                         "one it answers, \"<- ID\"), as the window shows it once that message is picked; default: the "
                         "newest branch")
-    p.add_argument("--measure", choices=list(MEASURES), default=None,
+    p.add_argument("--measure", choices=[*MEASURES, "change"], default=None,
                    help="with --out FILE.html: what the tokens' colours show, as the window's heatmap choices do "
-                        "(default probability)")
+                        "(default probability); change: each answer re-scored under another adapter (the compare "
+                        "view's, after a fine-tune) coloured by how much more or less likely that made each token, "
+                        "an answer without one by probability")
     p.set_defaults(func=cmd_history)
 
 

@@ -114,7 +114,8 @@ def conversation_text(store, conversation_id: int, kind: str, shown_ids: list[in
     if kind == "html":
         from desktop_app.core.conversation_html import conversation_html, page_turns
 
-        return conversation_html(conversation["title"], page_turns(store, thread, ratings, corrections), measure)
+        return conversation_html(conversation["title"], page_turns(store, thread, ratings, corrections, measure),
+                                 measure)
     if kind == "markdown":
         return conversation_markdown(conversation["title"], thread, sibling_positions(messages, thread),
                                      corrections, ratings)
