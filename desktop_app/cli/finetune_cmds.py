@@ -23,7 +23,6 @@ from desktop_app.core.taught_words import (changed_unrated_words, gate_margins, 
                                            unchecked_words, yours_label)
 from desktop_app.core.train_counts import nothing_new_since, ratings_of_run
 from desktop_app.core.train_settings import FineTuneSettings
-from desktop_app.core.train_verdict import CANCELLED_MESSAGE
 from desktop_app.core.word_cut import one_line
 
 # a cancelled run's last report in words (it had printed "evaluating: Cancelled": a state's name, and no check ran);
@@ -212,6 +211,8 @@ class _Bar:
             self.count_said = said
         # the window's words for the report (its progress line): "getting ready: reading your ratings", "training
         # paused: measuring your current model ..." (it printed core's raw "preparing: Reading ratings")
+        from desktop_app.core.train_verdict import CANCELLED_MESSAGE  # not at the top: ask and score need none of it
+
         line = CANCELLED_LINE if p.message == CANCELLED_MESSAGE else steady_line(p)
         if line != self.line_said:  # a count's start reported again ("... 0 of 9 tokens" four times, cli52)
             print(line, file=sys.stderr)
