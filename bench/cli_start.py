@@ -104,6 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-bundled", action="store_true", help="leave out ask and score on the bundled model")
+    parser.add_argument("--only", metavar="WORD", help="only the commands whose name holds WORD (e.g. score)")
     _common.add_cache_dir(parser)
     args = parser.parse_args()
     from tiny_model import build_tiny_model
@@ -116,6 +117,8 @@ def main() -> None:
     print(_common.load_average())
     results = {}
     for name, (argv, expect) in _commands(model_dir, answer, scratch, bundled).items():
+        if args.only and args.only not in name:
+            continue
         _seconds("after", argv(), expect)  # not counted: the first run reads the files from disk
         times = {"before": [], "after": []}
         for _ in range(args.repeats):
@@ -133,7 +136,8 @@ def _ratios(times: dict) -> dict:
     for i, kind in enumerate(("wall", "cpu")):
         before = _common.median([t[i] for t in times["before"]])
         after = _common.median([t[i] for t in times["after"]])
-        out[kind] = {"before_s": round(before, 2), "after_s": round(after, 2), "ratio": round(after / before, 2)}
+        out[kind] = {"before_s": round(before, 2), "after_s": round(after, 2), "ratio": round(after / before, 2),
+                     "runs": {when: [round(t[i], 2) for t in times[when]] for when in times}}
     return out
 
 

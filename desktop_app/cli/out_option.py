@@ -40,13 +40,14 @@ def endings_words(endings: dict) -> str:
     return ", ".join(said[:-1]) + f" or {said[-1]}" if len(said) > 1 else said[0]
 
 
-def fold_out_files(args: argparse.Namespace, endings: dict, command: str) -> None:
+def fold_out_files(args: argparse.Namespace, endings: dict, command: str, also: dict[str, str] | None = None) -> None:
     """Each ``--out FILE`` of ``args.out`` (a list) into the option its ending names, as the old option would
     have set it; two files of one kind, or an old option and ``--out`` for one kind, are refused.
-    ``args.named_by_out``: the options set this way, so a fault is said in the words the person typed."""
+    ``args.named_by_out``: the options set this way, so a fault is said in the words the person typed; ``also``:
+    as ``kind_of`` takes it."""
     args.named_by_out = set()
     for path in args.out or []:
-        dest = kind_of(path, endings, command)
+        dest = kind_of(path, endings, command, also)
         if getattr(args, dest, None):
             raise CliError(f"{option_words(args, dest)} and {OUT} {Path(path).name} both ask for "
                            f"{_words_of(endings, dest)}: give one file of each kind.")

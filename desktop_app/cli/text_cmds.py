@@ -138,7 +138,7 @@ def _read(path: str) -> str:
 
 
 def cmd_analyse(args) -> int:
-    fold_out_files(args, ANALYSE_OUT, "analyse")
+    fold_out_files(args, ANALYSE_OUT, "analyse", also={".htm": "export_html"})  # as --export-html took it
     if args.vs_base or args.vs_adapter is not None:
         from desktop_app.cli.change_cmds import analyse_vs_base
 
