@@ -30,6 +30,12 @@ from desktop_app.core.word_cut import one_line
 CANCELLED_LINE = "stopped: the run was cancelled before it finished"
 
 
+# what finetune's --seed seeds: more than the split, so no --split-seed (cli105); not the sampling, which ask's does
+SEED_HELP = ("the seed of the run's chances, not of any answer's sampling (that is ask's --seed): which rated answers "
+             "are held out, the order of the batches and the adapter's starting weights (default 0): the same seed and "
+             "ratings, the same run")
+
+
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     ft = subparsers.add_parser("finetune", parents=[common],
                                help="train a LoRA adapter on your ratings; kept only if it helps")
@@ -49,9 +55,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                     help=f"the share of rated answers kept out of training, to check the run on ratings it did not "
                          f"learn ({FineTuneSettings.heldout_fraction}; none with fewer than 4 examples)")
     ft.add_argument("--seed", type=int, default=None, metavar="N",
-                    help="the seed of the run's chances, not of any answer's sampling (that is ask's --seed): which "
-                         "rated answers are held out, the order of the batches and the adapter's starting weights "
-                         "(default 0): the same seed and ratings, the same run")
+                    help=SEED_HELP)
     ft.add_argument("--json", action="store_true", help="print one JSON object with the run's result")
     ft.set_defaults(func=cmd_finetune)
 

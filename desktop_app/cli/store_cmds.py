@@ -563,11 +563,12 @@ def _warn_token_placing(done, why: str) -> None:
 
 def register(subparsers, common) -> None:
     _register_ratings(subparsers, common)
+    _register_history(subparsers, common)
     _register_exchange(subparsers, common)
 
 
 def _register_ratings(subparsers, common) -> None:
-    """rate, correct, history: the person's ratings of stored answers, and where to find them."""
+    """rate, correct: the person's ratings of stored answers."""
     p = subparsers.add_parser("rate", parents=[common], help="thumbs up/down on an answer or one of its tokens")
     p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`ask` prints it, as `generate --save` does; `history ID` "
                                                           "lists a conversation's)")
@@ -589,6 +590,9 @@ def _register_ratings(subparsers, common) -> None:
                    "replaced (the earlier text, or null)")
     p.set_defaults(func=cmd_correct)
 
+
+def _register_history(subparsers, common) -> None:
+    """history: where the ratings' answers are, and a conversation written to a file."""
     p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one "
                               "(--tokens: each answer's token numbers, for rate --token)")
     p.add_argument("--conversation", type=record_id, metavar="ID", help="show this conversation's messages")
