@@ -53,5 +53,6 @@ def test_the_summary_csvs_help_points_at_the_tokens_csv(capsys):
     with pytest.raises(SystemExit):
         main(["analyse", "--help"])
     said = "".join(capsys.readouterr().out.split())  # argparse wraps lines at a hyphen too
-    assert "onerowpertoken:--export-tokens-csv" in said
-    assert "--export-tokens-csvOUT.csvalsowriteonerowpertokenhereasCSV" in said
+    # one --out, the file's ending choosing the summary or the rows (cli105; the old --export-*-csv names hidden)
+    assert ".summary.csv(GLTR'ssummary" in said
+    assert ".tokens.csv(onerowpertoken:index,text,id,prob" in said

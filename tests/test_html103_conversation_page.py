@@ -85,7 +85,7 @@ def test_history_export_writes_the_page_for_an_html_name(tmp_path, capsys):
     assert "wrote conversation" in capsys.readouterr().err
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert main(["--db", db, "history", str(cid), "--export", str(tmp_path / "chat.txt")]) == 2
-    assert "an .html file" in capsys.readouterr().err
+    assert "--out chat.txt: history writes .json" in capsys.readouterr().err
 
 
 def test_a_conversation_without_any_figures_is_a_page_of_plain_turns(tmp_path):

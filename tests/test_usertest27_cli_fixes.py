@@ -66,7 +66,7 @@ def test_history_export_refuses_what_it_cannot_write(tmp_path, tiny_model_dir, c
     assert main(["history", "1", "--export", str(tmp_path / "chat.txt"), *common]) == 2
     assert main(["history", "7", "--export", str(tmp_path / "chat.json"), *common]) == 2
     err = capsys.readouterr().err
-    assert "give its id" in err and "a .json, a .md or an .html file" in err and "no conversation 7" in err
+    assert "give its id" in err and ".json (every branch and rating" in err and ".html (the branch as a page" in err and "no conversation 7" in err
     assert not list(tmp_path.glob("chat.*")) and not (tmp_path / "all.json").exists()
 
 

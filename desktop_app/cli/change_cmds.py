@@ -1,7 +1,7 @@
 """``analyse FILE --vs-base``: what the active adapter changed on a text, from the terminal (the
 Text tab's "Colour by your fine-tune's change"): the text scored under the adapter and under the
 base model, the whole text's change, both perplexities and the tokens that moved most; with
---export-png, the text drawn in the change's colours. ``--vs-adapter ID``: the same against an
+--out FILE.png, the text drawn in the change's colours. ``--vs-adapter ID``: the same against an
 earlier adapter of the model instead of the base model (what the runs after it changed), read as
 the Text tab and the compare view read it (``session_compare.reading_as``).
 
@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 from desktop_app.cli.common import CliError, load_model_for_cli
+from desktop_app.cli.out_option import option_words
 from desktop_app.core.adapters import AdapterError, adapter_name, check_adapter_folder, label
 from desktop_app.core.percent_words import percent
 
@@ -77,8 +78,8 @@ def _check_vs_options(args) -> str:
         raise CliError(f"{option} compares the active adapter with {_compared_words(args)}: leave out --no-adapter.")
     for name in ("export_json", "export_csv", "export_tokens_csv", "export_html"):
         if getattr(args, name):
-            raise CliError(f"{option} exports only the heatmap of the change (--export-png): "
-                           f"leave out --{name.replace('_', '-')}.")
+            raise CliError(f"{option} exports only the heatmap of the change (--out FILE.png): "
+                           f"leave out {option_words(args, name)}.")
     check_png_export(args)
     return option
 

@@ -23,12 +23,17 @@ from desktop_app.core.taught_words import (changed_unrated_words, gate_margins, 
                                            unchecked_words, yours_label)
 from desktop_app.core.train_counts import nothing_new_since, ratings_of_run
 from desktop_app.core.train_settings import FineTuneSettings
-from desktop_app.core.train_verdict import CANCELLED_MESSAGE
 from desktop_app.core.word_cut import one_line
 
 # a cancelled run's last report in words (it had printed "evaluating: Cancelled": a state's name, and no check ran);
 # main's "interrupted: run N was cancelled: nothing changed" follows it
 CANCELLED_LINE = "stopped: the run was cancelled before it finished"
+
+
+# what finetune's --seed seeds: more than the split, so no --split-seed (cli105); not the sampling, which ask's does
+SEED_HELP = ("the seed of the run's chances, not of any answer's sampling (that is ask's --seed): which rated answers "
+             "are held out, the order of the batches and the adapter's starting weights (default 0): the same seed and "
+             "ratings, the same run")
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -50,7 +55,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                     help=f"the share of rated answers kept out of training, to check the run on ratings it did not "
                          f"learn ({FineTuneSettings.heldout_fraction}; none with fewer than 4 examples)")
     ft.add_argument("--seed", type=int, default=None, metavar="N",
-                    help="the seed of the held-out split and the batch order (0): the same seed, the same run")
+                    help=SEED_HELP)
     ft.add_argument("--json", action="store_true", help="print one JSON object with the run's result")
     ft.set_defaults(func=cmd_finetune)
 
@@ -210,6 +215,8 @@ class _Bar:
             self.count_said = said
         # the window's words for the report (its progress line): "getting ready: reading your ratings", "training
         # paused: measuring your current model ..." (it printed core's raw "preparing: Reading ratings")
+        from desktop_app.core.train_verdict import CANCELLED_MESSAGE  # not at the top: ask and score need none of it
+
         line = CANCELLED_LINE if p.message == CANCELLED_MESSAGE else steady_line(p)
         if line != self.line_said:  # a count's start reported again ("... 0 of 9 tokens" four times, cli52)
             print(line, file=sys.stderr)

@@ -141,8 +141,10 @@ def alternatives_count(text: str) -> int:
 def add_sampling_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-new-tokens", type=int, default=128, metavar="N",
                         help="the most tokens to write (default %(default)s)")
-    parser.add_argument("--seed", type=int, metavar="S", help="the sampling seed, for a repeatable answer "
-                                                               "(default: a new one each time)")
+    parser.add_argument("--seed", type=int, metavar="S",
+                        help="the seed of the sampling, which token is drawn at each step: the same seed, prompt and "
+                             "settings give the same answer (default: a new one each time; nothing to seed with "
+                             "--greedy or --temperature 0)")
     from desktop_app.core.generation import RECOMMENDED_SAMPLING
 
     parser.add_argument("--temperature", type=float, default=RECOMMENDED_SAMPLING["temperature"], metavar="T",

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from desktop_app.cli.common import (NEW_FILE_HELP, TOKENS_HINT, WINDOW_TOKEN_WORDS, CliError, new_database_note,
                                     record_id, refuse_existing, token_words)
+from desktop_app.cli.out_option import add_hidden_alias, endings_words, kind_of
 from desktop_app.cli.stdin_text import STDIN_HELP
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
+from desktop_app.core.palette import MEASURES
 from desktop_app.core.records import RECORD_UNITS
 from desktop_app.core.token_words import token_label, token_percent
 from desktop_app.core.word_cut import one_line
@@ -213,6 +215,9 @@ def cmd_history(args) -> int:
                            "to see that conversation.")
         if args.export:
             return _export_conversation(args, store)
+        for option in ("branch", "measure"):
+            if getattr(args, option) is not None:
+                raise CliError(f"--{option} says what --out writes: add --out FILE (.html, .md or .json).")
         if args.tokens and args.conversation is None:
             raise CliError("--tokens shows a conversation's answers token by token: give its id (`gpt2-desk "
                            "history` lists them).")
@@ -308,26 +313,45 @@ def _print_conversations(conversations: list[dict], args) -> None:
         print(f"{c['id']:>5}  {_when(c['updated'])}  {c['message_count']:>3} messages  {c['title']}")
 
 
+# `history ID --out FILE`: the file's ending -> (the kind of file, what it holds)
+CONVERSATION_OUT = {".json": ("json", "every branch and rating; `import` reads it back"),
+                    ".md": ("markdown", "the branch, to read"),
+                    ".html": ("html", "the branch as a page, each answer on its tokens' colours, to share")}
+
+
 def _export_conversation(args, store) -> int:
     """`history ID --export FILE`: the window's Conversation as JSON / Markdown, which `import` reads back; a
     terminal user had no way to write the file `import chat.json` asks for (usertest27)."""
     from desktop_app.core.conversation_export import conversation_text, write_text
 
     if args.conversation is None:
-        raise CliError("--export writes one conversation: give its id (`gpt2-desk history` lists them).")
-    kind = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}.get(
-        Path(args.export).suffix.lower())
-    if kind is None:
-        raise CliError(f"--export writes a .json, a .md or an .html file, not {Path(args.export).name}.")
+        raise CliError("--out writes one conversation: give its id (`gpt2-desk history` lists them).")
+    kind = kind_of(args.export, CONVERSATION_OUT, "history", also={".markdown": "markdown", ".htm": "html"})
+    if args.measure is not None and kind != "html":
+        raise CliError(f"--measure colours the .html page; {Path(args.export).name} is not one.")
     refuse_existing(args.export)
     store.get_conversation(args.conversation)  # one clear line for an unknown id
-    text = conversation_text(store, args.conversation, kind, tokenizer_for=_writers_tokenizers(args))
+    text = conversation_text(store, args.conversation, kind, shown_ids=_branch_ids(args, store),
+                             tokenizer_for=_writers_tokenizers(args), measure=args.measure or "probability")
     try:
         path = write_text(args.export, text)
     except OSError as exc:
         raise CliError(f"Cannot write {args.export}: {exc.strerror or exc}.") from None
     print(f"wrote conversation {args.conversation} to {path}", file=sys.stderr)
     return 0
+
+
+def _branch_ids(args, store) -> list[int] | None:
+    """The ids of the branch ``--branch`` names (None: the newest, as the window opens a conversation)."""
+    from desktop_app.core.conversation_export import branch_through
+
+    if args.branch is None:
+        return None
+    thread = branch_through(store.messages(args.conversation), args.branch)
+    if not thread:
+        raise CliError(f"conversation {args.conversation} has no message {args.branch}: `gpt2-desk history "
+                       f"{args.conversation}` lists its messages.")
+    return [m["id"] for m in thread]
 
 
 def _writers_tokenizers(args):
@@ -539,11 +563,12 @@ def _warn_token_placing(done, why: str) -> None:
 
 def register(subparsers, common) -> None:
     _register_ratings(subparsers, common)
+    _register_history(subparsers, common)
     _register_exchange(subparsers, common)
 
 
 def _register_ratings(subparsers, common) -> None:
-    """rate, correct, history: the person's ratings of stored answers, and where to find them."""
+    """rate, correct: the person's ratings of stored answers."""
     p = subparsers.add_parser("rate", parents=[common], help="thumbs up/down on an answer or one of its tokens")
     p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`ask` prints it, as `generate --save` does; `history ID` "
                                                           "lists a conversation's)")
@@ -565,6 +590,9 @@ def _register_ratings(subparsers, common) -> None:
                    "replaced (the earlier text, or null)")
     p.set_defaults(func=cmd_correct)
 
+
+def _register_history(subparsers, common) -> None:
+    """history: where the ratings' answers are, and a conversation written to a file."""
     p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one "
                               "(--tokens: each answer's token numbers, for rate --token)")
     p.add_argument("--conversation", type=record_id, metavar="ID", help="show this conversation's messages")
@@ -574,10 +602,18 @@ def _register_ratings(subparsers, common) -> None:
     p.add_argument("--tokens", action="store_true",
                    help="with ID: each answer's tokens, with the --token number `rate MESSAGE_ID down --token N` "
                         "takes and their probability")
-    p.add_argument("--export", metavar="FILE", help="write the conversation as the window's export does: FILE.json "
-                   "(every branch and rating; `import` reads it back), FILE.md (the newest branch, to read) or FILE.html "
-                   "(the newest branch as a page, each answer on its tokens' colours, to share); "
-                   f"{NEW_FILE_HELP}")
+    p.add_argument("--out", dest="export", metavar="FILE", help="write the conversation as the window's export does, "
+                   f"its kind read from the ending: {endings_words(CONVERSATION_OUT)}; {NEW_FILE_HELP}")
+    add_hidden_alias(p, "--export", "export")  # its name before --out (cli105): scripts still use it
+    p.add_argument("--branch", type=record_id, metavar="MESSAGE_ID",
+                   help="with --out: the branch through this message (`history ID` lists the messages, each with the "
+                        "one it answers, \"<- ID\"), as the window shows it once that message is picked; default: the "
+                        "newest branch")
+    p.add_argument("--measure", choices=[*MEASURES, "change"], default=None,
+                   help="with --out FILE.html: what the tokens' colours show, as the window's heatmap choices do "
+                        "(default probability); change: each answer re-scored under another adapter (the compare "
+                        "view's, after a fine-tune) coloured by how much more or less likely that made each token, "
+                        "an answer without one by probability")
     p.set_defaults(func=cmd_history)
 
 

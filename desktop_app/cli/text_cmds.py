@@ -14,6 +14,7 @@ from desktop_app.cli.common import (NEW_FILE_HELP, RECORD_FIELDS, CliError, load
                                    stderr_bar)
 from desktop_app.cli import model_cmds
 from desktop_app.cli.model_cmds import add_sampling_options, generation_summary, sampling_from_args, write_token
+from desktop_app.cli.out_option import add_hidden_alias, endings_words, fold_out_files, option_words
 from desktop_app.cli.stdin_text import STDIN_ARGUMENT, STDIN_HELP, STDIN_NAME, stdin_bytes
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import MAX_ENTROPY_BITS  # no torch: the histogram's end
@@ -23,10 +24,17 @@ from desktop_app.core.records import RECORD_UNITS
 # the lists' token numbers count from 1, as the window's status bar does for the same token (they had counted from
 # 0, the --json records' index: "token 7" here was the window's "token 8", cli52)
 FROM_ONE = "tokens counted from 1, as the window counts them; --json's index is one less"
-# a page to share: others hover it, as the window's heatmap is hovered (html100)
-HTML_HELP = ("also write the heatmap as one self-contained web page: hover a token for its figures and alternatives "
-             f"({NEW_FILE_HELP})")
-PNG_HELP = f"also draw the heatmap into this PNG (with --vs-base or --vs-adapter: in the change's colours; {NEW_FILE_HELP})"
+TOKEN_CSV_COLUMNS = ("index, text, id, prob, logprob, rank, entropy_nats, entropy_bits, surprisal_bits, "
+                     "top_alternative, top_alternative_prob")
+# `analyse --out FILE`: the file's ending -> (the option it stands for, what that file holds)
+ANALYSE_OUT = {".json": ("export_json", "every token's record and the summary"),
+               ".html": ("export_html", "the heatmap as a web page to share: hover a token for its figures"),
+               ".png": ("export_png", "the heatmap as a picture; with --vs-base or --vs-adapter the change's"),
+               ".summary.csv": ("export_csv", "GLTR's summary: buckets, histograms, figures"),
+               ".tokens.csv": ("export_tokens_csv", "one row per token: " + TOKEN_CSV_COLUMNS)}
+OLD_EXPORT_NAMES = (("--export-json", "export_json"), ("--export-csv", "export_csv"),
+                    ("--export-tokens-csv", "export_tokens_csv"), ("--export-png", "export_png"),
+                    ("--export-html", "export_html"))
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -41,16 +49,11 @@ def _register_analyse(subparsers, common: argparse.ArgumentParser) -> None:
     analyse.add_argument("file", metavar="FILE", help=f"a UTF-8 text file (.txt, .md, ...); {STDIN_HELP}")
     analyse.add_argument("--json", action="store_true",
                          help=f"print the summary and every token's record as JSON ({RECORD_FIELDS})")
-    analyse.add_argument("--export-json", metavar="OUT.json", help=f"also write the records and summary here ({NEW_FILE_HELP})")
-    analyse.add_argument("--export-csv", metavar="OUT.csv",
-                         help=f"also write GLTR's summary here as CSV (buckets, histograms, figures; one row per "
-                              f"token: --export-tokens-csv; {NEW_FILE_HELP})")
-    analyse.add_argument("--export-tokens-csv", metavar="OUT.csv",
-                         help="also write one row per token here as CSV: index, text, id, prob, logprob, rank, "
-                              "entropy_nats, entropy_bits, surprisal_bits, top_alternative, top_alternative_prob "
-                              f"({NEW_FILE_HELP})")
-    analyse.add_argument("--export-png", metavar="OUT.png", help=PNG_HELP)
-    analyse.add_argument("--export-html", metavar="OUT.html", help=HTML_HELP)
+    analyse.add_argument("--out", action="append", metavar="FILE",
+                         help=f"also write the analysis to FILE, what it holds read from its ending: "
+                              f"{endings_words(ANALYSE_OUT)}; once for each file ({NEW_FILE_HELP})")
+    for old_name, dest in OLD_EXPORT_NAMES:  # before --out (cli105): scripts still use them
+        add_hidden_alias(analyse, old_name, dest)
     analyse.add_argument("--width", type=int, default=900, metavar="PX", help="the PNG's width (default 900)")
     analyse.add_argument("--measure", default="probability", choices=["probability", "rank", "entropy", "surprisal"],
                          help="what the PNG's and the HTML page's colours show (default probability)")
@@ -70,7 +73,7 @@ def _register_analyse(subparsers, common: argparse.ArgumentParser) -> None:
                               "quotes, and fluent phrases with them)")
     analyse.add_argument("--vs-base", action="store_true",
                          help="what the active adapter changed: the text scored under it and under the base model, "
-                              "per token and in sum (with --json: the figures as JSON; --export-png draws the change)")
+                              "per token and in sum (with --json: the figures as JSON; --out FILE.png draws the change)")
     analyse.add_argument("--vs-adapter", type=int, metavar="ID",
                          help="as --vs-base, against adapter ID (an earlier adapter of the model, as "
                               "`gpt2-desk adapters list` lists them) instead of the base model: what the runs after "
@@ -135,6 +138,7 @@ def _read(path: str) -> str:
 
 
 def cmd_analyse(args) -> int:
+    fold_out_files(args, ANALYSE_OUT, "analyse", also={".htm": "export_html"})  # as --export-html took it
     if args.vs_base or args.vs_adapter is not None:
         from desktop_app.cli.change_cmds import analyse_vs_base
 
@@ -290,7 +294,7 @@ def _recited_why(span, cell: str) -> str:
 
 
 def check_png_export(args) -> None:
-    """--width and --export-png's name, before the analysis (minutes for a long text)."""
+    """--width and the PNG's name, before the analysis (minutes for a long text)."""
     if args.width < 100:
         raise CliError("--width must be at least 100 pixels.")
     if args.export_png and Path(args.export_png).suffix.lower() != ".png":
@@ -314,7 +318,7 @@ def _refuse_one_file_twice(args, options) -> None:
     for i, (option, path) in enumerate(named):
         for other, same in named[i + 1:]:
             if path == same:
-                raise CliError(f"--{option.replace('_', '-')} and --{other.replace('_', '-')} name the same file, "
+                raise CliError(f"{option_words(args, option)} and {option_words(args, other)} name the same file, "
                                f"{path.name}: give each export a name of its own.")
 
 
@@ -326,7 +330,7 @@ def _check_folders(args, options) -> None:
         if not target:
             continue
         if not Path(target).expanduser().parent.is_dir():
-            raise CliError(f"There is no folder {Path(target).expanduser().parent} for --{option.replace('_', '-')}: "
+            raise CliError(f"There is no folder {Path(target).expanduser().parent} for {option_words(args, option)}: "
                            "create it first, or pick another path.")
         refuse_existing(target)
 

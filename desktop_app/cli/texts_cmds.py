@@ -4,10 +4,12 @@ continuation's branch, as the tab shows it) and writes it as the tab's "Export t
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
 from desktop_app.cli.common import NEW_FILE_HELP, CliError, new_database_note, record_id, refuse_existing
+from desktop_app.cli.out_option import OUT
 from desktop_app.core.count_words import counted
 
 
@@ -19,9 +21,10 @@ def register(subparsers, common) -> None:
     p.add_argument("--branch", type=record_id, metavar="BRANCH",
                    help="with ID: the text with this continuation, as the Text tab shows it when it is picked "
                         "(`texts ID` lists the text's continuations)")
-    p.add_argument("--export", metavar="FILE", help="with ID: write the text to FILE (.txt or .md) as the Text "
-                                                    "tab's Export the text does, instead of printing it; "
-                                                    f"{NEW_FILE_HELP}")
+    p.add_argument(OUT, dest="export", metavar="FILE", help="with ID: write the text to FILE (.txt or .md) as the "
+                   f"Text tab's Export the text does, instead of printing it; {NEW_FILE_HELP}")
+    # its name before --out (cli105): scripts still use it; the text is the same whatever the file's ending
+    p.add_argument("--export", dest="export_named_so", metavar="FILE", help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_texts)
 
@@ -29,8 +32,10 @@ def register(subparsers, common) -> None:
 def cmd_texts(args) -> int:
     from desktop_app.core.store import Store
 
+    if args.export_named_so:
+        args.export = args.export or args.export_named_so
     if args.text_id is None and (args.branch is not None or args.export):
-        option = "--branch" if args.branch is not None else "--export"
+        option = "--branch" if args.branch is not None else ("--export" if args.export_named_so else OUT)
         raise CliError(f"{option} needs a text's ID (`gpt2-desk texts` lists them).")
     with Store.open(args.db) as store:
         if args.text_id is None:

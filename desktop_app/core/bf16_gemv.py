@@ -116,11 +116,7 @@ class Blocked:
 
     def __init__(self, lib, weight: torch.Tensor | None, bias: torch.Tensor | None, *, _segments=None):
         if _segments is None:
-            out, inp = weight.shape
-            padded = -(-out // ROWS) * ROWS
-            w = torch.zeros(padded, inp, dtype=torch.bfloat16)
-            w[:out] = weight.detach()
-            _segments = [(w.view(padded // ROWS, ROWS, inp // 2, 2).transpose(1, 2).contiguous(), None, out, inp)]
+            _segments = [(kernel_layout(weight), None, *weight.shape)]
         self.keep = [seg[0] for seg in _segments]  # the memory the kernel reads stays alive with this object
         self.rows, self.cols = sum(seg[2] for seg in _segments), _segments[0][3]
         starts = [0]
@@ -186,8 +182,39 @@ def packed_memory(packed: torch.Tensor, weight: torch.Tensor) -> int | None:
     except RuntimeError:
         return None
     raw = torch.frombuffer((ctypes.c_int16 * (blocks * ROWS * inp)).from_address(address), dtype=torch.int16)
-    laid = raw.view(blocks, inp // 2, ROWS, 2).transpose(1, 2).reshape(blocks * ROWS, inp)[:out]
-    return address if torch.equal(laid, weight.detach().view(torch.int16)) else None
+    return address if holds_in_kernel_layout(raw, weight) else None
+
+
+def kernel_layout(weight: torch.Tensor) -> torch.Tensor:
+    """A copy of ``weight`` [out, in] (bfloat16) as the kernel reads it: [out / 32, in / 2, 32, 2], the rows padded
+    with zeros to a whole block. Each pair of inputs moved as one 4-byte word: a copy whose innermost run was 2
+    elements took ~0.45 CPU-s of every start of the bundled model on a CPU whose oneDNN lays its copies out
+    otherwise (cli105); the bytes are the same."""
+    out, inp = weight.shape
+    padded = -(-out // ROWS) * ROWS
+    pairs = weight.detach().contiguous().view(torch.int32)  # [out, in / 2]: one word per pair of bfloat16 inputs
+    if padded != out:
+        pairs = torch.cat([pairs, pairs.new_zeros(padded - out, inp // 2)])
+    laid = pairs.view(padded // ROWS, ROWS, inp // 2).transpose(1, 2).contiguous()
+    return laid.view(torch.bfloat16).view(padded // ROWS, inp // 2, ROWS, 2)
+
+
+def holds_in_kernel_layout(raw: torch.Tensor, weight: torch.Tensor) -> bool:
+    """Whether ``raw`` (int16, a copy oneDNN laid out) holds exactly ``weight``'s bits in the kernel's layout. Its
+    first block is compared first: where oneDNN chose another layout (a CPU without AMX) that differs at once, and the
+    whole copy is not laid out again for every matrix (~0.3 CPU-s of each start of the bundled model, cli105)."""
+    out, inp = weight.shape
+    bits = weight.detach().contiguous().view(torch.int16)
+    first = min(out, ROWS)
+    if not torch.equal(_as_rows(raw[:ROWS * inp], inp)[:first], bits[:first]):
+        return False
+    return torch.equal(_as_rows(raw, inp)[:out], bits)
+
+
+def _as_rows(raw: torch.Tensor, inp: int) -> torch.Tensor:
+    """``raw`` (int16, whole blocks in the kernel's layout) back as [rows, in]: pairs moved as 4-byte words."""
+    words = raw.view(torch.int32).view(-1, inp // 2, ROWS)
+    return words.transpose(1, 2).contiguous().view(-1, inp // 2).view(torch.int16)
 
 
 def fits(weight: torch.Tensor, x_dtype: torch.dtype = torch.bfloat16) -> bool:

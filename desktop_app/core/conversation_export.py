@@ -99,10 +99,11 @@ def conversation_json(conversation: dict, messages: list[dict], shown_ids: list[
 
 
 def conversation_text(store, conversation_id: int, kind: str, shown_ids: list[int] | None = None,
-                      tokenizer_for=None) -> str:
+                      tokenizer_for=None, measure: str = "probability") -> str:
     """One conversation as a file's text, "markdown", "json" or "html" (a page: core/conversation_html.py), read from ``store`` (on the store lane: a
     long conversation takes a while). ``shown_ids``: the branch on screen (None: the newest, as the list
-    opens it); ``tokenizer_for``: model id -> its tokenizer or None (core/exchange.py)."""
+    opens it); ``tokenizer_for``: model id -> its tokenizer or None (core/exchange.py); ``measure``: what a page's
+    colours show (core/palette.MEASURES)."""
     conversation = store.get_conversation(conversation_id)
     messages = store.messages(conversation_id)
     by_id = {m["id"]: m for m in messages}
@@ -113,7 +114,8 @@ def conversation_text(store, conversation_id: int, kind: str, shown_ids: list[in
     if kind == "html":
         from desktop_app.core.conversation_html import conversation_html, page_turns
 
-        return conversation_html(conversation["title"], page_turns(store, thread, ratings, corrections))
+        return conversation_html(conversation["title"], page_turns(store, thread, ratings, corrections, measure),
+                                 measure)
     if kind == "markdown":
         return conversation_markdown(conversation["title"], thread, sibling_positions(messages, thread),
                                      corrections, ratings)
@@ -145,6 +147,17 @@ def newest_branch(messages: list[dict], choice: dict | None = None) -> list[dict
         seen.add(chosen["id"])
         path.append(chosen)
         parent = chosen["id"]
+
+
+def branch_through(messages: list[dict], message_id: int) -> list[dict]:
+    """The branch the window shows once ``message_id`` is picked among its siblings (and each message above it among
+    theirs): from the root down to it, then on below it as ``newest_branch`` goes on. [] where no message has that id."""
+    by_id = {m["id"]: m for m in messages}
+    choice, at = {}, by_id.get(message_id)
+    while at is not None and at["parent_id"] not in choice:
+        choice[at["parent_id"]] = at["id"]
+        at = by_id.get(at["parent_id"])
+    return newest_branch(messages, choice) if message_id in by_id else []
 
 
 def _path_to_newest(messages: list[dict]) -> set:

@@ -224,8 +224,18 @@ def token_figures(record: TokenRecord) -> list:
 
 def figures_json(records: list[TokenRecord], change: ChangeColours | None = None) -> str:
     """Every token's figures (and ``change``'s words for it, "" without) as JSON that is safe inside a <script>
-    element: "<", ">" and "&" as escapes, so a token "</script>" cannot end the element."""
-    figures = [token_figures(r) + [change.words(i, r) if change is not None else ""] for i, r in enumerate(records)]
+    element."""
+    return json_for_script(figures_list(records, change))
+
+
+def figures_list(records: list[TokenRecord], change: ChangeColours | None = None) -> list:
+    """Every token's figures and ``change``'s words for it ("" without): the rows of the page's figures."""
+    return [token_figures(r) + [change.words(i, r) if change is not None else ""] for i, r in enumerate(records)]
+
+
+def json_for_script(figures: list) -> str:
+    """``figures`` as JSON that is safe inside a <script> element: "<", ">" and "&" as escapes, so a token
+    "</script>" cannot end the element."""
     text = json.dumps(figures, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 

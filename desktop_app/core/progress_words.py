@@ -10,7 +10,6 @@ import math
 from desktop_app.core.count_words import counted
 from desktop_app.core.store_file import StoreError
 from desktop_app.core.word_cut import one_line
-from desktop_app.core.train_verdict import CANCELLED_MESSAGE  # core.training's last report of a cancelled run
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
@@ -62,6 +61,10 @@ def phase_name(p) -> str:
     the model as it is (the reference) comes before the first step: it is getting ready. A
     cancelled run's last report is no check of anything: the status bar said "checking
     whether it helps" under the panel's "Cancelled…"."""
+    # here, not at the top: the verdict's module brings the fine-tune's (~0.1 CPU-s), and every CLI command
+    # imports these words, `ask` and `score` too (cli105)
+    from desktop_app.core.train_verdict import CANCELLED_MESSAGE
+
     if p.message == CANCELLED_MESSAGE:
         return CANCELLING
     if getattr(p, "training_follows", False):
