@@ -71,6 +71,16 @@ class Reasks:
     def open_from(self) -> int:
         return len(self.prompts) - self.open_count
 
+    @property
+    def measures(self) -> str:
+        """What the re-asks are, a key of progress_words.MEASURED_PARTS: the person's questions ("reask"), their
+        rated texts continued ("reask_texts"), or both ("reask_mixed"); read from the rated prompts alone (the
+        fixed questions are asked in every run)."""
+        rated = [bool(t) for t in self.texts[:self.unseen_from + self.held_count]]
+        if not any(rated):
+            return "reask"
+        return "reask_texts" if all(rated) else "reask_mixed"
+
 
 NEW_EXTRA = 2  # re-asks added at most for ratings new since the previous run (each costs a row of the batch)
 
@@ -287,7 +297,8 @@ class Meter:
                 probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window, skip=self.skip)
             m[f"probe_ppl_{when}"] = probe
         reask_key = f"{reasks.tokens}:{len(reasks.prompts)}"
-        with self.timed(f"{when}_reask"), self._part("reask", reask_key, len(reasks.prompts)) as computed:
+        with (self.timed(f"{when}_reask"), work_meter.naming(reasks.measures),
+              self._part("reask", reask_key, len(reasks.prompts)) as computed):
             answers = self.reasked if self.reasked is not None else self._reask(work, reasks, cache, computed)
             self.reasked = None
         if cache:
@@ -371,7 +382,9 @@ class Meter:
         missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
         if len(missing) == len(prompts):  # all asked now: their seconds are the re-asks' (none cached)
             computed.append(True)
-        answered = iter(reasking.reask(work, missing, tokens, self.cancel))
+        texts = [t for (_p, k), t in zip(zip(prompts, keys), (*reasks.texts, *[False] * len(prompts)))
+                 if found.get(k) is None]
+        answered = iter(reasking.reask(work, missing, tokens, self.cancel, texts=tuple(texts)))
         out = []
         for (ids, question), key in zip(prompts, keys):
             hit = found.get(key)
