@@ -42,3 +42,15 @@ def test_the_count_words_name_texts_questions_or_both():
                       step=3, total=40, measures="reask_mixed")
     assert "re-asking your questions, continuing your texts" in progress_line(p)
     assert "3/40 tokens of continuations and re-asked answers" in status_words(p)
+
+
+def test_re_asks_known_from_an_earlier_run_say_texts_too():
+    from desktop_app.core.check_time import part_of
+    from desktop_app.core.finetune_effect import KNOWN_PARTS
+
+    known = KNOWN_PARTS["reask_texts"].format(done=13, total=13, s="s")
+    assert part_of(known) == "reask" and part_of(reask_what(5, 2)) == "reask"
+    p = TrainProgress("evaluating", message=f"measuring your current model: {known}", step=13, total=13,
+                      measures="reask_texts")
+    assert "continuing texts" in progress_line(p) and "answers known" not in status_words(p)
+    assert "13/13 known already" in status_words(p)

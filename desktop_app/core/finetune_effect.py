@@ -347,7 +347,7 @@ class Meter:
         with work_meter.overheard() as heard:
             yield computed
         if not heard:
-            work_meter.advance(KNOWN_PARTS[part], pieces, pieces)
+            work_meter.advance(KNOWN_PARTS.get(work_meter.subject() or part, KNOWN_PARTS[part]), pieces, pieces)
         if self.clock is not None:
             self.clock.took(part, time.perf_counter() - start, bool(computed), key)
 
@@ -402,7 +402,10 @@ class Meter:
 # a part of a measuring that computed nothing, in its count's words (core.check_time.part_of reads the part back)
 KNOWN_PARTS = {"margins": "scoring your rated answers: {done} of {total}, known already from before training",
                "probe": "reading general text: known already from an earlier run, {done} of {total} part{s}",
-               "reask": "re-asking questions: {done} of {total} answer{s} known already from an earlier run"}
+               "reask": "re-asking questions: {done} of {total} answer{s} known already from an earlier run",
+               # the re-asks of rated Text continuations (Reasks.measures), not questions alone (textwords107)
+               "reask_texts": "re-asking questions, continuing texts: {done} of {total} known already from an earlier run"}
+KNOWN_PARTS["reask_mixed"] = KNOWN_PARTS["reask_texts"]
 ANSWER_CHARS = 300  # of a re-ask's answer kept in the run's metrics
 
 

@@ -280,6 +280,7 @@ def named_run(line: str) -> str:
 COUNTED = (("re-asking questions: ", "{n} re-asked answers known already", "re-asking questions, {n} answers known"),
            # ^ the re-asks an earlier run answered (core.finetune_effect.KNOWN_PARTS) count answers, not tokens:
            # the status bar read "token 13/13" beside the panel's "13 of 13 answers known already" (usertest40)
+           ("re-asking questions, continuing texts: ", "{n} known already", "re-asking, continuing, {n} known"),
            ("and re-asking", "{n} tokens of continuations and re-asked answers", "continuing, re-asking, token {n}"),
            ("continuing", "{n} tokens of continuations", "continuing texts, token {n}"),  # reasking.reask_what's
            ("re-asking", "{n} tokens of re-asked answers", "re-asking questions, token {n}"),
