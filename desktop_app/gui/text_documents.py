@@ -31,6 +31,7 @@ class TextDocuments:
         self.picker_had_focus = False
         # the continuations the app stopped in before this start, said once (_tell_interrupted)
         self.started, self.told = now(), set()
+        self.cut_said: tuple[int, str] | None = None  # (its text's id, the notice) while it may show
         self.controller.opening_changed.connect(self._opening)
         self.controller.opened.connect(self._show_document)
         self.controller.saved.connect(lambda _id: self.refresh())
@@ -115,12 +116,16 @@ class TextDocuments:
     def _tell_interrupted(self) -> None:
         """A continuation the app stopped in before this start, in the text opened, is said once in the notice
         line with "Show it" (textwords107: only its row's tooltip said so). The latest, where there are several."""
+        if self.cut_said is not None and self.cut_said[0] != self.controller.tree.document_id:
+            self.view.notice_withdrawn.emit(self.cut_said[1])  # another text opened: its "Show it" would do nothing
+            self.cut_said = None
         cut = [b for b in cut_by_a_stop(self.controller.tree.by_id.values(), self.started) if b["id"] not in self.told]
         if not cut:
             return
         branch = cut[-1]
         self.told.update(b["id"] for b in cut)
-        self.view.notice_offered.emit(interrupted_notice(branch), SHOW_INTERRUPTED,
+        self.cut_said = (branch["document_id"], interrupted_notice(branch))
+        self.view.notice_offered.emit(self.cut_said[1], SHOW_INTERRUPTED,
                                       lambda: self._show_cut(branch["document_id"], branch["id"]))
 
     def _show_cut(self, document_id: int, branch_id: int) -> None:
