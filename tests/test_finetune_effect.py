@@ -115,7 +115,7 @@ def test_measure_writes_the_run_record_and_the_cache_answers_the_next_before(rat
     assert [t["before"] for t in first["taught"]] == first["reask_answers_before"]  # same weights, same answers
     # a new run with the same model in use: its "before" comes from the saved cache, not the model
     monkeypatch.setattr(reasking, "reask",
-                        lambda work, missing, *a: pytest.fail("re-asked a cached prompt") if missing else [])
+                        lambda work, missing, *a, **k: pytest.fail("re-asked a cached prompt") if missing else [])
     monkeypatch.setattr(gate, "probe_perplexity", lambda *a, **k: pytest.fail("measured a cached probe"))
     again: dict = {}
     reread = fe.BeforeCache(paths, tiny_model.model_id, None, tiny_model.device)

@@ -23,7 +23,7 @@ REASK_TOKEN_PER_UPDATE = 1 / 8
 
 def part_of(what: str) -> str:
     """The part of a measuring a count (core.work_meter's ``what``) belongs to."""
-    if what.startswith("re-asking"):
+    if what.startswith(("re-asking", "continuing")):  # "continuing": rated Text continuations (reasking.reask_what)
         return "reask"
     if "general text" in what:
         return "probe"

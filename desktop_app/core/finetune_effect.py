@@ -71,6 +71,16 @@ class Reasks:
     def open_from(self) -> int:
         return len(self.prompts) - self.open_count
 
+    @property
+    def measures(self) -> str:
+        """What the re-asks are, a key of progress_words.MEASURED_PARTS: the person's questions ("reask"), their
+        rated texts continued ("reask_texts"), or both ("reask_mixed"); read from the rated prompts alone (the
+        fixed questions are asked in every run)."""
+        rated = [bool(t) for t in self.texts[:self.unseen_from + self.held_count]]
+        if not any(rated):
+            return "reask"
+        return "reask_texts" if all(rated) else "reask_mixed"
+
 
 NEW_EXTRA = 2  # re-asks added at most for ratings new since the previous run (each costs a row of the batch)
 
@@ -287,7 +297,8 @@ class Meter:
                 probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window, skip=self.skip)
             m[f"probe_ppl_{when}"] = probe
         reask_key = f"{reasks.tokens}:{len(reasks.prompts)}"
-        with self.timed(f"{when}_reask"), self._part("reask", reask_key, len(reasks.prompts)) as computed:
+        with (self.timed(f"{when}_reask"), work_meter.naming(reasks.measures),
+              self._part("reask", reask_key, len(reasks.prompts)) as computed):
             answers = self.reasked if self.reasked is not None else self._reask(work, reasks, cache, computed)
             self.reasked = None
         if cache:
@@ -336,7 +347,7 @@ class Meter:
         with work_meter.overheard() as heard:
             yield computed
         if not heard:
-            work_meter.advance(KNOWN_PARTS[part], pieces, pieces)
+            work_meter.advance(KNOWN_PARTS.get(work_meter.subject() or part, KNOWN_PARTS[part]), pieces, pieces)
         if self.clock is not None:
             self.clock.took(part, time.perf_counter() - start, bool(computed), key)
 
@@ -371,7 +382,9 @@ class Meter:
         missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
         if len(missing) == len(prompts):  # all asked now: their seconds are the re-asks' (none cached)
             computed.append(True)
-        answered = iter(reasking.reask(work, missing, tokens, self.cancel))
+        texts = [t for (_p, k), t in zip(zip(prompts, keys), (*reasks.texts, *[False] * len(prompts)))
+                 if found.get(k) is None]
+        answered = iter(reasking.reask(work, missing, tokens, self.cancel, texts=tuple(texts)))
         out = []
         for (ids, question), key in zip(prompts, keys):
             hit = found.get(key)
@@ -389,7 +402,10 @@ class Meter:
 # a part of a measuring that computed nothing, in its count's words (core.check_time.part_of reads the part back)
 KNOWN_PARTS = {"margins": "scoring your rated answers: {done} of {total}, known already from before training",
                "probe": "reading general text: known already from an earlier run, {done} of {total} part{s}",
-               "reask": "re-asking questions: {done} of {total} answer{s} known already from an earlier run"}
+               "reask": "re-asking questions: {done} of {total} answer{s} known already from an earlier run",
+               # the re-asks of rated Text continuations (Reasks.measures), not questions alone (textwords107)
+               "reask_texts": "re-asking questions, continuing texts: {done} of {total} known already from an earlier run"}
+KNOWN_PARTS["reask_mixed"] = KNOWN_PARTS["reask_texts"]
 ANSWER_CHARS = 300  # of a re-ask's answer kept in the run's metrics
 
 

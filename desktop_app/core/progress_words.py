@@ -187,7 +187,11 @@ def part_words(p) -> str:
 # said "(part 1 of 4)" and the CLI "measuring 1 of 4" over two scoring counts nobody named (usertest32)
 MEASURED_PARTS = {"trained": "scoring the ratings it trains on", "held_out": "scoring held-out ratings",
                   "new": "scoring your ratings new since the last run", "margins": "scoring your ratings",
-                  "probe": "reading general text", "reask": "re-asking your questions and a few fixed ones"}
+                  "probe": "reading general text", "reask": "re-asking your questions and a few fixed ones",
+                  # a run's re-asks of rated Text continuations (finetune_effect.Reasks.measures): a writer who had
+                  # asked nothing read "re-asking your questions" (textwords107)
+                  "reask_texts": "continuing your texts and asking a few fixed questions",
+                  "reask_mixed": "re-asking your questions, continuing your texts and asking a few fixed ones"}
 
 
 def measured_part(p) -> str:
@@ -279,6 +283,9 @@ def named_run(line: str) -> str:
 COUNTED = (("re-asking questions: ", "{n} re-asked answers known already", "re-asking questions, {n} answers known"),
            # ^ the re-asks an earlier run answered (core.finetune_effect.KNOWN_PARTS) count answers, not tokens:
            # the status bar read "token 13/13" beside the panel's "13 of 13 answers known already" (usertest40)
+           ("re-asking questions, continuing texts: ", "{n} known already", "re-asking, continuing, {n} known"),
+           ("and re-asking", "{n} tokens of continuations and re-asked answers", "continuing, re-asking, token {n}"),
+           ("continuing", "{n} tokens of continuations", "continuing texts, token {n}"),  # reasking.reask_what's
            ("re-asking", "{n} tokens of re-asked answers", "re-asking questions, token {n}"),
            ("general text", "{n} parts of general text", "{doing} general text {n}"),
            ("pair", "{n} answer pairs", "{doing} {n} answer pairs"),  # "of 1 pair" too

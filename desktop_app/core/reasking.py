@@ -61,8 +61,21 @@ class Reask:
     cut: bool = False  # it reached the re-ask's token limit unfinished: shown with "…" (it ends mid-word)
 
 
+def reask_what(count: int, texts: int = 0) -> str:
+    """The re-asks' count line (core.work_meter's ``what``) for ``count`` prompts, ``texts`` of them the text
+    before a rated Text-mode continuation: a run on Text ratings alone said "re-asking your questions ... tokens of
+    each answer" to a writer who had asked none (textwords107)."""
+    asked, numbers = count - texts, "{done} of at most {total} tokens of each"
+    if not texts:
+        return f"re-asking {counted(count, 'question')} at once: {numbers} answer"
+    if not asked:
+        return f"continuing {counted(texts, 'rated text')} at once: {numbers} continuation"
+    return (f"continuing {counted(texts, 'rated text')} and re-asking {counted(asked, 'question')} at once: "
+            f"{numbers} continuation and answer")
+
+
 def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, cancel=None,
-          until: Callable[[int, Reask], bool] | None = None) -> list[Reask]:
+          until: Callable[[int, Reask], bool] | None = None, texts: tuple = ()) -> list[Reask]:
     """Greedy answers to ``(prompt_ids, question)`` under ``loaded``'s current weights.
 
     All prompts are decoded as one left-padded batch (core.greedy_batch: ``generate``'s
@@ -76,7 +89,8 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
     returned cut short. For a caller whose verdict one finished answer settles: the answers
     that ended are those of the whole batch, token for token (a row's greedy tokens do not
     depend on when the batch stops), and a step back's search for a clean checkpoint stopped
-    after a few tokens where a short restated answer ended (``train_verdict.clean_check``)."""
+    after a few tokens where a short restated answer ended (``train_verdict.clean_check``).
+    ``texts``: per prompt, whether it is a Text continuation's (``finetune_effect.Reasks.texts``), for the count's words."""
     from desktop_app.core.greedy_batch import greedy_rows
     from desktop_app.core.prompts import stop_sequences_for
 
@@ -90,8 +104,7 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
     settles = None if until is None or eos is None else (
         lambda i, row: until(i, _answer(tok, prompts[i][1], row, eos, stops)))
     # all at once, token by token: a count of questions would stand still, then jump
-    what = (f"re-asking {counted(len(prompts), 'question')} at once: "
-            "{done} of at most {total} tokens of each answer")
+    what = reask_what(len(prompts), sum(map(bool, texts[:len(prompts)])))
     work_meter.advance(what, 0, max_new_tokens)
     with loaded.lock:
         rows = greedy_rows(loaded.model, batch, mask, max_new_tokens, eos, ended=settles,

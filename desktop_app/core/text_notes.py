@@ -1,12 +1,13 @@
 """What the Text tab tells the person about its text and its continuations, in words (Qt-free):
 a paste or file whose long lines were broken, Ctrl+V over the coloured text, an edit that made a new
-branch, why a continuation ended, the summary's figures while one is written."""
+branch, why a continuation ended, the summary's figures while one is written, a continuation the app stopped in."""
 
 from __future__ import annotations
 
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
 from desktop_app.core.count_words import counted
+from desktop_app.core.local_time import local_stamp
 
 PASTE_ON_COLOURS_WORDS = ("The coloured text takes no paste: Edit (Ctrl+E) opens it for writing, "
                           "New (Ctrl+N) starts a new text.")
@@ -114,3 +115,26 @@ def token_place_words(index: int, total: int, continuation_wrote_it: bool, edite
     where = ("written by a continuation, edited since" if edited_since
              else "written by a continuation" if continuation_wrote_it else "the text")
     return f"Token {index + 1:,} of {total:,} \u00b7 {where}"
+
+
+SHOW_INTERRUPTED = "Show it"  # the notice's link: the cut continuation's branch shown
+
+
+def cut_by_a_stop(branches, started: str) -> list[dict]:
+    """The continuations the app stopped in (killed, the power gone) before this start (``started``: its time, as
+    the store writes times): still marked interrupted (``text_branches.interrupted``), made before it. One this
+    start writes carries the mark too until it ends; the tree leaves it out, and its time is after ``started``."""
+    return sorted((b for b in branches if tb.interrupted(b) and (b.get("created") or "") < started),
+                  key=lambda b: b.get("created") or "")
+
+
+def interrupted_notice(branch: dict) -> str:
+    """The Text tab's notice, once, for a continuation cut off when the app stopped: "The continuation of Dec 7
+    13:02 was cut off when the app stopped; its 18 tokens are kept as branch ‹A lighthouse keeper…›." (usertest55
+    had only its row's tooltip say so, where nobody looks at a start; textwords107)."""
+    tokens = len(branch.get("tokens") or ())
+    made = local_stamp(branch.get("created"))
+    of = f" of {made}" if made else ""
+    kept = f"its {counted(tokens, 'token')} {'is' if tokens == 1 else 'are'} kept" if tokens else "it is kept"
+    name = tb.first_words(tb.label(branch).strip(), 28)
+    return f"The continuation{of} was cut off when the app stopped; {kept} as branch \u2039{name}\u203a."

@@ -255,7 +255,8 @@ def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
         # batch's other answers run to the limit (measured, bench/learning_effect.py --one-conversation, thumbs
         # x 8: 4 checkpoints tried, none clean, 63 -> 27 CPU-s: three stopped after "The sky is blue." at 6 tokens,
         # the fourth's wrong answer was a loop, which shows only at the limit; thumbs x 4 apart 39 -> 9)
-        answers = clean.answers = reasking.reask(work, reasks.prompts, reasks.tokens, cancel, until=settles)
+        answers = clean.answers = reasking.reask(work, reasks.prompts, reasks.tokens, cancel, until=settles,
+                                                  texts=reasks.texts)
         return not any(wrong(t, a.answer, a.problem) and w for a, t, w in zip(answers, taught, watched))
 
     clean.answers = None

@@ -29,7 +29,7 @@ STAT_TIPS = {
 }
 BYTES_TIP = ("This token holds only part of a character (an emoji or an accented letter split over several "
              "tokens): these are its bytes in hex; the token that completes the character shows it.")
-COPY_TIP = ("Copy this token's figures as JSON: its index and id, probability, log-probability, rank, entropy "
+COPY_TIP = ("Copy this token's figures as JSON: its token number (from 1, as shown here), index (from 0) and id, probability, log-probability, rank, entropy "
             "and surprisal, and its top alternatives with their ids; once \u201cWhy this token?\u201d shows, its layer "
             "grid (every layer's probability and rank of each column's token) and what led here too")
 
@@ -37,13 +37,13 @@ BUSY_WRITING = {"this": "This answer is still being written", "another": "The mo
 
 
 def copied_words(index: int, record: TokenRecord, explanation=None) -> str:
-    """What the status bar says after "Copy figures": the token as the inspector numbers it (from 1), the
-    JSON's own "index", which counts from 0 as the token lists of a script do, and what of "Why this token?"
-    came with them (``explanation``: the one shown)."""
+    """What the status bar says after "Copy figures": the token as the inspector numbers it (from 1), as the
+    JSON's "token_number" does, the JSON's "index", which counts from 0 as the token lists of a script do, and
+    what of "Why this token?" came with them (``explanation``: the one shown)."""
     said = f"Copied the figures of token {index + 1}, \u201c{token_label(record.text)}\u201d"
     if explanation is not None and explanation.lens is not None:
         said += ", its layer grid" + (" and what led here" if explanation.attribution is not None else "")
-    return f"{said}, as JSON (its \"index\" {index} counts from 0)"
+    return f"{said}, as JSON (\"token_number\" {index + 1}; \"index\" {index} counts from 0)"
 
 
 # "Show N more" under the alternatives: what it shows, what sets the list's first length (session 62), and how long

@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core import documents
-from desktop_app.core.text_notes import broken_lines_notice
+from desktop_app.core.store import now
+from desktop_app.core.text_notes import SHOW_INTERRUPTED, broken_lines_notice, cut_by_a_stop, interrupted_notice
 from desktop_app.gui import save_folder
 
 PLAIN_PREVIEW_CHARS = 50_000  # an opened text shows this much plain until its colours come (a 5 MB one: its start)
@@ -28,6 +29,9 @@ class TextDocuments:
         # editor (texts63). Set by those actions only: a focus Qt moved to it (Chat's prompt hidden by Ctrl+2)
         # is not the person's, and Ctrl+2 puts the keys in the text
         self.picker_had_focus = False
+        # the continuations the app stopped in before this start, said once (_tell_interrupted)
+        self.started, self.told = now(), set()
+        self.cut_said: tuple[int, str] | None = None  # (its text's id, the notice) while it may show
         self.controller.opening_changed.connect(self._opening)
         self.controller.opened.connect(self._show_document)
         self.controller.saved.connect(lambda _id: self.refresh())
@@ -106,7 +110,28 @@ class TextDocuments:
         view.analyse_now(save=False)
         if document.get("broken_lines"):
             view.notice.emit(broken_lines_notice(document["broken_lines"]))
+        self._tell_interrupted()
         self._place_focus(not document["shown_text"])
+
+    def _tell_interrupted(self) -> None:
+        """A continuation the app stopped in before this start, in the text opened, is said once in the notice
+        line with "Show it" (textwords107: only its row's tooltip said so). The latest, where there are several."""
+        if self.cut_said is not None and self.cut_said[0] != self.controller.tree.document_id:
+            self.view.notice_withdrawn.emit(self.cut_said[1])  # another text opened: its "Show it" would do nothing
+            self.cut_said = None
+        cut = [b for b in cut_by_a_stop(self.controller.tree.by_id.values(), self.started) if b["id"] not in self.told]
+        if not cut:
+            return
+        branch = cut[-1]
+        self.told.update(b["id"] for b in cut)
+        self.cut_said = (branch["document_id"], interrupted_notice(branch))
+        self.view.notice_offered.emit(self.cut_said[1], SHOW_INTERRUPTED,
+                                      lambda: self._show_cut(branch["document_id"], branch["id"]))
+
+    def _show_cut(self, document_id: int, branch_id: int) -> None:
+        """The notice's "Show it": the cut continuation's branch, while its text is the one open."""
+        if self.controller.tree.document_id == document_id:
+            self.controller.tree.show(branch_id)
 
     def _place_focus(self, empty: bool) -> None:
         """The picker gets its focus back; else a new empty text in front takes the keys in its editor: after

@@ -113,6 +113,7 @@ class TextMode:
         w = self.window
         self.controller.error.connect(self._error)
         self.view.notice.connect(self._notice)
+        self.view.notice_offered.connect(self._offer)
         self.view.notice_withdrawn.connect(self._withdraw_notice)
         self.view.edit_button.toggled.connect(lambda on: on and self._drop_paste_notice())
         self.view.edit_button.toggled.connect(lambda on: on or self._drop_colours_ready())
@@ -223,6 +224,11 @@ class TextMode:
     def _notice(self, text: str) -> None:
         self.said["notice_banner"] = text
         self.window.notice_banner.show_message(text, "info")
+
+    def _offer(self, text: str, words: str, act) -> None:
+        """A notice with a link that acts (the continuation the app stopped in: "Show it")."""
+        self.said["notice_banner"] = text
+        self.window.notice_banner.show_message(text, "info", (words, act))
 
     def _withdraw_notice(self, text: str) -> None:
         banner = self.window.notice_banner

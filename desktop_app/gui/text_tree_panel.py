@@ -6,7 +6,7 @@ continuation). A right click renames, deletes, or makes a branch the main text; 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QMenu, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
@@ -67,6 +67,7 @@ BESIDE_LEAST = 40  # px of the outline beside the text, where the tab's height i
 # whole rows the outline keeps under the text (a narrow tab), at its font's row height: a fixed 40 px
 # there showed one whole row where the font was larger, and the rest hid behind a bar (conflict106)
 UNDER_ROWS = 3
+ROWS_MEASURED = 64  # rows whose heights the least height reads: a rated row (its thumb's icon) is taller than text
 
 
 class BranchPanel(QWidget):
@@ -184,9 +185,30 @@ class BranchPanel(QWidget):
         if not self.under:
             self.outline.setMinimumHeight(BESIDE_LEAST)
             return
-        row = self.outline.sizeHintForRow(0)  # -1 before its first row: the font's line then
-        row = row if row > 0 else self.outline.fontMetrics().height() + 2
-        self.outline.setMinimumHeight(UNDER_ROWS * row + 2 * self.outline.frameWidth())
+        self.outline.setMinimumHeight(UNDER_ROWS * self._tallest_row() + 2 * self.outline.frameWidth())
+        self._scroll_to_current()
+
+    def _tallest_row(self) -> int:
+        """The tallest row's height: a row with a thumb's icon is taller than the main text's first row, and three
+        of the first row's height showed about 2.5 rows with the current one cut in half (textwords107)."""
+        heights = [self.outline.sizeHintForIndex(self.outline.indexFromItem(item)).height()
+                   for item in self.items()[:ROWS_MEASURED]]
+        tallest = max(heights, default=-1)  # none before the first row: the font's line then
+        return tallest if tallest > 0 else self.outline.fontMetrics().height() + 2
+
+    def _scroll_to_current(self) -> None:
+        """The current row (the branch shown) whole in view once the outline's new height is laid out: the
+        splitter gives the outline its height after this, and a row scrolled to before stayed cut in half."""
+        QTimer.singleShot(0, self, self._current_in_view)
+
+    def _current_in_view(self) -> None:
+        current = self.outline.currentItem()
+        if current is not None:
+            self.outline.scrollToItem(current)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._scroll_to_current()  # a shorter outline (Fine-tune's change came on above it) keeps the row shown whole
 
     def _main_label(self) -> str:
         start = self.tree.main_text[:400]  # the first words only: a pasted book is not split whole
@@ -358,6 +380,7 @@ class BranchPanel(QWidget):
             item.setText(0, _outline_label(self._words(branch), correction))
             _show_thumbs(item, ratings["thumbs"])
             self._tip(item, branch, correction)
+            self._keep_rows()  # a thumb's icon makes its row taller
 
     def rate(self, value: int) -> None:
         bid = self.tree.shown

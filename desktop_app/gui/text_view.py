@@ -72,6 +72,8 @@ class TextView(QWidget):
     token_clicked = Signal(int, object)  # index, TokenRecord
     token_hovered = Signal(int, object)  # index (-1: none), TokenRecord or None
     notice = Signal(str)  # something the person should know, not an error (lines broken)
+    # a notice with a link that acts: (its words, the link's words, what a click does)
+    notice_offered = Signal(str, str, object)
     notice_withdrawn = Signal(str)  # a notice that no longer holds: the banner lets it go if it still shows it
 
     def __init__(self, controller: TextController, parent=None):
