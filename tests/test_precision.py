@@ -20,7 +20,7 @@ from desktop_app.core.store_schema import MIGRATIONS, SCHEMA_VERSION
 from test_store import make_records
 
 
-def test_choices_map_to_dtypes_and_labels():
+def test_choices_map_to_dtypes_and_labels(auto_as_the_machine_reads_it):
     cpu = torch.device("cpu")
     assert P.weights_dtype(cpu, "exact") == torch.float32
     fast = P.fast_dtype(cpu)

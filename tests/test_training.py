@@ -472,7 +472,8 @@ def test_a_run_refused_for_the_probe_alone_is_judged_again_at_an_earlier_checkpo
 
 
 def test_the_guards_figure_before_training_is_the_same_at_either_training_precision(tmp_path, tiny_model,
-                                                                                   tiny_model_dir):
+                                                                                   tiny_model_dir,
+                                                                                   auto_as_the_machine_reads_it):
     """The guard's perplexity before training is kept with the "before" figures (BeforeCache)
     without the training precision in its key: a run at one precision takes the figure a run at
     the other read. That holds because the guard reads its text in float32, outside the steps'

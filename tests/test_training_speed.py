@@ -22,7 +22,7 @@ from helpers import watch_calls
 from test_training_data import rate_three_answers
 
 FAST = dict(max_steps=4, min_steps=4, lr=3e-3, reask_count=1, reask_unseen=1, reask_tokens=6, heldout_fraction=0.0)
-NATIVE_BF16 = precision.training_autocast_dtype("cpu") == torch.bfloat16
+NATIVE_BF16 = precision.training_autocast_dtype("cpu", "fast") == torch.bfloat16
 
 
 @pytest.fixture
@@ -39,7 +39,8 @@ def _first_step(seen):
 
 
 @pytest.mark.parametrize("setting", ["auto", "exact"])
-def test_autocast_where_the_cpu_has_bf16_and_never_with_exact(env, tiny_model_dir, setting):
+def test_autocast_where_the_cpu_has_bf16_and_never_with_exact(env, tiny_model_dir, setting,
+                                                               auto_as_the_machine_reads_it):
     store, paths = env
     seen = []
     # a model spec: the run loads its own float32 copy, so only the setting decides
@@ -65,7 +66,7 @@ def test_a_chat_model_in_exact_precision_gets_an_exact_fine_tune(env, tiny_model
     assert result.metrics["train_precision"] == expected
 
 
-def test_autocast_dtype_rules():
+def test_autocast_dtype_rules(auto_as_the_machine_reads_it):
     assert precision.training_autocast_dtype("cpu", "exact") is None
     assert precision.training_autocast_dtype("meta") is None
     with pytest.raises(ValueError):

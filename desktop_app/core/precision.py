@@ -13,12 +13,16 @@ as Fast (or Exact), and the model says why (``compact_unsupported``).
 from __future__ import annotations
 
 import functools
+import os
 
 EXACT, FAST, COMPACT, AUTO = "exact", "fast", "compact", "auto"
 CHOICES = (AUTO, EXACT, FAST, COMPACT)
 LABELS = {"float32": "Exact", "bfloat16": "Fast", "float16": "Fast"}
 QUANTIZED = {"int8": "Compact"}  # weight-only integer kinds (the activations are bfloat16)
 NOT_FAST = "Exact (float32)"  # what Fast loads where 16-bit would not be faster
+# what Auto means where it is set (exact or fast): a CPU with native bfloat16 reads Auto as Fast and one
+# without as Exact, so figures differ by machine; "exact" gives every machine float32's (the tests set it)
+AUTO_ENV = "GPT2_DESK_AUTO_PRECISION"
 
 
 def dtype_name(dtype) -> str:
@@ -112,12 +116,19 @@ def why_not_fast(device) -> str:
     return f"On this device Fast and Auto load {NOT_FAST}."
 
 
-def weights_dtype(device, precision: str = AUTO):
-    """The dtype to load the chat model's weights in; ``auto`` is Fast where supported."""
-    import torch
-
+def meant(precision: str) -> str:
+    """``precision`` with Auto read as AUTO_ENV says where it is set to exact or fast; else unchanged."""
     if precision not in CHOICES:
         raise ValueError(f"precision is one of {', '.join(CHOICES)}, not {precision!r}")
+    chosen = os.environ.get(AUTO_ENV, "").strip().lower()
+    return chosen if precision == AUTO and chosen in (EXACT, FAST) else precision
+
+
+def weights_dtype(device, precision: str = AUTO):
+    """The dtype to load the chat model's weights in; ``auto`` is Fast where supported (``meant``)."""
+    import torch
+
+    precision = meant(precision)
     if precision == EXACT:
         return torch.float32
     return fast_dtype(device) or torch.float32
@@ -147,8 +158,7 @@ def training_autocast_dtype(device, precision: str = AUTO):
     benchmark the effect); CUDA: bfloat16, else float16 (with a loss scaler); elsewhere none."""
     import torch
 
-    if precision not in CHOICES:
-        raise ValueError(f"precision is one of {', '.join(CHOICES)}, not {precision!r}")
+    precision = meant(precision)
     kind = getattr(device, "type", str(device))
     if precision == EXACT or kind not in ("cpu", "cuda"):
         return None
