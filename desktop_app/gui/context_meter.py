@@ -63,6 +63,7 @@ class ContextMeter(QObject):
         chat.lane.changed.connect(self._lane_changed)
         chat.prompt_reading.connect(self._answer_reads)
         chat.tokens.connect(self._answer_grows)
+        chat.answer_finished.connect(self._answer_ended)
         self.answer_read, self.answer_written = 0, 0  # the streaming answer's prompt tokens, its tokens so far
         self.label.hide()
 
@@ -81,6 +82,16 @@ class ContextMeter(QObject):
     def _answer_grows(self, batch: list) -> None:
         self.answer_written += len(batch)
         self._show_answer()
+
+    def _answer_ended(self, _result) -> None:
+        """The answer's count stays, without "the answer being written": a paused explanation goes on
+        after it and holds the lane (and the tokenizer) for minutes, and the line kept saying an answer
+        was being written long after it ended (usertest 56). The lane's end counts it exactly."""
+        loaded = self.chat.loaded
+        if loaded is not None and self.answer_read:
+            used = self.answer_read + self.answer_written
+            self.show(f"{used:,} / {loaded.context_window:,} tokens of context", "info")
+        self.answer_read = 0
 
     def _show_answer(self) -> None:
         loaded = self.chat.loaded
