@@ -36,3 +36,19 @@ def test_the_meter_stops_saying_an_answer_is_written_once_it_ended(make_window, 
         release.set()
     qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: "the conversation so far" in meter.text(), timeout=WAIT_MS)
+
+
+def test_show_more_keeps_the_figures_of_the_rows_already_shown():
+    """On 16-bit weights the re-read for "Show 40 more" rounds otherwise than the writing did: the rows on screen
+    changed ("Answer" 13.3% became a "tie 12.5%" beside "Spain"); they keep the record's figures, the read adds
+    only what the record does not keep, as many rows as it read."""
+    from desktop_app.core.more_alternatives import kept_first
+    from desktop_app.core.records import Alternative
+
+    kept = (Alternative(1, " Madrid", 0.495), Alternative(2, " Answer", 0.133), Alternative(3, " Spain", 0.125))
+    read = (Alternative(1, " Madrid", 0.494), Alternative(2, " Answer", 0.125), Alternative(3, " Spain", 0.125),
+            Alternative(4, " Barcelona", 0.081), Alternative(5, " Rome", 0.006))
+    longer = kept_first(kept, read)
+    assert longer[:3] == kept, "the rows already shown stay as written"
+    assert [a.id for a in longer] == [1, 2, 3, 4, 5] and len(longer) == len(read)
+    assert longer[3] is read[3], "the rows the record does not keep come from the read"

@@ -9,7 +9,7 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QPushButton
 
-from desktop_app.core.more_alternatives import MORE_ALTERNATIVES
+from desktop_app.core.more_alternatives import MORE_ALTERNATIVES, kept_first
 from desktop_app.core.piece_words import other_model, piece_hex
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import SamplerCut, cut_below_the_list, cut_of_longer_list, cut_words
@@ -134,7 +134,8 @@ class AlternativesPart:
             return
         self.more_token = None
         self.more_seconds = time.monotonic() - self.more_asked_at  # the next token's button says it
-        longer = replace(self.record, top=tuple(alternatives))
+        alternatives = kept_first(self.record.top, alternatives)  # the rows shown keep their figures
+        longer = replace(self.record, top=alternatives)
         if self.sampler_cut is not None:  # the 40 more had all looked pickable (inspector86)
             self.sampler_cut = cut_of_longer_list(self.sampler_cut, self.record, alternatives)
             self.chart.cut = self.sampler_cut.cut
