@@ -16,9 +16,12 @@ from test_textfold77_empty_inspector import click_a_token, side_width, sized, wi
 
 
 def test_new_text_gives_the_emptied_inspector_its_narrow_width_again(window, qtbot):
-    sized(qtbot, window, 1024, 600)
+    sized(qtbot, window, 1200, 700)  # wide enough for the panel's whole width, a token inspected there
     click_a_token(window)
+    settle()
     assert side_width(window) == PANEL_WIDTHS[2], "an inspected token has the panel's whole width"
+    sized(qtbot, window, 1024, 600)  # narrowed: the inspector, token and all, takes its narrow form (usertest55)
+    assert side_width(window) == INSPECTOR_LEAST
     qtbot.mouseClick(window.text_view.new_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.inspector.record is None)
     settle()

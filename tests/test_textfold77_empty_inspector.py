@@ -42,15 +42,21 @@ def click_a_token(window, index: int = 3) -> None:
     settle()
 
 
-def test_at_1024_the_empty_inspector_narrows_for_the_text_until_a_token_is_inspected(window, qtbot):
+def test_at_1024_the_inspector_keeps_its_narrow_form_and_a_token_click_moves_nothing(window, qtbot):
+    """usertest55: widening to 340 px on the first click moved the text and its buttons 100 px under the
+    pointer (a click meant for New pressed Edit)."""
     sized(qtbot, window, 1024, 600)
     assert window.inspector.record is None and window.side_tabs.isVisible()
     assert side_width(window) == INSPECTOR_LEAST, f"the empty inspector took {window.splitter.sizes()}"
     text_width = window.text_view.heatmap.viewport().width()
+    new_button = window.text_view.bar.new_button
+    before = new_button.mapTo(window, new_button.rect().topLeft())
     click_a_token(window)
+    settle()
     assert window.inspector.record is not None
-    assert side_width(window) == PANEL_WIDTHS[2], "an inspected token gets the panel's whole width"
-    assert window.text_view.heatmap.viewport().width() == text_width - (PANEL_WIDTHS[2] - INSPECTOR_LEAST)
+    assert side_width(window) == INSPECTOR_LEAST, "the inspected token is shown in the narrow form"
+    assert window.text_view.heatmap.viewport().width() == text_width
+    assert new_button.mapTo(window, new_button.rect().topLeft()) == before, "New stays under the pointer"
 
 
 def test_the_default_first_window_keeps_the_panel_at_its_width(window, qtbot):

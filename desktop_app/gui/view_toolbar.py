@@ -67,12 +67,13 @@ CHAT_WIDTH = 420  # the chat is what the window is for: side panels give way dow
 # the Text tab's text beside (or over) its branches wants more: at 800x600 the inspector had 42% of the
 # window and the text 459 px (text58); the side panel gives way to its minimum for it, but never folds for it
 TEXT_WIDTH = 560
-# a window narrower than this gives an empty Token inspector in the Text tab its narrow form's width (INSPECTOR_LEAST)
-# instead of its 340 px, until a token is inspected: at 1024x600 the empty panel took a third of the window and left
-# the text 390 px (textfold77). The default first window on a 1280x800 screen (1088 px) is left as it was: its text
-# is 450 px, ~60 characters a line. Folding the panel instead gave the text more, but a token's click then moved the
-# whole text under the pointer, and at 800x600 the Surprises list's layout depends on the panel being there
-TEXT_NARROWS_EMPTY_INSPECTOR_BELOW = 1088
+# a window narrower than this gives the Token inspector in the Text tab its narrow form's width (INSPECTOR_LEAST)
+# instead of its 340 px: at 1024x600 the panel took a third of the window and left the text 390 px (textfold77). It
+# keeps that width when a token is inspected: widening then moved the text and its buttons 100 px under the pointer,
+# and a click meant for New pressed Edit (usertest55). The default first window on a 1280x800 screen (1088 px) is left
+# as it was: its text is 450 px, ~60 characters a line. Folding the panel gave the text more, but a token's click
+# then moved the whole text under the pointer, and at 800x600 the Surprises list's layout depends on the panel
+TEXT_NARROWS_INSPECTOR_BELOW = 1088
 ROOM_TO_RETURN = 40  # px beyond what a panel needs before a folded one comes back (no flicker at the edge)
 PANEL_WIDTHS = {0: 220, 2: 340}  # splitter index -> the width a panel gets when there is room
 FOLD_ORDER = ("conversations", "side_tabs")  # the list folds first: the inspector answers token clicks
@@ -135,7 +136,7 @@ class PanelFitter(QObject):
         window.splitter.splitterMoved.connect(self._dragged)
         # the Fine-tune tab wants more width than the inspector: fitted again for the tab brought to the front
         window.side_tabs.currentChanged.connect(lambda _index: self.fit_soon())
-        # an emptied Token inspector gives way again (empty_inspector_gives_way): after New text it had kept its
+        # an emptied Token inspector is fitted again (inspector_gives_way): after New text it had kept its
         # 340 px beside nothing at 1024 px until the next resize (session 62)
         window.inspector.emptied.connect(self.fit_soon)
         for attr, action in window.panel_actions.items():
@@ -295,7 +296,7 @@ class PanelFitter(QObject):
         sizes = [0, 0, 0]
         for attr in shown:
             sizes[index[attr]] = self.widths[index[attr]]
-        if "side_tabs" in shown and self.empty_inspector_gives_way():
+        if "side_tabs" in shown and self.inspector_gives_way():
             sizes[2] = min(sizes[2], self.window.side_tabs.minimumWidth())
         handles = self.window.splitter.handleWidth() * len(shown)
         want = self._middle_width() - (total - handles - sum(sizes))
@@ -311,17 +312,18 @@ class PanelFitter(QObject):
         sizes[1] = max(0, total - handles - sizes[0] - sizes[2])
         return sizes
 
-    def empty_inspector_gives_way(self) -> bool:
+    def inspector_gives_way(self) -> bool:
         """Whether the side panel takes only its least width for the Text tab's text: its Token inspector is in
-        front and empty, the window narrower than TEXT_NARROWS_EMPTY_INSPECTOR_BELOW, and the person has neither
-        shown the panel with its toggle nor dragged its width (theirs, kept)."""
+        front (empty or showing a token: a click must not move the text), the window narrower than
+        TEXT_NARROWS_INSPECTOR_BELOW, and the person has neither shown the panel with its toggle nor dragged
+        its width (theirs, kept)."""
         window = self.window
         text_mode = getattr(window, "text_mode", None)
         inspector = getattr(window, "inspector", None)
         return (text_mode is not None and text_mode.mode == "text" and inspector is not None
-                and window.side_tabs.currentWidget() is inspector and inspector.record is None
+                and window.side_tabs.currentWidget() is inspector
                 and "side_tabs" not in self.shown_by_hand and self.widths[2] == PANEL_WIDTHS[2]
-                and window.width() < TEXT_NARROWS_EMPTY_INSPECTOR_BELOW)
+                and window.width() < TEXT_NARROWS_INSPECTOR_BELOW)
 
     def _yields_to(self, attr: str) -> int:
         """How narrow ``attr`` gets for the middle column's wish (CHAT_WIDTH, TEXT_WIDTH): its least, and the side
