@@ -11,7 +11,9 @@ import pytest
 pytest.importorskip("PySide6")
 
 
-def test_copy_figures_says_in_the_status_bar_which_token_was_copied(qtbot):
+def copy_figures_of_token(qtbot, index: int) -> tuple[dict, str]:
+    """An inspector in a window shows a token at ``index`` (counted from 0) and Copy figures is clicked:
+    (the JSON copied, what the status bar says)."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -24,10 +26,13 @@ def test_copy_figures_says_in_the_status_bar_which_token_was_copied(qtbot):
     qtbot.addWidget(window)
     inspector = InspectorPanel()
     window.setCentralWidget(inspector)
-    inspector.show_token(None, 12, record, can_branch=False)
+    inspector.show_token(None, index, record, can_branch=False)
     QApplication.clipboard().clear()
     qtbot.mouseClick(inspector.copy_button, Qt.MouseButton.LeftButton)
-    said = window.statusBar().currentMessage()
-    copied = json.loads(QApplication.clipboard().text())
+    return json.loads(QApplication.clipboard().text()), window.statusBar().currentMessage()
+
+
+def test_copy_figures_says_in_the_status_bar_which_token_was_copied(qtbot):
+    copied, said = copy_figures_of_token(qtbot, 12)
     assert said.startswith("Copied the figures of token 13, \u201c\u2423France\u201d, as JSON"), said
     assert f"\"index\" {copied['index']} counts from 0" in said
