@@ -46,6 +46,7 @@ def _failing_commands(tmp_path, tiny_model_dir) -> dict[str, list[str]]:
         "probe": ["probe", "99", "Paris", "--token", "0", "--json"],
         "export": ["export", "--json", "--out", str(tmp_path / "no-such-folder" / "x.jsonl")],
         "import": ["import", missing, "--json"],
+        "recover": ["recover", missing, "--out", str(tmp_path / "recovered.sqlite3"), "--json"],
     }
 
 
