@@ -90,21 +90,7 @@ class BranchPanel(QWidget):
         layout.setSpacing(4)
         self.title = styled_label("BRANCHES", "PanelTitle")
         layout.addWidget(self.title)
-        self.outline = QTreeWidget(self)  # made in place (gui/in_place.py)
-        self.outline.setObjectName("BranchOutline")
-        self.outline.setColumnCount(2)
-        # a header names the percentage (text58: a % no row explained); the first column says what a row is
-        self.outline.setHeaderLabels(["branch", branch_words.PERCENT_HEADER])
-        self.outline.headerItem().setToolTip(0, "Each branch by its first words, or, where siblings begin alike, "
-                                                "by the words where it parts from them")
-        self.outline.headerItem().setToolTip(1, branch_words.PERCENT_TIP)
-        header = self.outline.header()  # the first words take the room; the probability what it needs
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.outline.setIndentation(12)
-        self.outline.setMinimumHeight(BESIDE_LEAST)  # in a short window the rating buttons under it stay whole
-        self.outline.setRootIsDecorated(False)
+        self.outline = self._make_outline()
         self.rows = branch_rows.install(self.outline)  # a row's words in two lines where one cuts them (text98)
         self.outline.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.outline.setToolTip("Every continuation is a branch: click one to show that text; right-click to "
@@ -121,6 +107,25 @@ class BranchPanel(QWidget):
         tree.changed.connect(self.refresh)
         tree.rated.connect(lambda _id: self._show_rating())
         tree.main_edited.connect(self._main_edited)
+
+    def _make_outline(self) -> QTreeWidget:
+        """The outline's two columns (a branch's words, its mean probability), their header tips and sizes."""
+        outline = QTreeWidget(self)  # made in place (gui/in_place.py)
+        outline.setObjectName("BranchOutline")
+        outline.setColumnCount(2)
+        # a header names the percentage (text58: a % no row explained); the first column says what a row is
+        outline.setHeaderLabels(["branch", branch_words.PERCENT_HEADER])
+        outline.headerItem().setToolTip(0, "Each branch by its first words, or, where siblings begin alike, "
+                                           "by the words where it parts from them")
+        outline.headerItem().setToolTip(1, branch_words.PERCENT_TIP)
+        header = outline.header()  # the first words take the room; the probability what it needs
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        outline.setIndentation(12)
+        outline.setMinimumHeight(BESIDE_LEAST)  # in a short window the rating buttons under it stay whole
+        outline.setRootIsDecorated(False)
+        return outline
 
     def set_under(self, under: bool) -> None:
         """Under the text (a narrow tab): no title (the outline's first row says "Main text"), and 3 px
