@@ -219,9 +219,9 @@ def test_cancel_keeps_the_grid_and_leaves_the_section_usable(window, qtbot):
     assert view.contributors.isVisible() and view.button.isHidden()
 
 
-def test_the_figures_so_far_show_after_the_first_passes_and_stay_on_cancel(window, qtbot):
-    """The first batch of passes (both ends of the path) goes through; the second is held:
-    the ranking is on screen, called rough, before the attribution ends; Cancel keeps it."""
+def hold_after_the_first_batch(window):
+    """The attribution's first batch of passes (gradients on) goes through; the next waits until the returned
+    gate is set (30 s at most). Returns (gate, hook handle): set the gate and remove the handle when done."""
     import threading
 
     import torch
@@ -236,7 +236,13 @@ def test_the_figures_so_far_show_after_the_first_passes_and_stay_on_cancel(windo
             if len(batches) > 1:
                 gate.wait(30)
 
-    handle = lens_parts(window.chat.loaded.model)[0][0].register_forward_hook(hold_after_the_first)
+    return gate, lens_parts(window.chat.loaded.model)[0][0].register_forward_hook(hold_after_the_first)
+
+
+def test_the_figures_so_far_show_after_the_first_passes_and_stay_on_cancel(window, qtbot):
+    """The first batch of passes (both ends of the path) goes through; the second is held:
+    the ranking is on screen, called rough, before the attribution ends; Cancel keeps it."""
+    gate, handle = hold_after_the_first_batch(window)
     card = _answer(window)
     window.show_token(card, 3)
     view = window.inspector.explain

@@ -5,8 +5,6 @@ The bar and Cancel now sit over the caption. The real window (tiny model), the a
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 pytest.importorskip("PySide6")
@@ -15,7 +13,7 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gui_windows import WAIT_MS  # noqa: E402
-from test_gui_explain import _answer, window  # noqa: E402,F401  (window: a fixture)
+from test_gui_explain import _answer, hold_after_the_first_batch, window  # noqa: E402,F401  (window: a fixture)
 
 LONGER = ("Rough result after 73 passes, still refining\u2026 Which earlier words led to it rather than the "
           "runner-up, in log-probability. Listed: the 4 of the top 5 words whose place has settled; the figures "
@@ -29,19 +27,7 @@ def _cancel_top(view) -> int:
 
 
 def test_cancel_stays_put_as_the_rough_result_lengthens_the_caption(window, qtbot):
-    import torch
-
-    from desktop_app.core.lens import lens_parts
-
-    gate, batches = threading.Event(), []
-
-    def hold_after_the_first(*_args) -> None:
-        if torch.is_grad_enabled():
-            batches.append(1)
-            if len(batches) > 1:
-                gate.wait(30)
-
-    handle = lens_parts(window.chat.loaded.model)[0][0].register_forward_hook(hold_after_the_first)
+    gate, handle = hold_after_the_first_batch(window)
     window.show_token(_answer(window), 3)
     view = window.inspector.explain
     try:
