@@ -148,6 +148,24 @@ def answer_modal(button_text: str, seen: list) -> None:
     QTimer.singleShot(50, click)
 
 
+def modal_types_opened_by(act) -> list[type]:
+    """Run ``act`` (a click or key that opens a modal dialog, which blocks it): the dialog is rejected once it is
+    up, and the types of the dialogs it opened come back."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    opened = []
+
+    def close_the_dialog():
+        dialog = QApplication.activeModalWidget()
+        opened.append(type(dialog))
+        dialog.reject()
+
+    QTimer.singleShot(0, close_the_dialog)
+    act()
+    return opened
+
+
 @pytest.fixture(name="window")
 def window_in_text_mode(qtbot, qapp, tiny_model_dir):
     """The window on the tiny model in Text mode with its text opened, answers of at most 6 tokens: a

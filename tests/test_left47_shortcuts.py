@@ -10,11 +10,12 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QKeySequence, QShortcut  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.gui.shortcuts import SHORTCUTS, shortcuts_html  # noqa: E402
+from gui_windows import modal_types_opened_by  # noqa: E402
 from test_gui import ask, make_window  # noqa: E402,F401
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
@@ -47,15 +48,7 @@ def test_keys_reach_the_model_dialog_compare_the_adapter_history_and_the_export_
     assert menu.isVisible() and window.import_conversation_action in menu.actions()
     menu.close()
 
-    opened = []
-
-    def close_the_dialog():
-        dialog = QApplication.activeModalWidget()
-        opened.append(type(dialog))
-        dialog.reject()
-
-    QTimer.singleShot(0, close_the_dialog)
-    _press(qtbot, window, Qt.Key.Key_L)
+    opened = modal_types_opened_by(lambda: _press(qtbot, window, Qt.Key.Key_L))
     assert opened == [ModelDialog]
 
 

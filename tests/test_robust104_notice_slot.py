@@ -8,13 +8,12 @@ bundled model tells (ChatController.model_notice)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
 from desktop_app.gui.message_edit import EDITING_WORDS
 from desktop_app.gui.model_dialog import ModelDialog
 from desktop_app.gui.window_notices import CHOOSE_MODEL
-from gui_windows import WAIT_MS, ask, opened_window
+from gui_windows import WAIT_MS, ask, modal_types_opened_by, opened_window
 from test_robust101_unanswered import NEXT, _prompt_left_unanswered
 
 OFFLINE = ("Using the bundled model SmolLM2-135M-Instruct: GPT-2 is not on this computer and the model hub cannot "
@@ -27,15 +26,7 @@ def _model_notice_back(banner) -> bool:
 
 
 def _link_opens_the_model_dialog(qtbot, banner) -> None:
-    opened = []
-
-    def close_the_dialog():
-        dialog = QApplication.activeModalWidget()
-        opened.append(type(dialog))
-        dialog.reject()
-
-    QTimer.singleShot(0, close_the_dialog)
-    qtbot.mouseClick(banner.action_button, Qt.MouseButton.LeftButton)
+    opened = modal_types_opened_by(lambda: qtbot.mouseClick(banner.action_button, Qt.MouseButton.LeftButton))
     assert opened == [ModelDialog]
 
 
