@@ -97,3 +97,16 @@ def test_a_damaged_index_page_loses_no_rows_and_the_count_is_still_known(tmp_pat
     assert len(_parents(db)) == 2 * MESSAGES
     assert f"messages: {2 * MESSAGES} of {2 * MESSAGES} kept" in recovery_words(recovery)
     assert not recovery.lost_any
+
+
+def test_a_damaged_first_page_of_a_table_loses_only_its_own_rows(tmp_path):
+    """The steps past a damaged page, from the lowest rowid, had stopped short of the highest: every row
+    after the table's first page was lost with it."""
+    db = tmp_path / "gpt2desk.sqlite3"
+    _database(db)
+    _overwrite_page_header(db, db.read_bytes().index(b"MARK-0-0 ") // PAGE)
+    recovery = recover_moved_aside(db)
+    parents = _parents(db)
+    assert "MARK-0-0" not in parents and {f"MARK-1-{m}" for m in range(MESSAGES)} <= set(parents)
+    messages = next(t for t in recovery.tables if t.name == "messages")
+    assert 0 < messages.lost <= 2 and messages.kept == 2 * MESSAGES - messages.lost

@@ -215,17 +215,20 @@ def _one_row(source: sqlite3.Connection, select: str, start: int) -> list | None
 
 
 def _next_readable(source: sqlite3.Connection, select: str, after: int) -> int | None:
-    """The first rowid past ``after`` from which rows can be read again: jumps that double until one reads,
-    then halved back toward ``after`` so that few readable rows are stepped over. None: none can."""
-    step, found = 1, None
-    while after + step <= HIGHEST_ROWID:
-        if _one_row(source, select, after + step) is not None:
-            found = after + step
+    """The first rowid past ``after`` from which rows can be read again: jumps that double until one reads
+    (the last one at the highest rowid, where nothing left to read reads as readable), then halved back
+    toward ``after`` so that few readable rows are stepped over. None: none can. (The jumps had stopped
+    short of the highest rowid: from the lowest, they went from 0 past it, so a damaged first page of a
+    table lost every row after it, robust108.)"""
+    low, step = after, 1  # ``low``: a start from which nothing can be read
+    while True:
+        probe = min(after + step, HIGHEST_ROWID)
+        if _one_row(source, select, probe) is not None:
             break
-        step *= 2
-    if found is None:
-        return None
-    low = after + step // 2  # unreadable from here (or ``after`` itself)
+        if probe == HIGHEST_ROWID:
+            return None
+        low, step = probe, step * 2
+    found = probe
     while found - low > 1:
         middle = (low + found) // 2
         if _one_row(source, select, middle) is not None:
