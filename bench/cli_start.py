@@ -1,13 +1,14 @@
 """The wall and CPU time of CLI commands, each as a fresh `gpt2-desk` process: `rate --token` and `export`
-(they read only the tokenizer), two refusals (`adapters export 99`, `finetune --epochs -1`), and the start of
-`ask` and `score` on the bundled model (its first token: `--max-new-tokens 1`).
+(they read only the tokenizer), two refusals (`adapters export 99`, `finetune --epochs -1`), `adapters list`
+(no model loaded), and the start of `ask` and `score` on the bundled model (its first token: `--max-new-tokens 1`).
 
 "before" runs the same command as the code did before cli102: the tokenizer read by transformers
 (core/file_tokenizer.read_file_tokenizer made to find no tokenizer.json, so open_tokenizer falls back to
 it) and, for the refusals, transformers' logging imported first (quiet_libraries ran before the checks);
 for `ask` and `score`, as before cli105: the bf16 kernel's copies of the weights laid out two bytes at a time
 and oneDNN's copies checked whole before a layout that differs at its first block was passed over (the
-functions of then, put back), and the fine-tune's verdict imported with the CLI.
+functions of then, put back), and the fine-tune's verdict imported with the CLI; for `adapters list`, as before
+robust108: huggingface_hub's snapshot_download imported to learn that the default model is not cached.
 "after" runs it as it ships. Both in this one run, alternating, on the tiny fixture model (ask and score: the
 bundled model); prints the median seconds of each and after/before, of the wall time and of the child's CPU
 time (on a shared machine the CPU time is the steadier). One core, as the cli105 figures were taken:
@@ -36,8 +37,11 @@ import sys
 if sys.argv[1] == "before":
     from desktop_app.core import file_tokenizer, logs
     file_tokenizer.read_file_tokenizer = lambda folder: None
-    if sys.argv[2] in ("adapters", "finetune"):
+    if sys.argv[2:4] == ["adapters", "export"] or sys.argv[2] == "finetune":
         logs.quiet_libraries()
+    if sys.argv[2:4] == ["adapters", "list"]:  # before robust108: snapshot_download asked even with no ref cached
+        from desktop_app.core import model_sources
+        model_sources._hub_cache_names = lambda repo_id: True
     if sys.argv[2] in ("ask", "score"):
         import cli_start_before
         cli_start_before.put_back()
@@ -97,6 +101,7 @@ def _commands(model_dir: Path, answer: int, scratch: Path, bundled: Path | None)
         "adapters export 99": (lambda: ["adapters", "export", "99", "--format", "peft", "--out",
                                         str(scratch / "none")], 2),
         "finetune --epochs -1": (lambda: ["finetune", "--epochs", "-1"], 2),
+        "adapters list": (lambda: ["adapters", "list"], 0),  # the default model, never downloaded here
     }
 
 

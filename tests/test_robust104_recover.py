@@ -64,7 +64,8 @@ def test_the_rows_on_other_pages_come_back_and_the_damaged_file_stays_as_it_was(
     assert len(texts) == messages.kept and DAMAGED_MESSAGE.strip() not in texts
     assert {f"MARK-{c}-{m}" for c in (0, 1, 2, 4, 5) for m in range(MESSAGES)} <= texts, "the other pages' rows"
     assert {"MARK-3-0", "MARK-3-1", "MARK-3-2"} <= texts, "the damaged page's conversation keeps its earlier ones"
-    assert not {f"MARK-3-{m}" for m in range(6, MESSAGES)} & texts, "replies to a lost message go, as if deleted"
+    assert {f"MARK-3-{m}" for m in range(6, MESSAGES)} <= texts, "replies to a lost message stay (robust108)"
+    assert messages.reattached == 1 and messages.unlinked == 0
     words = recovery_words(recovery)
     assert f"messages: {messages.kept} of {CONVERSATIONS * MESSAGES} kept ({messages.lost} unreadable" in words
     assert str(recovery.damaged) in words

@@ -18,10 +18,12 @@ def register_adapter_actions(sub, common) -> None:
     ex = sub.add_parser("export", parents=[common],
                         help="write an adapter as a PEFT folder, a merged model folder, or a GGUF file")
     ex.add_argument("id", type=record_id, metavar="ID", help="the adapter's id (see `adapters list`)")
-    ex.add_argument("--format", required=True, choices=FORMATS,
+    ex.add_argument("--format", choices=FORMATS, default=None,
                     help="peft: the adapter alone (small); merged: base + adapter as a transformers folder; "
                          "gguf: one file for llama.cpp, Ollama, LM Studio; gguf-lora: the adapter alone for "
-                         "llama.cpp's --lora, over the base model's GGUF")
+                         "llama.cpp's --lora, over the base model's GGUF. Default: read from --out's ending, "
+                         "FILE.gguf the merged model as one GGUF file (gguf; the LoRA alone: --format gguf-lora), "
+                         "any other name a merged model folder (merged; the adapter alone: --format peft)")
     ex.add_argument("--quant", choices=QUANTS, default=None, help="GGUF weights: f16 (default) or q8_0")
     ex.add_argument("--out", required=True, metavar="PATH", help="a new folder (peft, merged) or FILE.gguf (gguf, gguf-lora)")
     ex.add_argument("--json", action="store_true", help="print one JSON object with what was written")
@@ -43,9 +45,18 @@ def _run_cancellable(fn):
         raise
 
 
+def format_from_out(out: str) -> str:
+    """The export ``--out`` names when no --format is given, as every other ``--out`` is read by its ending
+    (robust108): a .gguf file is the merged model, what llama.cpp, Ollama and LM Studio run on its own (the
+    LoRA alone needs the base model's GGUF beside it, so it is asked for by name); any other name is a folder,
+    the merged model as transformers loads it."""
+    return "gguf" if out.lower().endswith(".gguf") else "merged"
+
+
 def cmd_adapter_export(args) -> int:
     from desktop_app.core.model_export import export_adapter, megabytes
 
+    args.format = args.format or format_from_out(args.out)
     if args.quant and args.format != "gguf":
         raise CliError(f"--quant sets a GGUF file's weights; a {args.format} export keeps the model's own "
                        "precision (gguf-lora: float32, a few MB): leave --quant out, or use --format gguf.")

@@ -22,7 +22,7 @@ def register(subparsers, common) -> None:
     p.add_argument("--out", metavar="NEW.sqlite3", help="with FILE: the new database to write (it must not exist); "
                                                         "start the app on it with --db NEW.sqlite3")
     p.add_argument("--json", action="store_true", help="print JSON: database, damaged, tables (name, kept, lost, "
-                                                       "unlinked; lost null where it could not be counted)")
+                                                       "unlinked, reattached; lost null where it could not be counted)")
     p.set_defaults(func=cmd_recover)
 
 

@@ -166,7 +166,7 @@ def cleanup_at_start(store, paths) -> list[Path]:
     if not _unlisted_folders(paths, {Path(a["path"]).name for a in store.list_adapters()}):
         return []  # (nothing to remove: the lock is not even tried)
     try:
-        with training_lock(paths):
+        with training_lock(paths, holder=CLEANUP_HOLDER):
             return cleanup_unlisted(store, paths, runs_over=[run_id for run_id, _status in store.run_statuses()])
     except (AdapterError, OSError):  # a live run (another process), or a folder the lock cannot be made in
         ended = [run_id for run_id, status in store.run_statuses() if status != "running"]
@@ -174,44 +174,71 @@ def cleanup_at_start(store, paths) -> list[Path]:
 
 
 LOCK_FILE = ".training.lock"
+RUN_HOLDER, CLEANUP_HOLDER = "run", "cleanup"  # who holds the lock, written in its file
+# how long a fine-tune's start waits while the lock is not a run's: the start-up cleanup holds it for
+# milliseconds, and a run started at that moment had been told another fine-tune was running (robust108)
+CLEANUP_WAIT_S = 5.0
+BUSY = "Another fine-tune is already running on this data folder."
 
 
 @contextlib.contextmanager
-def training_lock(paths, busy_error: type[Exception] = AdapterError):
+def training_lock(paths, busy_error: type[Exception] = AdapterError, holder: str = RUN_HOLDER):
     """One fine-tune at a time per data folder. The OS drops the lock if the process dies;
     a run that ends removes the file (no empty lock file stays behind). The file is removed
     while still locked, and a run that locked a removed file tries again, so two runs never
-    hold locks on two different files."""
+    hold locks on two different files. ``holder`` is written in the file: a run finding the
+    lock held by anything but a run (the start-up cleanup) waits for it, up to CLEANUP_WAIT_S;
+    the cleanup waits for nothing."""
     folder = Path(paths.adapters_dir)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_FILE
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory lock
-        fcntl = None
-    for _attempt in range(5):
-        handle = open(path, "a+")
-        if fcntl is None:
-            break
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            raise busy_error("Another fine-tune is already running on this data folder.") from None
-        try:
-            if os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino:
-                break  # locked the file that is there now
-        except FileNotFoundError:
-            pass
-        handle.close()  # a finishing run removed it meanwhile: lock the new one
-    else:
-        raise busy_error("Another fine-tune is already running on this data folder.")
+    handle = _locked_file(path, busy_error, CLEANUP_WAIT_S if holder == RUN_HOLDER else 0.0)
+    handle.seek(0)
+    handle.truncate()
+    handle.write(holder)
+    handle.flush()
     try:
         yield
     finally:
         with contextlib.suppress(OSError):
             path.unlink()
         handle.close()
+
+
+def _locked_file(path: Path, busy_error: type[Exception], wait_s: float):
+    """``path`` opened and locked (flock, exclusive), retried while its holder is not a run, for up to
+    ``wait_s``; busy_error at once where a run holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory lock
+        return open(path, "a+")
+    deadline, swaps = time.monotonic() + wait_s, 0
+    while swaps < 5:
+        handle = open(path, "a+")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            if _holder(path) == RUN_HOLDER or time.monotonic() >= deadline:
+                raise busy_error(BUSY) from None
+            time.sleep(0.02)  # a cleanup's few milliseconds (or one that has not written its name yet)
+            continue
+        try:
+            if os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino:
+                return handle  # locked the file that is there now
+        except FileNotFoundError:
+            pass
+        handle.close()  # a finishing run removed it meanwhile: lock the new one
+        swaps += 1
+    raise busy_error(BUSY)
+
+
+def _holder(path: Path) -> str:
+    """Who holds the lock at ``path``, as its file says ("": not said yet, an older version's run, or gone)."""
+    try:
+        return path.read_text(errors="replace").strip()
+    except OSError:
+        return ""
 
 
 # ------------------------------------------------------------------ listing and switching

@@ -6,7 +6,8 @@ The damaged file is opened read-only and never written; each table is read row b
 and a stretch SQLite cannot read (a damaged page) is stepped over to the next rowid it can, so the rows
 on the other pages survive. They go into a fresh database made at the damaged file's own schema
 version, with the app's foreign-key rules kept (a row whose parent was lost goes, a link that may be
-empty is emptied), and then migrated forward as any older file is. The fresh file is built beside the
+empty is emptied; but a message whose earlier message was lost is re-attached to its nearest surviving
+ancestor, robust108), and then migrated forward as any older file is. The fresh file is built beside the
 target and renamed into place once whole, so a crash midway never leaves half a database to open.
 """
 
@@ -32,12 +33,14 @@ LOWEST_ROWID, HIGHEST_ROWID = -(2 ** 63), 2 ** 63 - 1
 class TableRecovery:
     """One table's rows: ``kept`` copied, ``lost`` the rows the damaged file counted and the copy lacks
     (None where the damaged file could not even count them), ``unlinked`` among the kept ones, removed
-    again because the row they belong to was lost."""
+    again because the row they belong to was lost, ``reattached`` kept ones whose parent (an earlier
+    message) was lost, now linked to their nearest surviving ancestor."""
 
     name: str
     kept: int = 0
     lost: int | None = 0
     unlinked: int = 0
+    reattached: int = 0
 
 
 @dataclass
@@ -106,7 +109,10 @@ def _copy_database(source: sqlite3.Connection, fresh: sqlite3.Connection, damage
     fresh.execute("BEGIN")
     tables = [_copy_table(source, fresh, name) for name in _tables(fresh)]
     _copy_sequences(source, fresh)
-    _drop_broken_links(fresh, {t.name: t for t in tables})
+    by_name = {t.name: t for t in tables}
+    if "messages" in by_name:
+        by_name["messages"].reattached = _reattach_orphaned_messages(source, fresh)
+    _drop_broken_links(fresh, by_name)
     fresh.execute("COMMIT")
     migrate(fresh)
     return tables
@@ -161,12 +167,24 @@ def _copy_table(source: sqlite3.Connection, fresh: sqlite3.Connection, table: st
 
 
 def _count(source: sqlite3.Connection, table: str) -> int | None:
-    """The damaged table's row count (SQLite counts by an index where there is one, which a damaged table
-    page does not stop), or None where it cannot count them."""
+    """The damaged table's row count, or None where it cannot count them. SQLite counts by its smallest
+    index, which a damaged table page does not stop; a damaged page of that index does, so the table
+    itself and then each other index are asked in turn (a damaged index page loses no rows: the copy
+    reads the table, but the count was lost and the report said "how many is not known", robust108)."""
+    ways = ["", " NOT INDEXED", *(f' INDEXED BY "{name}"' for name in _indexes(source, table))]
+    for way in ways:
+        try:
+            return source.execute(f'SELECT count(*) FROM "{table}"{way}').fetchone()[0]
+        except sqlite3.DatabaseError:
+            continue
+    return None
+
+
+def _indexes(source: sqlite3.Connection, table: str) -> list[str]:
     try:
-        return source.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+        return [row[1] for row in source.execute(f'PRAGMA index_list("{table}")') if row[3] == "c"]
     except sqlite3.DatabaseError:
-        return None
+        return []
 
 
 def _readable_rows(source: sqlite3.Connection, select: str):
@@ -197,17 +215,20 @@ def _one_row(source: sqlite3.Connection, select: str, start: int) -> list | None
 
 
 def _next_readable(source: sqlite3.Connection, select: str, after: int) -> int | None:
-    """The first rowid past ``after`` from which rows can be read again: jumps that double until one reads,
-    then halved back toward ``after`` so that few readable rows are stepped over. None: none can."""
-    step, found = 1, None
-    while after + step <= HIGHEST_ROWID:
-        if _one_row(source, select, after + step) is not None:
-            found = after + step
+    """The first rowid past ``after`` from which rows can be read again: jumps that double until one reads
+    (the last one at the highest rowid, where nothing left to read reads as readable), then halved back
+    toward ``after`` so that few readable rows are stepped over. None: none can. (The jumps had stopped
+    short of the highest rowid: from the lowest, they went from 0 past it, so a damaged first page of a
+    table lost every row after it, robust108.)"""
+    low, step = after, 1  # ``low``: a start from which nothing can be read
+    while True:
+        probe = min(after + step, HIGHEST_ROWID)
+        if _one_row(source, select, probe) is not None:
             break
-        step *= 2
-    if found is None:
-        return None
-    low = after + step // 2  # unreadable from here (or ``after`` itself)
+        if probe == HIGHEST_ROWID:
+            return None
+        low, step = probe, step * 2
+    found = probe
     while found - low > 1:
         middle = (low + found) // 2
         if _one_row(source, select, middle) is not None:
@@ -229,6 +250,52 @@ def _copy_sequences(source: sqlite3.Connection, fresh: sqlite3.Connection) -> No
     for name, seq in counters:
         if not fresh.execute("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (seq, name)).rowcount:
             fresh.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
+
+
+def _reattach_orphaned_messages(source: sqlite3.Connection, fresh: sqlite3.Connection) -> int:
+    """Each kept message whose parent was lost linked to its nearest surviving ancestor, or (none known)
+    made a first message of its conversation, rather than deleted with the rest of its branch; how many.
+    A lost message's own parent is often still in the damaged file's ``messages_parent`` index (its
+    pages are apart from the table's), so the chain is followed up through the lost ones."""
+    orphans = fresh.execute("SELECT id, conversation_id, parent_id FROM messages m WHERE parent_id IS NOT NULL "
+                            "AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.id = m.parent_id) "
+                            "AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = m.conversation_id)").fetchall()
+    if not orphans:
+        return 0
+    lost_parents = _parents_in_index(source)
+    for message_id, conversation_id, parent_id in orphans:
+        ancestor = _surviving_ancestor(fresh, parent_id, conversation_id, lost_parents)
+        fresh.execute("UPDATE messages SET parent_id = ? WHERE id = ?", (ancestor, message_id))
+        log.warning("message %s re-attached to %s: its earlier message %s was lost", message_id, ancestor, parent_id)
+    return len(orphans)
+
+
+def _parents_in_index(source: sqlite3.Connection) -> dict[int, int]:
+    """{message id: its parent's id} as the damaged file's parent index holds them (read from the index
+    alone, not the damaged table); empty where that index cannot be read."""
+    try:
+        return dict(source.execute("SELECT id, parent_id FROM messages INDEXED BY messages_parent "
+                                   "WHERE parent_id IS NOT NULL").fetchall())
+    except sqlite3.DatabaseError:
+        return {}
+
+
+def _surviving_ancestor(fresh: sqlite3.Connection, lost_id: int, conversation_id: int,
+                        lost_parents: dict[int, int]) -> int | None:
+    """The nearest kept message of the conversation above ``lost_id``; else the conversation's first kept
+    message; None (a first message itself) where the conversation kept none without a parent."""
+    seen = set()
+    while lost_id is not None and lost_id not in seen:
+        seen.add(lost_id)
+        kept = fresh.execute("SELECT conversation_id FROM messages WHERE id = ?", (lost_id,)).fetchone()
+        if kept is not None:
+            if kept[0] == conversation_id:
+                return lost_id
+            break
+        lost_id = lost_parents.get(lost_id)
+    root = fresh.execute("SELECT min(id) FROM messages WHERE conversation_id = ? AND parent_id IS NULL",
+                         (conversation_id,)).fetchone()
+    return root[0]
 
 
 def _drop_broken_links(fresh: sqlite3.Connection, tables: dict[str, TableRecovery]) -> None:
@@ -261,7 +328,8 @@ TABLE_WORDS = {"conversations": "conversations", "messages": "messages", "rating
 
 
 def table_line(table: TableRecovery) -> str | None:
-    """"messages: 54 of 60 kept (2 unreadable, 4 whose earlier message was lost)"; None: a table that held nothing."""
+    """"messages: 54 of 60 kept (2 unreadable, 4 re-attached to an earlier message, theirs was lost)";
+    None: a table that held nothing."""
     name = TABLE_WORDS.get(table.name, table.name)
     if table.lost is None:
         return f"{name}: {table.kept:,} kept (some could not be read; how many is not known)"
@@ -270,6 +338,7 @@ def table_line(table: TableRecovery) -> str | None:
         return None
     why = [f"{table.lost:,} unreadable"] if table.lost else []
     why += [f"{table.unlinked:,} whose conversation, message or text was lost"] if table.unlinked else []
+    why += [f"{table.reattached:,} re-attached to an earlier message, theirs was lost"] if table.reattached else []
     return f"{name}: {table.kept:,} of {total:,} kept" + (f" ({', '.join(why)})" if why else "")
 
 

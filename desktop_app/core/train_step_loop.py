@@ -141,7 +141,7 @@ class StepLoop:
         # the text's perplexity before training is the base model's (a fresh adapter adds nothing): an
         # earlier run's figure, kept with the "before" figures (BeforeCache), saves a read of it. Not
         # keyed by the training precision: the guard reads in float32, outside the steps' autocast, so
-        # a run at either precision reads the same figure (tests/test_training.py)
+        # a run at either precision reads the same figure (tests/test_training_precision.py)
         cache, key = self.before_cache, f"guard_ppl:{digest(gate.guard_text())}{gate.skip_key(self.rated_down)}"
         guard = gate.PerplexityGuard(work.model, work.tokenizer, work.device, work.context_window, s.guard_ppl_rise,
                                      total, s.guard_checks, s.guard_stretch,
