@@ -115,6 +115,7 @@ class TextMode:
         self.view.notice.connect(self._notice)
         self.view.notice_offered.connect(self._offer)
         self.view.notice_withdrawn.connect(self._withdraw_notice)
+        w.notice_banner.dismissed.connect(self.view.texts.notice_closed)  # a cut continuation's notice, seen
         self.view.edit_button.toggled.connect(lambda on: on and self._drop_paste_notice())
         self.view.edit_button.toggled.connect(lambda on: on or self._drop_colours_ready())
         self.controller.analysed.connect(lambda _scored, _summary: self._say_colours_ready())
