@@ -73,6 +73,12 @@ class _Rated:
                         yield good, bad
 
 
+def rated_branches(store) -> _Rated:
+    """Every rated continuation, its ratings and the text before it, read once (``_Rated``; rating_conflicts reads
+    them as the run does)."""
+    return _Rated(store)
+
+
 def plain_ids(tokenizer, text: str) -> list[int]:
     """A prompt as plain text: tokenized as is, no template, after the start token plain
     text is read after (``prompts.plain_text_start``; the end-of-text token for an empty
