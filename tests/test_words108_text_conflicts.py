@@ -10,6 +10,7 @@ from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
 from desktop_app.core.conflict_words import conflicts_line
 from desktop_app.core.rating_conflicts import find_conflicts
+from test_gui import make_window  # noqa: F401  (a fixture)
 
 STORY = "The keeper climbed the stairs of the lighthouse every evening"
 TOKENS = [[1, " and"], [2, " lit"], [3, " the"], [4, " lamp"], [5, "."]]
@@ -88,3 +89,22 @@ def test_the_fine_tune_tab_names_the_text_and_its_link_opens_that_continuation(q
         qtbot.waitUntil(lambda: window.text.document_id == document and window.text.tree.shown == disliked,
                         timeout=WAIT_MS)
         assert window.mode == "text"
+
+
+def test_from_chat_the_link_opens_the_text_tab_on_that_continuation(make_window, qtbot):
+    """In Chat at a start the Text tab has opened no text yet: a first look starts its own opening, and the link
+    waits for it before it opens the continuation's text (it had shown the newest text's main text)."""
+    from gui_windows import WAIT_MS
+
+    window = make_window()  # (mode: chat)
+    store = window.text.store
+    document = documents.create_document(store, STORY, "Lighthouse")
+    liked, disliked = _continuation(store, document), _continuation(store, document)
+    tb.rate_branch(store, liked, 1)
+    tb.rate_branch(store, disliked, -1)
+    window.writer.recount()
+    label = window.finetune_panel.disagree_label
+    qtbot.waitUntil(lambda: label.text() != "", timeout=WAIT_MS)
+    label.linkActivated.emit(f"-{liked}")
+    qtbot.waitUntil(lambda: window.text.document_id == document and window.text.tree.shown == liked, timeout=WAIT_MS)
+    assert window.mode == "text"

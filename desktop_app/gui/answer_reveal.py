@@ -50,25 +50,29 @@ def show_rating(window, message_id: int, token_index: int | None = None) -> bool
 
 def show_continuation(window, branch_id: int) -> bool:
     """The Text continuation ``branch_id`` in the Text tab: its text opened (on the store lane, as the picker opens
-    one) and that branch shown, where its thumb or its tokens' ratings can be taken away; False where it cannot be
-    shown now (deleted meanwhile, or a text being written or opened holds the tab)."""
-    text = window.text
+    one) and that branch shown, where its thumb or its tokens' ratings can be taken away; False where it is gone."""
     try:
-        document_id = tb.get_branch(text.store, branch_id)["document_id"]
+        document_id = tb.get_branch(window.text.store, branch_id)["document_id"]
     except Exception:  # noqa: BLE001  (deleted since the counts were read)
         return False
-    window.set_mode("text")
-    if text.document_id == document_id:
+    window.set_mode("text")  # (a first look at the tab may start opening its own text: _show_when_open waits for it)
+    _show_when_open(window, document_id, branch_id)
+    return True
+
+
+def _show_when_open(window, document_id: int, branch_id: int, tries: int = 2) -> None:
+    """Show the branch once its text is the one open: at once, or after the opening under way, or after opening it
+    (its branch written since it was read, by the terminal: read again); nothing while a continuation is written."""
+    text = window.text
+    if not text.opening and text.document_id == document_id and branch_id in text.tree.by_id:
         text.tree.show(branch_id)
-        return True
+        return
 
     def opened(_document) -> None:
         text.opened.disconnect(opened)
-        if text.document_id == document_id:
-            text.tree.show(branch_id)
+        if tries:
+            _show_when_open(window, document_id, branch_id, tries - 1)
 
     text.opened.connect(opened)
-    if not window.text_view.texts.open_document(document_id):
+    if not text.opening and not window.text_view.texts.open_document(document_id):
         text.opened.disconnect(opened)
-        return False
-    return True
