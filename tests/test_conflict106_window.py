@@ -9,7 +9,6 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from conflict106_helpers import answer, conversation_of  # noqa: E402
 from gui_windows import WAIT_MS  # noqa: E402
@@ -98,8 +97,7 @@ def test_compare_says_the_ratings_disagree_instead_of_expect_green(window, qtbot
     assert f"but disliked the same text in conversation {conversation_of(window.chat.store, disliked)}" in said
     assert "expect little change" in said
     window.open_compare(disliked)
-    qtbot.waitUntil(lambda: view.message_id == disliked, timeout=WAIT_MS)
-    QApplication.processEvents()
+    qtbot.waitUntil(lambda: view.message_id == disliked and view.expect_label.isVisible(), timeout=WAIT_MS)
     assert "You disliked this answer, but liked the same text" in view.expect_label.text()
 
 

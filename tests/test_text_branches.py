@@ -115,8 +115,10 @@ def test_continuation_records_give_tokens_and_mean_probability(tiny_model, tmp_p
     assert branch["mean_prob"] == pytest.approx(sum(r.prob for r in gen.records) / len(gen.records))
     second = len(gen.records[0].text)
     assert tb.written_token_at(branch, second) == 1 if gen.records[1].text else True
+    tb.set_branch_text(store, b, "\u00a7" + branch["text"][1:])
+    assert tb.written_token_at(tb.get_branch(store, b), 0) is None  # edited in its first token: none says where
     tb.set_branch_text(store, b, branch["text"] + " edited")
-    assert tb.written_token_at(tb.get_branch(store, b), 0) is None  # edited: its tokens no longer say where
+    assert tb.written_token_at(tb.get_branch(store, b), 0) == 0  # edited after its tokens: they still say where
     store.close()
 
 

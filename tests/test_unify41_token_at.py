@@ -48,12 +48,14 @@ def test_the_rule_holds_for_a_real_tokenizers_split_character(tiny_model):
     assert token_at(pieces, at) == first and token_at(pieces, at, first_of_split=False) == shown
 
 
-def test_a_branch_gives_the_token_where_the_character_began_until_its_text_is_edited():
+def test_a_branch_gives_the_token_where_the_character_began_until_an_edit_reaches_it():
     branch = {"tokens": [[1, " Hi", -0.1], [2, "", -0.2], [3, "é", -0.3]], "text": " Hié"}
     assert [tb.written_token_at(branch, at) for at in range(5)] == [0, 0, 0, 1, None]
     assert tb.still_written(branch)
-    edited = dict(branch, text=" Hié!")
-    assert not tb.still_written(edited) and tb.written_token_at(edited, 0) is None
+    edited = dict(branch, text=" Hi\u00e8")  # the edit is in the split character: its tokens are the person's now
+    assert not tb.still_written(edited) and tb.written_token_at(edited, 0) == 0
+    assert tb.written_token_at(edited, 3) is None
+    assert tb.written_token_at(dict(branch, text="Hi\u00e9"), 0) is None  # edited in the first token: none left
 
 
 @pytest.mark.parametrize("offset", [0, 1, 4, 7, 8, 9])

@@ -64,13 +64,27 @@ def test_a_rating_key_on_my_own_token_says_why_it_rates_nothing(window, qtbot):
     assert window.statusBar().currentMessage() == YOURS
 
 
-def test_a_continuation_edited_since_says_the_model_wrote_its_tokens(window, qtbot):
+def _edited_in_its_last_token(qtbot, window) -> tuple[int, int]:
+    """An unrated continuation edited in place inside its last token of three characters or more (its first two
+    kept, "§ The end." after them): (the heatmap index of its first token with text, before the edit; of the
+    first one the model wrote from the token the edit is in), once coloured again."""
     continued(qtbot, window)
-    edit(qtbot, window, lambda text: text + " The end.")  # an unrated continuation: edited in place
+    (branch,) = tb.branches(window.text.store, window.text.document_id)
+    pieces = [t[1] for t in branch["tokens"]]
+    cut = max(k for k, piece in enumerate(pieces) if len(piece) >= 3)
+    assert any(piece.strip() for piece in pieces[:cut]), "a token before the edit"
+    at = len(window.text_view.editor.toPlainText()) - len(branch["text"]) + len("".join(pieces[:cut]))
+    edit(qtbot, window, lambda text: text[:at + 2] + "\u00a7 The end.")
     view = window.text_view
     qtbot.waitUntil(lambda: view.offset_of(0) is not None and bool(view.heatmap.model_written), timeout=30_000)
     qtbot.keyClick(view.heatmap, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)  # the colours again
-    index = _first_written(window)
+    inside = min(i for i in view.heatmap.model_written if view.offset_of(i) >= at)
+    return _first_written(window), inside
+
+
+def test_a_continuation_edited_since_says_the_model_wrote_its_tokens(window, qtbot):
+    _before, index = _edited_in_its_last_token(qtbot, window)
+    view = window.text_view
     view.heatmap.choose_token(index)
     inspector = window.inspector
     assert inspector.source.text().endswith("written by a continuation, edited since")
@@ -82,3 +96,16 @@ def test_a_continuation_edited_since_says_the_model_wrote_its_tokens(window, qtb
     assert EDITED in lines and YOURS not in lines
     qtbot.keyClick(view.heatmap, Qt.Key.Key_Minus)
     assert window.statusBar().currentMessage() == EDITED
+
+
+def test_the_tokens_before_an_edit_of_a_continuation_can_still_be_rated(window, qtbot):
+    """words108: an edit of an unrated continuation made every token of it unratable; those before the edit, which
+    the model wrote after the very same text, are rated as before, and train."""
+    before, _index = _edited_in_its_last_token(qtbot, window)
+    view = window.text_view
+    view.heatmap.choose_token(before)
+    assert window.inspector.hint.text() != EDITED_TOKEN_HINT
+    qtbot.keyClick(view.heatmap, Qt.Key.Key_Minus)
+    settle(window)
+    assert list(_token_ratings(window).values()) == [-1]
+    assert window.statusBar().currentMessage() != EDITED

@@ -33,10 +33,10 @@ def waiting_metrics() -> dict:
 
 def test_learnt_words_count_the_rated_questions_that_give_the_answer():
     taught = [rated_pair(n) for n in range(4)]
-    assert learnt_words(taught) == "Learnt: all 4 rated questions now give your answer"
+    assert learnt_words(taught) == "Not in use yet: with the new adapter, all 4 rated questions give your answer"
     taught[0] = {**taught[0], "dropped_after": True}
-    assert learnt_words(taught) == "Learnt: 3 of 4 rated questions now give your answer"
-    assert learnt_words([rated_pair(0)]) == "Learnt: your rated question now gives your answer"
+    assert learnt_words(taught, "adapter 1") == "Not in use yet: with adapter 1, 3 of 4 rated questions give your answer"
+    assert learnt_words([rated_pair(0)]) == "Not in use yet: with the new adapter, your rated question gives your answer"
     assert learnt_words([{**rated_pair(0), "dropped_after": True}]) == ""
 
 
@@ -53,9 +53,9 @@ def test_the_waiting_card_says_what_was_learnt_first(make_window, qtbot):
     window.show_finetune()
     panel._show_result("kept", None, waiting_metrics(), 1)
     qtbot.waitUntil(lambda: panel.consent_text.isVisible(), timeout=WAIT_MS)
-    assert panel.result_title.text() == "Learnt: all 4 rated questions now give your answer"
+    assert panel.result_title.text() == "Not in use yet: with adapter 1, all 4 rated questions give your answer"
     question = panel.consent_text.text()
-    assert question.startswith("<b>Saved as adapter 1, not in use: it changed 1 answer to questions you never "
+    assert question.startswith("<b>Why it waits for you: it changed 1 answer to questions you never "
                                "rated. Read them before you use it.</b>")
     assert "(Croatia: Zagreb \u2192 Zaragoza)" in question and "names something else" not in question
     # top to bottom: what was learnt, why it waits with the changed answer, the choice, then the details
@@ -71,3 +71,21 @@ def test_a_changed_answer_in_the_asked_again_lines_says_what_changed():
     never = {**CROATIA, "checked": True, "changed_after": True}
     words = reask_words({"taught": [rated_pair(0), never]})
     assert "(Croatia: Zagreb \u2192 Zaragoza; before: \u201cThe capital of Croatia is Zagreb.\u201d)" in words
+
+
+def test_the_waiting_card_counts_the_rated_questions_once(make_window, qtbot):
+    """words108: the title's "3 of 4" and the re-asks' "4 rated questions: 3 give your answer, 1 misses it" said one
+    count twice; under the title the re-asks name the question that misses, and nothing counts them again."""
+    metrics = waiting_metrics()
+    metrics["taught"][0] = {**metrics["taught"][0], "dropped_after": True}
+    window = make_window()
+    panel = window.finetune_panel
+    panel.history.set_adapters([{"id": 1, "created": "2026-12-06T17:35:54", "run_id": 1, "active": False,
+                                 "present": True, "metrics": metrics}])
+    window.show_finetune()
+    panel._show_result("kept", None, metrics, 1)
+    qtbot.waitUntil(lambda: panel.consent_text.isVisible(), timeout=WAIT_MS)
+    assert panel.result_title.text() == "Not in use yet: with adapter 1, 3 of 4 rated questions give your answer"
+    body = panel.result_body.text()
+    assert "3 give your answer" not in body and "4 rated questions" not in body
+    assert "the one that misses your answer: \u201cWhat is the capital of country 0?\u201d" in body

@@ -20,9 +20,19 @@ NEITHER = "the run pushes it up and down at once and learns neither"
 EACH = "the run learns it as good for one and as bad for the other"
 
 
+TITLE_CHARS = 30  # a text's title cut to this many characters, after a whole word
+
+
 def conversation_place(place: RatedPlace) -> str:
-    """A side's place in plain words: the conversation it is in."""
+    """A side's place in plain words: the conversation it is in, or for a Text continuation its text."""
+    if place.branch_id is not None:
+        return text_place(place)
     return f"conversation {place.conversation_id}"
+
+
+def text_place(place: RatedPlace, escape: Callable[[str], str] = str) -> str:
+    """A Text continuation's side: "the text ‹Lighthouse›" (its title, cut after a word)."""
+    return f"the text \u2039{escape(clip_at_word(place.title or '', TITLE_CHARS))}\u203a"
 
 
 def quoted(text: str) -> str:
@@ -57,20 +67,24 @@ def pair_words(conflict: Conflict, where: Callable[[RatedPlace], str] = conversa
                escape: Callable[[str], str] = str) -> str:
     """One pair: what was rated both ways, where, and what the run makes of it."""
     up, down = where(conflict.up), where(conflict.down)
-    if conflict.kind == "token":
-        return (f"the token {quoted(escape(conflict.text))} {after_words(conflict.before, escape)} is rated good "
-                f"in {up} and bad in {down}, after the same question: {NEITHER}")
-    how = "disliked" if conflict.kind == "answer" else "replaced by your better answer"
+    text_mode = conflict.kind in ("continuation", "text token")  # the same question, for a continuation: the same text
+    if conflict.kind in ("token", "text token"):
+        start = "the continuation's start" if text_mode else "the answer's start"
+        return (f"the token {quoted(escape(conflict.text))} {after_words(conflict.before, escape, start)} is rated "
+                f"good in {up} and bad in {down}, after the same {'text' if text_mode else 'question'}: {NEITHER}")
+    how = "replaced by your better answer" if conflict.kind == "correction" else "disliked"
     text = quoted(escape(clip_at_word(conflict.text, TEXT_CHARS)))
-    why = (f"answering the same question: {NEITHER}" if conflict.same_question
-           else f"answering different questions: {EACH}")
+    same, other = (("continuing the same text", "continuing different texts") if text_mode
+                   else ("answering the same question", "answering different questions"))
+    why = f"{same}: {NEITHER}" if conflict.same_question else f"{other}: {EACH}"
     return f"{text} is liked in {up} and {how} in {down}, {why}"
 
 
-def after_words(before: str, escape: Callable[[str], str] = str) -> str:
-    """Where a rated token stands in its answer: after which words (their end), or at its start."""
+def after_words(before: str, escape: Callable[[str], str] = str, start: str = "the answer's start") -> str:
+    """Where a rated token stands in its answer or continuation: after which words (their end), or at its
+    ``start``."""
     words = " ".join(before.split())
     if not words:
-        return "at the answer's start"
+        return f"at {start}"
     cut = words if len(words) <= BEFORE_CHARS else "\u2026" + words[-BEFORE_CHARS:].lstrip()
     return f"after {quoted(escape(cut))}"

@@ -28,12 +28,24 @@ text up and down at once (KTO's two terms, weighted to balance the thumbs' count
 little of that text either way; dropping both would change that little while moving the batches, the
 held-out split and the counts the panel shows. The benchmark (bench/learning_effect.py) has no conflicts:
 nothing it measures moves. Saying it where the person decides lets them take one away.
-Text mode's continuations are not read here.
+
+Text mode's continuations are read the same way (add_text_examples trains them as the chat's kinds), each side a
+branch (``message_id`` minus its id, as the training data has it; ``conversation_id`` its text's id, ``title`` the
+text's title):
+
+- ``continuation``: two continuations whose texts are the same (``same_text``), one liked, the other disliked;
+  ``same_question``: they continue the same text before them.
+- ``text token``: one token's text rated good in one continuation and bad in another, after the same text before
+  the continuation and the same words of it before the token (text_branches.intact_tokens: a token the person's
+  edit reached is not read).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+
+
+TOKEN_KINDS = ("token", "text token")
 
 
 @dataclass(frozen=True)
@@ -45,11 +57,17 @@ class RatedPlace:
     conversation_id: int
     how: str  # "liked" | "disliked" | "corrected" (a better answer written for it) | "good" | "bad" (a token)
     token_index: int | None = None
+    title: str | None = None  # a Text continuation's side (``message_id`` minus its branch id): its text's title
+
+    @property
+    def branch_id(self) -> int | None:
+        """The Text continuation this side is, None for a chat answer."""
+        return -self.message_id if self.message_id < 0 else None
 
 
 @dataclass(frozen=True)
 class Conflict:
-    kind: str  # "answer" | "correction" | "token"
+    kind: str  # "answer" | "correction" | "token" | "continuation" | "text token"
     text: str  # the answer's text, white space made one space; for a token, the token's text
     up: RatedPlace  # the side that says "more likely"
     down: RatedPlace  # the side that says "less likely"
@@ -62,7 +80,7 @@ class Conflict:
     def as_dict(self) -> dict:
         """``finetune --json``'s form: the places as ``liked`` and ``disliked``."""
         return {"kind": self.kind, "text": self.text, "same_question": self.same_question,
-                **({"before": self.before} if self.kind == "token" else {}),
+                **({"before": self.before} if self.kind in TOKEN_KINDS else {}),
                 "liked": asdict(self.up), "disliked": asdict(self.down)}
 
 
@@ -78,7 +96,8 @@ def find_conflicts(store) -> list[Conflict]:
     ratings = store.ratings()
     thumbs = [r for r in ratings if r["token_index"] is None]
     return (_answer_conflicts(thumbs, messages) + _correction_conflicts(store, thumbs, messages)
-            + _token_conflicts([r for r in ratings if r["token_index"] is not None], messages))
+            + _token_conflicts([r for r in ratings if r["token_index"] is not None], messages)
+            + _continuation_conflicts(store))
 
 
 def conflicts_of(conflicts: list[Conflict], message_id: int) -> list[Conflict]:
@@ -182,3 +201,35 @@ def _both_ways_at_an_index(token_ratings: list[dict]) -> list[dict]:
 
 def _order(conflict: Conflict) -> tuple:
     return conflict.up.message_id, conflict.down.message_id, conflict.up.token_index or 0
+
+
+def _continuation_conflicts(store) -> list[Conflict]:
+    """Text mode's: continuations liked and disliked with the same text, then tokens rated both ways after the same
+    text (the module docstring), in the order of their branches' ids."""
+    from desktop_app.core import text_branches as tb
+    from desktop_app.core.text_training import rated_branches
+
+    rated = rated_branches(store)
+    titles = {row["id"]: row["title"] for row in store._rows("SELECT id, title FROM documents")}
+
+    def place(branch: dict, how: str, token_index: int | None = None) -> RatedPlace:
+        doc = branch["document_id"]
+        return RatedPlace(-branch["id"], doc, how, token_index, titles.get(doc) or f"text {doc}")
+
+    thumbs: dict[str, dict[int, list[tuple[dict, str]]]] = {}
+    tokens: dict[tuple[str, str, str], dict[int, list[RatedPlace]]] = {}
+    for branch in rated.rated:
+        ratings, before = rated.ratings[branch["id"]], same_text(rated.prompt(branch))
+        if ratings["thumbs"] is not None:
+            thumbs.setdefault(same_text(branch["text"]), {1: [], -1: []})[ratings["thumbs"]].append((branch, before))
+        pieces = [t[1] for t in branch["tokens"][:tb.intact_tokens(branch)]]
+        for i, value in dict(ratings["tokens"]).items():
+            if 0 <= i < len(pieces):
+                key = (rated.prompt(branch) + "".join(pieces[:i]), "".join(pieces[:i]), pieces[i])
+                tokens.setdefault(key, {1: [], -1: []})[value].append(place(branch, "good" if value == 1 else "bad", i))
+    found = [Conflict("continuation", text, place(up, "liked"), place(down, "disliked"), up_before == down_before)
+             for text, sides in thumbs.items() for up, up_before in sides[1] for down, down_before in sides[-1]]
+    found += [Conflict("text token", token, up, down, True, before)
+              for (_all_before, before, token), sides in tokens.items() for up in sides[1] for down in sides[-1]]
+    return sorted(found, key=lambda c: (c.kind != "continuation", -c.up.message_id, -c.down.message_id,
+                                        c.up.token_index or 0))

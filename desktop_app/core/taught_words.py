@@ -248,19 +248,21 @@ def rated_count_words(taught: list[dict]) -> str:
     return f"{len(questions)} {rated_noun(questions)}: " + ", ".join(p for p in parts if p)
 
 
-def learnt_words(taught: list[dict]) -> str:
-    """"Learnt: all 4 rated questions now give your answer" ("3 of 4 rated questions now give …"; "your rated
-    question now gives …"): what a run learnt, in one line, the first thing a waiting adapter's card says
-    (verdict75: its warning led, and the run read as a failure); "" when no checked rated question gives it."""
+def learnt_words(taught: list[dict], adapter: str = "the new adapter") -> str:
+    """"Not in use yet: with adapter 1, all 4 rated questions give your answer" ("3 of 4 rated questions give
+    …"; "your rated question gives …"): what a waiting run learnt, in one line, the first thing its card says
+    (verdict75: its warning led, and the run read as a failure). It says the adapter is not in use and the
+    answers are its own: "Learnt: 3 of 4 … now give your answer" beside "not in use" read as a contradiction
+    (words108). "" when no checked rated question gives it."""
     questions = rated_questions(taught)
     kept = sum(1 for p in questions if p.get("checked") and not p.get("dropped_after"))
     if not kept:
         return ""
     total, yours = len(questions), yours_noun(questions)
     if total == 1:
-        return f"Learnt: your {rated_noun(questions)} now gives {yours}"
+        return f"Not in use yet: with {adapter}, your {rated_noun(questions)} gives {yours}"
     which = f"all {total}" if kept == total else f"{kept} of {total}"
-    return f"Learnt: {which} {rated_noun(questions)} now give{'s' if kept == 1 else ''} {yours}"
+    return f"Not in use yet: with {adapter}, {which} {rated_noun(questions)} give{'s' if kept == 1 else ''} {yours}"
 
 
 # ---------------------------------------------------------------- an answer that repeats itself

@@ -287,7 +287,7 @@ def still_written(branch: dict) -> bool:
 def written_token_at(branch: dict, offset_in_branch: int, tokenizer=None) -> int | None:
     """The index of the branch's token where a rating of character ``offset_in_branch`` of its text
     is kept (a split character: its first token, where the model chose it: ``branch_layout``), while
-    the text is still what the model wrote (else None)."""
+    that token stands as the model wrote it (else None: after an edit, or inside it)."""
     layout = branch_layout(branch, tokenizer)
     return None if layout is None else layout.token_of_character(offset_in_branch)
 
@@ -295,11 +295,34 @@ def written_token_at(branch: dict, offset_in_branch: int, tokenizer=None) -> int
 def branch_layout(branch: dict, tokenizer=None) -> CharacterLayout | None:
     """Where a rating of each of the branch's tokens is kept and trains (core.text_pieces), by the
     tokens' bytes where ``tokenizer`` (the loaded model's, the CLI's) reads the branch's token ids as
-    its text, else by its pieces; None once the text is no longer what the model wrote. The bytes
-    matter: the bundled model's " 😀" began in the token showing " ", which the pieces cannot tell."""
-    if not still_written(branch):
+    its text, else by its pieces. The bytes matter: the bundled model's " 😀" began in the token showing " ",
+    which the pieces cannot tell. Of a branch edited since, the tokens before the edit (``intact_tokens``):
+    the model wrote each after the very text before it, so a rating of one says what it says of an unedited
+    one (words108: an edit made every token unratable); None where none is left."""
+    kept = intact_tokens(branch)
+    if not kept and not still_written(branch):
         return None
-    return CharacterLayout(branch_pieces(branch), own_token_bytes(tokenizer, [int(t[0]) for t in branch["tokens"]]))
+    ids = [int(t[0]) for t in branch["tokens"][:kept]]
+    return CharacterLayout(branch_pieces(branch)[:kept], own_token_bytes(tokenizer, ids))
+
+
+def intact_tokens(branch: dict) -> int:
+    """How many of the branch's first tokens still stand as the model wrote them: their texts, joined, begin its
+    text (all of them while ``still_written``). A token the person's edit begins in, and every one after, is
+    theirs now. A character split over several tokens counts whole or not at all (its first byte's token is where
+    its rating is kept)."""
+    if still_written(branch):
+        return len(branch["tokens"])
+    if branch.get("kind", "continuation") not in ("continuation", "alternative"):
+        return 0  # an "edited" branch (fork_edit): its tokens only mark the model's words, one may be cut in two
+    text, at, kept = branch["text"], 0, 0
+    for k, token in enumerate(branch["tokens"]):
+        if not text.startswith(token[1], at):
+            break
+        at += len(token[1])
+        if token[1]:  # a split character's pieces end with the one that shows it: whole only there
+            kept = k + 1
+    return kept
 
 
 def branch_pieces(branch: dict) -> list[str]:

@@ -73,6 +73,12 @@ class _Rated:
                         yield good, bad
 
 
+def rated_branches(store) -> _Rated:
+    """Every rated continuation, its ratings and the text before it, read once (``_Rated``; rating_conflicts reads
+    them as the run does)."""
+    return _Rated(store)
+
+
 def plain_ids(tokenizer, text: str) -> list[int]:
     """A prompt as plain text: tokenized as is, no template, after the start token plain
     text is read after (``prompts.plain_text_start``; the end-of-text token for an empty
@@ -105,7 +111,7 @@ def fit_text(prompt: list[int], completion: list[int], window: int) -> tuple[lis
 def add_text_examples(data, store, tokenizer, window: int) -> None:
     """Append the text-mode ratings to ``data`` (a train_data.TrainingData)."""
     from desktop_app.core.prompts import encode
-    from desktop_app.core.train_data import Pair, TokenRated, Unpaired, on_chosen_tokens
+    from desktop_app.core.train_data import Pair, Unpaired
 
     rated = _Rated(store)
     ids: dict[int, tuple[list[int], list[int]]] = {}
@@ -128,19 +134,32 @@ def add_text_examples(data, store, tokenizer, window: int) -> None:
             better = encode(tokenizer, b["correction"])[:window - len(p)]
             if better and c and better != c:
                 data.pairs.append(Pair(p, better, c, "correction", -b["id"], None, group))
-        written = tb.still_written(b)
-        tokens = rated.ratings[b["id"]]["tokens"]
-        tokens = on_chosen_tokens(tokenizer, completion_ids(tokenizer, b), tokens) if written else dict(tokens)
-        tokens = {i: v for i, v in tokens.items() if i < len(c)}
-        if tokens and written:
-            data.tokens.append(TokenRated(p, c, tokens, -b["id"], group))
-        elif tokens:
-            data.skipped.append(f"text branch {b['id']}: its text was edited after its tokens were rated")
+        _add_token_example(data, tokenizer, b, rated.ratings[b["id"]]["tokens"], p, c, window)
     for good, bad in rated.sibling_pairs():
         p, chosen = example(good)
         p2, rejected = example(bad)
         if p and p == p2 and chosen and rejected:
             data.pairs.append(Pair(p, chosen, rejected, "siblings", -bad["id"], -good["id"], -good["document_id"]))
+
+
+def _add_token_example(data, tokenizer, branch: dict, rated: list[tuple[int, int]], prompt: list[int],
+                       completion: list[int], window: int) -> None:
+    """A continuation's token ratings as one example. Of one edited since, those on the tokens before the edit
+    (text_branches.intact_tokens) train on the ids the model wrote, which are what it read before each: a rating
+    past the edit judges a token that is no longer in the text, and is skipped."""
+    from desktop_app.core.train_data import TokenRated, on_chosen_tokens
+
+    if not rated:
+        return
+    kept = tb.intact_tokens(branch)
+    if not tb.still_written(branch):  # the model's ids up to the edit; the person's words after it are not read
+        completion = [int(t[0]) for t in branch["tokens"][:kept]][:max(window - len(prompt), 1)]
+    tokens = on_chosen_tokens(tokenizer, [int(t[0]) for t in branch["tokens"][:kept]], rated)
+    tokens = {i: v for i, v in tokens.items() if i < min(len(completion), kept)}
+    if tokens:
+        data.tokens.append(TokenRated(prompt, completion, tokens, -branch["id"], -branch["document_id"]))
+    if any(i >= kept for i, _v in rated):
+        data.skipped.append(f"text branch {branch['id']}: its text was edited after some of its tokens were rated")
 
 
 def readiness(store, tokenizer=None) -> dict:

@@ -1,12 +1,14 @@
 """An answer shown in Chat from the Fine-tune tab (a side of its ratings that disagree, ready_words.disagree_words):
 its conversation opened on the branch that holds it, the answer ringed and given the keyboard as Enter on the
 conversations' search shows the words it found (chat_search.reveal), and for a token rating that token in the
-inspector, where the person takes away the rating they did not mean (its thumb, or the token's own buttons)."""
+inspector, where the person takes away the rating they did not mean (its thumb, or the token's own buttons).
+A Text continuation's side (``show_continuation``) opens its text in the Text tab on that continuation's branch."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 
+from desktop_app.core import text_branches as tb
 from desktop_app.gui.chat_search import reveal
 
 
@@ -36,3 +38,41 @@ def _span(view, token_index: int | None) -> tuple[int, int]:
     if token_index is not None and 0 <= token_index < len(view.starts):
         return view.starts[token_index], view.ends[token_index]
     return 0, max(1, view.document().characterCount() - 1)
+
+
+def show_rating(window, message_id: int, token_index: int | None = None) -> bool:
+    """A side of ratings that disagree (core.rating_conflicts): an answer in Chat, a Text continuation (minus its
+    branch id) in the Text tab."""
+    if message_id < 0:
+        return show_continuation(window, -message_id)
+    return show_answer(window, message_id, token_index)
+
+
+def show_continuation(window, branch_id: int) -> bool:
+    """The Text continuation ``branch_id`` in the Text tab: its text opened (on the store lane, as the picker opens
+    one) and that branch shown, where its thumb or its tokens' ratings can be taken away; False where it is gone."""
+    try:
+        document_id = tb.get_branch(window.text.store, branch_id)["document_id"]
+    except Exception:  # noqa: BLE001  (deleted since the counts were read)
+        return False
+    window.set_mode("text")  # (a first look at the tab may start opening its own text: _show_when_open waits for it)
+    _show_when_open(window, document_id, branch_id)
+    return True
+
+
+def _show_when_open(window, document_id: int, branch_id: int, tries: int = 2) -> None:
+    """Show the branch once its text is the one open: at once, or after the opening under way, or after opening it
+    (its branch written since it was read, by the terminal: read again); nothing while a continuation is written."""
+    text = window.text
+    if not text.opening and text.document_id == document_id and branch_id in text.tree.by_id:
+        text.tree.show(branch_id)
+        return
+
+    def opened(_document) -> None:
+        text.opened.disconnect(opened)
+        if tries:
+            _show_when_open(window, document_id, branch_id, tries - 1)
+
+    text.opened.connect(opened)
+    if not text.opening and not window.text_view.texts.open_document(document_id):
+        text.opened.disconnect(opened)

@@ -24,6 +24,7 @@ import logging
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
+from shiboken6 import isValid
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.adapters import label as adapter_label
@@ -103,6 +104,11 @@ class CompareView(CompareScoring, QFrame):
         self.compared_for: int | None = None  # the adapter in use when it was chosen: another one resets it
         self.gone_id: int | None = None  # the earlier adapter the note under the list says is gone
         self.earlier: dict[int, dict] = {}  # the earlier adapters the "Compared with" list offers, by id
+        # the ratings that disagree (core/rating_conflicts.py), found on the store lane at each listing: read on
+        # this thread they held the window ~0.1 s at 3,000 ratings, and longer with more (words108)
+        self.conflicts: list = []
+        self.conflicts_task: Task | None = None
+        self.expected: tuple[int, list[str]] | None = None  # an answer's expectation before its conflicts' words
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(10)
@@ -256,6 +262,7 @@ class CompareView(CompareScoring, QFrame):
         ``learned_only``: open on ``select`` only when the run learned from it (the run's
         report asks for what that run taught, not for the conversation that happens to be open)."""
         current = select if select is not None else self.message_id
+        self._find_conflicts()
         self.answer_combo.blockSignals(True)
         self.answer_combo.clear()
         choices = self._choices(current)
@@ -264,7 +271,8 @@ class CompareView(CompareScoring, QFrame):
             current = None
         for data, label, _later in learned:
             self.answer_combo.addItem(label, data)
-            self.answer_combo.setItemData(self.answer_combo.count() - 1, mark_words(label), Qt.ItemDataRole.ToolTipRole)
+            self.answer_combo.setItemData(self.answer_combo.count() - 1, self._mark_tip(data, label),
+                                          Qt.ItemDataRole.ToolTipRole)
         later = [c for c in choices if c[2]]
         self.later_keys = {c[0] for c in later}
         if later:
@@ -470,14 +478,50 @@ class CompareView(CompareScoring, QFrame):
                            if r["token_index"] is not None]
         self._mark_rated([])  # as stored, until the answer's scoring is shown (set_data)
         words = answer_expectation(thumbs, bool(correction), bool(self.token_ratings))
-        self._say_expectation(with_disagreement(words, self._conflicts_of(mid), mid), mid)
+        self.expected = (mid, words)
+        # said once the conflicts are known ("expect green" flashed before "disagree"); one rated after the run says
+        # that alone (_say_expectation)
+        if self.conflicts_task is not None and mid not in self.later_keys:
+            self.expect_label.hide()
+            return
+        self._say_expectation(with_disagreement(words, conflicts_of(self.conflicts, mid), mid), mid)
 
-    def _conflicts_of(self, mid: int) -> list:
-        """The ratings of answer ``mid`` that disagree with another's (core/rating_conflicts.py)."""
-        try:
-            return conflicts_of(find_conflicts(self.store), mid)
-        except Exception:  # noqa: BLE001  (deleted meanwhile: the expectation as its own ratings say)
-            return []
+    def _find_conflicts(self) -> None:
+        """Find the ratings that disagree on the store lane (the one that reads and writes the ratings, in order);
+        what the view says of them follows when they arrive (``_conflicts_found``)."""
+        if self.conflicts_task is not None:
+            self.chat.tasks.store.cancel(self.conflicts_task)
+        store = self.store
+        task = Task(lambda _report, _cancel: find_conflicts(store), "find ratings that disagree", "conflicts")
+        # an answer asked for before the last listing (its run was under way when the next was asked) is not heard
+        task.on_success = lambda found: self._conflicts_found(found, task)
+        task.on_failure = lambda error: self._conflicts_not_found(error, task)
+        self.conflicts_task = self.chat.tasks.store.submit(task)
+
+    def _conflicts_not_found(self, error, task: Task) -> None:
+        """The store could not be read (deleted meanwhile): the expectation as the answer's own ratings say it."""
+        log.warning("compare: %s", error)
+        self._conflicts_found([], task)
+
+    def _conflicts_found(self, conflicts: list, task: Task) -> None:
+        """The conflicts arrived: the picker's tips and the answer shown's expectation say them."""
+        if not isValid(self) or task is not self.conflicts_task:  # the window deleted meanwhile, or a newer ask
+            return
+        self.conflicts, self.conflicts_task = conflicts, None
+        combo = self.answer_combo
+        for index in range(combo.count()):
+            data = combo.itemData(index)
+            if isinstance(data, int) and data > 0 and data not in self.later_keys:
+                combo.setItemData(index, self._mark_tip(data, combo.itemText(index)), Qt.ItemDataRole.ToolTipRole)
+        self._explain_shown_marks()
+        if self.expected is not None and self.expected[0] == self.message_id:
+            mid, words = self.expected
+            self._say_expectation(with_disagreement(words, conflicts_of(conflicts, mid), mid), mid)
+
+    def _mark_tip(self, data, label: str) -> str:
+        """An item's tooltip: what its marks mean, as the compare view says it where its ratings disagree."""
+        answer = data if isinstance(data, int) and data > 0 else None
+        return mark_words(label, conflicts_of(self.conflicts, answer) if answer is not None else [], answer)
 
     def _mark_rated(self, records) -> None:
         """The rated tokens' marks over ``records`` (the scoring shown): a character split over several

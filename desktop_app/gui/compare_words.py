@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.conversation_rows import BETTER, DISLIKED, LIKED, TOKENS
@@ -98,8 +99,10 @@ def rating_marks(thumbs: int | None, tokens_rated: bool) -> str:
     return {1: f"{LIKED} ", -1: f"{DISLIKED} "}.get(thumbs, "") + (f"{TOKENS_MARK} " if tokens_rated else "")
 
 
-def mark_words(label: str) -> str:
-    """What an item's marks in the picker mean (its tooltip)."""
+def mark_words(label: str, conflicts: list = (), message_id: int | None = None) -> str:
+    """What an item's marks in the picker mean (its tooltip). ``conflicts``: the ratings of answer ``message_id``
+    that disagree with another's (core.rating_conflicts.conflicts_of it): the view's own words for them replace
+    the thumb's "expect … (green)", as they do over the answer (words108: the tip still promised green)."""
     if label.startswith(BETTER_MARK):
         return (f"{BETTER_MARK} You wrote this better answer: expect it to have become more likely (green), "
                 "and the model's answer above it less likely.")
@@ -111,7 +114,14 @@ def mark_words(label: str) -> str:
     if label.removeprefix("\u25b2 ").removeprefix("\u25bc ").startswith(TOKENS_MARK):
         said.append(f"{TOKENS_MARK} You rated tokens of it: expect those you marked good to have become more "
                     "likely (green), those you marked bad less likely (purple); they are marked below.")
+    if conflicts and message_id is not None:
+        said = [plain_words(w) for w in with_disagreement(said, conflicts, message_id)]
     return " ".join(said) or "Not rated: opened from its answer."
+
+
+def plain_words(rich: str) -> str:
+    """A sentence of the view's rich text as a tooltip's plain text: tags dropped, entities read."""
+    return html.unescape(re.sub(r"<[^>]+>", "", rich))
 
 
 def better_expectation(continuation: bool, thumbs: int | None = None) -> str:

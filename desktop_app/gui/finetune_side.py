@@ -22,7 +22,7 @@ from desktop_app.core.taught_words import changed_unrated_words
 from desktop_app.gui import shortcuts, view_toolbar
 from desktop_app.gui.adapter_history import LOADING
 from desktop_app.gui.adapter_history_words import compare_off_words, now_answering, switch_failed
-from desktop_app.gui.answer_reveal import show_answer
+from desktop_app.gui.answer_reveal import show_rating
 from desktop_app.gui.finetune_panel import FineTunePanel
 from desktop_app.gui.ready_words import tab_count_words
 from desktop_app.gui.elided_labels import ElidedLabel, at_word, fitted_meta
@@ -100,8 +100,8 @@ class FineTuneSide:
         run.switch_wanted.connect(lambda row: self.switching.append(row))
         run.switch_refused.connect(self._switch_refused)
         self.panel.compare_requested.connect(lambda: self.open_compare(None, learned_only=True))
-        self.panel.rating_requested.connect(  # a side of ratings that disagree: in Chat, where it can be taken away
-            lambda answer, token: show_answer(w, answer, None if token < 0 else token))
+        self.panel.rating_requested.connect(  # a side of ratings that disagree: where it can be taken away
+            lambda answer, token: show_rating(w, answer, None if token < 0 else token))
         self.panel.history.focus_elsewhere = w.focus_typing  # the last adapter deleted: its list hides
         w.inspector.explain.busy_changed.connect(self._explain_busy)
         w.side_tabs.currentChanged.connect(self._tab_shown)

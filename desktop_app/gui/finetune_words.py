@@ -36,7 +36,7 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
     m = metrics or {}
     if waiting_in_use is not None and status == "kept":  # (the changed answers and the question above it)
         # what it learnt leads; why it waits opens the question under it (``waiting_lead``)
-        title = learnt_words(m.get("taught") or []) or waiting_title(adapter_id, m)
+        title = learnt_words(m.get("taught") or [], adapter_name(adapter_id)) or waiting_title(adapter_id, m)
         body = reask_words(m, new_listed=True)
     else:  # a discarded run offered to use anyway says why it was discarded (its answers: ``degenerate_words``)
         title, body = _outcome_words(status, reason, m, adapter_id)
@@ -223,10 +223,12 @@ def waiting_title(adapter_id, metrics: dict) -> str:
 
 def waiting_lead(adapter_id, metrics: dict) -> str:
     """The first line of a waiting adapter's question when the card's title says what the run learnt
-    (``learnt_words``): why it waits, in bold; "" when the title says it already (nothing learnt to say)."""
+    (``learnt_words``, which says it is not in use): why it waits, in bold; "" when the title says it already
+    (nothing learnt to say)."""
     if not learnt_words(metrics.get("taught") or []):
         return ""
-    return f"<b>{waiting_title(adapter_id, metrics)}</b>"
+    why = changed_unrated_words(len(all_changed_facts(metrics)), "changes" if metrics.get("imported") else "changed")
+    return f"<b>Why it waits for you: {why}. Read them before you use it.</b>"
 
 
 def changed_facts_words(metrics: dict, in_use: str) -> str:
@@ -441,7 +443,7 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
     named = {t["question"] for t in listed}  # said above with their pair, label included (_pair)
     repeating = _first_per_question(t for t in taught if repeats_words(t.get("after")) and t["question"] not in named)
     spread = html.escape(spill_words(spill(taught)))  # a taught opening on a story request (usertest 13)
-    parts = [_rated_words(taught, metrics), unchecked, _lost_words(new, lost, changed),
+    parts = [_rated_words(taught, metrics, counted_above=new_listed), unchecked, _lost_words(new, lost, changed),
              _changed_words(changed, new), _restated_words(restated, metrics), _repeating_words(repeating), spread]
     parts = [p for p in parts if p]
     if not parts:
@@ -460,17 +462,33 @@ def _bold_count(unchecked: Unchecked) -> str:
     return f"<b>{count}</b>{rest}" if count else ""
 
 
-def _rated_words(taught: list[dict], metrics: dict | None = None) -> str:
+def _rated_words(taught: list[dict], metrics: dict | None = None, counted_above: bool = False) -> str:
     """Every rated question asked again, counted by question (a rated question is re-asked in its
     conversation and on its own: two pairs, one question to the person): "3 rated questions: 2 give
     your answer, 1 misses it (...)"; the ones not checked are said apart
-    (taught_words.unchecked_words)."""
+    (taught_words.unchecked_words). ``counted_above``: the card's title counts them (a waiting adapter's,
+    ``learnt_words``): only the ones that miss are named, not the same count a second time (words108)."""
     line = html.escape(rated_count_words(taught))
     missed = [t for t in rated_questions(taught) if t.get("checked") and t.get("dropped_after")]
-    if line and missed:
+    if not line:
+        return ""
+    tail = _few_asked_words(taught, metrics or {}) + _shown_of_words(taught)
+    if counted_above:
+        line = _missed_words(missed)
+        return line + tail if line else tail.removeprefix("; ")
+    if missed:
         line += " (" + ", ".join(
             f"{_pair(t)} misses your \u201c{html.escape(_short(t.get('right')))}\u201d" for t in missed) + ")"
-    return line + _few_asked_words(taught, metrics or {}) + _shown_of_words(taught) if line else line
+    return line + tail
+
+
+def _missed_words(missed: list[dict]) -> str:
+    """"the one that misses your answer: “Q?” → “A” (yours: “B”)"; "" for none."""
+    if not missed:
+        return ""
+    which = "the one that misses" if len(missed) == 1 else f"the {len(missed)} that miss"
+    return f"{which} your answer: " + ", ".join(
+        f"{_pair(t)} (yours: \u201c{html.escape(_short(t.get('right')))}\u201d)" for t in missed)
 
 
 def _few_asked_words(taught: list[dict], metrics: dict) -> str:

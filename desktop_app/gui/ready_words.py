@@ -10,7 +10,7 @@ import html
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.conflict_words import SHOWN as SHOWN_PAIRS
-from desktop_app.core.conflict_words import headline, more_pairs, pair_words
+from desktop_app.core.conflict_words import headline, more_pairs, pair_words, text_place
 from desktop_app.core.count_words import counted, plural
 from desktop_app.core.duration_words import duration_words
 from desktop_app.core.taught_words import and_list
@@ -329,8 +329,9 @@ def conflict_words(counts: dict) -> str:
             f"If {'yours' if one == 'one' else f'your {one}'} should replace {it}, take the thumbs-up away.")
 
 
-DISAGREE_HINT = ("Click a conversation to see that answer in Chat, then take away the rating you did not mean "
-                 "(click its thumb again, clear the token's rating, or Remove correction in its better answer).")
+DISAGREE_HINT = ("Click a conversation to see that answer in Chat, or a text to see that continuation in the Text "
+                 "tab, then take away the rating you did not mean (click its thumb again, clear the token's rating, or "
+                 "Remove correction in its better answer).")
 
 
 def disagree_words(counts: dict) -> str:
@@ -351,8 +352,11 @@ def _capital(words: str) -> str:
 
 
 def _rating_link(place) -> str:
+    """A side's place as a link: its answer's id (a Text continuation's: minus its branch id) and its token's."""
     token = "" if place.token_index is None else f":{place.token_index}"
-    return f"<a href=\"{place.message_id}{token}\">conversation {place.conversation_id}</a>"
+    where = (text_place(place, html.escape) if place.branch_id is not None
+             else f"conversation {place.conversation_id}")
+    return f"<a href=\"{place.message_id}{token}\">{where}</a>"
 
 
 def rating_href(href: str) -> tuple[int, int | None]:

@@ -4,6 +4,8 @@ thread; this is what the tab does around it."""
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -14,6 +16,16 @@ from desktop_app.gui import save_folder
 
 PLAIN_PREVIEW_CHARS = 50_000  # an opened text shows this much plain until its colours come (a 5 MB one: its start)
 OPEN_FILTER = "Texts (*.txt *.md);;All files (*)"
+# the settings' key: the cut continuations whose notice the person saw ("Show it" or ✕), not said again at a start
+# (words108: it came back at every start until the branch was finished or deleted); the newest SEEN_KEPT kept
+SEEN_CUTS = "text_cut_continuations_seen"
+SEEN_KEPT = 200
+
+
+def cut_key(branch: dict) -> str:
+    """A cut continuation as the settings remember it: its id and when it was made (another database's branch of
+    the same id is another continuation)."""
+    return f"{branch['id']}@{branch.get('created') or ''}"
 
 
 class TextDocuments:
@@ -32,6 +44,7 @@ class TextDocuments:
         # the continuations the app stopped in before this start, said once (_tell_interrupted)
         self.started, self.told = now(), set()
         self.cut_said: tuple[int, str] | None = None  # (its text's id, the notice) while it may show
+        self.cut_keys: list[str] = []  # the cut continuations that notice tells of (``cut_key``)
         self.controller.opening_changed.connect(self._opening)
         self.controller.opened.connect(self._show_document)
         self.controller.saved.connect(lambda _id: self.refresh())
@@ -119,19 +132,45 @@ class TextDocuments:
         if self.cut_said is not None and self.cut_said[0] != self.controller.tree.document_id:
             self.view.notice_withdrawn.emit(self.cut_said[1])  # another text opened: its "Show it" would do nothing
             self.cut_said = None
-        cut = [b for b in cut_by_a_stop(self.controller.tree.by_id.values(), self.started) if b["id"] not in self.told]
+        seen = set(self._seen_cuts())
+        cut = [b for b in cut_by_a_stop(self.controller.tree.by_id.values(), self.started)
+               if b["id"] not in self.told and cut_key(b) not in seen]
         if not cut:
             return
         branch = cut[-1]
         self.told.update(b["id"] for b in cut)
-        self.cut_said = (branch["document_id"], interrupted_notice(branch))
+        self.cut_said, self.cut_keys = (branch["document_id"], interrupted_notice(branch)), [cut_key(b) for b in cut]
         self.view.notice_offered.emit(self.cut_said[1], SHOW_INTERRUPTED,
                                       lambda: self._show_cut(branch["document_id"], branch["id"]))
 
     def _show_cut(self, document_id: int, branch_id: int) -> None:
-        """The notice's "Show it": the cut continuation's branch, while its text is the one open."""
+        """The notice's "Show it": the cut continuation's branch, while its text is the one open; seen, it is not
+        said again at the next start."""
+        self.cut_notice_seen()
         if self.controller.tree.document_id == document_id:
             self.controller.tree.show(branch_id)
+
+    def notice_closed(self, text: str) -> None:
+        """A notice closed with ✕: the cut continuations' one, seen, is not said again at the next start."""
+        if self.cut_said is not None and text == self.cut_said[1]:
+            self.cut_notice_seen()
+
+    def cut_notice_seen(self) -> None:
+        """The person saw the notice of the cut continuations it tells of: remembered in the window's settings,
+        as a notice closed for good is (banner.show_unless_dismissed)."""
+        settings = getattr(self.view.window(), "settings", None)
+        if settings is None or not self.cut_keys:
+            return
+        seen = [k for k in self._seen_cuts() if k not in self.cut_keys] + self.cut_keys
+        settings.setValue(SEEN_CUTS, json.dumps(seen[-SEEN_KEPT:]))
+
+    def _seen_cuts(self) -> list[str]:
+        settings = getattr(self.view.window(), "settings", None)
+        try:
+            seen = json.loads(settings.value(SEEN_CUTS, "[]")) if settings is not None else []
+        except (TypeError, ValueError):  # written by hand, or by another version: nothing remembered
+            return []
+        return [str(k) for k in seen] if isinstance(seen, list) else []
 
     def _place_focus(self, empty: bool) -> None:
         """The picker gets its focus back; else a new empty text in front takes the keys in its editor: after

@@ -31,9 +31,10 @@ TEXT_TOKEN_HINTS = {True: "The model wrote this token (a continuation); the figu
                           "text before. Rate it, or pick an alternative and continue from there as a new branch.",
                     False: "You wrote this token; the figures say how the model predicted it from the text before. "
                            "Pick an alternative to continue from there as a new branch."}
-# a token the model wrote in a continuation the person has edited since: its ratings went with the edit
+# a token the model wrote in a continuation the person has edited since, at or after the edit: the tokens before it
+# are rated as ever (core.text_branches.intact_tokens), this one is no longer what the model wrote after that text
 EDITED_TOKEN_HINT = ("The model wrote this token, in a continuation you have edited since; the figures are its "
-                     "prediction from the text before. Only a continuation as the model wrote it can be rated: "
+                     "prediction from the text before. Only its tokens before your edit can be rated: "
                      "pick an alternative to continue from there as a new branch.")
 # a continuation's first token that the person picked among the alternatives ("Continue with this alternative")
 PICKED_TOKEN_HINT = ("You picked this token among the alternatives; the model wrote the continuation after it. The "
@@ -115,6 +116,7 @@ class TextMode:
         self.view.notice.connect(self._notice)
         self.view.notice_offered.connect(self._offer)
         self.view.notice_withdrawn.connect(self._withdraw_notice)
+        w.notice_banner.dismissed.connect(self.view.texts.notice_closed)  # a cut continuation's notice, seen
         self.view.edit_button.toggled.connect(lambda on: on and self._drop_paste_notice())
         self.view.edit_button.toggled.connect(lambda on: on or self._drop_colours_ready())
         self.controller.analysed.connect(lambda _scored, _summary: self._say_colours_ready())
@@ -417,15 +419,18 @@ class TextMode:
         return None if at is None else (owner, at)
 
     def in_edited_continuation(self, index: int) -> bool:
-        """Whether a continuation wrote heatmap token ``index`` (in italics) and the person has edited that
-        continuation since: its tokens are no longer rated (core.text_branches.branch_layout), yet the model wrote
-        them (usertest55: the inspector had said "You wrote this token" of them)."""
+        """Whether a continuation wrote heatmap token ``index`` (in italics), the person has edited that
+        continuation since, and the token is at or after the edit: it can no longer be rated
+        (core.text_branches.branch_layout keeps the tokens before the edit), yet the model wrote it (usertest55:
+        the inspector had said "You wrote this token" of them)."""
+        from desktop_app.core import text_branches as tb
+
         offset = self.view.offset_of(index)
         if offset is None or index not in self.view.heatmap.model_written:
             return False  # (None: the heatmap shows another text, or a continuation streams in)
-        tree = self.controller.tree
-        owner, _start = tree.owner_at(offset)
-        return owner is not None and tree.layout(owner) is None
+        owner, _start = self.controller.tree.owner_at(offset)
+        return (owner is not None and not tb.still_written(self.controller.tree.by_id[owner])
+                and self.rated_token(index) is None)
 
     def continuation_start(self, index: int) -> int | None:
         """The heatmap index where the continuation that wrote token ``index`` begins (None: the person

@@ -15,7 +15,7 @@ from desktop_app.gui.theme import icon
 from desktop_app.gui.token_view import finish_token_menu
 
 YOURS = "You wrote this token: only the model's tokens can be rated"
-EDITED = "Edited since the model wrote it: only a continuation as written can be rated"
+EDITED = "Edited since the model wrote it: only the tokens before your edit can be rated"
 # the keys rate with Shift (a "+" on most layouts) or on the keypad; Ctrl or Alt make them another shortcut
 PLAIN_KEYS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
 
