@@ -52,6 +52,12 @@ steps and CPU seconds of each, how many are complete, and `cap_cpu_ratio` (now /
 and splitting a stubborn one (its error fell by less than half since its parent was split) in
 core.attribution.IG_STUBBORN_PARTS (as now), one after the other in one process: gap, steps and CPU
 seconds of each, how many are complete, and `split_cpu_ratio` (now / before).
+
+--fast-vs-exact: on the bundled model, a chat answer's tokens (the chat template, a question and its answer, as
+the window explains them), each explained on Fast (bfloat16 weights, widened to float32 for the passes) and on
+Exact, one after the other in one process: passes, CPU seconds, CPU seconds a pass and gap of each;
+`fast_exact_cpu_ratio` (Fast / Exact, all tokens together), `fast_exact_pass_ratio` (per pass), and the
+widening's own cost (weights widened and narrowed back, once per run and per resumed run).
 """
 
 from __future__ import annotations
@@ -469,6 +475,51 @@ def early(args) -> None:
               f"{float((a - b).norm() / b.norm()):.2e}, same top five {runs['now'][1].top(5) == finished.top(5)}")
 
 
+CHAT_CASE = ("What is the capital of France, and why is it famous?",
+             "The capital of France is Paris. It is famous for the Eiffel Tower, the Louvre Museum and its food.")
+
+
+def chat_ids(loaded) -> list[int]:
+    """The chat template's prompt for CHAT_CASE's question, then its answer, as the window's context has them."""
+    question, answer = CHAT_CASE
+    prompt = loaded.tokenizer.apply_chat_template([{"role": "user", "content": question}],
+                                                  add_generation_prompt=True, tokenize=False)
+    return list(loaded.tokenizer(prompt + answer)["input_ids"])
+
+
+def fast_vs_exact(args) -> None:
+    """Fast against Exact on the tokens of a chat answer, one process (the usertest56 walker's ~20 min)."""
+    from desktop_app.core import attribution
+    from desktop_app.core.explain import runner_up
+    from desktop_app.core.lens import final_logits
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+
+    paths = AppPaths.resolve().ensure()
+    models = {name: open_model("bundled", paths, device=args.device, precision=name) for name in ("fast", "exact")}
+    ids = chat_ids(models["exact"])
+    totals = {name: [0.0, 0] for name in models}  # CPU-s, passes
+    for at in (len(ids) - 20, len(ids) - 10, len(ids) - 2):
+        seen, target = ids[:at], ids[at]
+        other = runner_up(final_logits(models["exact"], seen), target)
+        for name, loaded in models.items():
+            cpu = time.process_time()
+            result = attribution.integrated_gradients(loaded, seen, target, other)
+            cpu = time.process_time() - cpu
+            totals[name][0] += cpu
+            totals[name][1] += result.steps + 1
+            print(f"token {at} of {len(ids)} {name:5s} ({loaded.precision}): {result.steps + 1:3d} passes, {cpu:6.1f} "
+                  f"CPU-s, {cpu / (result.steps + 1):.3f} a pass, gap {result.gap * 100:.1f}%", flush=True)
+    cpu = time.process_time()
+    for _ in range(3):
+        with attribution.float32_arithmetic(models["fast"]):
+            pass
+    print(f"widening Fast's weights and narrowing them back: {(time.process_time() - cpu) / 3:.2f} CPU-s a run")
+    (fast_cpu, fast_passes), (exact_cpu, exact_passes) = totals["fast"], totals["exact"]
+    print(f"fast_exact_cpu_ratio: {fast_cpu / exact_cpu:.2f} ({fast_cpu:.1f} / {exact_cpu:.1f} CPU-s)")
+    print(f"fast_exact_pass_ratio: {(fast_cpu / fast_passes) / (exact_cpu / exact_passes):.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tokens", type=int, default=1000)
@@ -491,11 +542,15 @@ def main() -> None:
     parser.add_argument("--widen", action="store_true", help="only Fast's attribution in bfloat16 vs widened")
     parser.add_argument("--cap", action="store_true", help="only Fast's attribution at the step cap before/now")
     parser.add_argument("--split", action="store_true", help="only Fast's attribution, intervals halved vs split")
+    parser.add_argument("--fast-vs-exact", action="store_true", help="only a chat answer's tokens, Fast vs Exact")
     parser.add_argument("--cpu-clock", action="store_true", help="CPU time rather than wall time (one thread)")
     args = parser.parse_args()
     if args.cpu_clock:
         global CLOCK
         CLOCK = time.process_time
+    if args.fast_vs_exact:
+        fast_vs_exact(args)
+        return
     if args.early:
         early(args)
         return

@@ -15,7 +15,10 @@ analysed both ways and once at Exact (float32 weights), the reference for ties:
                                          Exact shows the two tokens' chances apart
     alternatives_pairs: N                the pairs looked at (9 per token)
 
-    taskset -c 0 nice -n 5 python bench/float_logits.py [--rounds 5] [--tokens 128]
+    taskset -c 0 nice -n 5 python bench/float_logits.py [--rounds 5] [--tokens 128] [--precision compact]
+
+``--precision compact``: the same for Compact, whose output layer's int8 product gives float32 logits
+in a full pass (core.compact.Int8Weights.float_product; its one-token steps stay as they are).
 """
 
 from __future__ import annotations
@@ -90,11 +93,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=128)
+    parser.add_argument("--precision", default="fast", choices=["fast", "compact"])
     args = parser.parse_args()
     from desktop_app.core import float_logits
 
     with tempfile.TemporaryDirectory() as tmp:
-        fast = load(Path(tmp), "fast")
+        fast = load(Path(tmp), args.precision)
         exact_records = analyse(load(Path(tmp), "exact"))[1]
         print(f"precision: {fast.precision}; text: {len(exact_records)} tokens; {_common.load_average()}")
         times = {True: {"gen": [], "analyse": []}, False: {"gen": [], "analyse": []}}

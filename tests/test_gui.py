@@ -483,7 +483,7 @@ def test_precision_shows_in_the_status_bar_and_the_inspector(make_window, qtbot)
     card = answer_cards(window)[-1]
     rect = card.view.span_rect(0)
     qtbot.mouseClick(card.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert window.inspector.stat_values["precision"].text() == label(loaded.precision)
+    assert window.inspector.stat_values["precision"].text() == f"written with {label(loaded.precision)}"
     stored = window.chat.store.token_records(card.message_id)
     assert stored and stored[0].precision == loaded.precision
     dialog = ModelDialog(window.paths, None, window, precision="exact")
@@ -508,7 +508,7 @@ def test_compact_precision_is_kept_shown_and_stored(make_window, qtbot):
     ask(qtbot, window)
     card = answer_cards(window)[-1]
     qtbot.mouseClick(card.view.viewport(), Qt.MouseButton.LeftButton, pos=card.view.span_rect(0).center())
-    assert window.inspector.stat_values["precision"].text() == "Compact (int8 weights)"
+    assert window.inspector.stat_values["precision"].text() == "written with Compact (int8 weights)"
     assert {r.precision for r in window.chat.store.token_records(card.message_id)} == {"int8"}
     dialog = window.model_dialog()
     assert dialog.precision() == "compact"  # the dialog opens on the precision in use

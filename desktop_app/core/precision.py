@@ -164,3 +164,14 @@ def training_autocast_dtype(device, precision: str = AUTO):
         return None
     dtype = fast_dtype(device)
     return dtype if kind == "cuda" or dtype == torch.bfloat16 else None
+
+
+def made_with(precision: str | None, loaded: str | None = None, *, written: bool = True) -> str:
+    """The inspector's precision line: the weights that made a token's figures, "written with Fast
+    (bfloat16)" for an answer's token ("read with" for figures a scoring read), and where the model
+    loaded now has other weights, those too ("; loaded now: Exact (float32)"). The bare label read as
+    the precision in use (usertest56), though an answer keeps its writer's figures after a reload."""
+    said = f"{'written' if written else 'read'} with {label(precision)}"
+    if precision and loaded and loaded != precision:
+        said += f";\nloaded now: {label(loaded)}"
+    return said

@@ -30,7 +30,7 @@ from desktop_app.core.session_compare import (  # noqa: F401
     CompareCancelled, ComparePass, ToScore, _answer_to_score, base_scored, earlier_adapters, rated_text_branches,
     rescore_and_store, rescore_group_and_store, rescore_groups, score_branch_with_and_without_adapter,
     score_correction_with_and_without_adapter, score_reask_with_and_without_adapter,
-    score_with_and_without_adapter, store_rescored)
+    score_with_and_without_adapter, store_rescored, weights_of)
 from desktop_app.core.session_scoring import (  # noqa: F401
     ScoredText, analyse_text, continue_text, keep_scoring, kept_scoring, reusable, score_answer,
     score_whole_text, scoring_key, split_end, summarize_scored)

@@ -204,17 +204,27 @@ def _rescore_one(store, loaded: LoadedModel, item: "ToScore", adapter_id: int) -
     before = None
     with loaded.lock:
         after = score_answer(loaded, item.prompt_ids, item.ids, item.ended)
-        if not base_scored(store, item.message_id, item.ids, loaded.model_id):
+        if not base_scored(store, item.message_id, item.ids, loaded.model_id, loaded.precision):
             with loaded.model.disable_adapter():
                 before = score_answer(loaded, item.prompt_ids, item.ids, item.ended)
     store_rescored(store, item.message_id, adapter_id, before, after, model_id=loaded.model_id)
 
 
-def base_scored(store, message_id: int, ids: list[int], model_id: str | None) -> bool:
+def base_scored(store, message_id: int, ids: list[int], model_id: str | None, precision: str | None = None) -> bool:
     """Base model ``model_id``'s scoring of exactly these tokens is stored (none yet, or one stored
-    before the answer's end token was scored, is not)."""
-    return [r.id for r in store.token_records(message_id, adapter_id=None, kind="rescored",
-                                              model_id=model_id)] == list(ids)
+    before the answer's end token was scored, is not), read with ``precision``'s weights where that is
+    given. A base scoring by other weights is not this one: on Fast a kept run re-scores with its float32
+    training copy, and a later scoring with the chat's bfloat16 weights, kept beside that float32 "before",
+    made a pair whose change was partly the weights' rounding (fast108)."""
+    stored = store.token_records(message_id, adapter_id=None, kind="rescored", model_id=model_id)
+    if precision is not None and any(r.precision != precision for r in stored):
+        return False
+    return [r.id for r in stored] == list(ids)
+
+
+def weights_of(records) -> str | None:
+    """The precision that made a set of records (one model made them all); None where none is recorded."""
+    return next((r.precision for r in records or () if r.precision), None)
 
 
 @dataclass(frozen=True)
@@ -271,7 +281,8 @@ def rescore_group_and_store(store, loaded: LoadedModel, group: list[ToScore], ad
             for item in group:
                 _rescore_one(store, loaded, item, adapter_id)
             return
-        unscored = [k for k, i in enumerate(group) if not base_scored(store, i.message_id, i.ids, loaded.model_id)]
+        unscored = [k for k, i in enumerate(group)
+                    if not base_scored(store, i.message_id, i.ids, loaded.model_id, loaded.precision)]
         before = {}
         if unscored:
             with loaded.model.disable_adapter():
@@ -292,5 +303,6 @@ def store_rescored(store, message_id: int, adapter_id: int, before: list | None,
     store.set_token_records(message_id, after, adapter_id=adapter_id, kind="rescored", model_id=model_id)
     if before is not None and against_id is not None:
         store.set_token_records(message_id, before, adapter_id=against_id, kind="rescored", model_id=model_id)
-    elif before is not None and not base_scored(store, message_id, [r.id for r in before], model_id):
+    elif before is not None and not base_scored(store, message_id, [r.id for r in before], model_id,
+                                                weights_of(before)):
         store.set_token_records(message_id, before, adapter_id=None, kind="rescored", model_id=model_id)

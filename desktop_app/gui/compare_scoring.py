@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 
-from desktop_app.core.session import written_by_its_writer
+from desktop_app.core.session import weights_of, written_by_its_writer
 from desktop_app.gui.compare_data import fact_key, fact_of, question_of
 from desktop_app.gui.compare_words import (GREEN, NO_ADAPTER_NOTE, PURPLE, better_expectation, better_key, better_of,
                                            continuation_expectation, prompt_words, text_prompt_words)
@@ -59,11 +59,15 @@ class CompareScoring:
         if (not before and m.get("adapter_id") == baseline and m.get("model_id") == self.model_id
                 and written_by_its_writer(m)):
             before = self.store.token_records(mid)  # written by that very model: the same numbers
-        if after and before:
+        loaded = self.chat.loaded
+        wearing = loaded is not None and loaded.adapter_id == active["id"]
+        # both sides read by the same weights, or the change is partly rounding: a pair stored by two precisions
+        # (a kept run's float32 copy, then the chat's bfloat16 weights) is read again with the chat's weights,
+        # which read both sides; where the chat cannot read it now, the pair shows and its summary says so
+        if after and before and (weights_of(before) == weights_of(after) or not wearing):
             self.set_data(before, after)
             return
-        loaded = self.chat.loaded
-        if loaded is None or loaded.adapter_id != active["id"]:
+        if not wearing:
             self._show_note("This answer has not been scored under both models yet; it will be after the next "
                             "kept fine-tune.", m)
             return

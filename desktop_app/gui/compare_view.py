@@ -40,7 +40,7 @@ from desktop_app.gui.compare_words import (BASE_CHOICE, END_CELL, HEADING, LATER
                                            answer_expectation, better_key, better_of, colour_key,
                                            compared_choice_words, compared_gone_words, compared_names, compared_title,
                                            deltas, changed_words, heading, later_expectation, legend_title, legend_words,
-                                           mark_words, movers_words,
+                                           mark_words, movers_words, weights_words,
                                            nice_scale, pair_words, shown_part, summary_words, times_words,
                                            token_change_tip, totals, whitespace_words, with_disagreement)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
@@ -587,8 +587,11 @@ class CompareView(CompareScoring, QFrame):
         muted = colors(is_dark())["muted"]
         in_use, against = self.compared()
         adapters = (against, in_use) if against is not None else None
-        self.summary.setText(summary_words(self.before, self.after, self.ended, whole, adapters).replace("@muted",
-                                                                                                        muted))
+        weights = weights_words(self.before, self.after, getattr(self.chat.loaded, "precision", None))
+        said = summary_words(self.before, self.after, self.ended, whole, adapters)
+        if weights:
+            said += f"<br><small style='color:@muted'>{weights}</small>"
+        self.summary.setText(said.replace("@muted", muted))
         self._show_pair()
         self.movers.setText(movers_words(self.before, self.after, v, self.scale, self._chip_label, token_label,
                                          is_dark(), compared_names(in_use, against)))

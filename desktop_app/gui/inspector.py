@@ -73,6 +73,8 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self.measure = "probability"  # the swatch is coloured as the transcript is
         self.tokenizer = lambda: None  # the loaded model's (the window's): a split character's bytes
         self.model_id = lambda: None  # the loaded model's: a record another model wrote is read with its tokenizer
+        self.loaded_precision = lambda: None  # the loaded model's weights ("float32"): said where a record's differ
+        self.written_token = False  # the token shown is an answer's (its figures written), not a scoring's
         self.records_model: str | None = None  # the model that wrote the shown record (None: the one in use)
         layout = scrolling_layout(self)  # "Why this token?" makes the panel taller than a small window
         self.body = layout  # (add_section)
@@ -181,6 +183,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
             self.scroll.verticalScrollBar().setValue(0)
         self.message_id, self.index, self.record, self.can_branch = message_id, index, record, can_branch
         self.records_model = model_id
+        self.written_token = message_id is not None and (can_branch or busy is not None)
         self.waits_for_model = busy is not None
         self.text_branch = self.text_rate = False
         self.text_wait = None

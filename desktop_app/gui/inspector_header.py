@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QPushButton, QW
 
 from desktop_app.core.palette import MEASURES, color_for, css_colours
 from desktop_app.core.piece_words import split_piece_words
-from desktop_app.core.precision import label as precision_label
+from desktop_app.core.precision import made_with
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.token_figures import token_figures_text
 from desktop_app.core.token_words import MARKS_TIP, marks_words, token_label, token_percent
@@ -96,7 +96,8 @@ class TokenHeader:
         self.stat_values["rank"].setText(f"{record.rank:,}")
         self.stat_values["entropy"].setText(f"{record.entropy_bits:.2f} bits")
         self.stat_values["surprisal"].setText(f"{record.surprisal_bits:.2f} bits")
-        self.stat_values["precision"].setText(precision_label(record.precision))
+        self.stat_values["precision"].setText(made_with(record.precision, self.loaded_precision(),
+                                                        written=self.written_token))
 
     def _show_bytes_note(self, record: TokenRecord) -> None:
         """A token that is part of a character has no text of its own: its bytes (from the tokenizer of

@@ -25,7 +25,8 @@ STAT_TIPS = {
                "higher, many tokens were likely.",
     "surprisal": "How surprising the token was, in bits: 0 is fully expected; each bit more is half as likely.",
     "precision": "The model weights these figures were computed with: Exact (float32), Fast (16-bit) or "
-                 "Compact (8-bit integer weights)",
+                 "Compact (8-bit integer weights). An answer keeps the figures of the weights that wrote it; "
+                 "where the model loaded now has other weights, the line says so.",
 }
 BYTES_TIP = ("This token holds only part of a character (an emoji or an accented letter split over several "
              "tokens): these are its bytes in hex; the token that completes the character shows it.")

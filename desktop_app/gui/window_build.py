@@ -59,6 +59,7 @@ def _build_side_tabs(window) -> QTabWidget:
     window.inspector = InspectorPanel(pages)
     window.inspector.tokenizer = lambda: getattr(window.chat.loaded, "tokenizer", None)
     window.inspector.model_id = lambda: getattr(window.chat.loaded, "model_id", None)
+    window.inspector.loaded_precision = lambda: getattr(window.chat.loaded, "precision", None)
     window.finetune_side = FineTuneSide(window, window.finetune)  # the Fine-tune tab and its wiring
     window.finetune_panel = window.finetune_side.panel
     in_place.sized_as_made_alone(window.inspector)
