@@ -27,10 +27,10 @@ def test_the_words_name_each_question_cut_to_one_line():
     assert kept_aside_words([]) == ""
     one = kept_aside_words(["What is the capital of France?"])
     assert one == ("Kept aside this time, to test the result: \u201cWhat is the capital of France?\u201d "
-                   "(a later run may train on it)")
+                   "(a run on these same questions keeps it aside again)")
     long = kept_aside_words([LONG, "Who wrote Hamlet?"])
     assert "\u201cWhat is the name of the river that runs through\u2026\u201d, \u201cWho wrote Hamlet?\u201d" in long
-    assert long.endswith("(a later run may train on them)")
+    assert long.endswith("(a run on these same questions keeps them aside again)")
     many = kept_aside_words([f"Question {i}?" for i in range(5)])
     assert "Question 2?" in many and "Question 3?" not in many and "and 2 others" in many
 
@@ -46,7 +46,7 @@ def test_the_running_panel_names_the_question_kept_aside(make_window, qtbot):
     assert not panel.kept_note.isHidden()
     words = panel.kept_note.text()
     assert "What is the capital of France?" in words and "Hamlet" not in words
-    assert "to test the result" in words and "a later run may train on it" in words
+    assert "to test the result" in words and "keeps it aside again" in words
     layout = panel.progress_box.layout()
     assert layout.indexOf(panel.kept_note) == layout.indexOf(panel.split_note) + 1  # under the counts it names
 

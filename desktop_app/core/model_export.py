@@ -278,6 +278,30 @@ def changed_facts_lines(metrics: dict) -> list[str]:
     return lines + ["", "Which answer is right was not checked: read them before relying on this model.", ""]
 
 
+# what each of a run's counts (TrainingData.counts, its metrics' ``data_`` keys) is, for a reader of the card:
+# "alone views: 6", "pairs: 4" beside "corrections: 4" and "sibling pairs: 0" read as ratings nobody gave (usertest57)
+RATING_COUNT_WORDS = {"thumbs_up": "answers you liked", "thumbs_down": "answers you disliked",
+                      "corrections": "better answers you wrote",
+                      "sibling_pairs": "a liked and a disliked answer to one question, trained as a pair",
+                      "token_ratings": "single tokens rated good or bad",
+                      "token_rated_answers": "answers those tokens are in",
+                      "alone_views": "extra examples, not ratings: a later turn's rating also trained with its question "
+                                     "asked on its own"}
+
+
+def rating_count_lines(metrics: dict) -> list[str]:
+    """The card's "Ratings it learned from": each count the run recorded with what it is, the counts that are 0
+    left out, and ``pairs`` (the corrections and sibling pairs together) not listed a second time."""
+    counts = {k[5:]: v for k, v in metrics.items() if k.startswith("data_")}
+    if not counts:
+        return ["- (not recorded)"]
+    lines = [f"- {key.replace('_', ' ')}: {value} ({words})" for key, words in RATING_COUNT_WORDS.items()
+             if (value := counts.get(key))]
+    lines += [f"- {key.replace('_', ' ')}: {value}" for key, value in sorted(counts.items())
+              if value and key not in RATING_COUNT_WORDS and key != "pairs"]  # a count added later, as it is
+    return lines or ["- none"]
+
+
 def model_card(row: dict, fmt: str, quant: str | None = None, folder_name: str = "this-folder",
                size: int | None = None, modelfile: str | None = None) -> str:
     """README.md: the base model, the ratings the adapter learned from, the gate's figures, how to
@@ -297,8 +321,7 @@ def model_card(row: dict, fmt: str, quant: str | None = None, folder_name: str =
     if size is not None:
         lines.append(f"- Size: {megabytes(size)} (`{folder_name}`)")
     lines += ["", "## Ratings it learned from", ""]
-    counts = {k[5:]: v for k, v in m.items() if k.startswith("data_")}
-    lines += [f"- {k.replace('_', ' ')}: {v}" for k, v in sorted(counts.items())] or ["- (not recorded)"]
+    lines += rating_count_lines(m)
     lines += [f"- training examples: {m.get('train_size', 'n/a')}, held out for the gate: "
               f"{m.get('heldout_size', 'n/a')}", "", "## The gate (kept only if it helps)", "",
               "| figure | before | after |", "|---|---|---|",

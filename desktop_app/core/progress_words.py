@@ -123,16 +123,19 @@ def kept_aside_questions(store, groups) -> list[str]:
 
 
 def kept_aside_words(questions: list[str]) -> str:
-    """"Kept aside this time, to test the result: “What is the capital of France?” (a later run may train on
-    it)": which ratings were kept aside, not only how many (waiting83: a teacher who had just written a
-    correction could not tell it was the one the run did not learn from). "" when none were."""
+    """"Kept aside this time, to test the result: “What is the capital of France?” (a run on these same questions
+    keeps it aside again)": which ratings were kept aside, not only how many (waiting83: a teacher who had just
+    written a correction could not tell it was the one the run did not learn from). The split is drawn from the
+    rated questions with a fixed seed, and a run from an adapter keeps its run's held-out questions: "a later run
+    may train on it" was said three runs in a row of the same question, while the person rated more of the same
+    answers to reach it (usertest57). "" when none were."""
     if not questions:
         return ""
     named = ", ".join(f"\u201c{one_line(q, KEPT_QUESTION_CHARS)}\u201d" for q in questions[:KEPT_NAMED_AT_MOST])
     more = len(questions) - KEPT_NAMED_AT_MOST
     named += f" and {counted(more, 'other')}" if more > 0 else ""
     it = "it" if len(questions) == 1 else "them"
-    return f"Kept aside this time, to test the result: {named} (a later run may train on {it})"
+    return f"Kept aside this time, to test the result: {named} (a run on these same questions keeps {it} aside again)"
 
 
 def kept_aside_line(store, groups, questions=None) -> str:

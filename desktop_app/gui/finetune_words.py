@@ -342,8 +342,10 @@ RATE_IS = "how far each step moves the model"
 
 # what to try after a discarded run, by the gate's check that refused it (core.gate.judge's reasons)
 NEXT_STEPS = (
-    ("margin", "rate a few more answers (a better answer you write teaches most) and fine-tune again, or raise "
-               f"the epochs under Advanced ({EPOCHS_ARE})"),
+    # "to new questions": the split keeps the same questions aside while no new one is rated, so more ratings of
+    # the answers already rated left the same held-out rating to refuse the next run (usertest57)
+    ("margin", "rate a few more answers to new questions (a better answer you write teaches most) and fine-tune "
+               f"again, or raise the epochs under Advanced ({EPOCHS_ARE})"),
     ("perplexity", "lower the learning rate or the epochs under Advanced and fine-tune again: a gentler run "
                    f"changes general text less (the learning rate: {RATE_IS}; the epochs: {EPOCHS_ARE})"),
     ("degenerated", "lower the learning rate under Advanced and fine-tune again: answers that loop or echo come "
