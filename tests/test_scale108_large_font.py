@@ -62,3 +62,22 @@ def test_a_large_application_font_grows_the_answer_and_keeps_the_panel_title_who
     assert title.width() >= title.sizeHint().width(), f"the title cut: {title.width()} of {title.sizeHint().width()}"
     empty = window.conversations.empty
     assert window.conversations.minimumWidth() >= empty.sizeHint().width(), "'No conversations yet.' fits"
+
+
+def test_a_one_line_notice_under_a_large_font_keeps_the_words_that_fit(large_font, make_window, qtbot, monkeypatch):
+    """At 14 pt (and 10 and 16) a line of text is a pixel taller than the font's line spacing: the one-line notice
+    counted no word as fitting and showed "Using" alone in 496 px, its link and its close beside it."""
+    from test_geometry62_narrow_screen import _settle
+    from test_split36_explain_and_banner import first_start_notice
+
+    window = make_window()
+    window.chat.model_notice.emit(first_start_notice(monkeypatch))
+    window.resize(1366, 740)
+    _settle()
+    banner = window.notice_banner
+    qtbot.waitUntil(lambda: banner.compact and banner.label.max_lines == 1)  # the 14 pt window's short form
+    _settle()
+    cut = banner.label.cut_text
+    assert cut is not None and cut.endswith("\u2026") and len(cut.split()) >= 4, f"the notice cut to {cut!r}"
+    metrics, label = banner.label.fontMetrics(), banner.label
+    assert metrics.horizontalAdvance(cut) <= label.contentsRect().width(), "its one line fits the label"
