@@ -81,3 +81,20 @@ def test_a_one_line_notice_under_a_large_font_keeps_the_words_that_fit(large_fon
     assert cut is not None and cut.endswith("\u2026") and len(cut.split()) >= 4, f"the notice cut to {cut!r}"
     metrics, label = banner.label.fontMetrics(), banner.label
     assert metrics.horizontalAdvance(cut) <= label.contentsRect().width(), "its one line fits the label"
+
+
+def test_the_text_tab_s_better_button_keeps_its_word_under_a_large_font(large_font, make_window, qtbot):
+    """At 14 pt in a 1366x740 window the branches' row squeezed "Better…" to "etter." (a least width of 34 px,
+    an icon's, on a button that has no icon); Regenerate gives up its word, Better keeps its own."""
+    from test_geometry62_narrow_screen import _settle
+
+    window = make_window()
+    window.set_mode("text")
+    window.resize(1366, 740)
+    _settle()
+    panel = window.text_view.branch_panel
+    qtbot.waitUntil(panel.better_button.isVisible)
+    _settle()
+    button = panel.better_button
+    assert button.text() == "Better\u2026"
+    assert button.width() >= button.sizeHint().width(), f"Better… {button.width()} of {button.sizeHint().width()} px"
