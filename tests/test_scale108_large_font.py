@@ -98,3 +98,19 @@ def test_the_text_tab_s_better_button_keeps_its_word_under_a_large_font(large_fo
     button = panel.better_button
     assert button.text() == "Better\u2026"
     assert button.width() >= button.sizeHint().width(), f"Better… {button.width()} of {button.sizeHint().width()} px"
+
+
+def test_the_chat_s_icon_only_buttons_have_a_name_a_screen_reader_says(make_window, qtbot):
+    """Qt names a button by its text: the answer's thumbs, its export, the prompt's edit and New conversation, icons
+    with a tooltip, were read as an unnamed "button" (the tooltip is only its description)."""
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtWidgets import QAbstractButton
+
+    window = make_window()
+    ask(qtbot, window)
+    buttons = [b for card in window.transcript.cards for b in card.findChildren(QAbstractButton) if b.isVisible()]
+    buttons += [window.conversations.new_button]
+    icon_only = [b for b in buttons if not b.text().strip()]
+    assert len(icon_only) >= 5, f"the thumbs, export, edit and New: {[b.toolTip() for b in icon_only]}"
+    names = {b.toolTip()[:40]: QAccessible.queryAccessibleInterface(b).text(QAccessible.Text.Name) for b in icon_only}
+    assert all(names.values()), f"unnamed: {[tip for tip, name in names.items() if not name]}"
