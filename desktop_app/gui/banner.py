@@ -37,6 +37,12 @@ LABEL_LEAST_CHARS = 5
 WRAPPED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
 
 
+def text_lines_height(metrics, lines: int) -> int:
+    """The height Qt lays ``lines`` lines of text in: at some sizes (10, 14 and 16 pt) a line is a pixel over
+    ``lineSpacing``, and a one-line notice measured by it found no word fitting and was cut to its first word."""
+    return metrics.boundingRect(QRect(0, 0, 10_000, 10_000), WRAPPED, "\n".join("X" * max(1, lines))).height()
+
+
 class ShortLabel(QLabel):
     """A wrapped plain-text label that shows at most ``max_lines`` lines, the rest elided
     (the whole text in its tooltip; a click shows it all): a long notice must not take the
@@ -84,7 +90,7 @@ class ShortLabel(QLabel):
 
     def lines_height(self, lines: int) -> int:
         margins = self.contentsMargins()
-        return self.fontMetrics().lineSpacing() * lines + margins.top() + margins.bottom()
+        return text_lines_height(self.fontMetrics(), lines) + margins.top() + margins.bottom()
 
     def whole_height(self, lines: int, width: int | None = None) -> int:
         """Its height at its width (or at ``width``) shown up to ``lines`` lines."""
@@ -148,7 +154,7 @@ class ShortLabel(QLabel):
 
     def _fits(self, text: str) -> bool:
         metrics, width = self.fontMetrics(), self.contentsRect().width()
-        cap = metrics.lineSpacing() * self.max_lines
+        cap = text_lines_height(metrics, self.max_lines)
         return metrics.boundingRect(QRect(0, 0, width, 10 * cap), WRAPPED, text).height() <= cap
 
     def _elided_inside_word(self, word: str) -> str:

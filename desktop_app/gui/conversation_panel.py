@@ -140,6 +140,7 @@ class ConversationPanel(QFrame):
         self.new_button.setObjectName("FlatTool")
         self.new_button.setIcon(icon("new"))
         self.new_button.setToolTip(NEW_CONVERSATION_TIP)
+        self.new_button.setAccessibleName("New conversation")  # icon only: a screen reader's name for it
         self.new_button.clicked.connect(self.new_requested)
         top.addWidget(self.new_button)
         return top

@@ -13,7 +13,7 @@ from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.token_figures import token_figures_text
 from desktop_app.core.token_words import MARKS_TIP, marks_words, token_label, token_percent
 from desktop_app.gui.inspector_words import BYTES_TIP, COPY_TIP, STAT_TIPS, copied_words
-from desktop_app.gui.theme import is_dark, styled_label
+from desktop_app.gui.theme import is_dark, scaled_points, styled_label
 
 COPIED_MS = 6000
 STATS_SPACING_PX = 12  # between a figure's name and its value (6 in a narrow view: InspectorPanel._fit_width)
@@ -128,5 +128,6 @@ class TokenHeader:
 
     def _paint_swatch(self) -> None:
         bg, fg = css_colours(color_for(self.record, self.measure, is_dark()))
+        size = scaled_points(16)  # grown with a large application font, as the style sheet's sizes are
         self.token_label.setStyleSheet(
-            f"background:{bg}; color:{fg}; border-radius:8px; padding:8px 14px; font-size:16pt; font-weight:600;")
+            f"background:{bg}; color:{fg}; border-radius:8px; padding:8px 14px; font-size:{size}; font-weight:600;")

@@ -157,6 +157,7 @@ class MessageCard(QFrame):
         button.setObjectName("FlatTool")
         button.setText(text)
         button.setToolTip(tip)
+        button.setAccessibleName(tip)  # a screen reader's name for an icon or an arrow ("‹"): Qt's is the text only
         button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # the export menu and arrows are Tab stops everywhere
         return button
 

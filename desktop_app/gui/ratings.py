@@ -246,6 +246,10 @@ def thumb_tip(thumb: int, value: int | None) -> str:
 
 
 BETTER_MARK_TIP = "You wrote a better answer for this one (under it): fine-tuning prefers yours. Click to edit it."
+# what a screen reader says of the header's icon-only buttons: their tooltips change with the rating, and an
+# icon-only button's accessible name was empty (Qt names a button by its text only)
+THUMB_NAMES = {"thumb-up": "Rate this answer good", "thumb-down": "Rate this answer bad"}
+BETTER_MARK_NAME = "Edit your better answer"
 
 
 def card_mark(value: int | None, correction: str | None) -> str:
@@ -375,6 +379,7 @@ class CardRating(QObject):
         mark.setCheckable(True)
         mark.setChecked(True)
         mark.setToolTip(BETTER_MARK_TIP)
+        mark.setAccessibleName(BETTER_MARK_NAME)
         mark.setCursor(Qt.CursorShape.PointingHandCursor)
         mark.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         mark.clicked.connect(lambda: (mark.setChecked(True), self.edit_correction()))
@@ -387,6 +392,7 @@ class CardRating(QObject):
         b.setIcon(filled_when_checked(name, colors(is_dark())[colour]))  # the chosen thumb shows filled
         b.setCheckable(True)
         b.setToolTip(tip)
+        b.setAccessibleName(THUMB_NAMES[name])
         b.setCursor(Qt.CursorShape.PointingHandCursor)
         # a click focuses it (a tool button would leave the focus to the transcript around it),
         # so Space then acts on the thumb just pressed

@@ -163,12 +163,19 @@ class BranchPanel(QWidget):
         self.better_button = QPushButton("Better\u2026")
         self.better_button.setToolTip(BETTER_TIP)
         self.better_button.clicked.connect(lambda: self.better_requested.emit(self.tree.shown))
+        self.regenerate_button.setMinimumWidth(ICON_ONLY_WIDTH)
         for button in (self.regenerate_button, self.better_button):
-            button.setMinimumWidth(ICON_ONLY_WIDTH)
             row.addWidget(button, 1)
+        self._keep_better_whole()
         # a narrow panel drops Regenerate's word (the icon and the tooltip stay)
         self.compactor = Compactor(box, lambda compact: self.regenerate_button.setText("" if compact else "Regenerate"))
         return box
+
+    def _keep_better_whole(self) -> None:
+        """Better's words never squeezed: it has no icon to fall back on, and at a 14 pt font the narrow panel
+        cut "Better…" to "etter." at both ends (Regenerate gives up its word first, the Compactor's)."""
+        self.better_button.ensurePolished()  # its padding is the style sheet's
+        self.better_button.setMinimumWidth(max(ICON_ONLY_WIDTH, self.better_button.sizeHint().width()))
 
     # ------------------------------------------------------------ the outline
     def refresh(self) -> None:
@@ -376,6 +383,7 @@ class BranchPanel(QWidget):
         branch in the outline (usertest 7: only the Fine-tune counter moved), beside its thumbs."""
         correction = ratings["correction"]
         self.better_button.setText(BETTER_SAVED_WORDS if correction else "Better\u2026")
+        self._keep_better_whole()
         retip(self.better_button, rate_branch_tip(facts, f"Your better continuation: \u201c{correction[:300]}\u201d "
                                                          "(click to edit it)" if correction else BETTER_TIP))
         item = self.item_for(branch_id) if branch_id is not None else None

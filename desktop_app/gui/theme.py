@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 
 from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QTabBar
 
 from desktop_app.core.paths import RESOURCES_DIR
@@ -84,6 +85,25 @@ def make_palette(dark: bool) -> QPalette:
     return p
 
 
+# the point size the style sheet's font sizes were drawn against (Qt's and Windows' usual 9 pt)
+SHEET_BASE_PT = 9.0
+_POINT_SIZE = re.compile(r"font-size:\s*([0-9.]+)pt")
+
+
+def font_scale(app_font: QFont | None = None) -> float:
+    """How much larger than the sheet's 9 pt the person's application font is, never below 1: a desktop's
+    "large text" of 14 pt left the answers and the texts at the sheet's fixed 11 pt, smaller than the menus."""
+    font = app_font if app_font is not None else QApplication.font()
+    size = font.pointSizeF()
+    return max(1.0, size / SHEET_BASE_PT) if size > 0 else 1.0
+
+
+def scaled_points(points: float, scale: float | None = None) -> str:
+    """A fixed point size of the design, grown with the application font (``font_scale``), for a style sheet."""
+    grown = points * (font_scale() if scale is None else scale)
+    return f"{round(grown, 1):g}pt"
+
+
 def style_sheet(dark: bool) -> str:
     path = RESOURCES_DIR / "style.qss"
     try:
@@ -94,6 +114,8 @@ def style_sheet(dark: bool) -> str:
     chevron = RESOURCES_DIR / "icons" / f"chevron-down-{'dark' if dark else 'light'}.svg"
     check = RESOURCES_DIR / "icons" / f"check-{'dark' if dark else 'light'}.svg"
     text = text.replace("@chevron", chevron.as_posix()).replace("@checkmark", check.as_posix())
+    scale = font_scale()
+    text = _POINT_SIZE.sub(lambda m: f"font-size: {scaled_points(float(m.group(1)), scale)}", text)
     # longest names first so @accent_hover is not eaten by @accent
     for name, value in sorted(colors(dark).items(), key=lambda kv: -len(kv[0])):
         text = text.replace("@" + name, value)

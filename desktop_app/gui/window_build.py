@@ -110,8 +110,15 @@ def _fit_splitter(window) -> None:
     splitter.setStretchFactor(1, 1)
     splitter.setSizes([220, 720, 340])
     splitter.setChildrenCollapsible(False)
-    window.conversations.setMinimumWidth(185)  # the panel title fits
+    window.conversations.setMinimumWidth(_conversations_least_width(window.conversations))
     window.side_tabs.setMinimumWidth(view_toolbar.SIDE_LEAST)  # less on a narrow screen: PanelFitter
+
+
+def _conversations_least_width(panel: QWidget) -> int:
+    """185 px, or what its title and "No conversations yet." need in a larger font: a desktop's 14 pt text
+    had cut "CONVERSATIONS" to "CONVERSATIO" at a fixed 185 px."""
+    panel.ensurePolished()  # the style sheet's title size is applied at polish: measured after it
+    return max(185, panel.minimumSizeHint().width())
 
 
 def _build_status_bar(window) -> None:
