@@ -214,6 +214,7 @@ class Banner(QFrame):
         close.setObjectName("FlatTool")
         close.setText("\u2715")
         close.setToolTip("Dismiss")
+        close.setAccessibleName("Dismiss this notice")  # its text is only "✕": a screen reader's name for it
         close.clicked.connect(self._dismiss)
         return close
 

@@ -236,6 +236,7 @@ def add_export_button(window, toolbar) -> QToolButton:
     button = window.export_button = QToolButton()
     button.setIcon(icon("export"))
     button.setToolTip(export_tip(in_text=False))
+    button.setAccessibleName("Export or import conversations and ratings")  # icon only; the tip changes by tab
     menu = QMenu(button)
     window.export_markdown_action = menu.addAction(
         "Conversation as Markdown\u2026", lambda: export_conversation(window, window.chat.conversation_id, "markdown"))

@@ -155,11 +155,13 @@ class BranchPanel(QWidget):
             button.setCheckable(True)
             button.setObjectName("RateTokenButton")
             button.setProperty("rating", "up" if value > 0 else "down")  # the style's pressed colours
+            button.setAccessibleName(f"Rate this continuation {words}")  # icon only; its tip changes with the state
             self.thumb_tips[button] = rate_continuation_tip(words)
             button.clicked.connect(lambda _c=False, v=value: self.rate(v))
             row.addWidget(button)
         self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
         self.regenerate_button.setToolTip(TEXT_REGENERATE_TIP)
+        self.regenerate_button.setAccessibleName("Regenerate")  # kept when a narrow panel drops the word
         self.better_button = QPushButton("Better\u2026")
         self.better_button.setToolTip(BETTER_TIP)
         self.better_button.clicked.connect(lambda: self.better_requested.emit(self.tree.shown))
