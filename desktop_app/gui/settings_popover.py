@@ -42,6 +42,9 @@ GAP = 6  # px between the popover and its button
 LEAST_ROOM = 240  # px: a window with less room beside its button than this (one made only of the button) lends the screen's
 
 
+LEAST_WIDTH = 340  # the popover's width at the usual font; a larger one widens it (fit_width)
+
+
 def popover_area(widget: QWidget) -> QRect:
     """Where a popup by ``widget`` may lie, in global coordinates: its window's inside, on the screen;
     the screen's free area where the window leaves less than LEAST_ROOM above and below the widget."""
@@ -75,7 +78,7 @@ class SettingsPopover(QFrame):
         self.setObjectName("Popover")
         self.clamped_to = None  # (field, the text it was set to) the range note tells of
         self._lay_out()
-        self.setMinimumWidth(340)
+        self.setMinimumWidth(LEAST_WIDTH)
         self.set_settings(recommended_sampling(), "")
         self._connect_changes()
 
@@ -236,8 +239,9 @@ class SettingsPopover(QFrame):
         # the button where the layouts still to run put it: Ctrl+, at once after the window narrowed to 800 px read
         # it in a passing place (the conversations folded, their handle not yet), 144 px right of where it settled
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        self.fit_height(10_000)
         area = popover_area(widget)
+        self.fit_width(area.width())
+        self.fit_height(10_000)
         button = QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
         above, below = button.top() - GAP - area.top(), area.bottom() - button.bottom() - GAP
         on_top = above >= self.height() or above >= below
@@ -250,6 +254,14 @@ class SettingsPopover(QFrame):
         # was typed went nowhere (usertest16)
         self.temperature.setFocus(Qt.FocusReason.PopupFocusReason)
         self.temperature.selectAll()
+
+    def fit_width(self, room: int) -> None:
+        """As wide as its fields need, at least LEAST_WIDTH, at most ``room``: under a 14 pt desktop font the
+        fields need 470 px, and at the fixed 340 the boxes' right ends, their arrows and "Enter sends (Shift+Enter:
+        new line)" were cut off (the scroll area scrolls only up and down)."""
+        chrome = self.scroll.verticalScrollBar().sizeHint().width() + 2 * self.scroll.frameWidth()
+        need = self.scroll.widget().sizeHint().width() + chrome
+        self.setMinimumWidth(max(LEAST_WIDTH, min(need, room)))
 
     def fit_height(self, room: int) -> None:
         """Its whole height where ``room`` (by its button, in the window) has it, else ``room``, the fields scrolled."""
