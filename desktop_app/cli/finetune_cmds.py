@@ -551,10 +551,10 @@ def _row_notes(r: dict) -> str:
     notes = "" if r["present"] else "  (folder missing)"
     if r.get("waiting"):  # a discarded run's, offered to use anyway (finetune said so)
         notes += f"  (discarded by the check, not used: `adapters activate {r['id']}` uses it anyway)"
-    elif r.get("used_against_check"):  # the person's "Use it anyway", as the model card says it
-        notes += f"  ({r['used_against_check']})"
     elif (r.get("metrics") or {}).get("use_anyway"):
         notes += "  (used over the check)"
+    elif r.get("used_against_check"):  # "Use it anyway" on a kept run held back for changed facts (loop108)
+        notes += f"  ({r['used_against_check']})"
     changed = changed_unrated_count(r.get("metrics") or {})
     if changed:
         notes += f"  (changed {counted(changed, 'answer')} to questions you never rated)"
