@@ -42,12 +42,13 @@ def _rated_rows(store) -> list[tuple]:
     return sorted(tuple(row) for row in store._rows(" UNION ALL ".join(_RATED)))
 
 
-def trained_key(store, held_groups) -> str:
+def trained_key(store, held_groups, rows: list[tuple] | None = None) -> str:
     """A fingerprint of the ratings outside the rated exchanges ``held_groups``: what a run with that split trains
-    on, as stored (the examples are built from these rows alone, given the settings and the model)."""
+    on, as stored (the examples are built from these rows alone, given the settings and the model). ``rows``: the
+    rated rows where already read."""
     held = set(held_groups)
     digest = hashlib.sha256()
-    for row in _rated_rows(store):
+    for row in _rated_rows(store) if rows is None else rows:
         if row[1] not in held:
             digest.update(json.dumps(row).encode())
     return digest.hexdigest()
@@ -59,11 +60,12 @@ def same_examples_as(store, model_id: str | None, settings: FineTuneSettings | N
     run that learns something). ``settings``: the new run's, where known (else the discarded run's are assumed)."""
     if model_id is None:
         return None
-    row = store._one("SELECT id, status, metrics, settings FROM finetune_runs WHERE base_model = ? "
+    row = store._one("SELECT id, status FROM finetune_runs WHERE base_model = ? "
                      "AND status IN ('kept', 'discarded') ORDER BY id DESC LIMIT 1", (model_id,))
     if row is None or row["status"] != "discarded":
         return None
-    metrics, recorded = (json.loads(row[column] or "{}") for column in ("metrics", "settings"))
+    run = store.get_run(row["id"])
+    metrics, recorded = run.get("metrics") or {}, run.get("settings") or {}
     key, held = metrics.get("trained_ratings_key"), set(metrics.get("heldout_groups") or ())
     active = store.active_adapter(model_id)
     if key is None or not held or (active["id"] if active else None) != metrics.get("started_from_adapter"):
@@ -76,7 +78,7 @@ def same_examples_as(store, model_id: str | None, settings: FineTuneSettings | N
     rows = _rated_rows(store)
     if not held <= {r[1] for r in rows} or not _cut_unchanged(metrics, recorded, len(answers) + len(branches)):
         return None  # a question kept aside lost its ratings, or more held out could move the split's cut
-    return row["id"] if trained_key(store, held) == key else None
+    return row["id"] if trained_key(store, held, rows) == key else None
 
 
 def examples_settings_differ(recorded: dict | None, settings: FineTuneSettings) -> bool:
