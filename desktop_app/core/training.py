@@ -43,6 +43,7 @@ from desktop_app.core.train_before import BeforeMeasuring
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
 from desktop_app.core.train_counts import new_since_previous, readiness, run_rating_counts
 from desktop_app.core.train_data import TrainingData, build_training_data
+from desktop_app.core.train_repeat import same_examples_as, trained_key
 from desktop_app.core.train_run_progress import RunProgress, TrainProgress
 from desktop_app.core.train_run_setup import RunSetup
 from desktop_app.core.train_settings import FineTuneSettings
@@ -78,6 +79,7 @@ def training_readiness(store, model_id: str | None = None, tokenizer=None) -> di
     which the Fine-tune tab says before a run."""
     counts = readiness(store, model_id, tokenizer)
     counts["conflicts"] = find_conflicts(store)
+    counts["same_examples_as"] = same_examples_as(store, model_id)  # the tab checks its own settings against it
     if model_id is not None:
         active = store.active_adapter(model_id)
         counts["active_adapter_id"] = active["id"] if active else None
@@ -239,6 +241,9 @@ class _Run(RunProgress, RunSetup, StepLoop):
         earlier = parent_split(self.store, parent)
         train, held = data.split(s.heldout_fraction, s.seed, max_items=s.heldout_max, earlier=earlier)
         self.metrics.update(split_record(train, held, earlier))
+        # the ratings it trains on, as stored: a later run on only new ratings of its held-out questions is told
+        # before it starts that it repeats these examples (train_repeat.same_examples_as)
+        self.metrics["trained_ratings_key"] = trained_key(self.store, held.groups())
         work = with_lora(resolved, s)
         with stoppable(blocks(work.model), self.check_cancel):  # a cancel reaches inside every phase's passes
             return self._phases(work, data, train, held, resolved, parent)

@@ -26,7 +26,8 @@ from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
 from desktop_app.gui.ready_words import (SETTING_TIPS, conflict_words, disagree_words, during_run_words, news_words,
                                          rating_count, rating_href, ready_details, ready_words, repeated_run,
-                                         same_ratings_words, tile_short_notes, tile_words, train_again_tip)
+                                         same_examples_run, same_examples_words, same_ratings_words, tile_short_notes,
+                                         tile_words, train_again_tip)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
@@ -224,7 +225,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self.disagree_label.setText(disagree_words(counts))
         self.disagree_label.setVisible(bool(total and self.disagree_label.text()))
         if total:
-            self.ready_label.setText(ready_words(counts) + news_words(counts) + conflict_words(counts)
+            self.ready_label.setText(ready_words(counts) + news_words(counts, self.settings()) + conflict_words(counts)
                                      + during_run_words(rating_count(counts), self.total_at_run_start))
             self.ready_label.setToolTip(ready_details(counts))
         else:
@@ -259,7 +260,8 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         elif not total:
             self.train_button.setToolTip("Rate something first")
         else:  # how long it would take, before the click (verdict75: a run takes minutes, and nothing said so)
-            what = (train_again_tip(self.counts, self.settings())
+            same = same_examples_run(self.counts, self.settings())  # the person may run it anyway (usertest57)
+            what = (train_again_tip(self.counts, self.settings()) or (same_examples_words(same) if same else "")
                     or "Train an adapter on your ratings in the background; chatting goes on")
             self.train_button.setToolTip(f"{what}.\n{self._run_estimate()}.".replace("..", "."))
         self.cancel_button.setVisible(running)

@@ -290,13 +290,26 @@ class FineTuneSide:
         focused = QApplication.focusWidget()
         if focused is not None and w.isAncestorOf(focused):  # not the compare window's own (opened again)
             self.focus_before_compare = focused
-        if message_id is None and w.selected_card is not None and w.selected_card.role == "assistant":
-            message_id = w.selected_card.message_id
+        if message_id is None:
+            message_id = self._current_answer()
         self.compare_dialog.view.reload_answers(select=message_id, learned_only=learned_only)
         self.compare_dialog.fit_over(w.splitter.widget(1))  # over the chat, beside the panels
         self.compare_dialog.show()
         self.compare_dialog.raise_()
         return self.compare_dialog
+
+    def _current_answer(self) -> int | None:
+        """The answer Compare opens on when none is asked for: the selected one, else in Chat the newest answer of
+        the conversation shown, the one just written (Ctrl+Shift+C after a new answer had opened on the item
+        Compare showed last, an older one: loop108); None without either (Compare keeps its own)."""
+        w = self.window
+        card = w.selected_card
+        if card is not None and card.role == "assistant" and card.message_id is not None:
+            return card.message_id
+        if w.mode != "chat":
+            return None
+        answers = [c for c in w.transcript.cards if c.role == "assistant" and c.message_id is not None]
+        return answers[-1].message_id if answers else None
 
     def _focus_back(self) -> None:
         """Closing Compare gives the keyboard back: to the button that opened it from the keyboard,

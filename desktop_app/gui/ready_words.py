@@ -15,6 +15,7 @@ from desktop_app.core.count_words import counted, plural
 from desktop_app.core.duration_words import duration_words
 from desktop_app.core.taught_words import and_list
 from desktop_app.core.train_counts import rating_count
+from desktop_app.core.train_repeat import examples_settings_differ, same_examples_words
 from desktop_app.core.train_settings import FineTuneSettings, settings_changes
 from desktop_app.gui.finetune_words import why_words
 
@@ -365,9 +366,14 @@ def rating_href(href: str) -> tuple[int, int | None]:
     return int(answer), int(token) if token else None
 
 
-def news_words(counts: dict) -> str:
-    """What the previous run did not see yet (a run reads the ratings when it starts)."""
+def news_words(counts: dict, settings: FineTuneSettings | None = None) -> str:
+    """What the previous run did not see yet (a run reads the ratings when it starts); that a run would train on
+    the same examples as the discarded run before it, where the new ratings are all on the questions it kept aside
+    (``same_examples_run``; ``settings``: the tab's)."""
     run, new = counts.get("last_run"), counts.get("new_since_run")
+    same = same_examples_run(counts, settings)
+    if same is not None:
+        return f" {same_examples_words(same)}."
     if run is None and counts.get("imported_adapter") is not None and rating_count(counts):
         name = adapter_name(counts["imported_adapter"], counts.get("imported_adapter_name"))
         return f" A new run starts from {name}, the one in use, and learns from all of them."
@@ -382,6 +388,16 @@ def news_words(counts: dict) -> str:
         return " A new run learns from all of them, old and new."
     return (f" A new run starts from {adapter_name(adapter)}, the one in use (its answers are the “before”), "
             f"learns from all of them, old and new, and shows your new ones first.")
+
+
+def same_examples_run(counts: dict, settings: FineTuneSettings | None = None) -> int | None:
+    """The discarded run a click would train on the same examples as (train_repeat.same_examples_as), unless the
+    tab's ``settings`` build or split them otherwise than that run's."""
+    same = counts.get("same_examples_as")
+    if same is None or settings is None:
+        return same
+    recorded = counts.get("last_run_settings") if counts.get("last_run") == same else counts.get("newer_run_settings")
+    return None if examples_settings_differ(recorded, settings) else same
 
 
 def during_run_words(total: int, at_start: int | None) -> str:

@@ -1,14 +1,15 @@
 """Where a "Save as" dialog opens: the folder the person last saved an export to, else their
-Documents folder (else home), never the process's working folder (a source checkout, a
-launcher's folder). Remembered in the window's settings. Adapters keep a folder of their own
+Documents folder (core.paths.documents_folder: made where it is missing), never the process's working
+folder (a source checkout, a launcher's folder). Remembered in the window's settings. Adapters keep a folder of their own
 (``ADAPTERS``): where the last one was imported from or exported to."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog
+
+from desktop_app.core.paths import documents_folder
 
 KEY = "export_dir"
 ADAPTERS = "adapter_dir"  # the adapter history's Import… and Export…
@@ -26,10 +27,7 @@ def start_folder(window, key: str = KEY) -> Path:
         return Path(last)
     if key != KEY:  # none of its own yet: where exports go
         return start_folder(window)
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    if documents and Path(documents).is_dir():
-        return Path(documents)
-    return Path.home()
+    return documents_folder()
 
 
 def suggested(window, name: str) -> str:
