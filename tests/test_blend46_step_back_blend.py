@@ -5,7 +5,7 @@ import pytest
 
 from desktop_app.core import gate
 from desktop_app.core.train_settings import FineTuneSettings
-from tests.test_training import _guard_on_a_lora, _pass_checks
+from tests.test_training_guard import _guard_on_a_lora, _pass_checks
 
 torch = pytest.importorskip("torch")
 
