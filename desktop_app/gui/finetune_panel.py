@@ -401,8 +401,12 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
             self.tile_grid.addWidget(tile, i // columns, i % columns)  # moves a tile already in the grid
 
     def _tiles_fit_two_columns(self, room: int) -> bool:
+        """Each column as wide as its widest tile: the first row alone was measured, and at 14 pt the second
+        row's "better answers" made the panel 15 px wider than its view, the right column cut at its edge."""
         spacing = self.tile_grid.horizontalSpacing()
-        return sum(tile.minimumSizeHint().width() for tile in list(self.tiles.values())[:2]) + spacing <= room
+        tiles = list(self.tiles.values())
+        columns = [max(tile.minimumSizeHint().width() for tile in tiles[start::2]) for start in (0, 1)]
+        return sum(columns) + spacing <= room
 
     def _fit_train_words(self) -> None:
         """The train button's and the run card's Compare button's whole words where they fit the panel's width,
