@@ -1,9 +1,10 @@
 """Nothing cut under a 14 pt desktop font, found by a check (tests/clip_check.py), not by eye (bigfont68). At 14 pt
 the Token inspector kept its side by side form, 459 px wide in the panel's 326, its buttons, figures and chart past
 the right edge; its list of surprising tokens then cut its last row; the Fine-tune tab's count tiles stayed in two
-columns 15 px wider than the panel; and Compare opened as wide as its view, its scroll bar over the view's right edge.
-Each state is checked at 14 pt and at the usual 9 pt, in a 1366x768 and a 1024x600 window. pytest-qt, offscreen, the
-real window on the tiny fixture model, a real adapter and store."""
+columns 15 px wider than the panel (two now fit in the narrow margins' room); and Compare opened as wide as its
+view, its scroll bar over the view's right edge. Each state is checked at 14 pt and at the usual 9 pt, in a
+1366x768 and a 1024x600 window. pytest-qt, offscreen, the real window on the tiny fixture model, a real adapter
+and store."""
 
 from __future__ import annotations
 
@@ -67,6 +68,8 @@ def test_the_fine_tune_tab_with_a_rating_and_an_adapter_shows_nothing_cut(font, 
     window.show_finetune()
     cut = cut_at_each_size(window, qtbot)
     assert cut == {size: [] for size in cut}, cut
+    # whole by the margins' room, not by a tile a row: that made the panel two tiles taller
+    assert window.finetune_panel.tile_columns == 2
     qtbot.mouseClick(history.export_button, Qt.MouseButton.LeftButton)
     dialog = history.export_dialog
     qtbot.waitExposed(dialog)
