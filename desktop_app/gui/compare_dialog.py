@@ -54,10 +54,19 @@ class CompareDialog(QDialog):
         screen = area.screen() or self.screen()
         title = max(self.frameGeometry().height() - self.geometry().height() if self.isVisible() else 0,
                     self.TITLE_BAR)
-        least, free = self.view.minimumSizeHint().width(), screen.availableGeometry()
+        least, free = self.least_width(), screen.availableGeometry()
         over = fitted_rect(QRect(area.mapToGlobal(QPoint(0, 0)), area.size()), least, free, title)
         # beside the main window where the screen has room: it covered the window it compares (a new user)
         self.setGeometry(beside_rect(area.window().frameGeometry(), over.size(), least, free, title) or over)
+
+    def least_width(self) -> int:
+        """The view's least width and the scroll bars beside it, the window's and the answer's (in a short window
+        the header scrolls with the answer, beside its bar): a window only as wide as the view cut its right
+        edge by a bar's width (at 14 pt the answer's picker and the words by 14 px, then the answer's card)."""
+        bars = self.scroll.verticalScrollBar().sizeHint().width() + 2 * self.scroll.frameWidth()
+        answer = self.view.answer_scroll
+        bars += answer.verticalScrollBar().sizeHint().width() + 2 * answer.frameWidth()
+        return self.view.minimumSizeHint().width() + bars
 
     def done(self, result: int) -> None:
         self.view.cancel()

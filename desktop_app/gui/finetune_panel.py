@@ -402,9 +402,22 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         for i, tile in enumerate(self.tiles.values()):
             self.tile_grid.addWidget(tile, i // columns, i % columns)  # moves a tile already in the grid
 
+    def _side_margin(self, width: int) -> int:
+        """The narrow margins in a narrow view, and where only their room keeps the tiles two side by side: at 14 pt
+        in the usual 340 px panel a tile a row made the panel taller by two tiles, for 16 px of margin."""
+        if width < NARROW_PANEL:
+            return NARROW_MARGIN
+        keeps_two = (not self._tiles_fit_two_columns(width - 2 * PANEL_MARGIN)
+                     and self._tiles_fit_two_columns(width - 2 * NARROW_MARGIN))
+        return NARROW_MARGIN if keeps_two else PANEL_MARGIN
+
     def _tiles_fit_two_columns(self, room: int) -> bool:
+        """Each column as wide as its widest tile: the first row alone was measured, and at 14 pt the second
+        row's "better answers" made the panel 15 px wider than its view, the right column cut at its edge."""
         spacing = self.tile_grid.horizontalSpacing()
-        return sum(tile.minimumSizeHint().width() for tile in list(self.tiles.values())[:2]) + spacing <= room
+        tiles = list(self.tiles.values())
+        columns = [max(tile.minimumSizeHint().width() for tile in tiles[start::2]) for start in (0, 1)]
+        return sum(columns) + spacing <= room
 
     def _fit_train_words(self) -> None:
         """The train button's and the run card's Compare button's whole words where they fit the panel's width,
@@ -421,8 +434,10 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         count tiles go one under another where two side by side do not fit: on a 480 px screen the panel beside
         the chat had about 230 px, and the second column ran off its edge."""
         super().resizeEvent(event)
-        narrow = self.viewport().width() < NARROW_PANEL
-        self.widget().layout().setContentsMargins(*((NARROW_MARGIN, 12) * 2 if narrow else (PANEL_MARGIN, 12) * 2))
+        width = self.viewport().width()
+        narrow = width < NARROW_PANEL
+        side = self._side_margin(width)
+        self.widget().layout().setContentsMargins(side, 12, side, 12)
         # on the narrowest screens (the panel under its 280 px) what does not fit scrolls into view rather than
         # being cut off for good; at its usual width no bar: a run's before/after pairs asked a few px more, and
         # a bar for them took a line of the panel's height

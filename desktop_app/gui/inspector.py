@@ -13,7 +13,7 @@ from desktop_app.gui.inspector_alternatives import AlternativesPart
 from desktop_app.gui.inspector_explain import ExplainWiring
 from desktop_app.gui.inspector_header import STATS_SPACING_PX, TokenHeader
 from desktop_app.gui.inspector_words import PLACEHOLDER, busy_explain_words, set_aside_words
-from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.theme import font_scale, icon, styled_label
 
 # the inspector's names that tests and other modules import from here
 from desktop_app.gui.alternatives_chart import AlternativesChart  # noqa: F401
@@ -256,7 +256,9 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
 
     def _fit_width(self) -> None:
         """Rows one under another and values wrapped in a narrow view (NARROW_INSPECTOR_PX), side by side else."""
-        narrow = self.scroll.viewport().width() < NARROW_INSPECTOR_PX
+        # the width grows with the desktop's font: at 14 pt the side by side form needs 459 px, and in the
+        # panel's 326 its buttons, figures and chart ran past the right edge, with no way to scroll to them
+        narrow = self.scroll.viewport().width() < NARROW_INSPECTOR_PX * font_scale()
         direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
         for row in (self.explain_row, self.rate_row):
             if row.direction() != direction:

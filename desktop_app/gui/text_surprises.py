@@ -16,7 +16,7 @@ again while the list shows.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QSizePolicy, QToolButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -80,9 +80,20 @@ class SurprisePanel(QWidget):
             self.short = short
             self.fit_height()
 
+    def sizeHint(self) -> QSize:
+        """Its height at its width: its words wrap to more lines than the hint's own guess in a narrow panel, and
+        held to that guess (its size policy's Maximum) the list ran past its bottom, its last row cut in two (the
+        inspector at 14 pt: 23 px)."""
+        hint = super().sizeHint()
+        if self.width() > 0 and self.layout().hasHeightForWidth():
+            hint.setHeight(max(hint.height(), self.layout().totalHeightForWidth(self.width())))
+        return hint
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._show_figures(event.size().width() >= NARROW_LIST_PX)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # its hint's height follows its width
 
     def _show_figures(self, shown: bool) -> None:
         """The surprisal / uncertainty column, shown as wide as its header and cells: hidden while the list
