@@ -29,12 +29,18 @@ def _tip_of(view, message_id: int) -> str:
     return combo.itemData(combo.findData(message_id), Qt.ItemDataRole.ToolTipRole)
 
 
-def test_the_pickers_hover_text_says_the_ratings_disagree(window, qtbot, tiny_model_dir):
+def _compare_opened_on_the_liked_one(window, qtbot, tiny_model_dir):
+    """The same text liked and disliked, an adapter worn and Compare opened on the liked answer:
+    (the store, the liked answer, the disliked one, Compare's view)."""
     store = window.chat.store
     liked, disliked = _liked_and_disliked(store)
     wear_adapter(qtbot, window, tiny_model_dir)
     window.open_compare(liked)
-    view = window.compare_dialog.view
+    return store, liked, disliked, window.compare_dialog.view
+
+
+def test_the_pickers_hover_text_says_the_ratings_disagree(window, qtbot, tiny_model_dir):
+    store, liked, disliked, view = _compare_opened_on_the_liked_one(window, qtbot, tiny_model_dir)
     qtbot.waitUntil(lambda: "disliked the same text" in (_tip_of(view, liked) or ""), timeout=WAIT_MS)
     tip = _tip_of(view, liked)
     assert "expect it to have become more likely (green)" not in tip
@@ -45,11 +51,7 @@ def test_the_pickers_hover_text_says_the_ratings_disagree(window, qtbot, tiny_mo
 
 
 def test_the_conflicts_are_found_on_the_store_lane_and_their_words_arrive(window, qtbot, tiny_model_dir):
-    store = window.chat.store
-    liked, _disliked = _liked_and_disliked(store)
-    wear_adapter(qtbot, window, tiny_model_dir)
-    window.open_compare(liked)
-    view = window.compare_dialog.view
+    store, liked, _disliked, view = _compare_opened_on_the_liked_one(window, qtbot, tiny_model_dir)
     assert view.conflicts_task is not None and view.conflicts_task in (
         window.chat.tasks.store.find("conflicts") + [window.chat.tasks.store.running]), "asked of the store lane"
     qtbot.waitUntil(lambda: "expect little change" in view.expect_label.text(), timeout=WAIT_MS)

@@ -68,20 +68,29 @@ def test_continuations_of_other_texts_or_past_an_edit_are_no_token_conflict(stor
     assert "continuing different texts: the run learns it as good for one" in conflicts_line([conflict])
 
 
+def _disagreeing_continuations_named(qtbot, window):
+    """A text "Lighthouse" with one continuation liked and one disliked, counted, and the Fine-tune tab's line
+    naming them: (the text's id, the liked one, the disliked one, that line's label)."""
+    from gui_windows import WAIT_MS
+
+    store = window.text.store
+    document = documents.create_document(store, STORY, "Lighthouse")
+    liked, disliked = _continuation(store, document), _continuation(store, document)
+    tb.rate_branch(store, liked, 1)
+    tb.rate_branch(store, disliked, -1)
+    window.writer.recount()
+    label = window.finetune_panel.disagree_label
+    qtbot.waitUntil(lambda: label.text() != "", timeout=WAIT_MS)
+    return document, liked, disliked, label
+
+
 def test_the_fine_tune_tab_names_the_text_and_its_link_opens_that_continuation(qtbot, qapp, tiny_model_dir):
     """The window: the tab says the continuations that disagree, each side a link named by its text, which opens
     that text in the Text tab on that continuation."""
     from gui_windows import WAIT_MS, opened_window
 
     with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
-        store = window.text.store
-        document = documents.create_document(store, STORY, "Lighthouse")
-        liked, disliked = _continuation(store, document), _continuation(store, document)
-        tb.rate_branch(store, liked, 1)
-        tb.rate_branch(store, disliked, -1)
-        window.writer.recount()
-        label = window.finetune_panel.disagree_label
-        qtbot.waitUntil(lambda: label.text() != "", timeout=WAIT_MS)
+        document, _liked, disliked, label = _disagreeing_continuations_named(qtbot, window)
         assert f'<a href="-{disliked}">the text \u2039Lighthouse\u203a</a>' in label.text()
         assert "continuing the same text" in label.text()
         assert window.text.document_id != document
@@ -97,14 +106,7 @@ def test_from_chat_the_link_opens_the_text_tab_on_that_continuation(make_window,
     from gui_windows import WAIT_MS
 
     window = make_window()  # (mode: chat)
-    store = window.text.store
-    document = documents.create_document(store, STORY, "Lighthouse")
-    liked, disliked = _continuation(store, document), _continuation(store, document)
-    tb.rate_branch(store, liked, 1)
-    tb.rate_branch(store, disliked, -1)
-    window.writer.recount()
-    label = window.finetune_panel.disagree_label
-    qtbot.waitUntil(lambda: label.text() != "", timeout=WAIT_MS)
+    document, liked, _disliked, label = _disagreeing_continuations_named(qtbot, window)
     label.linkActivated.emit(f"-{liked}")
     qtbot.waitUntil(lambda: window.text.document_id == document and window.text.tree.shown == liked, timeout=WAIT_MS)
     assert window.mode == "text"
