@@ -477,14 +477,18 @@ class CompareView(CompareScoring, QFrame):
         self.rated_rows = [(r["token_index"], r["value"]) for r in sorted(rows, key=lambda r: (r["created"], r["id"]))
                            if r["token_index"] is not None]
         self._mark_rated([])  # as stored, until the answer's scoring is shown (set_data)
-        words = answer_expectation(thumbs, bool(correction), bool(self.token_ratings))
-        self.expected = (mid, words)
+        self._expect(mid, answer_expectation(thumbs, bool(correction), bool(self.token_ratings)))
+
+    def _expect(self, key: int, words: list[str]) -> None:
+        """Say ``words`` of the answer or continuation (``key``: minus its branch id) shown, its ratings that disagree
+        with another's in their place."""
+        self.expected = (key, words)
         # said once the conflicts are known ("expect green" flashed before "disagree"); one rated after the run says
         # that alone (_say_expectation)
-        if self.conflicts_task is not None and mid not in self.later_keys:
+        if self.conflicts_task is not None and key not in self.later_keys:
             self.expect_label.hide()
             return
-        self._say_expectation(with_disagreement(words, conflicts_of(self.conflicts, mid), mid), mid)
+        self._say_expectation(with_disagreement(words, conflicts_of(self.conflicts, key), key), key)
 
     def _find_conflicts(self) -> None:
         """Find the ratings that disagree on the store lane (the one that reads and writes the ratings, in order);
