@@ -8,6 +8,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from PySide6.QtCore import Qt  # noqa: E402
+
 from desktop_app.core import documents  # noqa: E402
 from desktop_app.core import text_branches as tb  # noqa: E402
 from gui_windows import WAIT_MS  # noqa: E402
@@ -33,6 +35,10 @@ def test_a_continuation_liked_here_and_disliked_in_another_says_the_ratings_disa
     assert "You liked this continuation, but disliked the same text in the text \u2039Lighthouse\u203a" in said
     assert "continuing the same text" in said and "expect little change" in said
     assert "so expect" not in said.split("expect little change")[0], "not the thumb's own \u201cexpect green\u201d"
+    combo = view.answer_combo
+    tip = combo.itemData(combo.findData(-liked), Qt.ItemDataRole.ToolTipRole)
+    assert "You liked this continuation, but disliked the same text" in tip, "the picker's hover text says it too"
+    assert "expect it to have become more likely (green)" not in tip
     view.cancel()
 
 

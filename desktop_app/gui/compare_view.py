@@ -515,7 +515,7 @@ class CompareView(CompareScoring, QFrame):
         combo = self.answer_combo
         for index in range(combo.count()):
             data = combo.itemData(index)
-            if isinstance(data, int) and data > 0 and data not in self.later_keys:
+            if isinstance(data, int) and data not in self.later_keys:  # an answer, or a continuation (minus its id)
                 combo.setItemData(index, self._mark_tip(data, combo.itemText(index)), Qt.ItemDataRole.ToolTipRole)
         self._explain_shown_marks()
         if self.expected is not None and self.expected[0] == self.message_id:
@@ -524,7 +524,7 @@ class CompareView(CompareScoring, QFrame):
 
     def _mark_tip(self, data, label: str) -> str:
         """An item's tooltip: what its marks mean, as the compare view says it where its ratings disagree."""
-        answer = data if isinstance(data, int) and data > 0 else None
+        answer = data if isinstance(data, int) else None  # an answer, or a Text continuation (minus its branch id)
         return mark_words(label, conflicts_of(self.conflicts, answer) if answer is not None else [], answer)
 
     def _mark_rated(self, records) -> None:
