@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QTabBar
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QProxyStyle, QStyle, QTabBar
 
 from desktop_app.core.paths import RESOURCES_DIR
 
@@ -104,6 +104,33 @@ def scaled_points(points: float, scale: float | None = None) -> str:
     return f"{round(grown, 1):g}pt"
 
 
+def icon_px(px: int = 16, scale: float | None = None) -> int:
+    """An icon's side of the design (Qt's 16 px at 9 pt), grown with the application font (``font_scale``):
+    at a desktop's 14 pt the icons stayed 16 px beside 14 pt words. The icons are SVG: they stay sharp."""
+    return round(px * (font_scale() if scale is None else scale))
+
+
+class IconsWithTheFont(QProxyStyle):
+    """Fusion with the icon sizes it gives buttons, tabs, menus and lists grown by ``scale``: set once for the
+    app, so no button needs its own size (a desktop's large font; at the usual font Fusion itself is set)."""
+
+    GROWN = (QStyle.PixelMetric.PM_ButtonIconSize, QStyle.PixelMetric.PM_SmallIconSize,
+             QStyle.PixelMetric.PM_TabBarIconSize, QStyle.PixelMetric.PM_ListViewIconSize)
+
+    def __init__(self, scale: float):
+        super().__init__("Fusion")
+        self.scale = scale  # kept, not read per call: the metric is asked for at every layout and paint
+
+    def pixelMetric(self, metric, option=None, widget=None) -> int:
+        size = super().pixelMetric(metric, option, widget)
+        return icon_px(size, self.scale) if metric in self.GROWN else size
+
+
+def app_style(scale: float) -> QStyle | str:
+    """The style for an application font ``scale`` times the sheet's: Fusion, its icons grown above 1."""
+    return "Fusion" if scale == 1.0 else IconsWithTheFont(scale)
+
+
 def style_sheet(dark: bool) -> str:
     path = RESOURCES_DIR / "style.qss"
     try:
@@ -132,7 +159,7 @@ def apply_theme(app: QApplication, dark: bool | None = None) -> bool:
         return dark
     # set first: widgets restyle themselves on the palette change and ask is_dark()
     app.setProperty("gpt2desk_dark", dark)
-    app.setStyle("Fusion")
+    app.setStyle(app_style(font_scale()))
     app.setPalette(make_palette(dark))
     app.setStyleSheet(style_sheet(dark))
     redraw_icons(app)
@@ -266,7 +293,8 @@ def icon_label(name: str, role: str = "muted", size: int = 16) -> QLabel:
 
 def _set_label_icon(label: QLabel) -> None:
     name, role, size = label.property(ICON_PROPERTY)
-    label.setPixmap(icon(name, colors(is_dark())[role]).pixmap(int(size), int(size)))
+    side = icon_px(int(size))  # grown with a large application font, as the buttons' icons are
+    label.setPixmap(icon(name, colors(is_dark())[role]).pixmap(side, side))
 
 
 def redraw_icons(app: QApplication) -> None:
