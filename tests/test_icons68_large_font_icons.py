@@ -20,6 +20,8 @@ GROWN = LARGE_PT / 9  # the application font's scale at 14 pt
 
 
 def test_icons_grow_with_a_large_font_and_stay_16_px_at_the_usual_one(font, make_window, qtbot):
+    from desktop_app.gui.theme import _grown_sides
+
     window = make_window()
     ask(qtbot, window)
     answer = [card for card in window.transcript.cards if card.role == "assistant"][-1]
@@ -31,9 +33,11 @@ def test_icons_grow_with_a_large_font_and_stay_16_px_at_the_usual_one(font, make
         assert QApplication.style().metaObject().className() != "IconsWithTheFont", "at 9 pt Fusion itself"
         assert [b.iconSize().width() for b in buttons] == [16] * 4
         assert toolbar.iconSize().width() == 18
+        assert _grown_sides() == (), "the icons drawn at the sides they had"
         return
     assert [b.iconSize().width() for b in buttons] == [round(16 * GROWN)] * 4, "beside 14 pt words"
     assert toolbar.iconSize().width() == round(18 * GROWN)
+    assert _grown_sides() == (round(16 * GROWN), round(18 * GROWN)), "drawn at the grown sides, not scaled down"
 
 
 def test_the_text_tab_s_regenerate_and_better_keep_their_width(font, make_window, qtbot):

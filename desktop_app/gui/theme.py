@@ -317,11 +317,22 @@ def _redraw_widget(widget) -> None:
         _set_label_icon(widget)
 
 
+ICON_SIDES = (16, 20, 24, 32, 48, 64)  # the pixmaps each icon is drawn at
+
+
+def _grown_sides() -> tuple[int, ...]:
+    """The icon sides a large application font asks for (``icon_px``), drawn too: a 25 px icon at 14 pt was the
+    32 px pixmap scaled down, softer than one drawn at its size. None at the usual font (its icons as before)."""
+    if font_scale() == 1.0:
+        return ()
+    return tuple(side for side in (icon_px(16), icon_px(18)) if side not in ICON_SIDES)
+
+
 def _add_svg(result: QIcon, svg: str, state, mode=QIcon.Mode.Normal) -> None:
     from PySide6.QtSvg import QSvgRenderer
 
     renderer = QSvgRenderer(QByteArray(svg.encode()))
-    for size in (16, 20, 24, 32, 48, 64):
+    for size in ICON_SIDES + _grown_sides():
         pixmap = QPixmap(QSize(size, size))
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
