@@ -246,3 +246,26 @@ def chart_ticks(curve, side: str, length: int) -> list[float]:
     item = curve.plot.getPlotItem()
     low, high = item.viewRange()[0 if side == "bottom" else 1]
     return sorted({v for _spacing, values in item.getAxis(side).tickValues(low, high, length) for v in values})
+
+
+@contextmanager
+def app_theme(qapp, dark: bool):
+    """The app's theme, light or ``dark``, for a test, and the one before put back after, as the app puts a
+    theme on (apply_theme) where the app's was on. Restoring by the style's name (setStyle(name)) crashed
+    Python in the style sheet's re-polish after an earlier test's window had gone (test_heatmap_key,
+    test_leftovers60_window, then test_polish39_off_buttons in one process: 3 runs of 3)."""
+    from desktop_app.gui.theme import apply_theme
+
+    style, palette, sheet, dark_before = (qapp.style().name(), qapp.palette(), qapp.styleSheet(),
+                                          qapp.property("gpt2desk_dark"))
+    apply_theme(qapp, dark=dark)
+    try:
+        yield dark
+    finally:
+        if dark_before is not None:
+            apply_theme(qapp, dark=bool(dark_before))
+        else:
+            qapp.setProperty("gpt2desk_dark", dark_before)
+            qapp.setStyle(style)
+            qapp.setPalette(palette)
+            qapp.setStyleSheet(sheet)

@@ -56,16 +56,10 @@ def test_the_rank_key_shows_one_swatch_per_bucket(qapp):
 
 @pytest.fixture
 def dark_theme(qapp):
-    from desktop_app.gui.theme import apply_theme
+    from gui_windows import app_theme
 
-    before = qapp.style().name(), qapp.palette(), qapp.styleSheet(), qapp.property("gpt2desk_dark")
-    apply_theme(qapp, dark=True)
-    yield
-    style, palette, sheet, dark = before
-    qapp.setProperty("gpt2desk_dark", dark)
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
-    qapp.setStyleSheet(sheet)
+    with app_theme(qapp, True):
+        yield
 
 
 def test_an_exported_answer_keys_its_measure_and_an_attribution_over_it(dark_theme, tmp_path):

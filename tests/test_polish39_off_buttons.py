@@ -14,16 +14,10 @@ from test_gui import make_window  # noqa: E402,F401
 
 @pytest.fixture(params=[False, True], ids=["light", "dark"])
 def themed(request, qapp):
-    from desktop_app.gui.theme import apply_theme
+    from gui_windows import app_theme
 
-    before = qapp.style().name(), qapp.palette(), qapp.styleSheet(), qapp.property("gpt2desk_dark")
-    apply_theme(qapp, dark=request.param)
-    yield request.param
-    style, palette, sheet, dark = before
-    qapp.setProperty("gpt2desk_dark", dark)
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
-    qapp.setStyleSheet(sheet)
+    with app_theme(qapp, request.param) as dark:
+        yield dark
 
 
 def rgb(color) -> tuple[int, int, int]:

@@ -63,12 +63,15 @@ def test_text_mode_tiles_and_tooltips_name_continuations_not_answers(window, qtb
     # a liked answer in the chat: its tile says answers, the better ones' tile still continuations
     liked_chat_answer(store)
     recount(qtbot, window)
-    assert captions(panel)["thumbs_up"] == "good answer" and panel.tiles["thumbs_up"].toolTip() == "Answers you liked (👍)"
+    # a recount asked before the liked answer may answer the wait with its counts; the store lane answers in order
+    qtbot.waitUntil(lambda: captions(panel)["thumbs_up"] == "good answer", timeout=WAIT_MS)
+    assert panel.tiles["thumbs_up"].toolTip() == "Answers you liked (👍)"
     assert captions(panel)["corrections"] == "better continuation"
     # a better answer too: both kinds under one tile, in a word that fits both
     liked_chat_answer(store, corrected=True)
-    counts = recount(qtbot, window)
-    assert captions(panel)["corrections"] == "better ones"
+    recount(qtbot, window)
+    qtbot.waitUntil(lambda: captions(panel)["corrections"] == "better ones", timeout=WAIT_MS)
+    counts = panel.counts
     # the better answer is for an answer the person liked: mixed (words67), each tile says so
     assert panel.tiles["corrections"].toolTip().startswith("Better answers and continuations you wrote; 1 of them "
                                                            "for one you liked: mixed signals.")

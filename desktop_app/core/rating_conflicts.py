@@ -38,6 +38,17 @@ text's title):
 - ``text token``: one token's text rated good in one continuation and bad in another, after the same text before
   the continuation and the same words of it before the token (text_branches.intact_tokens: a token the person's
   edit reached is not read).
+
+A chat answer and a Text continuation with the same text, liked in one and disliked in the other, are not looked
+for, on purpose (left68). They are the same kinds of example (text_training: a thumb is an ``Unpaired`` either way)
+but never under the same prompt: the answer's is its conversation's turns as the chat template (or the plain
+"User:"/"Assistant:" transcript) writes them, ending where the assistant's turn starts; the continuation's is the
+plain text before it, no turn in it. So no example pulls the other down: the run learns each where it was rated,
+as it does two answers under two questions. Those are still listed because a short answer ("Paris.") rated both
+ways in two chats is most often the person changing their mind on it; a continuation is judged as the next words of
+a passage and an answer as a reply to a question, so the same words liked in one and disliked in the other say two
+things about two places, not one text both ways, and listing them would ask the person to take away a rating that
+meant what it said.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ and a stretch SQLite cannot read (a damaged page) is stepped over to the next ro
 on the other pages survive. They go into a fresh database made at the damaged file's own schema
 version, with the app's foreign-key rules kept (a row whose parent was lost goes, a link that may be
 empty is emptied; but a message whose earlier message was lost is re-attached to its nearest surviving
-ancestor, robust108), and then migrated forward as any older file is. The fresh file is built beside the
+ancestor of the other role, robust108, left68), and then migrated forward as any older file is. The fresh file is built beside the
 target and renamed into place once whole, so a crash midway never leaves half a database to open.
 """
 
@@ -257,17 +257,30 @@ def _reattach_orphaned_messages(source: sqlite3.Connection, fresh: sqlite3.Conne
     made a first message of its conversation, rather than deleted with the rest of its branch; how many.
     A lost message's own parent is often still in the damaged file's ``messages_parent`` index (its
     pages are apart from the table's), so the chain is followed up through the lost ones."""
-    orphans = fresh.execute("SELECT id, conversation_id, parent_id FROM messages m WHERE parent_id IS NOT NULL "
+    orphans = fresh.execute("SELECT id, conversation_id, parent_id, role FROM messages m WHERE parent_id IS NOT NULL "
                             "AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.id = m.parent_id) "
                             "AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = m.conversation_id)").fetchall()
     if not orphans:
         return 0
     lost_parents = _parents_in_index(source)
-    for message_id, conversation_id, parent_id in orphans:
-        ancestor = _surviving_ancestor(fresh, parent_id, conversation_id, lost_parents)
+    for message_id, conversation_id, parent_id, role in orphans:
+        ancestor = _of_the_other_role(fresh, _surviving_ancestor(fresh, parent_id, conversation_id, lost_parents), role)
         fresh.execute("UPDATE messages SET parent_id = ? WHERE id = ?", (ancestor, message_id))
         log.warning("message %s re-attached to %s: its earlier message %s was lost", message_id, ancestor, parent_id)
     return len(orphans)
+
+
+def _of_the_other_role(fresh: sqlite3.Connection, ancestor: int | None, role: str) -> int | None:
+    """``ancestor`` or the nearest message above it whose role is not ``role``; None (a first message of its
+    conversation) where there is none. An odd number of messages lost between would put a reply under one of its
+    own role: a question under a question is joined to it as one unanswered prompt (prompts.join_unanswered), and
+    an answer under an answer answers no user prompt, which training's prompt_for_message refuses."""
+    while ancestor is not None:
+        row = fresh.execute("SELECT role, parent_id FROM messages WHERE id = ?", (ancestor,)).fetchone()
+        if row is None or row[0] != role:
+            return ancestor
+        ancestor = row[1]
+    return None
 
 
 def _parents_in_index(source: sqlite3.Connection) -> dict[int, int]:

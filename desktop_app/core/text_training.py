@@ -152,9 +152,10 @@ def _add_token_example(data, tokenizer, branch: dict, rated: list[tuple[int, int
     if not rated:
         return
     kept = tb.intact_tokens(branch)
+    written = [int(t[0]) for t in branch["tokens"][:kept]]  # the ids the model wrote, up to any edit
     if not tb.still_written(branch):  # the model's ids up to the edit; the person's words after it are not read
-        completion = [int(t[0]) for t in branch["tokens"][:kept]][:max(window - len(prompt), 1)]
-    tokens = on_chosen_tokens(tokenizer, [int(t[0]) for t in branch["tokens"][:kept]], rated)
+        completion = written[:max(window - len(prompt), 1)]
+    tokens = on_chosen_tokens(tokenizer, written, rated)
     tokens = {i: v for i, v in tokens.items() if i < min(len(completion), kept)}
     if tokens:
         data.tokens.append(TokenRated(prompt, completion, tokens, -branch["id"], -branch["document_id"]))

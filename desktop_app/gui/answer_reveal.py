@@ -44,35 +44,69 @@ def show_rating(window, message_id: int, token_index: int | None = None) -> bool
     """A side of ratings that disagree (core.rating_conflicts): an answer in Chat, a Text continuation (minus its
     branch id) in the Text tab."""
     if message_id < 0:
-        return show_continuation(window, -message_id)
+        return show_continuation(window, -message_id, token_index)
     return show_answer(window, message_id, token_index)
 
 
-def show_continuation(window, branch_id: int) -> bool:
+def show_continuation(window, branch_id: int, token_index: int | None = None) -> bool:
     """The Text continuation ``branch_id`` in the Text tab: its text opened (on the store lane, as the picker opens
-    one) and that branch shown, where its thumb or its tokens' ratings can be taken away; False where it is gone."""
+    one) and that branch shown, where its thumb or its tokens' ratings can be taken away; for a token rating its
+    token ``token_index`` selected once the shown path is analysed; False where it is gone."""
     try:
         document_id = tb.get_branch(window.text.store, branch_id)["document_id"]
     except Exception:  # noqa: BLE001  (deleted since the counts were read)
         return False
     window.set_mode("text")  # (a first look at the tab may start opening its own text: _show_when_open waits for it)
-    _show_when_open(window, document_id, branch_id)
+    _show_when_open(window, document_id, branch_id, token_index)
     return True
 
 
-def _show_when_open(window, document_id: int, branch_id: int, tries: int = 2) -> None:
+def _show_when_open(window, document_id: int, branch_id: int, token_index: int | None = None, tries: int = 2) -> None:
     """Show the branch once its text is the one open: at once, or after the opening under way, or after opening it
     (its branch written since it was read, by the terminal: read again); nothing while a continuation is written."""
     text = window.text
     if not text.opening and text.document_id == document_id and branch_id in text.tree.by_id:
+        if token_index is not None:
+            _select_once_analysed(window, branch_id, token_index)
         text.tree.show(branch_id)
         return
 
     def opened(_document) -> None:
         text.opened.disconnect(opened)
         if tries:
-            _show_when_open(window, document_id, branch_id, tries - 1)
+            _show_when_open(window, document_id, branch_id, token_index, tries - 1)
 
     text.opened.connect(opened)
     if not text.opening and not window.text_view.texts.open_document(document_id):
         text.opened.disconnect(opened)
+
+
+def _select_once_analysed(window, branch_id: int, token_index: int) -> None:
+    """Select the continuation's rated token once the path just shown is analysed (showing a path always analyses
+    it; the heatmap had the text before it until then), as a click would, so the inspector shows it."""
+    text = window.text
+
+    def analysed(*_result) -> None:
+        text.analysed.disconnect(analysed)
+        select_rated_token(window, branch_id, token_index)
+
+    text.analysed.connect(analysed)
+
+
+def select_rated_token(window, branch_id: int, token_index: int) -> bool:
+    """Token ``token_index`` of continuation ``branch_id`` in the Text tab's heatmap brought into view and chosen
+    (the inspector shows it); False where the heatmap does not show it (another path shown meanwhile, or past the
+    heatmap's tokens)."""
+    from desktop_app.gui.explain_reveal import bring_into_view
+
+    mode, view = window.text_mode, window.text_view
+    heatmap = view.heatmap
+    if window.text.tree.shown != branch_id:
+        return False
+    index = next((i for i in range(len(heatmap.records)) if mode.rated_token(i) == (branch_id, token_index)), -1)
+    if index < 0:
+        return False
+    view.set_editing(False)  # the token is chosen in the coloured text, not the editor
+    bring_into_view(view.heatmap_scroll, heatmap, heatmap.starts[index], heatmap.ends[index])
+    heatmap.choose_token(index)
+    return True

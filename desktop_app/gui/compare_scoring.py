@@ -190,7 +190,7 @@ class CompareScoring:
     def _branch_expectation(self, branch: dict) -> None:
         self.token_ratings, self.rated_rows = {}, []
         self.view.set_marks({})
-        self._say_expectation(continuation_expectation(branch["thumbs"], bool(branch["correction"])), -branch["id"])
+        self._expect(-branch["id"], continuation_expectation(branch["thumbs"], bool(branch["correction"])))
 
     def _score(self, what: str, message: dict | None, ask, keep: tuple | None = None) -> None:
         """Have the chat model score the shown ``what`` ("answer", "continuation", "better

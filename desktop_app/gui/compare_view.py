@@ -477,14 +477,18 @@ class CompareView(CompareScoring, QFrame):
         self.rated_rows = [(r["token_index"], r["value"]) for r in sorted(rows, key=lambda r: (r["created"], r["id"]))
                            if r["token_index"] is not None]
         self._mark_rated([])  # as stored, until the answer's scoring is shown (set_data)
-        words = answer_expectation(thumbs, bool(correction), bool(self.token_ratings))
-        self.expected = (mid, words)
+        self._expect(mid, answer_expectation(thumbs, bool(correction), bool(self.token_ratings)))
+
+    def _expect(self, key: int, words: list[str]) -> None:
+        """Say ``words`` of the answer or continuation (``key``: minus its branch id) shown, its ratings that disagree
+        with another's in their place."""
+        self.expected = (key, words)
         # said once the conflicts are known ("expect green" flashed before "disagree"); one rated after the run says
         # that alone (_say_expectation)
-        if self.conflicts_task is not None and mid not in self.later_keys:
+        if self.conflicts_task is not None and key not in self.later_keys:
             self.expect_label.hide()
             return
-        self._say_expectation(with_disagreement(words, conflicts_of(self.conflicts, mid), mid), mid)
+        self._say_expectation(with_disagreement(words, conflicts_of(self.conflicts, key), key), key)
 
     def _find_conflicts(self) -> None:
         """Find the ratings that disagree on the store lane (the one that reads and writes the ratings, in order);
@@ -511,7 +515,7 @@ class CompareView(CompareScoring, QFrame):
         combo = self.answer_combo
         for index in range(combo.count()):
             data = combo.itemData(index)
-            if isinstance(data, int) and data > 0 and data not in self.later_keys:
+            if isinstance(data, int) and data not in self.later_keys:  # an answer, or a continuation (minus its id)
                 combo.setItemData(index, self._mark_tip(data, combo.itemText(index)), Qt.ItemDataRole.ToolTipRole)
         self._explain_shown_marks()
         if self.expected is not None and self.expected[0] == self.message_id:
@@ -520,7 +524,7 @@ class CompareView(CompareScoring, QFrame):
 
     def _mark_tip(self, data, label: str) -> str:
         """An item's tooltip: what its marks mean, as the compare view says it where its ratings disagree."""
-        answer = data if isinstance(data, int) and data > 0 else None
+        answer = data if isinstance(data, int) else None  # an answer, or a Text continuation (minus its branch id)
         return mark_words(label, conflicts_of(self.conflicts, answer) if answer is not None else [], answer)
 
     def _mark_rated(self, records) -> None:

@@ -17,6 +17,8 @@ from desktop_app.core.palette import CHANGE_LESS_NAME, CHANGE_MORE_NAME, change_
 from desktop_app.core.percent_words import percent
 from desktop_app.core.precision import label as precision_label
 from desktop_app.core.taught_words import clip_at_word
+from desktop_app.core.conflict_words import text_place
+from desktop_app.core.rating_conflicts import TOKEN_KINDS
 
 GREEN, PURPLE = "#1b7837", "#762a83"  # core.palette.CHANGE_PALETTE's ends: more likely, less likely
 # what the change colours mean, in the compare view's legend, the Text tab's key and the exported PNG's caption
@@ -169,8 +171,8 @@ def with_disagreement(words: list[str], conflicts: list, message_id: int) -> lis
     """``answer_expectation``'s words for answer ``message_id`` where ratings of its text disagree
     (``conflicts``: core.rating_conflicts.conflicts_of it): the thumb's or correction's expectation, its
     first line, replaced by what the two ratings did together; a token rated the other way elsewhere said after."""
-    whole = [c for c in conflicts if c.kind != "token"]
-    tokens = [c for c in conflicts if c.kind == "token"]
+    whole = [c for c in conflicts if c.kind not in TOKEN_KINDS]
+    tokens = [c for c in conflicts if c.kind in TOKEN_KINDS]
     if whole and words:
         words = [answer_disagrees_words(whole[0], message_id), *words[1:]]
     if tokens:
@@ -182,23 +184,34 @@ _SIDE_WORDS = {"liked": "liked", "disliked": "disliked", "corrected": "wrote a b
 
 
 def answer_disagrees_words(conflict, message_id: int) -> str:
-    """This answer's text rated one way here and the other way in another answer (core.rating_conflicts)."""
+    """This answer's (or Text continuation's) text rated one way here and the other way in another
+    (core.rating_conflicts)."""
     here, there = (conflict.up, conflict.down) if conflict.up.message_id == message_id else (conflict.down, conflict.up)
-    head = (f"You {_SIDE_WORDS[here.how]} this answer, but {_SIDE_WORDS[there.how]} the same text in conversation "
-            f"{there.conversation_id}")
+    text_mode = there.branch_id is not None
+    head = (f"You {_SIDE_WORDS[here.how]} this {'continuation' if text_mode else 'answer'}, but "
+            f"{_SIDE_WORDS[there.how]} the same text in {_place_words(there)}")
     if conflict.same_question:
-        return (head + ", answering the same question: the run pushed it up and down at once, so expect little "
+        return (head + f", {'continuing the same text' if text_mode else 'answering the same question'}: the run "
+                "pushed it up and down at once, so expect little "
                 f"change, neither clearly <b style='color:{GREEN}'>green</b> nor <b style='color:{PURPLE}'>purple</b>.")
     colour = (f"<b style='color:{GREEN}'>green</b>" if here is conflict.up
               else f"<b style='color:{PURPLE}'>purple</b>")
-    return head + f", answering another question: expect {colour} here only as far as the run told the two apart."
+    other = "continuing another text" if text_mode else "answering another question"
+    return head + f", {other}: expect {colour} here only as far as the run told the two apart."
+
+
+def _place_words(place) -> str:
+    """Where the other side is: "conversation 7", or a continuation's text by its title (escaped: rich text)."""
+    if place.branch_id is not None:
+        return text_place(place, html.escape)
+    return f"conversation {place.conversation_id}"
 
 
 def token_disagrees_words(conflict, message_id: int) -> str:
     """A token of this answer rated the other way in another answer after the same words."""
     there = conflict.down if conflict.up.message_id == message_id else conflict.up
     return (f"The token \u201c{html.escape(conflict.text)}\u201d you rated here was rated the other way in "
-            f"conversation {there.conversation_id}, after the same words: expect it to barely move.")
+            f"{_place_words(there)}, after the same words: expect it to barely move.")
 
 
 def continuation_expectation(thumbs: int | None, corrected: bool) -> list[str]:

@@ -104,7 +104,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self.set_counts({})
         self.ready_label.setText("Counting your ratings\u2026")  # the window asks at once (no model needed)
         for box in (self.epochs, self.max_steps, self.lr, self.heldout):  # the train button's tooltip compares them
-            box.valueChanged.connect(lambda _value: self._update())
+            box.valueChanged.connect(lambda _value: self._settings_changed())
 
     def _build_header(self, layout) -> None:
         """Title, intro, the four count tiles, the readiness line and the train button."""
@@ -221,10 +221,22 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         short_notes = tile_short_notes(counts)
         for key, (value, note, tip, caption) in tile_words(counts).items():
             self.tiles[key].set_value(value, note, tip, caption, short_notes.get(key, ""))
-        total = int(counts.get("total", 0) or 0)
         self.disagree_label.setText(disagree_words(counts))
-        self.disagree_label.setVisible(bool(total and self.disagree_label.text()))
-        if total:
+        self.disagree_label.setVisible(bool(_total(counts) and self.disagree_label.text()))
+        self._say_ready()
+        self._update()
+
+    def _settings_changed(self) -> None:
+        """An Advanced field changed: the ready line and the train button's tooltip both compare the settings with
+        the discarded run's ("the same examples as run 3" holds only while they split the examples as it did)."""
+        if self.counts:  # not counted yet: "Counting your ratings…" stays
+            self._say_ready()
+        self._update()
+
+    def _say_ready(self) -> None:
+        """The readiness line under the tiles, from the counts and the tab's settings."""
+        counts = self.counts
+        if _total(counts):
             self.ready_label.setText(ready_words(counts) + news_words(counts, self.settings()) + conflict_words(counts)
                                      + during_run_words(rating_count(counts), self.total_at_run_start))
             self.ready_label.setToolTip(ready_details(counts))
@@ -233,7 +245,6 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
             # the card's thumbs, as it draws them (usertest23: "▲/▼" matched nothing on screen)
             self.ready_label.setText("Nothing to learn from yet: rate an answer with its thumbs up or down, "
                                      "right-click a token, or write a better answer.")
-        self._update()
 
     def _run_started_or_ended(self, running: bool) -> None:
         """A run reads the ratings when it starts: what is counted then is what it trains on. Ratings clicked
@@ -450,3 +461,8 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self.history.fit_to(self.viewport().width() - margins.left() - margins.right(),
                             self.viewport().height() - margins.top() - margins.bottom())
 
+
+
+def _total(counts: dict) -> int:
+    """The examples counted (0 before the first count)."""
+    return int(counts.get("total", 0) or 0)
