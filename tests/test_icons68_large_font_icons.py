@@ -1,7 +1,9 @@
 """icons68: under a desktop's 14 pt font the icons stayed 16 px beside 14 pt words (the toolbar, the prompt row,
 the answers' thumbs), the Text tab's Regenerate, icon only, kept the fixed 34 px least width where it asked more,
 and the branches panel's 260 px, with the icons grown, cut "Better…". Each at 14 pt, and at the usual 9 pt that
-the sizes are those drawn. pytest-qt, offscreen, the real window on the tiny fixture model."""
+the sizes are those drawn. icons69: the sizes come from a style-sheet rule added above 9 pt, not a Python proxy
+style (its pixelMetric ran at every paint; it also grew the tabs' icons twice, to 39 px). pytest-qt, offscreen, the
+real window on the tiny fixture model."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtWidgets import QApplication, QToolBar, QToolButton  # noqa: E402
+from PySide6.QtWidgets import (QApplication, QMenu, QProxyStyle, QStyle, QTabWidget, QToolBar, QToolButton,  # noqa: E402
+                               QTreeWidget)
 
 from gui_windows import ask  # noqa: E402
 from test_bigfont68_nothing_cut import font, settled  # noqa: E402,F401
@@ -29,15 +32,31 @@ def test_icons_grow_with_a_large_font_and_stay_16_px_at_the_usual_one(font, make
     assert thumbs, "the answer's thumbs"
     buttons = [window.send_button, window.settings_button, window.model_button, thumbs[0]]
     toolbar = window.findChild(QToolBar, "ViewToolBar")
+    sides = icon_sides(window)
+    assert not QApplication.instance().findChildren(QProxyStyle), "no Python style: its metric ran at every paint"
+    assert toolbar.findChild(QToolButton, "qt_toolbar_ext_button").iconSize().width() == 12, "the overflow stays narrow"
     if font == "usual":
-        assert QApplication.style().metaObject().className() != "IconsWithTheFont", "at 9 pt Fusion itself"
+        assert "icon-size" not in QApplication.instance().styleSheet(), "at 9 pt the sheet as drawn"
         assert [b.iconSize().width() for b in buttons] == [16] * 4
+        assert sides == {"tabs": 16, "menu": 16, "tree": 16}
         assert toolbar.iconSize().width() == 18
         assert _grown_sides() == (), "the icons drawn at the sides they had"
         return
     assert [b.iconSize().width() for b in buttons] == [round(16 * GROWN)] * 4, "beside 14 pt words"
+    assert sides == dict.fromkeys(("tabs", "menu", "tree"), round(16 * GROWN)), "the tabs', menus' and rows' icons too"
     assert toolbar.iconSize().width() == round(18 * GROWN)
     assert _grown_sides() == (round(16 * GROWN), round(18 * GROWN)), "drawn at the grown sides, not scaled down"
+
+
+def icon_sides(window) -> dict:
+    """The icon sides of the side panel's tabs (Fine-tune has one), a menu's actions and the branch outline's rows."""
+    style = QApplication.style()
+    menu = QMenu(window)  # a menu's icons are its style's small icon size
+    side_tabs = window.findChild(QTabWidget, "SideTabs")
+    outline = window.findChild(QTreeWidget, "BranchOutline")
+    return {"tabs": side_tabs.tabBar().iconSize().width(),
+            "menu": style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, menu),
+            "tree": style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, outline)}
 
 
 def test_the_text_tab_s_regenerate_and_better_keep_their_width(font, make_window, qtbot):
