@@ -77,3 +77,12 @@ def test_the_text_tab_s_regenerate_and_better_keep_their_width(font, make_window
     assert better.width() >= better.sizeHint().width(), f"'Better…' cut: {better.width()} of {better.sizeHint().width()}"
     assert branches >= view.branch_panel.minimumSizeHint().width()
     assert branches <= view.lower.width() / 3, "the text keeps most of the room"
+
+
+def test_the_sheet_gains_its_icon_rule_only_where_the_icons_grow(qapp):
+    from desktop_app.gui.theme import icon_rules
+
+    assert icon_rules(1.0) == "", "at 9 pt the sheet as drawn, byte for byte"
+    assert icon_rules(9.2 / 9) == "", "a font whose icons still round to 16 px adds nothing"
+    assert "{ icon-size: 20px; }" in icon_rules(11 / 9), "GNOME's 11 pt"
+    assert "{ icon-size: 25px; }" in icon_rules(GROWN)

@@ -117,11 +117,11 @@ ICON_WIDGETS = "QAbstractButton, QTabBar, QAbstractItemView, QComboBox, QMenu"
 
 def icon_rules(scale: float) -> str:
     """The style sheet's rule growing those icons with a large application font (16 px at 9 pt, 25 at 14), or nothing
-    at the usual font. A sheet's ``icon-size`` is read by Qt's own style-sheet style from the rules it keeps for each
-    widget: a Python proxy style's metric ran at every layout and paint, painting 1.6 times slower at 11 pt (icons69)."""
-    if scale == 1.0:
-        return ""
+    where they stay 16 px (the sheet as drawn). A sheet's ``icon-size`` is read by Qt's own style-sheet style from the
+    rules it keeps for each widget: a Python proxy style's metric ran at every layout and paint (icons69)."""
     side = icon_px(16, scale)
+    if side == 16:
+        return ""
     return f"\n/* icons grown with the application font (theme.icon_rules) */\n{ICON_WIDGETS} {{ icon-size: {side}px; }}\n"
 
 
