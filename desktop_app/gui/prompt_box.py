@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractButton, QFrame, QHBoxLayout, QLabel, QPl
 
 from desktop_app.gui.off_words import ButtonsFacts, model_tip, regenerate_tip, send_tip, stop_tip
 from desktop_app.gui.responsive import Ladder, elided
-from desktop_app.gui.theme import icon
+from desktop_app.gui.theme import font_scale, icon
 from desktop_app.gui.tips import retip
 
 ICON_ONLY_WIDTH = 34
@@ -44,6 +44,15 @@ def icon_only_width(button: QAbstractButton) -> int:
     if tool is not None:
         button.setToolButtonStyle(tool)
     return width
+
+
+def least_icon_width(button: QAbstractButton) -> int:
+    """ICON_ONLY_WIDTH at the usual font, as drawn; under a larger one ``button``'s own icon-only width: at 14 pt
+    the Text tab's Regenerate, icon only in a narrow branches panel, was 34 px where it asked 55 (icons68)."""
+    if font_scale() == 1.0:
+        return ICON_ONLY_WIDTH
+    button.ensurePolished()  # its padding is the style sheet's
+    return icon_only_width(button)
 
 
 class PromptBox(QPlainTextEdit):

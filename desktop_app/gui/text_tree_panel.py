@@ -15,7 +15,7 @@ from desktop_app.core import branch_words, text_branches as tb
 from desktop_app.gui import branch_rows
 from desktop_app.gui.name_dialog import ask_text
 from desktop_app.gui.off_words import TEXT_REGENERATE_TIP, TextFacts, rate_branch_tip, rate_continuation_tip
-from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
+from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH, least_icon_width
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.text_tree import BranchTree
 from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, styled_label, white_when_selected
@@ -165,7 +165,7 @@ class BranchPanel(QWidget):
         self.better_button = QPushButton("Better\u2026")
         self.better_button.setToolTip(BETTER_TIP)
         self.better_button.clicked.connect(lambda: self.better_requested.emit(self.tree.shown))
-        self.regenerate_button.setMinimumWidth(ICON_ONLY_WIDTH)
+        self.regenerate_button.setMinimumWidth(least_icon_width(self.regenerate_button))
         for button in (self.regenerate_button, self.better_button):
             row.addWidget(button, 1)
         self._keep_better_whole()

@@ -32,6 +32,7 @@ from desktop_app.gui.token_view import TokenView
 
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
 NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
+BESIDE_WIDTH = 260  # the branches' width beside the text at the start, unless their buttons' row needs more
 TEXT_MARGINS = (12, 8, 12, 8)  # round the text, coloured or in the editor: the two show it in one place
 # a short tab scrolls the summary rather than squeezing the text under this many lines (at 800x560
 # with the first start's notice the summary's whole height had held the text to two, cut mid-line)
@@ -101,7 +102,7 @@ class TextView(QWidget):
         self.regenerate_button = self.branch_panel.regenerate_button  # it acts on the continuation shown
         self.branch_panel.setMinimumWidth(120)
         self.lower.setStretchFactor(0, 1)
-        self.lower.setSizes([440, 260])
+        self.lower.setSizes([440, self._branches_beside()])
         self.lower.setChildrenCollapsible(False)
         layout.addWidget(self.lower, 1)
         # made alone and moved into the tab: a scroll area made in its place is sized only once shown, and a hidden
@@ -263,7 +264,14 @@ class TextView(QWidget):
         self.branch_panel.set_under(narrow)  # under the text: its least height, rows of the outline and its buttons
         least = self.branch_panel.minimumSizeHint().height()
         total = self.lower.height() if narrow else self.lower.width()
-        self.lower.setSizes([max(1, total - (least if narrow else 220)), least if narrow else 260])
+        beside = self._branches_beside()
+        self.lower.setSizes([max(1, total - (least if narrow else beside - 40)), least if narrow else beside])
+
+    def _branches_beside(self) -> int:
+        """BESIDE_WIDTH, or the branch panel's least width where it is wider: its minimum (120 px) lets the splitter
+        squeeze it, and under a 14 pt font, with icons grown, 260 px cut "Better…" in its row (icons68)."""
+        self.branch_panel.ensurePolished()  # the buttons' padding is the style sheet's
+        return max(BESIDE_WIDTH, self.branch_panel.minimumSizeHint().width())
 
     def _text_room(self) -> None:
         """The text's least height: TEXT_MIN_LINES whole lines at the heatmap's pitch, the last without

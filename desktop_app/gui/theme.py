@@ -104,6 +104,27 @@ def scaled_points(points: float, scale: float | None = None) -> str:
     return f"{round(grown, 1):g}pt"
 
 
+def icon_px(px: int = 16, scale: float | None = None) -> int:
+    """An icon's side of the design (Qt's 16 px at 9 pt), grown with the application font (``font_scale``):
+    at a desktop's 14 pt the icons stayed 16 px beside 14 pt words. The icons are SVG: they stay sharp."""
+    return round(px * (font_scale() if scale is None else scale))
+
+
+# the widgets whose icons Qt sizes by its style's icon metrics unless one is set: buttons, tabs, lists and trees, combo
+# boxes and menus. The toolbar sets its own (view_toolbar: 18 px grown) and its overflow button its 12 px.
+ICON_WIDGETS = "QAbstractButton, QTabBar, QAbstractItemView, QComboBox, QMenu"
+
+
+def icon_rules(scale: float) -> str:
+    """The style sheet's rule growing those icons with a large application font (16 px at 9 pt, 25 at 14), or nothing
+    where they stay 16 px (the sheet as drawn). A sheet's ``icon-size`` is read by Qt's own style-sheet style from the
+    rules it keeps for each widget: a Python proxy style's metric ran at every layout and paint (icons69)."""
+    side = icon_px(16, scale)
+    if side == 16:
+        return ""
+    return f"\n/* icons grown with the application font (theme.icon_rules) */\n{ICON_WIDGETS} {{ icon-size: {side}px; }}\n"
+
+
 def style_sheet(dark: bool) -> str:
     path = RESOURCES_DIR / "style.qss"
     try:
@@ -119,7 +140,7 @@ def style_sheet(dark: bool) -> str:
     # longest names first so @accent_hover is not eaten by @accent
     for name, value in sorted(colors(dark).items(), key=lambda kv: -len(kv[0])):
         text = text.replace("@" + name, value)
-    return text
+    return text + icon_rules(scale)
 
 
 def apply_theme(app: QApplication, dark: bool | None = None) -> bool:
@@ -266,7 +287,8 @@ def icon_label(name: str, role: str = "muted", size: int = 16) -> QLabel:
 
 def _set_label_icon(label: QLabel) -> None:
     name, role, size = label.property(ICON_PROPERTY)
-    label.setPixmap(icon(name, colors(is_dark())[role]).pixmap(int(size), int(size)))
+    side = icon_px(int(size))  # grown with a large application font, as the buttons' icons are
+    label.setPixmap(icon(name, colors(is_dark())[role]).pixmap(side, side))
 
 
 def redraw_icons(app: QApplication) -> None:
@@ -289,11 +311,22 @@ def _redraw_widget(widget) -> None:
         _set_label_icon(widget)
 
 
+ICON_SIDES = (16, 20, 24, 32, 48, 64)  # the pixmaps each icon is drawn at
+
+
+def _grown_sides() -> tuple[int, ...]:
+    """The icon sides a large application font asks for (``icon_px``), drawn too: a 25 px icon at 14 pt was the
+    32 px pixmap scaled down, softer than one drawn at its size. None at the usual font (its icons as before)."""
+    if font_scale() == 1.0:
+        return ()
+    return tuple(side for side in (icon_px(16), icon_px(18)) if side not in ICON_SIDES)
+
+
 def _add_svg(result: QIcon, svg: str, state, mode=QIcon.Mode.Normal) -> None:
     from PySide6.QtSvg import QSvgRenderer
 
     renderer = QSvgRenderer(QByteArray(svg.encode()))
-    for size in (16, 20, 24, 32, 48, 64):
+    for size in ICON_SIDES + _grown_sides():
         pixmap = QPixmap(QSize(size, size))
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)

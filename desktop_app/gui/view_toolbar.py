@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QSizePolicy, QSplitter,
 
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.off_words import panel_toggle_tip
-from desktop_app.gui.theme import icon
+from desktop_app.gui.theme import icon, icon_px
 
 # window attribute, words, icon, shortcut
 PANELS = (("conversations", "Conversations", "sidebar-left", "Ctrl+B"),
@@ -23,7 +23,7 @@ def build_view_toolbar(window) -> QToolBar:
     bar.setMovable(False)
     bar.setFloatable(False)
     bar.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)  # no way to lose the toolbar itself
-    bar.setIconSize(QSize(18, 18))
+    bar.setIconSize(QSize(icon_px(18), icon_px(18)))  # grown with a large application font
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     window.panel_actions = {}
     for attr, words, icon_name, keys in PANELS:
