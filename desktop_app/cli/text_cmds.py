@@ -16,6 +16,7 @@ from desktop_app.cli import model_cmds
 from desktop_app.cli.model_cmds import add_sampling_options, generation_summary, sampling_from_args, write_token
 from desktop_app.cli.out_option import add_hidden_alias, endings_words, fold_out_files, option_words
 from desktop_app.cli.stdin_text import STDIN_ARGUMENT, STDIN_HELP, STDIN_NAME, stdin_bytes
+from desktop_app.core.calibration import calibration_rows, calibration_words
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import MAX_ENTROPY_BITS  # no torch: the histogram's end
 from desktop_app.core.recited import MIN_TOKENS  # (no model, no torch: the default in --help)
@@ -376,7 +377,20 @@ def summary_text(summary) -> str:
     lines.append(f"mean surprisal {summary.mean_surprisal_bits:.2f} bits per token, perplexity {perplexity}")
     lines.append("probability histogram (0..1):  " + _sparkline(summary.probability_histogram))
     lines.append(f"entropy histogram (0..{MAX_ENTROPY_BITS:g} bits): " + _sparkline(summary.entropy_histogram))
+    if summary.calibration is not None and summary.calibration.tokens:
+        lines += first_guess_lines(summary.calibration)
     return "\n".join(lines)
+
+
+def first_guess_lines(result) -> list[str]:
+    """How sure the model was of its first guesses against how often they were right, bin by bin."""
+    lines = [calibration_words(result)]
+    for row in calibration_rows(result):
+        sure = f"{row['low'] * 100:.0f}-{row['high'] * 100:.0f}% sure"
+        right = "-" if row["share_right"] is None else f"right {row['share_right'] * 100:.0f}%"
+        few = " (few tokens: rough)" if row["few"] and row["tokens"] else ""
+        lines.append(f"  {sure:<13} {row['tokens']:>6,} tokens  {right}{few}")
+    return lines
 
 
 def _sparkline(counts) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
+from desktop_app.core.calibration import Calibration, calibration
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.palette import MAX_ENTROPY_BITS, RANK_BUCKETS, rank_bucket
 
@@ -38,6 +39,8 @@ class TextSummary:
         probability_histogram: counts of p in HISTOGRAM_BINS equal bins of [0, 1].
         entropy_histogram: counts of the entropy (bits) in HISTOGRAM_BINS equal bins of
             [0, MAX_ENTROPY_BITS] (higher values go in the last bin).
+        calibration: how sure the model was of its first guesses against how often they were right
+            (core/calibration.py); None where the summary was built without it.
     """
 
     tokens: int
@@ -48,6 +51,7 @@ class TextSummary:
     entropy_histogram: tuple[int, ...]
     # the person's own tokens, when a model's continuation is part of the text (None: there is none)
     yours: "TextSummary | None" = None
+    calibration: Calibration | None = None
 
     @property
     def model_tokens(self) -> int:
@@ -104,7 +108,7 @@ def summarize(records) -> TextSummary:
     n = len(records)
     mean = nll / n if n else math.nan
     return TextSummary(n, tuple(buckets), mean / math.log(2) if n else math.nan, math.exp(mean) if n else math.nan,
-                       tuple(probs), tuple(entropies))
+                       tuple(probs), tuple(entropies), calibration=calibration(records))
 
 
 # ---------------------------------------------------------------- files

@@ -14,6 +14,7 @@ import os
 import re
 from pathlib import Path
 
+from desktop_app.core.calibration import calibration_rows
 from desktop_app.core.documents import HISTOGRAM_BINS, TextSummary
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.palette import MAX_ENTROPY_BITS
@@ -36,7 +37,17 @@ def summary_json(summary: TextSummary) -> dict:
             "mean_surprisal_bits": number(summary.mean_surprisal_bits),
             "perplexity": number(summary.perplexity),
             "probability_histogram": _histogram(summary.probability_histogram, 1.0),
-            "entropy_bits_histogram": _histogram(summary.entropy_histogram, MAX_ENTROPY_BITS)}
+            "entropy_bits_histogram": _histogram(summary.entropy_histogram, MAX_ENTROPY_BITS)} | _first_guesses(summary)
+
+
+def _first_guesses(summary: TextSummary) -> dict:
+    """How sure the model was of its first guesses against how often they were right (core/calibration.py)."""
+    result = summary.calibration
+    if result is None:
+        return {}
+    return {"first_guesses": {"tokens": result.tokens, "share_right": result.accuracy,
+                              "mean_sureness": result.mean_sureness, "overconfidence": result.overconfidence,
+                              "calibration_error": result.calibration_error, "bins": calibration_rows(result)}}
 
 
 def _histogram(counts, top: float) -> list[dict]:
@@ -71,6 +82,7 @@ def summary_rows(summary: TextSummary) -> list[dict]:
         for b in _histogram(counts, top):
             rows.append({"section": section, "label": f"{b['low']:g}-{b['high']:g}", "low": b["low"],
                          "high": b["high"], "count": b["count"], "share": share(b["count"])})
+    rows += _first_guess_rows(summary, share)
     rows += [{"section": "figure", "label": "tokens", "value": summary.tokens},
              {"section": "figure", "label": "mean_surprisal_bits", "value": summary.mean_surprisal_bits},
              {"section": "figure", "label": "perplexity", "value": summary.perplexity}]
@@ -81,6 +93,20 @@ def summary_rows(summary: TextSummary) -> list[dict]:
                  {"section": "figure", "label": "your_text_mean_surprisal_bits", "value": yours.mean_surprisal_bits},
                  {"section": "figure", "label": "your_text_perplexity", "value": yours.perplexity}]
     return rows
+
+
+def _first_guess_rows(summary: TextSummary, share) -> list[dict]:
+    """One row per bin of the first guess's sureness: its tokens (count, share of the text's) and the share of
+    them where the guess was the text's token (value), then the whole text's calibration error."""
+    result = summary.calibration
+    if result is None:
+        return []
+    rows = [{"section": "first_guess_right", "label": f"{b['low']:g}-{b['high']:g} sure", "low": b["low"],
+             "high": b["high"], "count": b["tokens"], "share": share(b["tokens"]), "value": b["share_right"]}
+            for b in calibration_rows(result)]
+    return rows + [{"section": "figure", "label": "first_guess_share_right", "value": result.accuracy},
+                   {"section": "figure", "label": "first_guess_mean_sureness", "value": result.mean_sureness},
+                   {"section": "figure", "label": "calibration_error", "value": result.calibration_error}]
 
 
 def summary_csv(summary: TextSummary) -> str:

@@ -1,147 +1,27 @@
-"""The GLTR summary of a scored text: the rank-bucket bar, the figures, two histograms."""
+"""The GLTR summary of a scored text: the rank-bucket bar, the figures, two histograms and how often the
+model's first guesses were right (the charts: summary_charts.py, first_guess_chart.py)."""
 
 from __future__ import annotations
 
-import html
 import math
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton, QSizePolicy,
-                               QToolButton, QToolTip, QWidget)
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton, QToolButton, QWidget
 
 from desktop_app.core.count_words import counted
 from desktop_app.core.documents import TextSummary
-from desktop_app.core.palette import MAX_ENTROPY_BITS, RANK_BUCKETS, sequential_color, text_color_on
-from desktop_app.gui.figure_words import HISTOGRAM_TIPS, bin_words
+from desktop_app.core.palette import MAX_ENTROPY_BITS
+from desktop_app.gui.first_guess_chart import FirstGuessChart
 from desktop_app.gui.responsive import Compactor
+from desktop_app.gui.summary_charts import BucketBar, Histogram
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
-
-
-def bucket_color(index: int) -> QColor:
-    """The same colour the "rank" measure gives a token of this bucket."""
-    return QColor(*sequential_color(1.0 - index / (len(RANK_BUCKETS) - 1), is_dark()))
-
-
-DIMMED_OPACITY = 0.35  # a chart of figures that are no longer the text's (set_before): drawn faint
-
-
-class BucketBar(QWidget):
-    """One horizontal bar split by the share of tokens in each rank bucket (GLTR's colours).
-
-    Attributes:
-        dimmed: drawn faint: its figures are of the text before a continuation (SummaryPanel.set_before)."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.shares: tuple[float, ...] = ()
-        self.dimmed = False
-        self.setMinimumHeight(22)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-    def set_shares(self, shares) -> None:
-        self.shares = tuple(shares)
-        self.setToolTip("  ".join(f"{label}: {share * 100:.1f}%"
-                                  for (_l, label), share in zip(RANK_BUCKETS, self.shares)))
-        self.update()
-
-    def sizeHint(self) -> QSize:
-        return QSize(240, 22)
-
-    def paintEvent(self, _event) -> None:
-        painter = QPainter(self)
-        painter.setOpacity(DIMMED_OPACITY if self.dimmed else 1.0)
-        x, width, height = 0.0, float(self.width()), float(self.height())
-        painter.fillRect(self.rect(), QColor(128, 128, 128, 40))
-        for index, share in enumerate(self.shares):
-            w = share * width
-            rect = QRectF(x, 0, w, height)
-            colour = bucket_color(index)
-            painter.fillRect(rect, colour)
-            if w > 34:
-                painter.setPen(QColor(*text_color_on(colour.getRgb()[:3])))
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{share * 100:.0f}%")
-            x += w
-        painter.end()
-
-
-def rich(text: str) -> str:
-    """Plain words as a tooltip Qt wraps: its plain-text tooltips stay on one line, wider than the screen."""
-    return "".join(f"<p>{html.escape(part)}</p>" for part in text.split("\n\n"))
-
-
-class Histogram(QWidget):
-    """Bars of counts over equal bins, with the range written under them (``dimmed``: drawn faint, as the
-    BucketBar's). ``kind`` ("probability" or "entropy") names what it counts: its tooltip says so, and over a
-    bar, that bar's range and count (figure_words; usertest34: nothing said what a bar counted)."""
-
-    def __init__(self, title: str, low: str, high: str, kind: str, parent=None):
-        super().__init__(parent)
-        self.title, self.low, self.high, self.kind = title, low, high, kind
-        self.counts: tuple[int, ...] = ()
-        self.dimmed = False
-        self.setMinimumHeight(64)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip(rich(HISTOGRAM_TIPS[kind]))
-
-    def set_counts(self, counts) -> None:
-        self.counts = tuple(counts)
-        self.update()
-
-    def bar_at(self, x: float) -> int | None:
-        """The bar under ``x`` (the widget's coordinates), or None with no counts."""
-        if not self.counts or self.width() <= 0:
-            return None
-        return min(len(self.counts) - 1, max(0, int(x * len(self.counts) / self.width())))
-
-    def tip_at(self, x: float) -> str:
-        """The tooltip at ``x``: what the chart counts, then the bar under the pointer."""
-        index = self.bar_at(x)
-        if index is None:
-            return HISTOGRAM_TIPS[self.kind]
-        bar = bin_words(self.kind, index, len(self.counts), self.counts[index])
-        return f"{HISTOGRAM_TIPS[self.kind]}\n\n{bar}"
-
-    def event(self, event) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
-            QToolTip.showText(event.globalPos(), rich(self.tip_at(event.pos().x())), self)
-            return True
-        return super().event(event)
-
-    def title_width(self) -> int:
-        return self.fontMetrics().horizontalAdvance(self.title) + 8
-
-    def sizeHint(self) -> QSize:
-        return QSize(160, 64)
-
-    def paintEvent(self, _event) -> None:
-        painter = QPainter(self)
-        painter.setOpacity(DIMMED_OPACITY if self.dimmed else 1.0)
-        text = self.palette().color(self.foregroundRole())
-        painter.setPen(text)
-        line = self.fontMetrics().height()
-        painter.drawText(QRectF(0, 0, self.width(), line), Qt.AlignmentFlag.AlignLeft, self.title)
-        chart = QRectF(0, line + 2, self.width(), self.height() - 2 * line - 4)
-        painter.fillRect(chart, QColor(128, 128, 128, 30))
-        top = max(self.counts, default=0)
-        n = len(self.counts)
-        for index, count in enumerate(self.counts):
-            if not top or not count:
-                continue
-            w = chart.width() / n
-            h = chart.height() * count / top
-            colour = QColor(*sequential_color(index / max(1, n - 1), is_dark()))
-            painter.fillRect(QRectF(chart.x() + index * w + 1, chart.bottom() - h, w - 2, h), colour)
-        painter.setPen(text)
-        below = QRectF(0, chart.bottom() + 2, self.width(), line)
-        painter.drawText(below, Qt.AlignmentFlag.AlignLeft, self.low)
-        painter.drawText(below, Qt.AlignmentFlag.AlignRight, self.high)
-        painter.end()
 
 
 NO_BREAK = "\u00a0"  # a space a line does not break at
 ROOM_KEPT_WITHIN_PX = 4  # a continued text's room is not measured again for a width change this small (_reserved_near)
 WIDE_SUMMARY_PX = 620  # narrower: the histograms go under the bar (at 800 px their titles were cut)
+FIGURES_LEAST_WIDE = 240  # px: the figures' least width in the wide form (_arrange)
 HISTOGRAMS_CLOSED, HISTOGRAMS_OPEN = "Histograms \u25b8", "Histograms \u25be"
 HISTOGRAMS_SHOWN = "histograms_open"  # the settings' key: a short tab's histograms opened, as at the next start
 # the figures' longest form, once a continuation is analysed: the room a streaming one keeps for them
@@ -214,6 +94,7 @@ class SummaryPanel(QWidget):
         self.figures.setToolTip(SURPRISE_TIP)
         self.probabilities = Histogram("probability", "0", "1", "probability")
         self.entropies = Histogram("entropy (bits)", "0", f"{MAX_ENTROPY_BITS:g}+", "entropy")
+        self.first_guesses = FirstGuessChart()
         self.wide: bool | None = None
         self.short = False
         self.holding = False  # a continuation streams: the figures keep their room (hold_room)
@@ -222,33 +103,45 @@ class SummaryPanel(QWidget):
         self._progress_row()  # (made last: its Cancel comes last in the Tab order, as when the grid held it)
 
     def _arrange(self, wide: bool) -> None:
-        """Wide: the histograms beside the bar and figures. Narrow: under them, side by side,
-        so their titles and scales keep room to be read."""
+        """Wide: the charts beside the bar and figures, under the title row (across the whole width: beside the
+        charts' three titles its buttons had held the summary wider than a 1088x680 window's room). Narrow: under
+        them, side by side, so their titles and scales keep room to be read."""
         if wide == self.wide:
             return
         self.wide, grid = wide, self.grid
-        span = 1 if wide else 2
-        grid.addWidget(self.title_row, 0, 0, 1, span)
+        span = 1 if wide else len(self.charts)  # narrow, as the charts' row: a column more left a 16 px gap
+        grid.addWidget(self.title_row, 0, 0, 1, len(self.charts) + 1 if wide else span)
         self._place_bar()
         grid.addWidget(self.figures, 2, 0, 1, span)
-        if wide:
-            grid.addWidget(self.probabilities, 0, 1, 3, 1)
-            grid.addWidget(self.entropies, 0, 2, 3, 1)
-        else:
-            grid.addWidget(self.probabilities, 3, 0)
-            grid.addWidget(self.entropies, 3, 1)
+        for column, chart in enumerate(self.charts):
+            if wide:
+                grid.addWidget(chart, 1, column + 1, 2, 1)
+            else:
+                grid.addWidget(chart, 3, column)
         self._stretch_columns()
-        for histogram in (self.probabilities, self.entropies):
-            # narrow: room for the title; wide: none asked (a fifth of >= WIDE_SUMMARY_PX is
-            # room enough), so the wide form never holds the window wider than the narrow one
-            histogram.setMinimumWidth(0 if wide else histogram.title_width())
+        for histogram in self.charts:
+            # room for the title in either form: wide, an eighth of WIDE_SUMMARY_PX is less than "first guess right"
+            histogram.setMinimumWidth(histogram.title_width())
+        # wide, the figures wrap to what the charts leave: the label's own least width (Qt's guess for wrapped
+        # words, ~430 px) beside the three titles had held the summary wider than a 1088x680 window's room
+        self.figures.setMinimumWidth(FIGURES_LEAST_WIDE if wide else 0)
+
+    @property
+    def charts(self) -> tuple[Histogram, ...]:
+        """The summary's charts, left to right: the probability histogram, how often the first guess was right
+        by how sure it was (beside the probabilities it reads), the entropy histogram."""
+        return self.probabilities, self.first_guesses, self.entropies
 
     def _stretch_columns(self) -> None:
-        """Wide, the histograms' columns take two fifths, when they show: hidden (a short tab), they had
+        """Wide, the charts' columns take three eighths (the figures keep the width two histograms left them, not
+        to wrap a line longer: test_left50_short_text_room), when they show: hidden (a short tab), they had
         kept that room empty beside the title row, the bar and the figures, which wrapped at 1024x640
         ("perplexity" / "405.1")."""
         beside = self.wide and not self.probabilities.isHidden()
-        for column, stretch in enumerate((3, 1, 1) if beside else (1, 0, 0) if self.wide else (1, 1, 0)):
+        charts = len(self.charts)
+        stretches = ((5,) + (1,) * charts if beside else (1,) + (0,) * charts if self.wide
+                     else (1,) * charts + (0,))
+        for column, stretch in enumerate(stretches):
             self.grid.setColumnStretch(column, stretch)
 
     def _wide_fits(self, width: int) -> bool:
@@ -356,7 +249,7 @@ class SummaryPanel(QWidget):
             if self.bar_in_title:
                 row.removeWidget(self.bar)
                 row.setStretch(1, 1)
-            self.grid.addWidget(self.bar, 1, 0, 1, 1 if self.wide else 2)
+            self.grid.addWidget(self.bar, 1, 0, 1, 1 if self.wide else len(self.charts))  # (as the figures)
         self.title_compactor.recheck()  # the row's full form is wider with the bar, narrower without
 
     def fit_width(self, width: int) -> None:
@@ -379,7 +272,7 @@ class SummaryPanel(QWidget):
         opened = self.histograms_button.isChecked()
         words = HISTOGRAMS_OPEN if opened else HISTOGRAMS_CLOSED
         self.histograms_button.setText(words[-1] if self.title_compactor.compact else words)  # the ▸ or ▾ alone
-        for histogram in (self.probabilities, self.entropies):
+        for histogram in self.charts:
             histogram.setVisible(not self.short or opened)
         self._arrange(self._wide_fits(self.width()))
         self._stretch_columns()
@@ -406,7 +299,7 @@ class SummaryPanel(QWidget):
         layout.addStretch(1)
         self.histograms_button = QToolButton()
         self.histograms_button.setCheckable(True)
-        self.histograms_button.setToolTip("Show or hide the histograms of probability and entropy "
+        self.histograms_button.setToolTip("Show or hide the charts of probability, the first guesses and entropy "
                                           "(closed in a short window, so the text keeps its height)")
         self.histograms_button.toggled.connect(self._show_histograms)
         self.histograms_button.hide()
@@ -506,6 +399,7 @@ class SummaryPanel(QWidget):
         if summary is None or not summary.tokens:
             self.bar.set_shares(())
             self.probabilities.set_counts(())
+            self.first_guesses.set_calibration(None)
             self.entropies.set_counts(())
             self.figures.setText("Not analysed yet." if summary is None else "Too short to analyse: write more.")
             return
@@ -513,6 +407,7 @@ class SummaryPanel(QWidget):
         self.bar.set_shares(charted.bucket_shares)
         self.probabilities.set_counts(charted.probability_histogram)
         self.entropies.set_counts(charted.entropy_histogram)
+        self.first_guesses.set_calibration(charted.calibration)
         self._show_figures()
 
     def set_note(self, note: str) -> None:
@@ -535,7 +430,7 @@ class SummaryPanel(QWidget):
 
     def _dim(self, words: str) -> None:
         self.before = words
-        for chart in (self.bar, self.probabilities, self.entropies):
+        for chart in (self.bar, *self.charts):
             if chart.dimmed != bool(words):
                 chart.dimmed = bool(words)
                 chart.update()

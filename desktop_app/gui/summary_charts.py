@@ -1,0 +1,135 @@
+"""The charts of the Text tab's GLTR summary: the rank-bucket bar and the histograms, drawn by hand (a few
+bars each: a chart library's start-up would cost more than they do)."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from desktop_app.core.palette import RANK_BUCKETS, sequential_color, text_color_on
+from desktop_app.gui.figure_words import HISTOGRAM_TIPS, bin_words
+from desktop_app.gui.theme import is_dark
+
+
+def bucket_color(index: int) -> QColor:
+    """The same colour the "rank" measure gives a token of this bucket."""
+    return QColor(*sequential_color(1.0 - index / (len(RANK_BUCKETS) - 1), is_dark()))
+
+
+DIMMED_OPACITY = 0.35  # a chart of figures that are no longer the text's (set_before): drawn faint
+
+
+class BucketBar(QWidget):
+    """One horizontal bar split by the share of tokens in each rank bucket (GLTR's colours).
+
+    Attributes:
+        dimmed: drawn faint: its figures are of the text before a continuation (SummaryPanel.set_before)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.shares: tuple[float, ...] = ()
+        self.dimmed = False
+        self.setMinimumHeight(22)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_shares(self, shares) -> None:
+        self.shares = tuple(shares)
+        self.setToolTip("  ".join(f"{label}: {share * 100:.1f}%"
+                                  for (_l, label), share in zip(RANK_BUCKETS, self.shares)))
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(240, 22)
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setOpacity(DIMMED_OPACITY if self.dimmed else 1.0)
+        x, width, height = 0.0, float(self.width()), float(self.height())
+        painter.fillRect(self.rect(), QColor(128, 128, 128, 40))
+        for index, share in enumerate(self.shares):
+            w = share * width
+            rect = QRectF(x, 0, w, height)
+            colour = bucket_color(index)
+            painter.fillRect(rect, colour)
+            if w > 34:
+                painter.setPen(QColor(*text_color_on(colour.getRgb()[:3])))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{share * 100:.0f}%")
+            x += w
+        painter.end()
+
+
+def rich(text: str) -> str:
+    """Plain words as a tooltip Qt wraps: its plain-text tooltips stay on one line, wider than the screen."""
+    return "".join(f"<p>{html.escape(part)}</p>" for part in text.split("\n\n"))
+
+
+class Histogram(QWidget):
+    """Bars of counts over equal bins, with the range written under them (``dimmed``: drawn faint, as the
+    BucketBar's). ``kind`` ("probability" or "entropy") names what it counts: its tooltip says so, and over a
+    bar, that bar's range and count (figure_words; usertest34: nothing said what a bar counted)."""
+
+    def __init__(self, title: str, low: str, high: str, kind: str, parent=None):
+        super().__init__(parent)
+        self.title, self.low, self.high, self.kind = title, low, high, kind
+        self.counts: tuple[int, ...] = ()
+        self.dimmed = False
+        self.setMinimumHeight(64)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setToolTip(rich(HISTOGRAM_TIPS[kind]))
+
+    def set_counts(self, counts) -> None:
+        self.counts = tuple(counts)
+        self.update()
+
+    def bar_at(self, x: float) -> int | None:
+        """The bar under ``x`` (the widget's coordinates), or None with no counts."""
+        if not self.counts or self.width() <= 0:
+            return None
+        return min(len(self.counts) - 1, max(0, int(x * len(self.counts) / self.width())))
+
+    def tip_at(self, x: float) -> str:
+        """The tooltip at ``x``: what the chart counts, then the bar under the pointer."""
+        index = self.bar_at(x)
+        if index is None:
+            return HISTOGRAM_TIPS[self.kind]
+        bar = bin_words(self.kind, index, len(self.counts), self.counts[index])
+        return f"{HISTOGRAM_TIPS[self.kind]}\n\n{bar}"
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            QToolTip.showText(event.globalPos(), rich(self.tip_at(event.pos().x())), self)
+            return True
+        return super().event(event)
+
+    def title_width(self) -> int:
+        return self.fontMetrics().horizontalAdvance(self.title) + 8
+
+    def sizeHint(self) -> QSize:
+        return QSize(160, 64)
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setOpacity(DIMMED_OPACITY if self.dimmed else 1.0)
+        text = self.palette().color(self.foregroundRole())
+        painter.setPen(text)
+        line = self.fontMetrics().height()
+        painter.drawText(QRectF(0, 0, self.width(), line), Qt.AlignmentFlag.AlignLeft, self.title)
+        chart = QRectF(0, line + 2, self.width(), self.height() - 2 * line - 4)
+        painter.fillRect(chart, QColor(128, 128, 128, 30))
+        top = max(self.counts, default=0)
+        n = len(self.counts)
+        for index, count in enumerate(self.counts):
+            if not top or not count:
+                continue
+            w = chart.width() / n
+            h = chart.height() * count / top
+            colour = QColor(*sequential_color(index / max(1, n - 1), is_dark()))
+            painter.fillRect(QRectF(chart.x() + index * w + 1, chart.bottom() - h, w - 2, h), colour)
+        painter.setPen(text)
+        below = QRectF(0, chart.bottom() + 2, self.width(), line)
+        painter.drawText(below, Qt.AlignmentFlag.AlignLeft, self.low)
+        painter.drawText(below, Qt.AlignmentFlag.AlignRight, self.high)
+        painter.end()
