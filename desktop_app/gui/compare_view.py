@@ -525,7 +525,9 @@ class CompareView(CompareScoring, QFrame):
     def _mark_tip(self, data, label: str) -> str:
         """An item's tooltip: what its marks mean, as the compare view says it where its ratings disagree."""
         answer = data if isinstance(data, int) else None  # an answer, or a Text continuation (minus its branch id)
-        return mark_words(label, conflicts_of(self.conflicts, answer) if answer is not None else [], answer)
+        key = better_of(data) if better_of(data) is not None else answer  # a better text: what it replaces
+        return mark_words(label, conflicts_of(self.conflicts, answer) if answer is not None else [], answer,
+                          continuation=key is not None and key < 0)
 
     def _mark_rated(self, records) -> None:
         """The rated tokens' marks over ``records`` (the scoring shown): a character split over several
