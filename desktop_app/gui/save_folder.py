@@ -1,7 +1,7 @@
 """Where a "Save as" dialog opens: the folder the person last saved an export to, else their
-Documents folder (core.paths.save_dialog_folder: home where there is none; never made for a dialog), never the process's working
-folder (a source checkout, a launcher's folder). Remembered in the window's settings. Adapters keep a folder of their own
-(``ADAPTERS``): where the last one was imported from or exported to."""
+Documents folder (core.paths.save_dialog_folder: home where there is none; never made for a dialog), never the
+process's working folder (a source checkout, a launcher's folder). Remembered in the window's settings. Adapters
+keep a folder of their own (``ADAPTERS``): where the last one was imported from or exported to."""
 
 from __future__ import annotations
 
