@@ -21,8 +21,8 @@ def isolate_app_dirs(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
     # never the venv's own converted copy (packaging/install.sh makes one): a test converts as it means to
     monkeypatch.setenv("GPT2_DESK_INSTALL_COPY", str(folder / "install-copy"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    # a save dialog's first folder (core.paths.documents_folder, which makes it where it is missing): never the
-    # account's own
+    # a save dialog's first folder (core.paths.documents_folder; the adapter export makes it when it writes there):
+    # never the account's own
     monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(folder / "Documents"))
     return data
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.store import Store
-from desktop_app.core.store_recovery import recover_moved_aside
+from desktop_app.core.store_recovery import recover_moved_aside, recovery_words
 from test_robust108_recover import _overwrite_page_header, _parents, PAGE
 
 MESSAGES = 8
@@ -47,3 +47,23 @@ def test_a_reply_after_one_lost_message_joins_the_nearest_message_of_the_other_r
 def _messages(store) -> list[dict]:
     with store.snapshot() as conn:
         return [{"id": i, "text": t} for i, t in conn.execute("SELECT id, text FROM messages")]
+
+
+def test_an_answer_whose_every_question_was_lost_is_named_by_its_conversation(tmp_path):
+    """loose69: the first question lost, the answer under it has no question left above it. It stays, first in its
+    conversation, and the report says which conversation begins with an answer to nothing (it had counted it as
+    "re-attached to an earlier message")."""
+    db = tmp_path / "gpt2desk.sqlite3"
+    _database(db)
+    _overwrite_page_header(db, db.read_bytes().index(b"MARK-0 ") // PAGE)
+    recovery = recover_moved_aside(db)
+    parents = _parents(db)
+    assert "MARK-0" not in parents and parents["MARK-1"] is None, "the answer stays, first in its conversation"
+    messages = next(t for t in recovery.tables if t.name == "messages")
+    with Store.open(db) as store:
+        (conversation,) = [c["id"] for c in store.list_conversations()]
+    assert (messages.reattached, messages.made_first, messages.unanswered) == (0, 0, [conversation])
+    words = recovery_words(recovery)
+    assert f"an answer whose questions were all lost begins conversation {conversation}: it answers no question now" \
+        in words, words
+    assert "re-attached" not in words

@@ -86,7 +86,12 @@ def test_with_the_parent_index_damaged_too_a_question_after_the_lost_ones_is_a_f
     # under a question would read as one prompt (left68): the reply is a first message itself
     assert parents[after] is None and after[-1] in "02468", "a question, after the lost ones"
     assert parents["MARK-1-0"] is None and parents["MARK-0-0"] is None
-    assert next(t for t in recovery.tables if t.name == "messages").reattached == 1
+    messages = next(t for t in recovery.tables if t.name == "messages")
+    # loose69: counted as what it became, not as "re-attached to an earlier message" (it has none)
+    assert (messages.reattached, messages.made_first, messages.unanswered) == (0, 1, [])
+    words = recovery_words(recovery)
+    assert "re-attached" not in words and "1 question now first in its conversation, every message before lost" \
+        in words, words
 
 
 def test_a_damaged_index_page_loses_no_rows_and_the_count_is_still_known(tmp_path):

@@ -21,8 +21,10 @@ def register(subparsers, common) -> None:
                         "default: the app's own database, recovered in place")
     p.add_argument("--out", metavar="NEW.sqlite3", help="with FILE: the new database to write (it must not exist); "
                                                         "start the app on it with --db NEW.sqlite3")
-    p.add_argument("--json", action="store_true", help="print JSON: database, damaged, tables (name, kept, lost, "
-                                                       "unlinked, reattached; lost null where it could not be counted)")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON: database, damaged, tables (name, kept, lost, unlinked, reattached, made_first, "
+                        "unanswered: the ids of conversations that begin with an answer whose questions were lost; "
+                        "lost null where it could not be counted)")
     p.set_defaults(func=cmd_recover)
 
 

@@ -294,15 +294,22 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
         path = _Path(model, inputs, embed(blank).detach(), predict_at, target, other, mask, cancel,
                      points=points if points is not None else {}, even=1 / max(1, steps))
         if progress is not None:
-            path.after_batch = _reporter(path, progress, (steps + 1, max(max_steps, steps) + 1),
-                                         lambda scores: _attribution(loaded, ids, target, other, scores, path.points,
-                                                                     len(path.points) - 1))
-            if path.points:  # going on from a paused run: its figures and steps at once
-                path.after_batch()
+            _report_each_batch(path, progress, loaded, ids, target, other, (steps + 1, max(max_steps, steps) + 1))
         ends, *finer = coarse_to_fine(max(1, steps))
         path.add(ends)  # a batch of its own: the first figures come after two passes
         path.add([alpha for points in finer for alpha in points])  # coarse first, in full batches
         return _refined(path, loaded, ids, target, other, max_steps)
+
+
+def _report_each_batch(path: _Path, progress: Callable[[ExplainProgress], None], loaded: LoadedModel,
+                       ids: list[int], target: int, other: int, counts: tuple[int, int]) -> None:
+    """``progress`` told the figures so far after each of ``path``'s batches (``counts``: its even points, and at
+    most); at once where the path goes on from a paused run's points."""
+    path.after_batch = _reporter(path, progress, counts,
+                                 lambda scores: _attribution(loaded, ids, target, other, scores, path.points,
+                                                             len(path.points) - 1))
+    if path.points:  # going on from a paused run: its figures and steps at once
+        path.after_batch()
 
 
 def _refined(path: _Path, loaded: LoadedModel, ids: list[int], target: int, other: int,

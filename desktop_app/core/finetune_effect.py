@@ -108,14 +108,8 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
     fresh = [(ids, q) for ids, q in distinct_prompts(held, questions, len(held), new)
              if tuple(ids) not in trained][:unseen]
     held_count = len(fresh)
-    asked = {q for _ids, q in seen_q + fresh}
-    for question in reasking.FRESH_QUESTIONS:
-        if len(fresh) >= unseen:
-            break
-        if question not in asked:
-            fresh.append((reasking.fresh_prompt(tokenizer, question, window, tokens), question))
-    fresh += [(reasking.fresh_prompt(tokenizer, q, window, tokens), q) for q in reasking.CANARY_QUESTIONS[:canaries]
-              if q not in asked]
+    fresh = _with_fixed_questions(fresh, {q for _ids, q in seen_q + fresh}, tokenizer, window, tokens,
+                                  unseen=unseen, canaries=canaries)
     requests = [(reasking.fresh_prompt(tokenizer, q, window, tokens), q)
                 for q in reasking.OPEN_REQUESTS[:open_requests]]
     known = right_answers(train, tokenizer) | right_answers(held, tokenizer)
@@ -127,6 +121,20 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
     texts = tuple(tuple(ids) in text_keys for ids, _q in seen_q + fresh)
     return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests), held_count, rights, news, texts,
                   written)
+
+
+def _with_fixed_questions(fresh: list, asked: set, tokenizer, window: int, tokens: int, *, unseen: int,
+                          canaries: int) -> list:
+    """``fresh`` (the held-out questions) filled up to ``unseen`` with the fixed everyday questions, then
+    ``canaries`` fixed open questions; none that is ``asked`` already."""
+    fresh = list(fresh)
+    for question in reasking.FRESH_QUESTIONS:
+        if len(fresh) >= unseen:
+            break
+        if question not in asked:
+            fresh.append((reasking.fresh_prompt(tokenizer, question, window, tokens), question))
+    return fresh + [(reasking.fresh_prompt(tokenizer, q, window, tokens), q)
+                    for q in reasking.CANARY_QUESTIONS[:canaries] if q not in asked]
 
 
 def continuation_prompt_keys(data: TrainingData) -> set[tuple]:

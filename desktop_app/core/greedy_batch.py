@@ -44,15 +44,7 @@ def greedy_rows(model, ids: torch.Tensor, mask: torch.Tensor, max_new_tokens: in
     last = positions[:, -1:]
     for n in range(1, max_new_tokens + 1):
         tokens = result.logits[:, -1].to(dtype=torch.float32).argmax(dim=-1)
-        going, stop = [], False
-        for b, (row, token) in enumerate(zip(live, tokens.tolist())):
-            if out[row] and out[row][-1] == eos:  # a finished companion: its tokens are not kept
-                continue
-            out[row].append(token)
-            if token == eos:
-                stop = stop or bool(ended and ended(row, out[row]))
-            else:
-                going.append(b)
+        going, stop = _take_tokens(out, live, tokens.tolist(), eos, ended)
         if stepped is not None:
             stepped(n)
         if stop or not going or n == max_new_tokens:
@@ -68,6 +60,22 @@ def greedy_rows(model, ids: torch.Tensor, mask: torch.Tensor, max_new_tokens: in
         result = model(input_ids=tokens[:, None], attention_mask=mask, position_ids=last, cache=cache,
                        use_cache=True)
     return out
+
+
+def _take_tokens(out: list[list[int]], live: list[int], tokens: list[int], eos: int | None,
+                 ended: Callable[[int, list[int]], bool] | None) -> tuple[list[int], bool]:
+    """Each live row's new token added to its row of ``out``; (the batch rows still going, whether ``ended``
+    asked to stop every row)."""
+    going, stop = [], False
+    for b, (row, token) in enumerate(zip(live, tokens)):
+        if out[row] and out[row][-1] == eos:  # a finished companion: its tokens are not kept
+            continue
+        out[row].append(token)
+        if token == eos:
+            stop = stop or bool(ended and ended(row, out[row]))
+        else:
+            going.append(b)
+    return going, stop
 
 
 def _kept_rows(going: list[int], batch: int) -> list[int]:

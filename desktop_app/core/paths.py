@@ -24,17 +24,30 @@ def install_models_dir() -> Path:
 
 
 def documents_folder() -> Path:
-    """Where a save dialog first offers to save, every one of the app's alike: the person's Documents folder as
-    platformdirs names it (on Linux XDG's user-dirs, as file managers and Qt read them), made where it is missing;
-    home only where it cannot be made. Without a Documents folder the adapter export had offered the bare home
-    folder (~/adapter-1-merged: a model of hundreds of MB among the dotfiles, usertest57)."""
-    documents = Path(platformdirs.user_documents_dir()).expanduser()
-    if not documents.is_dir():
+    """The person's Documents folder as platformdirs names it (on Linux XDG's user-dirs, as file managers and Qt
+    read them), where or not it exists; never made here (see ``save_dialog_folder``)."""
+    return Path(platformdirs.user_documents_dir()).expanduser()
+
+
+def save_dialog_folder() -> Path:
+    """Where a file dialog first opens, every one of the app's alike: the Documents folder, or home where there is
+    none. Not made here: a file dialog cannot show a folder that is not there, and one the person cancels must leave
+    their home as it was (making ~/Documents for it did, session 68). A dialog that names its own path (the adapter
+    export's) offers Documents even so, made once it really saves there (``make_documents_for``). Without a
+    Documents folder the adapter export had offered the bare home folder (usertest57)."""
+    documents = documents_folder()
+    return documents if documents.is_dir() else Path.home()
+
+
+def make_documents_for(path) -> None:
+    """The Documents folder made where ``path`` is to be written straight into it and it is missing (a read-only
+    home, a file of that name: left to the save's own error). Only then: a dialog cancelled makes nothing."""
+    documents = documents_folder()
+    if Path(path).expanduser().parent == documents and not documents.exists():
         try:
             documents.mkdir(parents=True)
-        except OSError:  # read-only home, a file of that name: home it is
-            return Path.home()
-    return documents
+        except OSError:
+            pass  # the save says why it cannot write there, in its own words
 
 
 # style sheet, icons and the training probe

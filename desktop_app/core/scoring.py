@@ -165,23 +165,39 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     texts, tail = _texts(loaded, target_ids)
     full = list(context_ids) + list(target_ids)
     first = len(context_ids)
+    records = _kept_from(previous, full, first, texts, passes)
+    plan = [w for w in window_plan(len(full), first, loaded.context_window) if w.stop > first + len(records)]
+    with loaded.lock, torch.inference_mode():
+        whole = _read_windows(loaded, full, first, texts, plan, records, alternatives=alternatives, detailed=detailed,
+                              cancel=cancel, progress=progress, passes=passes,
+                              cache=blocks if blocks is not None else BlockCache())
+    return _with_tail(records, texts, tail) if whole else records  # cancelled: the windows done
+
+
+def _kept_from(previous: tuple | None, full: list[int], first: int, texts, passes: list | None) -> list:
+    """The records of an earlier scoring that hold for ``full`` (none without one), their passes added to ``passes``."""
     records = [] if previous is None else _reused_records(previous, full, first, texts)
     if passes is not None:
         passes += kept_passes(_previous_passes(previous), len(records))
-    plan = [w for w in window_plan(len(full), first, loaded.context_window) if w.stop > first + len(records)]
-    cache = blocks if blocks is not None else BlockCache()
-    with loaded.lock, torch.inference_mode():
-        for w in plan:
-            k = alternatives if detailed is None or w.start - first < detailed else 0
-            new = _window_records(loaded, full, w, first, texts, k, cancel, progress, cache)
-            if new is None:  # cancelled: the windows done
-                return records
-            records += new[first + len(records) - w.start:]  # (a window begun before: its reused part stays)
-            if passes is not None:
-                passes.append(_pass_of(w, len(records)))
-            if progress is not None:
-                progress(ScoreProgress(len(records), len(target_ids)))
-    return _with_tail(records, texts, tail)
+    return records
+
+
+def _read_windows(loaded: LoadedModel, full: list[int], first: int, texts: list, plan: list, records: list, *,
+                  alternatives: int, detailed: int | None, cancel, progress, cache: BlockCache,
+                  passes: list | None) -> bool:
+    """``score_ids``' windows of ``plan`` read, each one's new records added to ``records`` (its pass to ``passes``,
+    its count to ``progress``); False where it was cancelled before one."""
+    for w in plan:
+        k = alternatives if detailed is None or w.start - first < detailed else 0
+        new = _window_records(loaded, full, w, first, texts, k, cancel, progress, cache)
+        if new is None:
+            return False
+        records += new[first + len(records) - w.start:]  # (a window begun before: its reused part stays)
+        if passes is not None:
+            passes.append(_pass_of(w, len(records)))
+        if progress is not None:
+            progress(ScoreProgress(len(records), len(full) - first))
+    return True
 
 
 def planned_passes(full: list[int], first: int, window: int, previous: tuple | None = None) -> list[Pass]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from desktop_app.core.count_words import counted, plural
 from desktop_app.core.store_file import StoreError, StoreFile
 from desktop_app.core.store_schema import SCHEMA_VERSION, migrate
 
@@ -34,13 +35,18 @@ class TableRecovery:
     """One table's rows: ``kept`` copied, ``lost`` the rows the damaged file counted and the copy lacks
     (None where the damaged file could not even count them), ``unlinked`` among the kept ones, removed
     again because the row they belong to was lost, ``reattached`` kept ones whose parent (an earlier
-    message) was lost, now linked to their nearest surviving ancestor."""
+    message) was lost, now linked to their nearest surviving ancestor; of those whose parent was lost and
+    that have none left above them, ``made_first`` the questions now first in their conversation, and
+    ``unanswered`` the conversations (ids) holding an answer whose every question was lost: it answers nothing now,
+    so the report names them (it had counted both kinds as "re-attached to an earlier message")."""
 
     name: str
     kept: int = 0
     lost: int | None = 0
     unlinked: int = 0
     reattached: int = 0
+    made_first: int = 0
+    unanswered: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -111,7 +117,7 @@ def _copy_database(source: sqlite3.Connection, fresh: sqlite3.Connection, damage
     _copy_sequences(source, fresh)
     by_name = {t.name: t for t in tables}
     if "messages" in by_name:
-        by_name["messages"].reattached = _reattach_orphaned_messages(source, fresh)
+        _reattach_orphaned_messages(source, fresh, by_name["messages"])
     _drop_broken_links(fresh, by_name)
     fresh.execute("COMMIT")
     migrate(fresh)
@@ -252,22 +258,27 @@ def _copy_sequences(source: sqlite3.Connection, fresh: sqlite3.Connection) -> No
             fresh.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
 
 
-def _reattach_orphaned_messages(source: sqlite3.Connection, fresh: sqlite3.Connection) -> int:
+def _reattach_orphaned_messages(source: sqlite3.Connection, fresh: sqlite3.Connection,
+                                messages: TableRecovery) -> None:
     """Each kept message whose parent was lost linked to its nearest surviving ancestor, or (none known)
-    made a first message of its conversation, rather than deleted with the rest of its branch; how many.
-    A lost message's own parent is often still in the damaged file's ``messages_parent`` index (its
-    pages are apart from the table's), so the chain is followed up through the lost ones."""
+    made a first message of its conversation, rather than deleted with the rest of its branch; counted in
+    ``messages`` by what became of it. A lost message's own parent is often still in the damaged file's
+    ``messages_parent`` index (its pages are apart from the table's), so the chain is followed up through the lost ones."""
     orphans = fresh.execute("SELECT id, conversation_id, parent_id, role FROM messages m WHERE parent_id IS NOT NULL "
                             "AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.id = m.parent_id) "
                             "AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = m.conversation_id)").fetchall()
-    if not orphans:
-        return 0
-    lost_parents = _parents_in_index(source)
+    lost_parents = _parents_in_index(source) if orphans else {}
     for message_id, conversation_id, parent_id, role in orphans:
         ancestor = _of_the_other_role(fresh, _surviving_ancestor(fresh, parent_id, conversation_id, lost_parents), role)
         fresh.execute("UPDATE messages SET parent_id = ? WHERE id = ?", (ancestor, message_id))
-        log.warning("message %s re-attached to %s: its earlier message %s was lost", message_id, ancestor, parent_id)
-    return len(orphans)
+        log.warning("message %s %s: its earlier message %s was lost", message_id,
+                    f"re-attached to {ancestor}" if ancestor is not None else "now first in its conversation", parent_id)
+        if ancestor is not None:
+            messages.reattached += 1
+        elif role == "user":
+            messages.made_first += 1
+        elif conversation_id not in messages.unanswered:
+            messages.unanswered.append(conversation_id)
 
 
 def _of_the_other_role(fresh: sqlite3.Connection, ancestor: int | None, role: str) -> int | None:
@@ -342,17 +353,40 @@ TABLE_WORDS = {"conversations": "conversations", "messages": "messages", "rating
 
 def table_line(table: TableRecovery) -> str | None:
     """"messages: 54 of 60 kept (2 unreadable, 4 re-attached to an earlier message, theirs was lost)";
-    None: a table that held nothing."""
+    None: a table that held nothing. What became of messages whose earlier message was lost is said even where
+    the lost could not be counted (it had been left out there)."""
     name = TABLE_WORDS.get(table.name, table.name)
     if table.lost is None:
-        return f"{name}: {table.kept:,} kept (some could not be read; how many is not known)"
+        why = ["some could not be read; how many is not known", *_kept_after_a_loss(table)]
+        return f"{name}: {table.kept:,} kept ({', '.join(why)})" + unanswered_words(table.unanswered)
     total = table.kept + table.lost + table.unlinked
     if not total:
         return None
     why = [f"{table.lost:,} unreadable"] if table.lost else []
     why += [f"{table.unlinked:,} whose conversation, message or text was lost"] if table.unlinked else []
-    why += [f"{table.reattached:,} re-attached to an earlier message, theirs was lost"] if table.reattached else []
-    return f"{name}: {table.kept:,} of {total:,} kept" + (f" ({', '.join(why)})" if why else "")
+    why += _kept_after_a_loss(table)
+    line = f"{name}: {table.kept:,} of {total:,} kept" + (f" ({', '.join(why)})" if why else "")
+    return line + unanswered_words(table.unanswered)
+
+
+def _kept_after_a_loss(table: TableRecovery) -> list[str]:
+    """The kept messages whose earlier message was lost, by what became of them."""
+    why = [f"{table.reattached:,} re-attached to an earlier message, theirs was lost"] if table.reattached else []
+    if table.made_first:
+        their = "its" if table.made_first == 1 else "their"
+        why.append(f"{counted(table.made_first, 'question')} now first in {their} conversation, every message before "
+                   "lost")
+    return why
+
+
+def unanswered_words(conversations: list[int]) -> str:
+    """The conversations holding an answer whose every question was lost, named so the person can find them: the
+    answer stays, first in its conversation, but answers nothing."""
+    if not conversations:
+        return ""
+    ids = ", ".join(str(c) for c in sorted(conversations))
+    return (f"; an answer whose questions were all lost begins {plural('conversation', len(conversations))} {ids}: "
+            "it answers no question now")
 
 
 def recovery_words(recovery: Recovery) -> str:

@@ -56,10 +56,7 @@ def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token
     seqs = [s for g in groups for s in g]
     values = (prompt_shared_logps(model, seqs, pad_id, device, batch_size=batch_size)
               if exact else distinct_sequence_logps(model, seqs, pad_id, device, batch_size=batch_size))
-    parts, start = [], 0
-    for g in groups:
-        parts.append(values[start:start + len(g)])
-        start += len(g)
+    parts = _per_group(values, groups)
     chosen, rejected = values.new_zeros(len(pairs)), values.new_zeros(len(pairs))
     if loose:
         chosen[loose], rejected[loose] = parts[2], parts[3]
@@ -70,14 +67,27 @@ def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token
             batch_size, rated=sum(not getattr(pairs[i], "alone", False) for i in rest))
     parts[2:] = [chosen, rejected]
     tokens = token_references(model, data.tokens, pad_id, device, token_top, batch_size) if token_top else None
-    disliked = None
-    if disliked_top:
-        rows = [i for i, e in enumerate(data.unpaired) if not e.label]
-        found = token_references(model, [data.unpaired[i] for i in rows], pad_id, device, disliked_top, batch_size)
-        disliked = [None] * len(data.unpaired)
-        for i, ref in zip(rows, found):
-            disliked[i] = ref
+    disliked = _disliked_references(model, data, pad_id, device, disliked_top, batch_size) if disliked_top else None
     return References(*parts, tokens=tokens, disliked=disliked)
+
+
+def _per_group(values, groups: list[list]) -> list:
+    """``values`` (one per sequence of ``groups``, in their order) cut into one run per group."""
+    parts, start = [], 0
+    for g in groups:
+        parts.append(values[start:start + len(g)])
+        start += len(g)
+    return parts
+
+
+def _disliked_references(model, data, pad_id: int, device, top: int, batch_size: int) -> list:
+    """One per unpaired example: a disliked one's reference distributions (``token_references``), None for a liked."""
+    rows = [i for i, e in enumerate(data.unpaired) if not e.label]
+    found = token_references(model, [data.unpaired[i] for i in rows], pad_id, device, top, batch_size)
+    disliked = [None] * len(data.unpaired)
+    for i, ref in zip(rows, found):
+        disliked[i] = ref
+    return disliked
 
 
 def _read_loose(data, groups: list, packed: bool, exact: bool) -> list[int]:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QLayout, QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout)
 
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.paths import make_documents_for
 from desktop_app.gui import save_folder
 from desktop_app.gui.off_words import EXPORT_FIELD_TIP, EXPORT_NOW_TIP, EXPORTED_TIP, EXPORTING_TIP
 from desktop_app.gui.theme import styled_label
@@ -157,16 +158,19 @@ class ExportDialog(QDialog):
     def _suggest_path(self) -> None:
         fmt, quant = self.choice()
         current = (Path(self.path.text()).expanduser() if self.path.text()
-                   else save_folder.start_folder(self.parentWidget(), save_folder.ADAPTERS))
+                   else save_folder.start_folder(self.parentWidget(), save_folder.ADAPTERS, typed=True))
         folder = current.parent if self.path.text() else current
         self.path.setText(str(free_name(folder, f"adapter-{self.adapter_id}-{quant or fmt}", self._ending())))
 
     def _choose(self) -> None:
+        offered = Path(self.path.text()).expanduser()
+        if not offered.parent.is_dir():  # Documents not made yet: the dialog cannot open there
+            offered = save_folder.start_folder(self.parentWidget()) / offered.name
         if self._ending():
-            chosen, _filter = QFileDialog.getSaveFileName(self, "Save the GGUF file", self.path.text(),
+            chosen, _filter = QFileDialog.getSaveFileName(self, "Save the GGUF file", str(offered),
                                                           "GGUF files (*.gguf)")
         else:
-            chosen, _filter = QFileDialog.getSaveFileName(self, "Name of the new folder", self.path.text(), "",
+            chosen, _filter = QFileDialog.getSaveFileName(self, "Name of the new folder", str(offered), "",
                                                           options=QFileDialog.Option.DontConfirmOverwrite)
         if chosen:
             self.path.setText(chosen)
@@ -183,6 +187,7 @@ class ExportDialog(QDialog):
         self.task = Task(lambda report, cancel: work(lambda *p: report(p), cancel), "export adapter", "export",
                          on_progress=self._progress, on_success=self._finished, on_failure=self._failed,
                          on_cancelled=lambda _t: self._failed("Cancelled before it started."))
+        make_documents_for(out)  # the Documents folder offered where it was missing, made now the export writes
         save_folder.remember(self.parentWidget(), out, save_folder.ADAPTERS)  # the next Import… or Export… opens there
         self.open_folder_button.hide()
         self._set_running(True)

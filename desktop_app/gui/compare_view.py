@@ -93,6 +93,19 @@ class CompareView(CompareScoring, QFrame):
         self.pair_task, self.pair_failed = None, set()  # (CompareScoring._score_pair)
         self.token_ratings: dict[int, int] = {}  # token index -> +1/-1: the marks over the scoring shown
         self.rated_rows: list[tuple[int, int]] = []  # the answer's token ratings as stored (index, value), oldest first
+        self._init_listing()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(10)
+        layout.addWidget(self._build_header())
+        layout.addWidget(self._build_answer_area(), 1)
+        self.header_scrolls = False  # the header is in the answer's scroll (a short window: _place_header)
+        self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
+        self.baseline_combo.currentIndexChanged.connect(lambda _i: self._compared_changed())
+
+    def _init_listing(self) -> None:
+        """What the picker lists and what it is read against: the rated texts (and the better ones scored), the run
+        that made the adapter in use, the adapter compared with, the ratings that disagree."""
         self.branches: dict[int, dict] = {}  # the rated Text continuations listed, by branch id
         self.corrections: dict[int, str] = {}  # the better answers the person wrote, by the answer's message id
         # better texts scored here, by (picker key, adapter id, text): not stored (a text can be rewritten)
@@ -109,14 +122,6 @@ class CompareView(CompareScoring, QFrame):
         self.conflicts: list = []
         self.conflicts_task: Task | None = None
         self.expected: tuple[int, list[str]] | None = None  # an answer's expectation before its conflicts' words
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(10)
-        layout.addWidget(self._build_header())
-        layout.addWidget(self._build_answer_area(), 1)
-        self.header_scrolls = False  # the header is in the answer's scroll (a short window: _place_header)
-        self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
-        self.baseline_combo.currentIndexChanged.connect(lambda _i: self._compared_changed())
 
     def _build_header(self) -> QWidget:
         """The title, the pickers, the legend, the prompt and the scoring's progress: what is not the answer."""
@@ -525,7 +530,9 @@ class CompareView(CompareScoring, QFrame):
     def _mark_tip(self, data, label: str) -> str:
         """An item's tooltip: what its marks mean, as the compare view says it where its ratings disagree."""
         answer = data if isinstance(data, int) else None  # an answer, or a Text continuation (minus its branch id)
-        return mark_words(label, conflicts_of(self.conflicts, answer) if answer is not None else [], answer)
+        key = better_of(data) if better_of(data) is not None else answer  # a better text: what it replaces
+        return mark_words(label, conflicts_of(self.conflicts, answer) if answer is not None else [], answer,
+                          continuation=key is not None and key < 0)
 
     def _mark_rated(self, records) -> None:
         """The rated tokens' marks over ``records`` (the scoring shown): a character split over several

@@ -102,24 +102,28 @@ def rating_marks(thumbs: int | None, tokens_rated: bool) -> str:
     return {1: f"{LIKED} ", -1: f"{DISLIKED} "}.get(thumbs, "") + (f"{TOKENS_MARK} " if tokens_rated else "")
 
 
-def mark_words(label: str, conflicts: list = (), message_id: int | None = None) -> str:
+def mark_words(label: str, conflicts: list = (), message_id: int | None = None, continuation: bool = False) -> str:
     """What an item's marks in the picker mean (its tooltip). ``conflicts``: the ratings of answer ``message_id``
     that disagree with another's (core.rating_conflicts.conflicts_of it): the view's own words for them replace
-    the thumb's "expect … (green)", as they do over the answer (words108: the tip still promised green)."""
+    the thumb's "expect … (green)", as they do over the answer (words108: the tip still promised green).
+    ``continuation``: a Text continuation (or the better one written for it), said as that: its tip had said
+    "You liked this answer" (loose69)."""
+    what = "continuation" if continuation else "answer"
     if label.startswith(BETTER_MARK):
-        return (f"{BETTER_MARK} You wrote this better answer: expect it to have become more likely (green), "
-                "and the model's answer above it less likely.")
+        return (f"{BETTER_MARK} You wrote this better {what}: expect it to have become more likely (green), "
+                f"and the model's {what} above it less likely.")
     said = []
     if label.startswith("\u25b2"):
-        said.append("\u25b2 You liked this answer: expect it to have become more likely (green).")
+        said.append(f"\u25b2 You liked this {what}: expect it to have become more likely (green).")
     if label.startswith("\u25bc"):
-        said.append("\u25bc You disliked this answer: expect it to have become less likely (purple).")
+        said.append(f"\u25bc You disliked this {what}: expect it to have become less likely (purple).")
     if label.removeprefix("\u25b2 ").removeprefix("\u25bc ").startswith(TOKENS_MARK):
         said.append(f"{TOKENS_MARK} You rated tokens of it: expect those you marked good to have become more "
                     "likely (green), those you marked bad less likely (purple); they are marked below.")
     if conflicts and message_id is not None:
         said = [plain_words(w) for w in with_disagreement(said, conflicts, message_id)]
-    return " ".join(said) or "Not rated: opened from its answer."
+    return " ".join(said) or ("Not rated: opened from the Text tab." if continuation
+                              else "Not rated: opened from its answer.")
 
 
 def plain_words(rich: str) -> str:

@@ -52,7 +52,7 @@ class FirstGuessChart(Histogram):
         painter.setPen(text)
         line = self.fontMetrics().height()
         painter.drawText(QRectF(0, 0, self.width(), line), Qt.AlignmentFlag.AlignLeft, self.title)
-        chart = QRectF(0, line + 2, self.width(), self.height() - 2 * line - 4)
+        chart = self.chart_rect()
         painter.fillRect(chart, QColor(128, 128, 128, 30))
         if self.result is not None:
             self._bars(painter, chart)

@@ -1,7 +1,7 @@
 """Where a "Save as" dialog opens: the folder the person last saved an export to, else their
-Documents folder (core.paths.documents_folder: made where it is missing), never the process's working
-folder (a source checkout, a launcher's folder). Remembered in the window's settings. Adapters keep a folder of their own
-(``ADAPTERS``): where the last one was imported from or exported to."""
+Documents folder (core.paths.save_dialog_folder: home where there is none; never made for a dialog), never the
+process's working folder (a source checkout, a launcher's folder). Remembered in the window's settings. Adapters
+keep a folder of their own (``ADAPTERS``): where the last one was imported from or exported to."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
-from desktop_app.core.paths import documents_folder
+from desktop_app.core.paths import documents_folder, save_dialog_folder
 
 KEY = "export_dir"
 ADAPTERS = "adapter_dir"  # the adapter history's Import… and Export…
@@ -20,14 +20,18 @@ def _settings(window):
     return getattr(top, "settings", None)
 
 
-def start_folder(window, key: str = KEY) -> Path:
+def start_folder(window, key: str = KEY, typed: bool = False) -> Path:
+    """The folder last saved to under ``key``, else where exports went, else Documents (home where it is missing,
+    as a file dialog cannot open in a folder that is not there). ``typed``: for a path the dialog itself names and
+    writes (the adapter export's), Documents even where missing: it is made when the export really writes there
+    (core.paths.make_documents_for), rather than offering a model of hundreds of MB among the dotfiles."""
     settings = _settings(window)
     last = settings.value(key, "") if settings is not None else ""
     if last and Path(last).is_dir():
         return Path(last)
     if key != KEY:  # none of its own yet: where exports go
-        return start_folder(window)
-    return documents_folder()
+        return start_folder(window, typed=typed)
+    return documents_folder() if typed else save_dialog_folder()
 
 
 def suggested(window, name: str) -> str:

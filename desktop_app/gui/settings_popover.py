@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
                                QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
@@ -66,6 +66,20 @@ def popup_left(button: QRect, width: int, area: QRect) -> int:
     more_room_right = button.center().x() - area.left() < area.right() - button.center().x()
     x = button.left() if more_room_right else button.right() + 1 - width
     return max(area.left(), min(x, area.right() + 1 - width))
+
+
+def text_baseline(field: QWidget) -> int | None:
+    """The y, in ``field``, of the baseline of its text's (first) line: a spin box's digits, a text box's first
+    line; None for a field whose label the form's own centring sets on its text (a check box, a list)."""
+    if isinstance(field, QAbstractSpinBox):
+        line = field.lineEdit()
+        room = line.contentsRect().marginsRemoved(line.textMargins())
+        # where QLineEdit centres its line (its paintEvent; its cursorRect says so only once painted)
+        top = room.y() + (room.height() - line.fontMetrics().height() + 1) // 2
+        return line.y() + top + line.fontMetrics().ascent()
+    if isinstance(field, QPlainTextEdit):
+        return field.viewport().y() + round(field.document().documentMargin()) + field.fontMetrics().ascent()
+    return None
 
 
 class SettingsPopover(QFrame):
@@ -176,6 +190,7 @@ class SettingsPopover(QFrame):
             label.setToolTip(tip)  # the name is where a person points to ask what it means
             field.setToolTip(tip)
             form.addRow(label, field)
+        self.text_fields = fields  # the fields whose labels sit on their text's line (_labels_on_text_lines)
         keys = QLabel("<b>Keys</b>")
         form.addRow(keys)
         form.addRow("", self.enter_sends)
@@ -250,10 +265,23 @@ class SettingsPopover(QFrame):
         self.move(popup_left(button, self.width(), area), y)
         self.opener = widget
         self.show()
+        self._labels_on_text_lines()
         # the first field takes the keys: after Ctrl+, nothing in the popup had the focus, and what
         # was typed went nowhere (usertest16)
         self.temperature.setFocus(Qt.FocusReason.PopupFocusReason)
         self.temperature.selectAll()
+
+    def _labels_on_text_lines(self) -> None:
+        """Each label on the baseline of its field's text, as a desktop form puts it: the form centred a label on
+        a box of its own, 3 px above a spin box's digits at 9 pt, and above or below the system text's first line.
+        Measured once shown: the fields' frames and padding are the style sheet's, known once it is polished."""
+        for field in self.text_fields:
+            baseline = text_baseline(field)
+            if baseline is None:
+                continue
+            label = self.form.labelForField(field)
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            label.setContentsMargins(0, max(0, baseline - label.fontMetrics().ascent()), 0, 0)
 
     def fit_width(self, room: int) -> None:
         """As wide as its fields need, at least LEAST_WIDTH, at most ``room``: under a 14 pt desktop font the
