@@ -99,3 +99,35 @@ def test_the_text_tab_charts_it_beside_the_histograms(qtbot, qapp):
     assert "3 tokens" in chart.tip_at(chart.width() * 0.3) and "few" in chart.tip_at(chart.width() * 0.3)
     panel.set_summary(None)
     assert chart.result is None and chart.counts == ()
+
+
+def test_the_html_page_of_an_analysis_carries_its_summary(tiny_model_dir, tmp_path, capsys):
+    """`analyse --out page.html`: the heatmap's page has the summary under its key, the first guesses' bins
+    summing to the tokens scored; an answer's page (no summary given) has none."""
+    import re
+
+    from desktop_app.core.heatmap_html import heatmap_html
+
+    page = tmp_path / "essay.html"
+    data = json.loads(analysed(tiny_model_dir, tmp_path, capsys, "--json"))
+    analysed(tiny_model_dir, tmp_path, capsys, "--out", str(page))
+    markup = page.read_text()
+    assert "<h2>Summary</h2>" in markup and "<h2>First guesses</h2>" in markup
+    counts = re.findall(r"<td>\d+\u2013\d+% sure</td><td>([\d,]+)</td>", markup)
+    assert len(counts) == CALIBRATION_BINS and sum(int(c.replace(",", "")) for c in counts) == len(data["tokens"])
+    perplexity = data["summary"]["perplexity"]
+    assert f"perplexity {perplexity:,.1f}" in markup
+    answer = heatmap_html([record(0.9, True)], title="an answer", model="m")
+    assert "Summary" not in answer and ".sum{" not in answer
+
+
+def test_the_text_tabs_page_says_its_summary_is_of_your_own_words(qtbot, qapp, tiny_model_dir, tmp_path):
+    from gui_windows import window_with_text
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, "The keeper lit the lamp at dusk.") as window:
+        tools = window.text_view.analysis_tools
+        path = tools.export("html", str(tmp_path / "text.html"))
+        markup = path.read_text()
+        summary = window.text_view.summary_panel.summary
+    assert "<h2>First guesses</h2>" in markup and f"{summary.tokens:,} tokens scored" in markup
+    assert "without the model's continuation" not in markup, "no continuation: the whole text's summary"

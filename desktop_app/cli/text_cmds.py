@@ -354,17 +354,18 @@ def _exports(args, scored, summary, about: dict) -> None:
         path, size = write_heatmap_png(args.export_png, scored, width=args.width, measure=args.measure)
         print(f"wrote the heatmap ({size[0]}x{size[1]} px) to {path}", file=sys.stderr)
     if args.export_html:
-        _export_html(args, scored, about)
+        _export_html(args, scored, about, summary)
 
 
-def _export_html(args, scored, about: dict) -> None:
-    """The heatmap as a web page, titled by the file's name, saying which model and adapter scored it."""
+def _export_html(args, scored, about: dict, summary) -> None:
+    """The heatmap as a web page, titled by the file's name, saying which model and adapter scored it, with the
+    summary under it (GLTR's ranks, the surprise, the first guesses)."""
     from desktop_app.cli.change_cmds import named_adapter  # with the name the person gave it, as the window says it
     from desktop_app.core.heatmap_html import write_heatmap_html
 
     adapter = named_adapter(args, about["adapter_id"]) if about["adapter_id"] is not None else None
     path = write_heatmap_html(args.export_html, scored.records, args.measure, title=Path(input_name(args.file)).name,
-                              model=about["model"], adapter=adapter, prefix=scored.unscored_prefix)
+                              model=about["model"], adapter=adapter, prefix=scored.unscored_prefix, summary=summary)
     print(f"wrote the heatmap page ({path.stat().st_size:,} bytes) to {path}", file=sys.stderr)
 
 

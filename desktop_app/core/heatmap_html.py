@@ -21,6 +21,7 @@ from desktop_app.core.palette import (KEY_LABELS, MEASURES, RANK_BUCKETS, change
                                       css_colours, sequential_color, sequential_palette)
 from desktop_app.core.piece_words import model_short_name
 from desktop_app.core.records import TokenRecord
+from desktop_app.core.summary_html import SUMMARY_STYLE, summary_html
 from desktop_app.core.text_export import write_text_atomically
 from desktop_app.core.token_words import (listed_percents, marks_words, ordered_alternatives, rows_through_ties,
                                           token_label, token_percent)
@@ -135,20 +136,22 @@ class ChangeColours:
 
 def heatmap_html(records: list[TokenRecord], measure: str = "probability", *, title: str, model: str,
                  adapter: str | None = None, prefix: str = "", change: ChangeColours | None = None,
-                 model_written=()) -> str:
+                 model_written=(), summary=None, summary_about: str = "") -> str:
     """The page: ``title``, a line saying ``model`` (a model id) (and ``adapter``, the words naming it, e.g. "adapter 3
     “terse”"; None: the base model) scored it, ``prefix`` (the text before the first record, which nothing predicts)
     uncoloured, then each record's text on its colour under ``measure`` (or ``change``'s), the key, and every
     token's figures. ``model_written``: the indices of the records a model's continuation wrote, in italics after
-    an orange bar, and a line under the key says so."""
+    an orange bar, and a line under the key says so. ``summary``: an analysed text's TextSummary, as a section
+    under the key (``summary_html``; ``summary_about`` says which tokens it is of); None for an answer."""
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; choose from {', '.join(MEASURES)}")
     written = set(model_written)
     note = f"<p class=\"key\">{html.escape(MODEL_WORDS, quote=False)}</p>\n" if written else ""
     body = (f"<h1>{html.escape(title)}</h1>\n<p class=\"by\">{html.escape(scored_by_line(model, adapter, len(records)))}"
             f"</p>\n{text_html(records, measure, prefix, change, written)}\n"
-            f"{change_key_html(change) if change is not None else key_html(measure)}\n{note}")
-    return page_html(title, body, figures_json(records, change))
+            f"{change_key_html(change) if change is not None else key_html(measure)}\n{note}"
+            f"{summary_html(summary, summary_about)}")
+    return page_html(title, body, figures_json(records, change), style=SUMMARY_STYLE if summary is not None else "")
 
 
 def page_html(title: str, body: str, figures: str, *, style: str = "") -> str:

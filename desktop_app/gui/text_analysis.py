@@ -208,7 +208,19 @@ class AnalysisTools(QObject):
             return write_heatmap_html(path, heatmap_records(changed.records), self._measure(), change=colours,
                                       prefix=changed.unscored_prefix, **names)
         return write_heatmap_html(path, heatmap_records(scored.records), self._measure(),
-                                  prefix=scored.unscored_prefix, **names)
+                                  prefix=scored.unscored_prefix, **names, **self._summary_for_page())
+
+    def _summary_for_page(self) -> dict:
+        """The summary the Text tab shows, for the page's Summary section: the person's own tokens where a
+        continuation is in the text (saying so), as the tab's charts are."""
+        from desktop_app.gui.text_summary import charted_summary
+
+        summary = self.view.summary_panel.summary
+        if summary is None or not summary.tokens:
+            return {}
+        mine = summary.yours is not None and summary.yours.tokens
+        return {"summary": charted_summary(summary),
+                "summary_about": "Your text, without the model's continuation." if mine else ""}
 
     def _change_colours(self):
         """(the change's ScoredText, its core.heatmap_html.ChangeColours) while "Fine-tune's change" colours the
