@@ -25,6 +25,25 @@ def shown_text(text: str, coloured: bool) -> str:
     return text.replace("\t", "\u2192   ").replace("\n", "\u21b5\n")
 
 
+def written_piece(text: str, shown_from: int, shown_to: int, coloured: bool) -> str:
+    """The characters of ``text`` that the part ``[shown_from, shown_to)`` of its shown form (``shown_text``) shows:
+    a copy of a selection gives the text as written, not the heatmap's marks (intl69: a copied answer carried a
+    "\u00b7" for each piece of a split emoji and a "\u21b5" before each line break). The offsets count UTF-16
+    units, as a Qt document's positions do: a character past U+FFFF (an emoji) takes two."""
+    written, at = [], 0
+    for ch in text:
+        width = utf16_length(shown_text(ch, coloured))
+        if at < shown_to and at + width > shown_from:
+            written.append(ch)
+        at += width
+    return "".join(written)
+
+
+def utf16_length(text: str) -> int:
+    """``text``'s length in UTF-16 units, Qt's count of a string's positions."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 # what token_label's marks mean, on the inspector's token and its alternatives (words45: a new user
 # met "␣" and nothing said it was a space)
 MARKS_TIP = ("\u2423 marks a space at the start of a token (the model reads \u201c\u2423cat\u201d and "
@@ -51,6 +70,16 @@ def token_label(text: str) -> str:
         return "(part of a character)"
     text = text.replace(" ", "\u2423").replace("\n", "\u21b5").replace("\t", "\u2192")
     return text if text.isprintable() else "".join(_invisible_mark(ch) for ch in text)
+
+
+def listed_label(alt, record: TokenRecord) -> str:
+    """An alternative's label in a token's tooltip: the written token's row as the token itself reads, another
+    that holds only part of a character "(part of a character)". Decoded alone, such a token's text is only
+    "\ufffd", and the tooltip's rows read "\ufffd 100.0%" under "\u9996" (intl69: the last byte of a split
+    Japanese character); the inspector's rows name their bytes with the tokenizer, which a tooltip has not."""
+    if alt.id == record.id:
+        return token_label(record.text)
+    return token_label("" if alt.text and not alt.text.strip("\ufffd") else alt.text)
 
 
 def _invisible_mark(ch: str) -> str:
@@ -172,11 +201,11 @@ def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
     width = max((len(t) for t in texts), default=0)
     rows = "".join(
         f"<tr><td>{'&#9656;' if alt.id == record.id else ''}</td>"
-        f"<td><code>{html.escape(token_label(alt.text))}</code></td>"
+        f"<td><code>{html.escape(listed_label(alt, record))}</code></td>"
         f"<td align='right'><code>{percent_cell(text, width)}</code></td>"
         f"<td><code>{'&nbsp;' + TIE if tie else ''}</code></td></tr>"
         for alt, text, tie in zip(shown, texts, tied))
-    marks = marks_words([token_label(t.text) for t in (record, *shown)])
+    marks = marks_words([token_label(record.text), *(listed_label(alt, record) for alt in shown)])
     return (
         f"<div style='white-space:pre'><b><code>{html.escape(token_label(record.text))}</code></b><br>"
         f"probability {token_percent(record)} &nbsp; log-prob {record.logprob:.3f}<br>"

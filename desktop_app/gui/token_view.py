@@ -14,14 +14,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QKeySequence, QPainter, QTextBlockFormat, QTextCharFormat,
                            QTextCursor, QTextFormat)
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, text_color_on
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.token_words import shown_text, tooltip_html
+from desktop_app.core.token_words import shown_text, tooltip_html, written_piece
 from desktop_app.gui.token_marks import MarkPainter, span_rects
 
 TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
@@ -416,11 +416,29 @@ class TokenView(QTextEdit):
         pos = self.document().documentLayout().hitTest(doc_point, Qt.HitTestAccuracy.ExactHit)
         if pos < 0:
             return -1
+        return self.index_at_position(self._char_beside(pos, point.x()))
+
+    def _char_beside(self, pos: int, x: int) -> int:
+        """The character under ``x`` of the two beside cursor position ``pos`` (hitTest's nearest boundary):
+        the one whose box holds ``x``. Right-to-left text puts a character left of its own position, so the rule
+        "left of the boundary: the character before it" picked the neighbouring token there (intl69: an Arabic
+        word's first letter opened the word before it)."""
+        for char in (pos, pos - 1):
+            if char >= 0 and self._char_holds(char, x):
+                return char
+        return pos - 1 if pos > 0 and self._caret_x(pos)[0] > x else pos
+
+    def _char_holds(self, char: int, x: int) -> bool:
+        """Whether character ``char``'s box on its line spans ``x`` (its two edges are the carets before and after it)."""
+        (start, start_y), (end, end_y) = self._caret_x(char), self._caret_x(char + 1)
+        return start_y == end_y and min(start, end) <= x < max(start, end)
+
+    def _caret_x(self, pos: int) -> tuple[int, int]:
+        """The viewport x and y of the caret at document position ``pos``."""
         cursor = QTextCursor(self.document())
-        cursor.setPosition(pos)
-        if pos > 0 and self.cursorRect(cursor).x() > point.x():
-            pos -= 1
-        return self.index_at_position(pos)
+        cursor.setPosition(min(pos, self.document().characterCount() - 1))
+        rect = self.cursorRect(cursor)
+        return rect.x(), rect.y()
 
     def index_at_position(self, pos: int) -> int:
         i = bisect.bisect_right(self.starts, pos) - 1
@@ -574,6 +592,35 @@ class TokenView(QTextEdit):
         else:
             return False
         return True
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """A selection copied (Ctrl+C, the menu's Copy, a drag) as the text written, without the heatmap's marks."""
+        cursor = self.textCursor()
+        data = QMimeData()
+        data.setText(self.written_text(cursor.selectionStart(), cursor.selectionEnd()))
+        return data
+
+    def written_text(self, start: int, end: int) -> str:
+        """The text between document positions ``start`` and ``end`` as written: a token's shown marks (a · for
+        the first bytes of a split character, ↵ before a line break, → for a tab) back to its own characters."""
+        # a block break is one position, one character; positions count UTF-16 units (an emoji takes two)
+        raw = self.document().toRawText().replace("\u2029", "\n").encode("utf-16-le", "surrogatepass")
+        coloured, pieces, done = self.colorizer is not None, [], start
+        for index in range(bisect.bisect_right(self.ends, start), len(self.records)):
+            token_start, token_end = self.starts[index], self.ends[index]
+            if token_start >= end:
+                break
+            pieces.append(_utf16_slice(raw, done, max(done, token_start)))  # text between tokens: a prefix
+            pieces.append(written_piece(self.records[index].text, max(start, token_start) - token_start,
+                                        min(end, token_end) - token_start, coloured))
+            done = min(end, token_end)
+        pieces.append(_utf16_slice(raw, done, end))
+        return "".join(pieces)
+
+
+def _utf16_slice(utf16: bytes, start: int, end: int) -> str:
+    """Positions ``start`` to ``end`` of a document's text held as UTF-16 bytes."""
+    return utf16[2 * start:2 * end].decode("utf-16-le", "surrogatepass")
 
 
 MODEL_START_COLOUR = "#f76707"  # an orange apart from the measures' colours, on light and dark heat alike

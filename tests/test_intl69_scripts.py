@@ -1,0 +1,92 @@
+"""intl69: the heatmap with other scripts. A click on right-to-left text (Arabic, Hebrew) picks the token under the
+pointer (it picked the one beside it: the rule for finding the character under a caret assumed left-to-right);
+a copied selection is the text written, not the heatmap's marks for split characters, line breaks and tabs; a
+token's tooltip names a piece of a character as one, not "\ufffd" (real widgets, the tiny model's byte-level
+tokenizer)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QPoint  # noqa: E402
+from PySide6.QtGui import QTextCursor  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from helpers import token_record  # noqa: E402
+
+ARABIC = ["\u0645\u0631\u062d\u0628\u0627", " \u0628\u0643", " \u0641\u064a", " \u0627\u0644\u0628\u064a\u062a"]
+MIXED = ["The", " word", " \u0645\u0631", "\u062d\u0628\u0627", " means", " hello"]  # "The word مرحبا means hello"
+EMOJI_TEXT = "Une famille \U0001F469\u200d\U0001F469\u200d\U0001F467 en vacances \U0001F1EB\U0001F1F7\n\tGr\u00f6\u00dfe \u65e5\u672c"
+
+
+def _view(qtbot, records):
+    from desktop_app.gui.token_view import TokenView
+
+    view = TokenView()
+    qtbot.addWidget(view)
+    view.set_records(records)
+    view.resize(520, 120)
+    view.show()
+    qtbot.waitExposed(view)
+    QApplication.processEvents()
+    return view
+
+
+def _glyph_points(view, index: int):
+    """Viewport points inside each character of token ``index``, from the laid-out glyphs themselves (where the
+    text's direction puts them)."""
+    points = []
+    for pos in range(view.starts[index], view.ends[index]):
+        block = view.document().findBlock(pos)
+        layout = block.layout()
+        for run in layout.glyphRuns(pos - block.position(), 1):
+            box = run.boundingRect().translated(layout.position())
+            y = int(box.center().y()) - view.verticalScrollBar().value()
+            points += [QPoint(x, y) for x in range(int(box.left()) + 1, int(box.right()))]
+    return points
+
+
+@pytest.mark.parametrize("words", [ARABIC, MIXED], ids=["arabic", "mixed"])
+def test_a_click_on_right_to_left_text_picks_the_token_under_the_pointer(qtbot, words):
+    view = _view(qtbot, [token_record(i, w, 0.5) for i, w in enumerate(words)])
+    missed = [(i, point.x(), view.index_at(point)) for i in range(len(words))
+              for point in _glyph_points(view, i) if view.index_at(point) != i]
+    assert not missed, f"(token, x, token picked) where a click picked another token: {missed[:6]}"
+
+
+def test_a_copied_selection_is_the_text_written_not_the_marks(qtbot, tiny_model):
+    from desktop_app.core.scoring import score_text
+
+    _ids, records = score_text(tiny_model, EMOJI_TEXT)
+    assert any(r.text == "" for r in records), "the tiny tokenizer splits an emoji over tokens (a · shows)"
+    view = _view(qtbot, records)
+    assert "\u00b7" in view.toPlainText() and "\u21b5" in view.toPlainText()
+    view.selectAll()
+    view.copy()
+    assert QApplication.clipboard().text() == EMOJI_TEXT
+    # a selection that starts inside a token, past an emoji (two UTF-16 positions) and a line break's mark
+    start = EMOJI_TEXT.index("\U0001F1F7")
+    cursor = view.textCursor()
+    cursor.setPosition(view.document().find("\U0001F1F7").selectionStart())
+    cursor.setPosition(view.document().find("\u00df").selectionEnd(), QTextCursor.MoveMode.KeepAnchor)
+    view.setTextCursor(cursor)
+    assert view.createMimeDataFromSelection().text() == EMOJI_TEXT[start:EMOJI_TEXT.index("\u00df") + 1]
+
+
+def test_a_tooltip_names_a_piece_of_a_character_not_a_replacement_mark(tiny_model):
+    from desktop_app.core.heatmap_html import token_figures
+    from desktop_app.core.scoring import score_text
+    from desktop_app.core.token_words import tooltip_html
+
+    _ids, records = score_text(tiny_model, "\u65e5\u672c\u306e\u9996\u90fd \U0001F469\u200d\U0001F467")
+    finished = [r for r in records if r.text and any("\ufffd" in a.text for a in r.top)]
+    assert finished, "a token that finishes a split character has pieces among its alternatives"
+    for record in finished:
+        assert "\ufffd" not in tooltip_html(record)
+        assert "(part of a character)" in tooltip_html(record)
+        rows = token_figures(record)[6]
+        assert all("\ufffd" not in row[0] for row in rows)
+        written = [row[0] for row in rows if row[3]]
+        assert written in ([], [token_figures(record)[0]]), "the written token's row reads as the token"
