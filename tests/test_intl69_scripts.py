@@ -90,3 +90,23 @@ def test_a_tooltip_names_a_piece_of_a_character_not_a_replacement_mark(tiny_mode
         assert all("\ufffd" not in row[0] for row in rows)
         written = [row[0] for row in rows if row[3]]
         assert written in ([], [token_figures(record)[0]]), "the written token's row reads as the token"
+
+
+FIND_TEXT = "Le caf\u00e9 \U0001F469\u200d\U0001F467 \u65e5\u672c\u306e\u9996\u90fd\u3002\nDie Stra\u00dfe ist gro\u00df."
+
+
+def test_find_in_the_text_tab_finds_words_whose_characters_are_split_over_tokens(qtbot, qapp, tiny_model_dir):
+    from gui_windows import active, window_with_text
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, FIND_TEXT) as window:
+        active(qtbot, window)
+        heatmap, find = window.text_view.heatmap, window.text_view.find
+        assert "\u9996\u90fd" not in heatmap.toPlainText(), "the heatmap marks a piece of a character between them"
+        find.open()
+        for words in ("\u9996\u90fd", "stra\u00dfe", "\U0001F469\u200d\U0001F467"):
+            find.bar.field.setText(words)
+            assert find.bar.count.text() == "1 of 1", words
+            start, end = find.spans[0]
+            assert heatmap.written_text(start, end).lower() == words.lower(), "the highlight covers the words"
+            assert heatmap.starts[heatmap.selected] <= start < heatmap.ends[heatmap.selected], "the match's token"
+        window.chat.shutdown()

@@ -25,18 +25,35 @@ def shown_text(text: str, coloured: bool) -> str:
     return text.replace("\t", "\u2192   ").replace("\n", "\u21b5\n")
 
 
-def written_piece(text: str, shown_from: int, shown_to: int, coloured: bool) -> str:
-    """The characters of ``text`` that the part ``[shown_from, shown_to)`` of its shown form (``shown_text``) shows:
-    a copy of a selection gives the text as written, not the heatmap's marks (intl69: a copied answer carried a
-    "\u00b7" for each piece of a split emoji and a "\u21b5" before each line break). The offsets count UTF-16
-    units, as a Qt document's positions do: a character past U+FFFF (an emoji) takes two."""
-    written, at = [], 0
-    for ch in text:
-        width = utf16_length(shown_text(ch, coloured))
-        if at < shown_to and at + width > shown_from:
-            written.append(ch)
-        at += width
-    return "".join(written)
+def written_places(raw: str, records, starts: list[int], ends: list[int], coloured: bool) -> list[tuple[str, int, int]]:
+    """Each character of a heatmap's text as written, with the document positions its shown form takes: (character,
+    start, end). ``raw``: the document's text (a line break "\n"); ``starts``/``ends``: each token's span. A token's
+    marks (a \u00b7 for the first bytes of a split character, \u21b5 before a line break, \u2192 for a tab) are
+    not text: a copy carried them and Find missed "\u9996\u90fd" shown "\u9996\u00b7\u90fd" (intl69). Positions
+    count UTF-16 units, as Qt's do: an emoji takes two."""
+    places, raw_at = [], (0, 0)  # raw_at: (index into raw, its document position)
+    for index, record in enumerate(records):
+        raw_at = _raw_run(raw, raw_at, starts[index], places)  # text between tokens: a prefix, kept as shown
+        at = starts[index]
+        for ch in record.text:
+            width = utf16_length(shown_text(ch, coloured))
+            places.append((ch, at, at + width))
+            at += width
+        raw_at = _raw_run(raw, raw_at, ends[index], None)  # the token's shown form, read above from its text
+    _raw_run(raw, raw_at, utf16_length(raw), places)
+    return places
+
+
+def _raw_run(raw: str, raw_at: tuple[int, int], until: int, places: list | None) -> tuple[int, int]:
+    """``raw``'s characters from ``raw_at`` (index, document position) up to position ``until``, each kept in
+    ``places`` with its positions (None: passed over); where that leaves off."""
+    index, at = raw_at
+    while index < len(raw) and at < until:
+        width = utf16_length(raw[index])
+        if places is not None:
+            places.append((raw[index], at, at + width))
+        index, at = index + 1, at + width
+    return index, at
 
 
 def utf16_length(text: str) -> int:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, text_color_on
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.token_words import shown_text, tooltip_html, written_piece
+from desktop_app.core.token_words import shown_text, tooltip_html, written_places
 from desktop_app.gui.token_marks import MarkPainter, span_rects
 
 TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
@@ -601,26 +601,13 @@ class TokenView(QTextEdit):
         return data
 
     def written_text(self, start: int, end: int) -> str:
-        """The text between document positions ``start`` and ``end`` as written: a token's shown marks (a · for
-        the first bytes of a split character, ↵ before a line break, → for a tab) back to its own characters."""
-        # a block break is one position, one character; positions count UTF-16 units (an emoji takes two)
-        raw = self.document().toRawText().replace("\u2029", "\n").encode("utf-16-le", "surrogatepass")
-        coloured, pieces, done = self.colorizer is not None, [], start
-        for index in range(bisect.bisect_right(self.ends, start), len(self.records)):
-            token_start, token_end = self.starts[index], self.ends[index]
-            if token_start >= end:
-                break
-            pieces.append(_utf16_slice(raw, done, max(done, token_start)))  # text between tokens: a prefix
-            pieces.append(written_piece(self.records[index].text, max(start, token_start) - token_start,
-                                        min(end, token_end) - token_start, coloured))
-            done = min(end, token_end)
-        pieces.append(_utf16_slice(raw, done, end))
-        return "".join(pieces)
+        """The text between document positions ``start`` and ``end`` as written, without the heatmap's marks."""
+        return "".join(ch for ch, first, last in self.written_places() if first < end and last > start)
 
-
-def _utf16_slice(utf16: bytes, start: int, end: int) -> str:
-    """Positions ``start`` to ``end`` of a document's text held as UTF-16 bytes."""
-    return utf16[2 * start:2 * end].decode("utf-16-le", "surrogatepass")
+    def written_places(self) -> list[tuple[str, int, int]]:
+        """Each character of the text as written, with the document positions its shown form takes."""
+        raw = self.document().toRawText().replace("\u2029", "\n")  # a block break: one position, one character
+        return written_places(raw, self.records, self.starts, self.ends, self.colorizer is not None)
 
 
 MODEL_START_COLOUR = "#f76707"  # an orange apart from the measures' colours, on light and dark heat alike
