@@ -110,3 +110,20 @@ def test_find_in_the_text_tab_finds_words_whose_characters_are_split_over_tokens
             assert heatmap.written_text(start, end).lower() == words.lower(), "the highlight covers the words"
             assert heatmap.starts[heatmap.selected] <= start < heatmap.ends[heatmap.selected], "the match's token"
         window.chat.shutdown()
+
+
+def test_continue_with_a_piece_of_a_character_names_its_bytes_as_its_row_does(qtbot, tiny_model):
+    from desktop_app.core.scoring import score_text
+    from desktop_app.gui.inspector import InspectorPanel
+
+    _ids, records = score_text(tiny_model, "\u65e5\u672c\u306e\u9996\u90fd")
+    record = next(r for r in records if any(a.text == "\ufffd" and a.id != r.id for a in r.top))
+    panel = InspectorPanel()
+    qtbot.addWidget(panel)
+    panel.tokenizer = lambda: tiny_model.tokenizer
+    panel.show_token(1, records.index(record), record, can_branch=True)
+    row = next(i for i, a in enumerate(panel.chart.alternatives) if a.text == "\ufffd" and a.id != record.id)
+    panel.pick(row)
+    label = panel.chart.rows()[row][0]
+    assert label.startswith("bytes "), "the chart names the piece by its bytes"
+    assert panel.branch_words == f"Continue with \u201c{label}\u201d", "not \u201c\ufffd\u201d"
