@@ -15,6 +15,7 @@ from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from helpers import token_record  # noqa: E402
+from test_gui import make_window  # noqa: E402,F401
 
 ARABIC = ["\u0645\u0631\u062d\u0628\u0627", " \u0628\u0643", " \u0641\u064a", " \u0627\u0644\u0628\u064a\u062a"]
 MIXED = ["The", " word", " \u0645\u0631", "\u062d\u0628\u0627", " means", " hello"]  # "The word مرحبا means hello"
@@ -127,3 +128,37 @@ def test_continue_with_a_piece_of_a_character_names_its_bytes_as_its_row_does(qt
     label = panel.chart.rows()[row][0]
     assert label.startswith("bytes "), "the chart names the piece by its bytes"
     assert panel.branch_words == f"Continue with \u201c{label}\u201d", "not \u201c\ufffd\u201d"
+
+
+def test_the_conversations_search_finds_words_in_any_case_in_any_alphabet(store):
+    german = store.create_conversation("Schreib einen Satz \u00fcber \u00dcbermut")
+    store.add_message(german, "user", "Die STRA\u00dfE ist gro\u00df.")
+    japanese = store.create_conversation("\u65e5\u672c\u306e\u9996\u90fd\u306f\u3069\u3053")
+    store.create_conversation("Weather")
+
+    def found(words):
+        return [row["id"] for row in store.list_conversations(words)]
+
+    assert found("\u00fcbermut") == [german], "SQLite's LIKE folds ASCII only: \u00fcbermut missed \u00dcbermut"
+    assert found("\u00dcBERMUT") == [german] and found("stra\u00dfe") == [german]
+    assert found("\u9996\u90fd") == [japanese] and found("\u00e9t\u00e9") == []
+    assert found("satz") == [german] and found("50%") == [], "ASCII words as before (LIKE, its wildcards escaped)"
+
+
+def test_enter_on_the_search_rings_the_words_after_an_emoji(make_window, qtbot):
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.store import Store
+
+    question = "\U0001F469\u200d\U0001F469\u200d\U0001F467 \U0001F1EB\U0001F1F7 Une famille en vacances \u00e0 \u00c9tretat ?"
+    store = Store.open(AppPaths.resolve().ensure().db_path)
+    cid = store.create_conversation("Vacances")
+    store.add_message(cid, "user", question)
+    store.close()
+    window = make_window()
+    window.open_conversation(cid)
+    qtbot.waitUntil(lambda: len(window.transcript.cards) == 1)
+    assert window.chat_search.show_words("\u00e9tretat")
+    card = window.transcript.cards[0]
+    qtbot.waitUntil(lambda: card.view.flashed is not None)
+    start, end, _colour = card.view.flashed
+    assert card.view.written_text(start, end) == "\u00c9tretat", "the ring is round the words, not 5 places early"

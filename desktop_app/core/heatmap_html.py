@@ -22,8 +22,8 @@ from desktop_app.core.palette import (KEY_LABELS, MEASURES, RANK_BUCKETS, change
 from desktop_app.core.piece_words import model_short_name
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.text_export import write_text_atomically
-from desktop_app.core.token_words import (listed_label, listed_percents, marks_words, ordered_alternatives, rows_through_ties,
-                                          token_label, token_percent)
+from desktop_app.core.token_words import (listed_label, listed_percents, marks_words, ordered_alternatives,
+                                          rows_through_ties, token_label, token_percent)
 
 TOKEN_CLASS = "t"  # every scored token's span has it, and only they do (the script and the tests find them by it)
 # a model's continuation in a text, as the Text tab and its PNG show it (usertest55: the page showed the whole text as

@@ -214,7 +214,8 @@ class AlternativesPart:
         if self.versus.isVisible():  # once laid out: the label's place is known after the layout's pass
             QTimer.singleShot(0, self, self._show_versus)
         if alt is not None:  # a piece of a character by its bytes, as its row says (its text alone is "\ufffd": intl69)
-            self._set_branch_words(f"Continue with \u201c{alternative_label(alt, self._alternative_hex(alt))[:24]}\u201d")
+            label = alternative_label(alt, self._alternative_hex(alt))
+            self._set_branch_words(f"Continue with \u201c{label[:24]}\u201d")
 
     def _set_branch_words(self, words: str) -> None:
         self.branch_words = words

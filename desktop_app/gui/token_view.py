@@ -429,7 +429,7 @@ class TokenView(QTextEdit):
         return pos - 1 if pos > 0 and self._caret_x(pos)[0] > x else pos
 
     def _char_holds(self, char: int, x: int) -> bool:
-        """Whether character ``char``'s box on its line spans ``x`` (its two edges are the carets before and after it)."""
+        """Whether character ``char``'s box on its line spans ``x`` (its edges: the carets before and after it)."""
         (start, start_y), (end, end_y) = self._caret_x(char), self._caret_x(char + 1)
         return start_y == end_y and min(start, end) <= x < max(start, end)
 
