@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QMimeData, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QKeySequence, QPainter, QTextBlockFormat, QTextCharFormat,
                            QTextCursor, QTextFormat)
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
@@ -583,22 +583,16 @@ class TokenView(QTextEdit):
         return self.textCursor().hasSelection() or 0 <= self.selected < len(self.records)
 
     def copy_selected(self) -> bool:
-        """Copies the text selected, else the chosen token's own text (its exact characters, a leading space
+        """Copies the text selected (as written), else the chosen token's own text (its exact characters, a leading space
         included); False where there is neither."""
-        if self.textCursor().hasSelection():
-            self.copy()
+        cursor = self.textCursor()
+        if cursor.hasSelection():  # as written: not the heatmap's marks (a · per piece of a split emoji, ↵, →; intl69)
+            QApplication.clipboard().setText(self.written_text(cursor.selectionStart(), cursor.selectionEnd()))
         elif 0 <= self.selected < len(self.records):
             QApplication.clipboard().setText(self.records[self.selected].text)
         else:
             return False
         return True
-
-    def createMimeDataFromSelection(self) -> QMimeData:
-        """A selection copied (Ctrl+C, the menu's Copy, a drag) as the text written, without the heatmap's marks."""
-        cursor = self.textCursor()
-        data = QMimeData()
-        data.setText(self.written_text(cursor.selectionStart(), cursor.selectionEnd()))
-        return data
 
     def written_text(self, start: int, end: int) -> str:
         """The text between document positions ``start`` and ``end`` as written, without the heatmap's marks."""
