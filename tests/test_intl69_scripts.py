@@ -163,3 +163,23 @@ def test_enter_on_the_search_rings_the_words_after_an_emoji(make_window, qtbot):
     qtbot.waitUntil(lambda: card.view.flashed is not None)
     start, end, _colour = card.view.flashed
     assert card.view.written_text(start, end) == "\u00c9tretat", "the ring is round the words, not 5 places early"
+
+
+def test_a_terminal_that_is_not_utf8_gets_escapes_not_an_encoding_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.store import Store
+
+    store = Store.open(AppPaths.resolve(tmp_path / "data").ensure().db_path)
+    store.create_conversation("\u65e5\u672c\u306e\u9996\u90fd \u0645\u0631\u062d\u0628\u0627")
+    store.close()
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1", "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", "import sys; from desktop_app.cli import main; sys.exit(main())",
+                           "history", "--data-dir", str(tmp_path / "data")],
+                          capture_output=True, env=env, timeout=120)
+    said = done.stdout.decode("latin-1")
+    assert done.returncode == 0, done.stderr.decode("latin-1")
+    assert "\\u65e5\\u672c" in said and "can't encode" not in said + done.stderr.decode("latin-1")
