@@ -78,11 +78,22 @@ def main(argv: list[str] | None = None) -> int:
     """The program (``argv`` None: the console script) or one command line (tests)."""
     if argv is not None:
         return _run(list(argv))
+    _tolerant_output()
     code = _run(sys.argv[1:])
     # the command is done and said: a Ctrl+C during the interpreter's exit (PyTorch's cleanups, a second or two)
     # printed a traceback "Exception ignored in atexit callback … KeyboardInterrupt" (cli62)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     return code
+
+
+def _tolerant_output() -> None:
+    """A terminal whose encoding is not UTF-8 (LANG=en_US.ISO-8859-1, PYTHONIOENCODING=latin-1) gets the characters it
+    cannot show as \\u escapes: a Japanese answer ended the command half printed, in "unexpected error: 'latin-1'
+    codec can't encode character" (intl69). LANG=C reads UTF-8 already (Python's C locale coercion)."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if hasattr(stream, "reconfigure") and encoding != "utf8":
+            stream.reconfigure(errors="backslashreplace")
 
 
 # The commands whose first slow step is loading --model: a path that holds no model is said before PyTorch

@@ -23,8 +23,8 @@ from desktop_app.core.piece_words import model_short_name
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.summary_html import SUMMARY_STYLE, summary_html
 from desktop_app.core.text_export import write_text_atomically
-from desktop_app.core.token_words import (listed_percents, marks_words, ordered_alternatives, rows_through_ties,
-                                          token_label, token_percent)
+from desktop_app.core.token_words import (listed_label, listed_percents, marks_words, ordered_alternatives,
+                                          rows_through_ties, token_label, token_percent)
 
 TOKEN_CLASS = "t"  # every scored token's span has it, and only they do (the script and the tests find them by it)
 # a model's continuation in a text, as the Text tab and its PNG show it (usertest55: the page showed the whole text as
@@ -218,9 +218,9 @@ def token_figures(record: TokenRecord) -> list:
     texts, tied = listed_percents(record)
     count = rows_through_ties(texts, ALTERNATIVES)
     shown = ordered_alternatives(record)[:count]
-    rows = [[token_label(alt.text), text, int(tie), int(alt.id == record.id)]
+    rows = [[listed_label(alt, record), text, int(tie), int(alt.id == record.id)]
             for alt, text, tie in zip(shown, texts[:count], tied[:count])]
-    marks = marks_words([token_label(t.text) for t in (record, *shown)])
+    marks = marks_words([token_label(record.text), *(row[0] for row in rows)])
     return [token_label(record.text), token_percent(record), f"{record.logprob:.3f}", record.rank,
             f"{record.entropy_bits:.2f}", f"{record.surprisal_bits:.2f}", rows, marks]
 

@@ -88,6 +88,18 @@ ANSWER_COUNT_COLUMNS = ("IFNULL(a.answers, 0) AS answer_count, IFNULL(a.rated, 0
                         "IFNULL(a.tokens, 0) AS token_rated_count, IFNULL(a.better, 0) AS better_count")
 
 
+def _search_clause(search: str) -> tuple[str, tuple]:
+    """The WHERE clause and its parameters that match ``search`` in a conversation's title or any of its messages,
+    in any case. SQLite's LIKE folds the case of ASCII letters only: "übermut" found no "Übermut" (intl69), so words
+    with other letters are compared lower-cased by Python (``lower_text``, which every connection has)."""
+    if search.isascii():
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return (" WHERE c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
+                "WHERE m.conversation_id = c.id AND m.text LIKE ? ESCAPE '\\')"), (pattern, pattern)
+    return (" WHERE instr(lower_text(c.title), ?) > 0 OR EXISTS (SELECT 1 FROM messages m "
+            "WHERE m.conversation_id = c.id AND instr(lower_text(m.text), ?) > 0)"), (search.lower(),) * 2
+
+
 class Store(StoreFile):
     """One database file. Create with ``Store.open(path)``; safe to share between threads."""
 
@@ -115,10 +127,8 @@ class Store(StoreFile):
                + ANSWER_COUNT_COLUMNS + " FROM conversations c " + ANSWER_COUNTS)
         params: tuple = ()
         if search:
-            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            sql += (" WHERE c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
-                    "WHERE m.conversation_id = c.id AND m.text LIKE ? ESCAPE '\\')")
-            params = (pattern, pattern)
+            clause, params = _search_clause(search)
+            sql += clause
         sql += " ORDER BY c.updated DESC, c.id DESC"
         return [dict(r) for r in self._rows(sql, params)]
 

@@ -41,6 +41,12 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 
 
+def _lower_text(text):
+    """A text lower-cased as Python does, every alphabet's capitals (SQLite's lower() knows ASCII's only);
+    NULL stays."""
+    return text.lower() if isinstance(text, str) else text
+
+
 class StoreError(UserFacingError):
     """Something asked of the store cannot be done (unknown id, bad value)."""
 
@@ -214,6 +220,8 @@ class StoreFile:
             self._all.add(conn)
         try:
             conn.row_factory = sqlite3.Row
+            # the conversations' search in words past ASCII, whose case LIKE does not fold (store._search_clause)
+            conn.create_function("lower_text", 1, _lower_text, deterministic=True)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if check:
                 self._check_file(conn)

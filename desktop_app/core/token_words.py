@@ -25,6 +25,42 @@ def shown_text(text: str, coloured: bool) -> str:
     return text.replace("\t", "\u2192   ").replace("\n", "\u21b5\n")
 
 
+def written_places(raw: str, records, starts: list[int], ends: list[int], coloured: bool) -> list[tuple[str, int, int]]:
+    """Each character of a heatmap's text as written, with the document positions its shown form takes: (character,
+    start, end). ``raw``: the document's text (a line break "\n"); ``starts``/``ends``: each token's span. A token's
+    marks (a \u00b7 for the first bytes of a split character, \u21b5 before a line break, \u2192 for a tab) are
+    not text: a copy carried them and Find missed "\u9996\u90fd" shown "\u9996\u00b7\u90fd" (intl69). Positions
+    count UTF-16 units, as Qt's do: an emoji takes two."""
+    places, raw_at = [], (0, 0)  # raw_at: (index into raw, its document position)
+    for index, record in enumerate(records):
+        raw_at = _raw_run(raw, raw_at, starts[index], places)  # text between tokens: a prefix, kept as shown
+        at = starts[index]
+        for ch in record.text:
+            width = utf16_length(shown_text(ch, coloured))
+            places.append((ch, at, at + width))
+            at += width
+        raw_at = _raw_run(raw, raw_at, ends[index], None)  # the token's shown form, read above from its text
+    _raw_run(raw, raw_at, utf16_length(raw), places)
+    return places
+
+
+def _raw_run(raw: str, raw_at: tuple[int, int], until: int, places: list | None) -> tuple[int, int]:
+    """``raw``'s characters from ``raw_at`` (index, document position) up to position ``until``, each kept in
+    ``places`` with its positions (None: passed over); where that leaves off."""
+    index, at = raw_at
+    while index < len(raw) and at < until:
+        width = utf16_length(raw[index])
+        if places is not None:
+            places.append((raw[index], at, at + width))
+        index, at = index + 1, at + width
+    return index, at
+
+
+def utf16_length(text: str) -> int:
+    """``text``'s length in UTF-16 units, Qt's count of a string's positions."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 # what token_label's marks mean, on the inspector's token and its alternatives (words45: a new user
 # met "␣" and nothing said it was a space)
 MARKS_TIP = ("\u2423 marks a space at the start of a token (the model reads \u201c\u2423cat\u201d and "
@@ -51,6 +87,16 @@ def token_label(text: str) -> str:
         return "(part of a character)"
     text = text.replace(" ", "\u2423").replace("\n", "\u21b5").replace("\t", "\u2192")
     return text if text.isprintable() else "".join(_invisible_mark(ch) for ch in text)
+
+
+def listed_label(alt, record: TokenRecord) -> str:
+    """An alternative's label in a token's tooltip: the written token's row as the token itself reads, another
+    that holds only part of a character "(part of a character)". Decoded alone, such a token's text is only
+    "\ufffd", and the tooltip's rows read "\ufffd 100.0%" under "\u9996" (intl69: the last byte of a split
+    Japanese character); the inspector's rows name their bytes with the tokenizer, which a tooltip has not."""
+    if alt.id == record.id:
+        return token_label(record.text)
+    return token_label("" if alt.text and not alt.text.strip("\ufffd") else alt.text)
 
 
 def _invisible_mark(ch: str) -> str:
@@ -172,11 +218,11 @@ def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
     width = max((len(t) for t in texts), default=0)
     rows = "".join(
         f"<tr><td>{'&#9656;' if alt.id == record.id else ''}</td>"
-        f"<td><code>{html.escape(token_label(alt.text))}</code></td>"
+        f"<td><code>{html.escape(listed_label(alt, record))}</code></td>"
         f"<td align='right'><code>{percent_cell(text, width)}</code></td>"
         f"<td><code>{'&nbsp;' + TIE if tie else ''}</code></td></tr>"
         for alt, text, tie in zip(shown, texts, tied))
-    marks = marks_words([token_label(t.text) for t in (record, *shown)])
+    marks = marks_words([token_label(record.text), *(listed_label(alt, record) for alt in shown)])
     return (
         f"<div style='white-space:pre'><b><code>{html.escape(token_label(record.text))}</code></b><br>"
         f"probability {token_percent(record)} &nbsp; log-prob {record.logprob:.3f}<br>"

@@ -8,19 +8,21 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor
 
+from desktop_app.core.text_find import find_spans
 from desktop_app.gui.theme import colors, is_dark
 
 
-def found_cards(cards, words: str) -> list[tuple[object, int]]:
-    """The cards whose shown text holds ``words`` (any case, as the store's search matches), top to bottom, each
-    with the document position where the words first start in it."""
-    wanted = words.casefold()
+def found_cards(cards, words: str) -> list[tuple[object, int, int]]:
+    """The cards whose text holds ``words`` (any case, as the store's search matches), top to bottom, each with the
+    document positions where the words first start and end in it. Found in the text as written: an answer's
+    heatmap shows "\u9996\u00b7\u90fd" for "\u9996\u90fd" (a piece of a split character marked) and counts an
+    emoji as two positions, so the shown text missed the words or ringed the wrong ones (intl69)."""
     found = []
     for card in cards:
-        # the document's characters are its positions one for one (a new line is one, as its block separator is)
-        at = card.view.document().toPlainText().casefold().find(wanted)
-        if at >= 0:
-            found.append((card, at))
+        places = card.view.written_places()
+        spans = find_spans("".join(ch for ch, _start, _end in places), words)
+        if spans:
+            found.append((card, places[spans[0][0]][1], places[spans[0][1] - 1][2]))
     return found
 
 
@@ -43,11 +45,11 @@ class ChatSearch:
         if not found:
             self.last = None
             return False
-        card, at = found[self._next_of(found, words)]
+        card, start, end = found[self._next_of(found, words)]
         self.last = (window.chat.conversation_id, words, card.message_id)
         window.transcript.hold_for_search()
         # once the cards of a conversation just opened are laid out (the same turn's posted layouts go first)
-        QTimer.singleShot(0, window.transcript, lambda: reveal(window, card, at, at + len(words)))
+        QTimer.singleShot(0, window.transcript, lambda: reveal(window, card, start, end))
         return True
 
     def _next_of(self, found: list, words: str) -> int:
@@ -55,7 +57,7 @@ class ChatSearch:
         conversation_id = self.window.chat.conversation_id
         if self.last is None or self.last[:2] != (conversation_id, words):
             return 0
-        ids = [card.message_id for card, _at in found]
+        ids = [card.message_id for card, _start, _end in found]
         return (ids.index(self.last[2]) + 1) % len(found) if self.last[2] in ids else 0
 
 

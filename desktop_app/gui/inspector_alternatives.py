@@ -13,11 +13,11 @@ from desktop_app.core.more_alternatives import MORE_ALTERNATIVES, kept_first
 from desktop_app.core.piece_words import other_model, piece_hex
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import SamplerCut, cut_below_the_list, cut_of_longer_list, cut_words
-from desktop_app.core.token_words import MARKS_TIP, ordered_alternatives, token_label
+from desktop_app.core.token_words import MARKS_TIP, ordered_alternatives
 from desktop_app.gui.alternatives_chart import AlternativesChart
 from desktop_app.gui.explain_view import ExplainView
-from desktop_app.gui.inspector_words import (MORE_TIP, busy_branch_words, more_words, phrase_branch_words,
-                                             sampler_verdict, versus_words)
+from desktop_app.gui.inspector_words import (MORE_TIP, alternative_label, busy_branch_words, more_words,
+                                             phrase_branch_words, sampler_verdict, versus_words)
 from desktop_app.gui.off_words import branch_tip
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
@@ -213,8 +213,9 @@ class AlternativesPart:
         self.versus.setVisible(bool(self.versus.text()))
         if self.versus.isVisible():  # once laid out: the label's place is known after the layout's pass
             QTimer.singleShot(0, self, self._show_versus)
-        if alt is not None:
-            self._set_branch_words(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
+        if alt is not None:  # a piece of a character by its bytes, as its row says (its text alone is "\ufffd": intl69)
+            label = alternative_label(alt, self._alternative_hex(alt))
+            self._set_branch_words(f"Continue with \u201c{label[:24]}\u201d")
 
     def _set_branch_words(self, words: str) -> None:
         self.branch_words = words

@@ -140,8 +140,12 @@ class TextFind(QObject):
         if not self.is_open:
             return
         was = self.spans[self.current] if 0 <= self.current < len(self.spans) else None
-        text = self.heatmap.toPlainText()
-        self.spans = core.to_utf16(text, core.find_spans(text, self.bar.field.text()))
+        # found in the text as written, not as shown: "\u9996\u90fd" showed "\u9996\u00b7\u90fd", a piece of a
+        # split character marked, and was found nowhere (intl69)
+        places = self.heatmap.written_places()
+        text = "".join(ch for ch, _start, _end in places)
+        self.spans = [(places[start][1], places[end - 1][2])
+                      for start, end in core.find_spans(text, self.bar.field.text())]
         if follow:
             selected = self.heatmap.selected
             self.current = core.first_from(self.spans, self._start_of(selected))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, text_color_on
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.token_words import shown_text, tooltip_html
+from desktop_app.core.token_words import shown_text, tooltip_html, written_places
 from desktop_app.gui.token_marks import MarkPainter, span_rects
 
 TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
@@ -416,11 +416,29 @@ class TokenView(QTextEdit):
         pos = self.document().documentLayout().hitTest(doc_point, Qt.HitTestAccuracy.ExactHit)
         if pos < 0:
             return -1
+        return self.index_at_position(self._char_beside(pos, point.x()))
+
+    def _char_beside(self, pos: int, x: int) -> int:
+        """The character under ``x`` of the two beside cursor position ``pos`` (hitTest's nearest boundary):
+        the one whose box holds ``x``. Right-to-left text puts a character left of its own position, so the rule
+        "left of the boundary: the character before it" picked the neighbouring token there (intl69: an Arabic
+        word's first letter opened the word before it)."""
+        for char in (pos, pos - 1):
+            if char >= 0 and self._char_holds(char, x):
+                return char
+        return pos - 1 if pos > 0 and self._caret_x(pos)[0] > x else pos
+
+    def _char_holds(self, char: int, x: int) -> bool:
+        """Whether character ``char``'s box on its line spans ``x`` (its edges: the carets before and after it)."""
+        (start, start_y), (end, end_y) = self._caret_x(char), self._caret_x(char + 1)
+        return start_y == end_y and min(start, end) <= x < max(start, end)
+
+    def _caret_x(self, pos: int) -> tuple[int, int]:
+        """The viewport x and y of the caret at document position ``pos``."""
         cursor = QTextCursor(self.document())
-        cursor.setPosition(pos)
-        if pos > 0 and self.cursorRect(cursor).x() > point.x():
-            pos -= 1
-        return self.index_at_position(pos)
+        cursor.setPosition(min(pos, self.document().characterCount() - 1))
+        rect = self.cursorRect(cursor)
+        return rect.x(), rect.y()
 
     def index_at_position(self, pos: int) -> int:
         i = bisect.bisect_right(self.starts, pos) - 1
@@ -565,15 +583,25 @@ class TokenView(QTextEdit):
         return self.textCursor().hasSelection() or 0 <= self.selected < len(self.records)
 
     def copy_selected(self) -> bool:
-        """Copies the text selected, else the chosen token's own text (its exact characters, a leading space
+        """Copies the text selected (as written), else the chosen token's own text (its exact characters, a leading space
         included); False where there is neither."""
-        if self.textCursor().hasSelection():
-            self.copy()
+        cursor = self.textCursor()
+        if cursor.hasSelection():  # as written: not the heatmap's marks (a · per piece of a split emoji, ↵, →; intl69)
+            QApplication.clipboard().setText(self.written_text(cursor.selectionStart(), cursor.selectionEnd()))
         elif 0 <= self.selected < len(self.records):
             QApplication.clipboard().setText(self.records[self.selected].text)
         else:
             return False
         return True
+
+    def written_text(self, start: int, end: int) -> str:
+        """The text between document positions ``start`` and ``end`` as written, without the heatmap's marks."""
+        return "".join(ch for ch, first, last in self.written_places() if first < end and last > start)
+
+    def written_places(self) -> list[tuple[str, int, int]]:
+        """Each character of the text as written, with the document positions its shown form takes."""
+        raw = self.document().toRawText().replace("\u2029", "\n")  # a block break: one position, one character
+        return written_places(raw, self.records, self.starts, self.ends, self.colorizer is not None)
 
 
 MODEL_START_COLOUR = "#f76707"  # an orange apart from the measures' colours, on light and dark heat alike
