@@ -35,8 +35,8 @@ def token_figures(record: TokenRecord, index: int, *, piece_hex: Callable[[int, 
 def explanation_figures(explanation) -> dict:
     """"Why this token?"'s figures as the inspector shows them (an explanation of ``core.explain``, its
     attribution None while it runs): the layer grid one layer a row, its columns' tokens, where the chosen
-    token leads, and what led here once its figures are in. A researcher had only a tooltip a cell to read the
-    grid's 155 numbers by, and nothing to take them away with (usertest45)."""
+    token leads, the sampler's figures, and what led here once its figures are in. A researcher had only a
+    tooltip a cell to read the grid's 155 numbers by, and nothing to take them away with (usertest45)."""
     figures: dict = {}
     lens = explanation.lens
     if lens is not None:
@@ -47,6 +47,9 @@ def explanation_figures(explanation) -> dict:
                                                                     lens.layer_top)]
         figures["lens_first_top1"] = lens.first_top1  # a row of logit_lens; None: never the top guess
         figures["lens_leads_from"] = lens.leads_from(lens.token_ids[0])
+    sampler = getattr(explanation, "told_sampler", None)
+    if sampler is not None:  # the section's sampler lines' figures (usertest69: shown, and copied nowhere)
+        figures["sampler"] = sampler_figures(sampler)
     attribution = explanation.attribution
     if attribution is not None:
         figures["what_led_here"] = [{"id": i, "text": t, "score": score, "source": attribution.source(n)}
@@ -58,6 +61,14 @@ def explanation_figures(explanation) -> dict:
                                        "baseline_difference": attribution.baseline_difference, "sum": attribution.total,
                                        "gap": attribution.gap, "complete": attribution.complete}
     return figures
+
+
+def sampler_figures(sampler) -> dict:
+    """What the section's sampler lines say, as figures: the settings in words, as shown, then the keys of
+    ``gpt2-desk explain --json``'s "sampler": the token's probability under the model ("raw_prob") and as
+    sampled ("used_prob"), after each setting in the sampler's order ("stages"), the tokens kept and those
+    holding 95% of the probability."""
+    return {"settings": sampler.how, **sampler.to_json()}
 
 
 def _one_line(value) -> str:

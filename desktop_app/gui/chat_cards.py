@@ -25,7 +25,8 @@ from desktop_app.core.word_cut import clip_at_word
 from desktop_app.gui import conversation_actions, export, save_folder
 from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS,
                                           WAITING_FOR_MODEL_WORDS, WAITING_FOR_TEXT_WORDS, answer_author,
-                                          answer_meta, hit_token_limit, was_stopped)
+                                          answer_meta, hit_token_limit, was_stopped,
+                                          written_with_words)
 from desktop_app.gui.elided_labels import BESIDE_FINETUNE
 from desktop_app.gui.message_card import WRITING_TIP, MessageCard
 from desktop_app.gui.ratings import CardRating
@@ -366,6 +367,9 @@ class ChatCards:
     def _set_answer_meta(self, card: MessageCard) -> None:
         if getattr(card, "unwritten", None) is None:
             card.set_meta(answer_meta(card.message, card.records))
+            written_with = written_with_words(card.message)
+            if written_with:
+                card.meta.setToolTip(f"{card.meta.text()}\n{written_with}")
             return
         meta, tip = unwritten_meta(card.unwritten, card.message["text"], self.window.chat.loaded is not None)
         card.set_meta(meta)

@@ -1,0 +1,80 @@
+"""usertest69: a first-year student used the inspector as a textbook for a report with figures. What stopped them:
+the surprise list's "Model expected" named a rank-1 token's runner-up as what the model expected; Copy figures left
+out the sampler lines' figures; no answer said which temperature wrote it; after Cancel the Text tab's plain line
+still said "is being worked out below"; the temperature's tooltip did not say the colours stay the model's own; the
+entropy key spoke of "the distribution". pytest-qt on the real window, the tiny model, a real store."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.core.palette import MEASURES  # noqa: E402
+from desktop_app.core.records import Alternative  # noqa: E402
+from desktop_app.core.surprises import Surprise  # noqa: E402
+from desktop_app.gui import surprise_words  # noqa: E402
+from desktop_app.gui.answer_words import written_with_words  # noqa: E402
+from desktop_app.gui.explain_plain import STOPPED, WORKING, plain_why  # noqa: E402
+from desktop_app.gui.settings_popover import FIELD_TIPS  # noqa: E402
+from test_gui_explain import WAIT_MS, _answer, _explain, window  # noqa: E402,F401  (the window with one answer)
+from test_gui_text import TEXT, text_window  # noqa: E402,F401 (the window fixture)
+from test_gui_text_explain import continued_token_picked, explained  # noqa: E402
+
+
+def _surprise(rank: int) -> Surprise:
+    return Surprise(index=5, text=" Paris", prob=0.956, rank=rank, surprisal_bits=0.07, entropy_bits=0.5,
+                    expected=Alternative(id=450, text=" L", prob=0.0079))
+
+
+def test_a_first_choice_is_not_said_to_have_been_expected_as_something_else():
+    first = _surprise(rank=1)
+    tip = surprise_words.row_tip(first)
+    assert "It expected" not in tip and "first choice" in tip and "0.79%" in tip, tip
+    line = surprise_words.chat_jump_words(first, 3, 5)
+    assert "where it expected" not in line and "first choice" in line, line
+    assert "It expected" in surprise_words.row_tip(_surprise(rank=4)), "a token below the first keeps the words"
+    assert "Model expected" not in surprise_words.HEADERS and "rank 1" in surprise_words.HEADER_TIPS[2]
+
+
+def test_copy_figures_takes_the_sampler_lines_figures(window, qtbot):
+    card, view = _explain(qtbot, window, 3)
+    qtbot.mouseClick(window.inspector.copy_button, Qt.MouseButton.LeftButton)
+    copied = json.loads(QApplication.clipboard().text())["sampler"]
+    shown = view.result.told_sampler
+    assert copied["raw_prob"] == shown.raw_prob and copied["used_prob"] == shown.used_prob
+    assert copied["settings"] == shown.how and shown.how in view.sampler.text(), "the settings as the section says"
+    assert [tuple(stage) for stage in copied["stages"]] == list(shown.stages)
+
+
+def test_an_answer_says_which_settings_wrote_it(window):
+    card = _answer(window)
+    settings = card.message["settings"]
+    tip = card.meta.toolTip()
+    assert f"temperature {settings['temperature']:g}" in tip and f"seed {settings['seed']}" in tip, tip
+    assert card.meta.text() in tip, "the meta line's own words stay first"
+    assert written_with_words({"settings": {"temperature": 0.4, "greedy": True}}).startswith("Written with greedy")
+    assert written_with_words({"settings": {}}) == "", "an imported answer has no settings to tell"
+
+
+def test_a_cancelled_explanation_no_longer_says_it_is_being_worked_out(text_window, qtbot):
+    window = text_window(max_new_tokens=8)
+    _index, view = continued_token_picked(qtbot, window, TEXT, (1280, 800))
+    first_part = dataclasses.replace(explained(qtbot, view), attribution=None)
+    assert WORKING in plain_why(first_part) and STOPPED in plain_why(first_part, stopped=True)
+    view.result, view.partial = None, first_part  # the attribution still running, as after the lens came in
+    view.plain.setText(plain_why(first_part))
+    view.cancel()
+    assert STOPPED in view.plain.text() and WORKING not in view.plain.text(), view.plain.text()
+
+
+def test_the_temperatures_tip_and_the_entropy_key_say_what_a_student_needs():
+    temperature = dict(FIELD_TIPS)["Temperature"]
+    assert "model's own" in temperature and "Why this token?" in temperature
+    assert "distribution" not in MEASURES["entropy"] and "bits" in MEASURES["entropy"]
