@@ -51,6 +51,11 @@ def test_copy_figures_takes_the_sampler_lines_figures(window, qtbot):
     assert copied["raw_prob"] == shown.raw_prob and copied["used_prob"] == shown.used_prob
     assert copied["settings"] == shown.how and shown.how in view.sampler.text(), "the settings as the section says"
     assert [tuple(stage) for stage in copied["stages"]] == list(shown.stages)
+    from desktop_app.gui.explain_words import sampler_gist, sampler_words
+
+    tiny = dataclasses.replace(view.result, sampler=dataclasses.replace(shown, raw_prob=1e-7))
+    assert "<0.0001% under the model" in _shown(sampler_words(tiny)), "not taken for a tag (usertest69)"
+    assert "gave it <0.0001%" in _shown(sampler_gist(tiny)), _shown(sampler_gist(tiny))
 
 
 def test_an_answer_says_which_settings_wrote_it(window):
@@ -78,3 +83,26 @@ def test_the_temperatures_tip_and_the_entropy_key_say_what_a_student_needs():
     temperature = dict(FIELD_TIPS)["Temperature"]
     assert "model's own" in temperature and "Why this token?" in temperature
     assert "distribution" not in MEASURES["entropy"] and "bits" in MEASURES["entropy"]
+
+
+def _shown(rich: str) -> str:
+    """What a rich-text label shows of ``rich``, as plain text."""
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setHtml(rich)
+    return document.toPlainText().replace("\u00a0", " ")
+
+
+def test_a_chance_under_a_millionth_is_shown_not_taken_for_a_tag(qapp):
+    from desktop_app.core.records import TokenRecord
+    from desktop_app.gui.compare_words import movers_words
+
+    texts = ["El", ",", " east"]  # Compare read "Fell most  El 40.6% →  , 40.7% → 0.058%": the "," chip lost
+    before = [TokenRecord(i, t, lp, 1, 0.5) for i, (t, lp) in enumerate(zip(texts, (-0.9, -0.9, -1.7)))]
+    after = [TokenRecord(i, t, lp, 9, 0.5) for i, (t, lp) in enumerate(zip(texts, (-16.0, -7.4, -8.3)))]
+    values = [a.logprob - b.logprob for b, a in zip(before, after)]
+    shown = _shown(movers_words(before, after, values, 8.0, lambda i: texts[i], str))
+    assert "El  40.7% → <0.0001%" in shown and " ,  40.7% → 0.061%" in shown, shown
+    tip = _shown(surprise_words.row_tip(dataclasses.replace(_surprise(rank=900), prob=1e-7)))
+    assert "“␣Paris” <0.0001% here" in tip, tip

@@ -74,7 +74,7 @@ def in_text(before: str, token: str, after: str) -> str:
 def row_tip(surprise: Surprise) -> str:
     """A row's tooltip: the figures in a sentence or two."""
     token = html.escape(shown_token(surprise.text))
-    lines = [f"The model gave {token} {percent(surprise.prob)} here (rank {surprise.rank:,})."]
+    lines = [f"The model gave {token} {html.escape(percent(surprise.prob))} here (rank {surprise.rank:,})."]
     if surprise.expected is not None:
         lines.append(f"{html.escape(expected_words(surprise))}.")
     lines.append(f"{sureness(surprise.entropy_bits)} its uncertainty here was {surprise.entropy_bits:.1f} bits, "
