@@ -106,3 +106,11 @@ def test_a_chance_under_a_millionth_is_shown_not_taken_for_a_tag(qapp):
     assert "El  40.7% → <0.0001%" in shown and " ,  40.7% → 0.061%" in shown, shown
     tip = _shown(surprise_words.row_tip(dataclasses.replace(_surprise(rank=900), prob=1e-7)))
     assert "“␣Paris” <0.0001% here" in tip, tip
+
+
+def test_the_loss_curves_ends_say_they_are_means_of_steps():
+    from desktop_app.core.loss_trend import loss_caption
+
+    falling = [2.9, 2.6, 2.3, 1.1, 0.6, 0.3, 0.1, 0.05, 0.04, 0.022]  # the progress line says the last: 0.022
+    caption = loss_caption(falling)
+    assert "2.60 \u2192 0.0373 (means of the first and of the last 3 steps)" in caption, caption
