@@ -114,3 +114,22 @@ def test_the_loss_curves_ends_say_they_are_means_of_steps():
     falling = [2.9, 2.6, 2.3, 1.1, 0.6, 0.3, 0.1, 0.05, 0.04, 0.022]  # the progress line says the last: 0.022
     caption = loss_caption(falling)
     assert "2.60 \u2192 0.0373 (means of the first and of the last 3 steps)" in caption, caption
+
+
+def test_the_layer_grids_key_keeps_both_ends_of_its_scale_in_a_narrow_panel(qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    from desktop_app.gui.explain_view import LensGrid
+    from test_gui_usertest9_panels import _small_model_lens
+
+    grid = LensGrid()
+    qtbot.addWidget(grid)
+    grid.set_lens(_small_model_lens())
+    metrics = QFontMetrics(grid.small_font())
+    for width in (400, 215, 190):  # 215: the inspector's grid at 1024 x 600 read "log scale: ≤0…"
+        grid.resize(width, grid.height())
+        bar, words = grid.key_layout(metrics)
+        assert "\u2026" not in words and grid.key_text(short=True) in words, (width, words)  # both ends
+        assert grid.LABEL_W + 7 + bar + metrics.horizontalAdvance(words) <= width, (width, bar, words)
+    grid.resize(400, grid.height())
+    assert grid.key_layout(metrics) == (grid.KEY_BAR_W, grid.key_text()), "where it fits, the whole key"
