@@ -46,7 +46,9 @@ def test_a_first_choice_is_not_said_to_have_been_expected_as_something_else():
 def test_copy_figures_takes_the_sampler_lines_figures(window, qtbot):
     card, view = _explain(qtbot, window, 3)
     qtbot.mouseClick(window.inspector.copy_button, Qt.MouseButton.LeftButton)
-    copied = json.loads(QApplication.clipboard().text())["sampler"]
+    whole = json.loads(QApplication.clipboard().text())
+    assert whole["message_id"] == card.message_id and whole["index"] == 3, "what `gpt2-desk explain` takes"
+    copied = whole["sampler"]
     shown = view.result.told_sampler
     assert copied["raw_prob"] == shown.raw_prob and copied["used_prob"] == shown.used_prob
     assert copied["settings"] == shown.how and shown.how in view.sampler.text(), "the settings as the section says"

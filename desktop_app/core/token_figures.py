@@ -12,16 +12,19 @@ from desktop_app.core.records import TokenRecord
 
 
 def token_figures(record: TokenRecord, index: int, *, piece_hex: Callable[[int, str], str] | None = None,
-                  cut: dict | None = None) -> dict:
+                  cut: dict | None = None, message_id: int | None = None) -> dict:
     """The record's stored figures (``to_json``: id, text, prob, logprob (natural log, as transformers'
     log_softmax), rank, top alternatives with their ids) with its place in the text ("index" from 0, "token_number"
     from 1), and the entropy and
     surprisal in bits, as the inspector shows them. The stored entropy in nats is left out: beside
     "entropy_bits" an "entropy" in another unit read as the same figure (leftovers56). What the inspector
     says besides, where it says it: a split character's "bytes" (``piece_hex(id, text)``: its hex, "" for a
-    whole character) and an alternative's "sampler" cut (``cut``: id -> why)."""
+    whole character) and an alternative's "sampler" cut (``cut``: id -> why); a chat answer's ``message_id``, which
+    the CLI's commands take with "index" as ``--token``."""
     # "token_number" counts from 1 as the inspector's "Token 66" does; "index" from 0, as scripts read it (textwords107)
     placed = {"index": index, "token_number": index + 1, **record.to_json()}
+    if message_id is not None:  # a chat answer's: `gpt2-desk explain MESSAGE_ID --token INDEX` (usertest69)
+        placed = {"message_id": message_id, **placed}
     figures = {key: value for key, value in placed.items() if key != "entropy"}
     figures["surprisal_bits"] = record.surprisal_bits
     if piece_hex is not None and piece_hex(record.id, record.text):

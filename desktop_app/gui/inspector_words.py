@@ -30,9 +30,11 @@ STAT_TIPS = {
 }
 BYTES_TIP = ("This token holds only part of a character (an emoji or an accented letter split over several "
              "tokens): these are its bytes in hex; the token that completes the character shows it.")
-COPY_TIP = ("Copy this token's figures as JSON: its token number (from 1, as shown here), index (from 0) and id, probability, log-probability, rank, entropy "
-            "and surprisal, and its top alternatives with their ids; once \u201cWhy this token?\u201d shows, its layer "
-            "grid (every layer's probability and rank of each column's token), the sampler's figures and what led here too")
+COPY_TIP = ("Copy this token's figures as JSON: its answer's message id and the token's number (from 1, as shown "
+            "here), index (from 0: `gpt2-desk explain MESSAGE_ID --token INDEX`) and id, probability, "
+            "log-probability, rank, entropy and surprisal, and its top alternatives with their ids; once "
+            "\u201cWhy this token?\u201d shows, its layer grid (every layer's probability and rank of each column's "
+            "token), the sampler's figures and what led here too")
 
 BUSY_WRITING = {"this": "This answer is still being written", "another": "The model is busy writing another answer"}
 
