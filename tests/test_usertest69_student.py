@@ -66,6 +66,7 @@ def test_an_answer_says_which_settings_wrote_it(window):
     tip = card.meta.toolTip()
     assert f"temperature {settings['temperature']:g}" in tip and f"seed {settings['seed']}" in tip, tip
     assert card.meta.text() in tip, "the meta line's own words stay first"
+    assert f"temperature {settings['temperature']:g}" in card.role_label.toolTip(), "where the meta line gave way"
     assert written_with_words({"settings": {"temperature": 0.4, "greedy": True}}).startswith("Written with greedy")
     assert written_with_words({"settings": {}}) == "", "an imported answer has no settings to tell"
 

@@ -119,3 +119,10 @@ def written_with_words(message: dict | None) -> str:
     said += f", seed {seed}" if seed is not None and not settings.get("greedy") else ""
     return f"Written with {said}. (Settings changes apply to the next answer.)"
 
+
+def with_settings(tip: str, message: dict | None) -> str:
+    """A card's header tooltip (its author, its meta line) with the settings that wrote the answer under it: at
+    1024 px the meta line gives way, and the author's label is what is left to point at."""
+    written_with = written_with_words(message)
+    return f"{tip}\n{written_with}" if written_with else tip
+
