@@ -136,3 +136,11 @@ def test_the_layer_grids_key_keeps_both_ends_of_its_scale_in_a_narrow_panel(qtbo
         assert grid.LABEL_W + 7 + bar + metrics.horizontalAdvance(words) <= width, (width, bar, words)
     grid.resize(400, grid.height())
     assert grid.key_layout(metrics) == (grid.KEY_BAR_W, grid.key_text()), "where it fits, the whole key"
+
+
+def test_the_nat_is_named_where_log_probability_is_explained():
+    from desktop_app.gui.figure_words import GLOSSARY
+    from desktop_app.gui.inspector_words import STAT_TIPS
+
+    said = "1 bit = 0.69 nats"  # ("natural" alone says "nat")
+    assert said in dict(GLOSSARY)["log-probability"] and said in STAT_TIPS["log-probability"]

@@ -19,7 +19,7 @@ STAT_TIPS = {
     "token id": "The token's number in the model's vocabulary, as the tokenizer and a transformers run name it.",
     "probability": "How sure the model was of this token: its share of the model's probability for the next token.",
     "log-probability": "The probability's natural logarithm: 0 is certain, more negative is less expected. "
-                       "A text's figures add up to the whole text's.",
+                       "Its unit is the nat (1 bit = 0.69 nats); a text's figures add up to the whole text's.",
     "rank": "Where this token stood among every token the model could have written next: 1 is its first choice.",
     "entropy": "How spread the model's choice was, in bits, as the surprisal below: near 0, one clear choice; "
                "higher, many tokens were likely.",
