@@ -44,7 +44,8 @@ RANK_BUCKETS = ((10, "rank 1–10"), (100, "rank 11–100"), (1000, "rank 101–
 MEASURES = {
     "probability": "Probability of the chosen token",
     "rank": "Rank buckets (GLTR: rank 1–10 / 11–100 / 101–1000 / beyond)",
-    "entropy": "Entropy of the distribution (uncertainty, bits)",
+    # usertest69: "of the distribution" named nothing a student had met; the colour is the model's doubt before it
+    "entropy": "Entropy: how unsure the model was before the token (bits)",
     "surprisal": "Surprisal of the chosen token (bits)",
 }
 # Entropy is shown in bits, like the surprisal beside it (usertest: "0.10 nats" next to "0.02 bits" mixed

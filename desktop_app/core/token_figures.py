@@ -12,16 +12,19 @@ from desktop_app.core.records import TokenRecord
 
 
 def token_figures(record: TokenRecord, index: int, *, piece_hex: Callable[[int, str], str] | None = None,
-                  cut: dict | None = None) -> dict:
+                  cut: dict | None = None, message_id: int | None = None) -> dict:
     """The record's stored figures (``to_json``: id, text, prob, logprob (natural log, as transformers'
     log_softmax), rank, top alternatives with their ids) with its place in the text ("index" from 0, "token_number"
     from 1), and the entropy and
     surprisal in bits, as the inspector shows them. The stored entropy in nats is left out: beside
     "entropy_bits" an "entropy" in another unit read as the same figure (leftovers56). What the inspector
     says besides, where it says it: a split character's "bytes" (``piece_hex(id, text)``: its hex, "" for a
-    whole character) and an alternative's "sampler" cut (``cut``: id -> why)."""
+    whole character) and an alternative's "sampler" cut (``cut``: id -> why); a chat answer's ``message_id``, which
+    the CLI's commands take with "index" as ``--token``."""
     # "token_number" counts from 1 as the inspector's "Token 66" does; "index" from 0, as scripts read it (textwords107)
     placed = {"index": index, "token_number": index + 1, **record.to_json()}
+    if message_id is not None:  # a chat answer's: `gpt2-desk explain MESSAGE_ID --token INDEX` (usertest69)
+        placed = {"message_id": message_id, **placed}
     figures = {key: value for key, value in placed.items() if key != "entropy"}
     figures["surprisal_bits"] = record.surprisal_bits
     if piece_hex is not None and piece_hex(record.id, record.text):
@@ -35,8 +38,8 @@ def token_figures(record: TokenRecord, index: int, *, piece_hex: Callable[[int, 
 def explanation_figures(explanation) -> dict:
     """"Why this token?"'s figures as the inspector shows them (an explanation of ``core.explain``, its
     attribution None while it runs): the layer grid one layer a row, its columns' tokens, where the chosen
-    token leads, and what led here once its figures are in. A researcher had only a tooltip a cell to read the
-    grid's 155 numbers by, and nothing to take them away with (usertest45)."""
+    token leads, the sampler's figures, and what led here once its figures are in. A researcher had only a
+    tooltip a cell to read the grid's 155 numbers by, and nothing to take them away with (usertest45)."""
     figures: dict = {}
     lens = explanation.lens
     if lens is not None:
@@ -47,6 +50,9 @@ def explanation_figures(explanation) -> dict:
                                                                     lens.layer_top)]
         figures["lens_first_top1"] = lens.first_top1  # a row of logit_lens; None: never the top guess
         figures["lens_leads_from"] = lens.leads_from(lens.token_ids[0])
+    sampler = getattr(explanation, "told_sampler", None)
+    if sampler is not None:  # the section's sampler lines' figures (usertest69: shown, and copied nowhere)
+        figures["sampler"] = sampler_figures(sampler)
     attribution = explanation.attribution
     if attribution is not None:
         figures["what_led_here"] = [{"id": i, "text": t, "score": score, "source": attribution.source(n)}
@@ -58,6 +64,14 @@ def explanation_figures(explanation) -> dict:
                                        "baseline_difference": attribution.baseline_difference, "sum": attribution.total,
                                        "gap": attribution.gap, "complete": attribution.complete}
     return figures
+
+
+def sampler_figures(sampler) -> dict:
+    """What the section's sampler lines say, as figures: the settings in words, as shown, then the keys of
+    ``gpt2-desk explain --json``'s "sampler": the token's probability under the model ("raw_prob") and as
+    sampled ("used_prob"), after each setting in the sampler's order ("stages"), the tokens kept and those
+    holding 95% of the probability."""
+    return {"settings": sampler.how, **sampler.to_json()}
 
 
 def _one_line(value) -> str:

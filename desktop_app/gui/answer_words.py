@@ -98,3 +98,31 @@ def answer_meta(message: dict | None, records) -> str:
     if settings.get("tokens_per_s"):
         parts.append(f"{per_second(settings['tokens_per_s'])} tok/s")
     return " \u00b7 ".join(parts)
+
+
+def written_with_words(message: dict | None) -> str:
+    """The sampling settings an answer was written with, as Settings names them, for the meta line's tooltip:
+    a student who changed the temperature between answers could not tell which answer had which (usertest69).
+    "" where none are stored (an imported answer)."""
+    settings = (message or {}).get("settings") or {}
+    if "temperature" not in settings:
+        return ""
+    if settings.get("greedy") or settings["temperature"] <= 0:
+        said = "greedy (always the most likely token)"
+    else:
+        top_k = settings.get("top_k") or "off"  # 0: off, as Settings shows it
+        said = f"temperature {settings['temperature']:g}, top-k {top_k}, top-p {settings.get('top_p', 1.0):g}"
+        said += f", min-p {settings['min_p']:g}" if settings.get("min_p") else ""
+    penalty = settings.get("repetition_penalty", 1.0)
+    said += f", repetition penalty {penalty:g}" if penalty != 1.0 else ""
+    seed = settings.get("seed")
+    said += f", seed {seed}" if seed is not None and not settings.get("greedy") else ""
+    return f"Written with {said}. (Settings changes apply to the next answer.)"
+
+
+def with_settings(tip: str, message: dict | None) -> str:
+    """A card's header tooltip (its author, its meta line) with the settings that wrote the answer under it: at
+    1024 px the meta line gives way, and the author's label is what is left to point at."""
+    written_with = written_with_words(message)
+    return f"{tip}\n{written_with}" if written_with else tip
+

@@ -25,7 +25,7 @@ from desktop_app.core.word_cut import clip_at_word
 from desktop_app.gui import conversation_actions, export, save_folder
 from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS,
                                           WAITING_FOR_MODEL_WORDS, WAITING_FOR_TEXT_WORDS, answer_author,
-                                          answer_meta, hit_token_limit, was_stopped)
+                                          answer_meta, hit_token_limit, was_stopped, with_settings)
 from desktop_app.gui.elided_labels import BESIDE_FINETUNE
 from desktop_app.gui.message_card import WRITING_TIP, MessageCard
 from desktop_app.gui.ratings import CardRating
@@ -243,7 +243,7 @@ class ChatCards:
             if card.role == "assistant" and card.message is not None:
                 title, author = answer_author(card.message, chat.loaded)  # a streamed card is stored now
                 card.role_label.setText(title)
-                card.role_label.setToolTip(author)
+                card.role_label.setToolTip(with_settings(author, card.message))
                 if was_stopped(card.message) and not is_interrupted(card.message):
                     card.show_interrupted(STOPPED_WORDS)  # the card it streamed into, stopped
                 elif hit_token_limit(card.message) and not is_interrupted(card.message):
@@ -261,7 +261,7 @@ class ChatCards:
         w = self.window
         title, author = answer_author(message, w.chat.loaded) if role == "assistant" else ("You", "")
         card = MessageCard(role, message, title=title, measure=w.legend.measure())
-        card.role_label.setToolTip(author)
+        card.role_label.setToolTip(with_settings(author, message) if role == "assistant" else author)
         card.token_clicked.connect(self.show_token)
         card.token_hovered.connect(self._token_hovered)
         card.sibling_step.connect(self._step_sibling)
@@ -366,6 +366,7 @@ class ChatCards:
     def _set_answer_meta(self, card: MessageCard) -> None:
         if getattr(card, "unwritten", None) is None:
             card.set_meta(answer_meta(card.message, card.records))
+            card.meta.setToolTip(with_settings(card.meta.text(), card.message))
             return
         meta, tip = unwritten_meta(card.unwritten, card.message["text"], self.window.chat.loaded is not None)
         card.set_meta(meta)

@@ -443,8 +443,8 @@ def _chips(indices: list[int], before, after, values: list[float], scale: float,
         # one token, one chip: "(part of a character)" broken at a line's end read as two tokens (usertest38)
         text = html.escape(chip(i)).replace(" ", "&nbsp;")
         out.append(f"<span style='background:{bg}; color:{fg};'>&nbsp;"
-                   f"{text}&nbsp;</span>&nbsp;{percent(before[i].prob)}&nbsp;→&nbsp;"
-                   f"{percent(after[i].prob)}")
+                   f"{text}&nbsp;</span>&nbsp;{html.escape(percent(before[i].prob))}&nbsp;→&nbsp;"
+                   f"{html.escape(percent(after[i].prob))}")  # "<0.0001%" read as a tag: usertest69
     return " &nbsp; ".join(out) or "none"
 
 

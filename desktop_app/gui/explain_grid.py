@@ -51,6 +51,7 @@ class LensGrid(QWidget):
     HEADER_H = 18
     KEY_H = 20
     KEY_BAR_W = 90
+    KEY_BAR_MIN_W = 30  # the narrowest bar still shows its gradient's two ends
     FEW_ROWS = 16  # a model of up to so many layers gets FEW_ROW_H rows
     FEW_ROW_H = 15
     MANY_ROW_H = 11  # a deep model's rows where its cells are too narrow for their figures
@@ -83,10 +84,23 @@ class LensGrid(QWidget):
     def cell_rgb(self, prob: float) -> tuple[int, int, int]:
         return sequential_color(log_position(prob, *self.scale), is_dark())
 
-    def key_text(self) -> str:
+    def key_text(self, short: bool = False) -> str:
+        """The key's figures; ``short``: without "log scale: ", which the caption says too."""
         low, high = self.scale
         # the caption says the right end is the grid's highest: a longer key was cut short at 1280 px
-        return f"log scale: \u2264{low_words(low)} \u2192 {percent(high)}"
+        figures = f"\u2264{low_words(low)} \u2192 {percent(high)}"
+        return figures if short else f"log scale: {figures}"
+
+    def key_layout(self, metrics) -> tuple[int, str]:
+        """The key's bar width and words that fit the grid's width: the whole key; else its figures alone beside a
+        bar as narrow as they need (KEY_BAR_MIN_W at least); else those figures elided. At 1024 px the key read
+        "log scale: \u22640\u2026" (usertest69): neither end of the scale was left for a report."""
+        room = self.width() - self.LABEL_W - 7
+        if metrics.horizontalAdvance(self.key_text()) + self.KEY_BAR_W <= room:
+            return self.KEY_BAR_W, self.key_text()
+        short = self.key_text(short=True)
+        bar = max(self.KEY_BAR_MIN_W, min(self.KEY_BAR_W, room - metrics.horizontalAdvance(short)))
+        return bar, metrics.elidedText(short, Qt.TextElideMode.ElideRight, room - bar)
 
     def row_h(self) -> int:
         """A row's height: a deep model's (SmolLM2's 30 layers) rows are tall enough for their figures where the
@@ -189,7 +203,8 @@ class LensGrid(QWidget):
     def _paint_key(self, painter, metrics, c) -> None:
         """Under the grid: the palette from its log scale's lowest to the grid's highest, and its figures."""
         y = self.height() - self.KEY_H + 6
-        bar = QRectF(self.LABEL_W + 1, y, self.KEY_BAR_W, self.KEY_H - 10)
+        bar_w, words = self.key_layout(metrics)
+        bar = QRectF(self.LABEL_W + 1, y, bar_w, self.KEY_H - 10)
         gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)
         for i in range(9):
             gradient.setColorAt(i / 8, QColor(*sequential_color(i / 8, is_dark())))
@@ -197,8 +212,7 @@ class LensGrid(QWidget):
         painter.setPen(QColor(c["muted"]))
         painter.drawText(QRectF(bar.right() + 6, y - 3, self.width() - bar.right() - 6, self.KEY_H - 4),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         metrics.elidedText(self.key_text(), Qt.TextElideMode.ElideRight,
-                                            int(self.width() - bar.right() - 6)))
+                         words)
 
     def _paint_header(self, painter, metrics, c) -> None:
         w = self._cell_w()

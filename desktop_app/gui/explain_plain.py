@@ -8,6 +8,9 @@ from desktop_app.core.sampler_words import model_percent
 
 POINTERS_SHOWN = 3  # a writer reads three words at a glance; the ranking below has the rest
 WORKING = "Which earlier words pointed to it is being worked out below."
+# usertest69: after Cancel the line still said WORKING, between "Cancelled: the attribution was not finished" and
+# "Which earlier words led here: not worked out"
+STOPPED = "Which earlier words pointed to it was not worked out: the run was stopped before the end."
 
 
 def plain_word(text: str) -> str:
@@ -47,10 +50,13 @@ def pointers_words(a) -> str:
     return f"What came before that pointed to it most, rather than {other}: {listed}{rough}."
 
 
-def plain_why(result) -> str:
+def plain_why(result, stopped: bool = False) -> str:
     """The section's first line for an explanation (``core.explain.Explanation``, its attribution maybe still
-    being worked out): the model's own chance, as the inspector shows it, then what pointed to the token."""
+    being worked out, or ``stopped`` before it was): the model's own chance, as the inspector shows it, then what
+    pointed to the token."""
     chance = result.context.recorded_prob if result.rounded_apart else result.sampler.raw_prob
     first = likelihood_words(plain_word(result.token_text), chance, model_percent(result))
     a = result.attribution
-    return f"{first} {WORKING if a is None else pointers_words(a)}"
+    if a is None:
+        return f"{first} {STOPPED if stopped else WORKING}"
+    return f"{first} {pointers_words(a)}"

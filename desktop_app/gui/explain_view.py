@@ -451,6 +451,7 @@ class ExplainView(QFrame):
         paused, self.pausing = self.pausing, False
         if not paused:
             self._stopped("The explanation was stopped.")
+            self._plain_stopped()
         elif self.model_busy():
             self.resume_after_answer = True
             self._stopped(words.PAUSED_FOR_ANSWER)
@@ -490,6 +491,13 @@ class ExplainView(QFrame):
         kept = " (its figures so far stay below)" if self.ranking.figures_shown else ""
         self._stopped(f"Cancelled: the attribution was not finished{kept}. Click \u201c{words.SECTION_TITLE}\u201d "
                       "again to start over.")
+        self._plain_stopped()
+
+    def _plain_stopped(self) -> None:
+        """The Text tab's plain line, once the attribution stopped unfinished, says so rather than "is being
+        worked out below"."""
+        if self.partial is not None and self.partial.context.in_text and self.result is None:
+            self.plain.setText(plain_why(self.partial, stopped=True))
 
     def _focus_from(self, widgets, to) -> None:
         """Before ``widgets`` hide or disable: the focus one of them has goes to ``to``."""

@@ -430,7 +430,7 @@ def sampler_words(result) -> str:
                else "This answer was imported: no model here sampled this token." if result.context.unwritten
                else other_writer_words(result.context) if result.context.other_writer
                else "This token was chosen by you (a branch), not sampled.")
-        lines = [who, f"The model gave it {model_percent(result)}{reread_clause(result)}. {spread}"]
+        lines = [who, f"The model gave it {_escaped_chance(result)}. {spread}"]
     else:
         lines = _sampled_lines(result, spread)
     context = result.context
@@ -470,13 +470,19 @@ def _sampled_story(result) -> str:
     96.4%; then top-p 0.95 raised it to 100.0% by dropping less likely tokens; it was drawn at 100.0%."."""
     s = result.told_sampler  # its figures follow from the first one, the inspector's where that leads
     steps, ends_there = story_words(s, "text" if result.context.in_text else "answer")
-    said = f"The model alone gave it {model_percent(result)}{reread_clause(result)}"
+    said = f"The model alone gave it {_escaped_chance(result)}"
     # a token it names may hold "<" or "&"
     said += f"; {html.escape(steps, quote=False)}" if steps else ""
     said += drawn_words(s, bool(steps), ends_there)
     if not s.kept and not any(f == 0 for _, f in s.factors()):
         said += " (<b>outside</b> the tokens the settings keep)"
     return said + "."
+
+
+def _escaped_chance(result) -> str:
+    """The model's chance for the token, and the re-read's where it differs, for rich text: a chance under
+    0.0001% reads "<0.0001%", which Qt took for the start of a tag, losing the words after it (usertest69)."""
+    return html.escape(f"{model_percent(result)}{reread_clause(result)}", quote=False)
 
 
 def drawn_words(s, steps_said: bool, ends_there: bool) -> str:
@@ -532,7 +538,7 @@ def _sampled_lines(result, spread: str) -> list[str]:
                 else " (not stored with this answer: the defaults)")
     kept = "inside" if s.kept else "<b>outside</b>"
     lines = [f"Sampler: {how}.",
-             f"{chance_words(result)}; {kept} the {counted(s.kept_size, 'token', grouped=True)} kept. {spread}"]
+             f"{html.escape(chance_words(result), quote=False)}; {kept} the {counted(s.kept_size, 'token', grouped=True)} kept. {spread}"]
     stages = stages_words(s)
     return lines + [stages] if stages else lines
 

@@ -50,7 +50,9 @@ GLOSSARY = (
               "space at its start). Each answer is coloured token by token."),
     ("probability", "How sure the model was of a token: its share of the model's probability for the next "
                     "token. The colours' default measure."),
-    ("log-probability", "The probability's natural logarithm: 0 is certain, more negative is less expected."),
+    # usertest69: Compare and the Text tab say "+0.9 nats", a unit named nowhere a student could look it up
+    ("log-probability", "The probability's natural logarithm: 0 is certain, more negative is less expected. Its "
+                        "unit is the nat (1 bit = 0.69 nats); a text's figures add up to the whole text's."),
     ("rank", "Where the token stood among every token the model could have written next: 1 is its first choice. "
              "GLTR's colours and the Text tab's bar group the ranks 1\u201310, 11\u2013100, 101\u20131000 and "
              "beyond."),

@@ -71,7 +71,8 @@ class TokenHeader:
             return
         explanation = self.shown_explanation()
         QApplication.clipboard().setText(token_figures_text(self.record, self.index, explanation,
-                                                            piece_hex=self._piece_hex, cut=self.chart.cut))
+                                                            piece_hex=self._piece_hex, cut=self.chart.cut,
+                                                            message_id=getattr(self, "message_id", None)))
         bar = getattr(self.window(), "statusBar", None)
         if bar is not None:
             bar().showMessage(copied_words(self.index, self.record, explanation), COPIED_MS)

@@ -19,7 +19,7 @@ STAT_TIPS = {
     "token id": "The token's number in the model's vocabulary, as the tokenizer and a transformers run name it.",
     "probability": "How sure the model was of this token: its share of the model's probability for the next token.",
     "log-probability": "The probability's natural logarithm: 0 is certain, more negative is less expected. "
-                       "A text's figures add up to the whole text's.",
+                       "Its unit is the nat (1 bit = 0.69 nats); a text's figures add up to the whole text's.",
     "rank": "Where this token stood among every token the model could have written next: 1 is its first choice.",
     "entropy": "How spread the model's choice was, in bits, as the surprisal below: near 0, one clear choice; "
                "higher, many tokens were likely.",
@@ -30,9 +30,11 @@ STAT_TIPS = {
 }
 BYTES_TIP = ("This token holds only part of a character (an emoji or an accented letter split over several "
              "tokens): these are its bytes in hex; the token that completes the character shows it.")
-COPY_TIP = ("Copy this token's figures as JSON: its token number (from 1, as shown here), index (from 0) and id, probability, log-probability, rank, entropy "
-            "and surprisal, and its top alternatives with their ids; once \u201cWhy this token?\u201d shows, its layer "
-            "grid (every layer's probability and rank of each column's token) and what led here too")
+COPY_TIP = ("Copy this token's figures as JSON: its answer's message id and the token's number (from 1, as shown "
+            "here), index (from 0: `gpt2-desk explain MESSAGE_ID --token INDEX`) and id, probability, "
+            "log-probability, rank, entropy and surprisal, and its top alternatives with their ids; once "
+            "\u201cWhy this token?\u201d shows, its layer grid (every layer's probability and rank of each column's "
+            "token), the sampler's figures and what led here too")
 
 BUSY_WRITING = {"this": "This answer is still being written", "another": "The model is busy writing another answer"}
 

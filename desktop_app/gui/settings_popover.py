@@ -20,8 +20,11 @@ TEXT_SETTINGS_HINT = "Point at a setting's name for what it does. Changes apply 
 # (the form's name, what it does): the sampler's fields in the popover's order (usertest 9: "Min-p"
 # and "Alternatives kept" said nothing to a new user)
 FIELD_TIPS = (
+    # usertest69: a student raised it and looked for the change in the colours, which are the model's own
     ("Temperature", "How adventurous the choice of each next token is: lower picks the likely ones, higher "
-                    "lets less likely ones through (0: always the most likely)"),
+                    "lets less likely ones through (0: always the most likely). The colours and probabilities "
+                    "shown stay the model's own, before it: \u201cWhy this token?\u201d shows a token's chance "
+                    "after it"),
     ("Top-k", "Draw each token from only the k most likely ones (off: from all of them)"),
     ("Top-p", "Draw each token from the most likely tokens that together make up this share of the "
               "probability (1.00: all of them)"),

@@ -28,11 +28,14 @@ NEXT_TIP = "The next one in the text, after the selected token (F3)"
 PREVIOUS_TIP = "The previous one in the text, before the selected token (Shift+F3)"
 # previous / next over an empty list, turned off (usertest 24: they stayed on and did nothing)
 NOTHING_TO_JUMP_TIP = "The list is empty: there is nothing to go to in this text"
-HEADERS = ("Token", "Probability", "Model expected", "Surprisal / uncertainty", "In the text")
+# usertest69: "Model expected" over a token the model had ranked first (" Paris" 95.6%, rank 1) named its runner-up
+# (" L" 0.79%), which a student read as the model expecting " L" there
+HEADERS = ("Token", "Probability", "Likeliest other", "Surprisal / uncertainty", "In the text")
 HEADER_TIPS = (
     "The token, spaces shown as \u2423 and line breaks as \u21b5",
     "How likely the model found this token where it stands",
-    "The token the model found likeliest there instead, and its probability",
+    "The token the model found likeliest there other than this one, and its probability: what it expected "
+    "instead, or, where this token was its first choice (rank 1), its second",
     "Surprisal: how surprising the token was, in bits (1 bit: as likely as a coin's side). Uncertainty "
     "(entropy): how unsure the model was before it, in bits (0: it was certain). Surprisal far above "
     "uncertainty: the model was sure of something else",
@@ -71,15 +74,23 @@ def in_text(before: str, token: str, after: str) -> str:
 def row_tip(surprise: Surprise) -> str:
     """A row's tooltip: the figures in a sentence or two."""
     token = html.escape(shown_token(surprise.text))
-    lines = [f"The model gave {token} {percent(surprise.prob)} here (rank {surprise.rank:,})."]
+    lines = [f"The model gave {token} {html.escape(percent(surprise.prob))} here (rank {surprise.rank:,})."]
     if surprise.expected is not None:
-        lines.append(f"It expected {html.escape(shown_token(surprise.expected.text))} "
-                     f"({percent(surprise.expected.prob)}).")
+        lines.append(f"{html.escape(expected_words(surprise))}.")
     lines.append(f"{sureness(surprise.entropy_bits)} its uncertainty here was {surprise.entropy_bits:.1f} bits, "
                  f"and this token surprised it by {surprise.surprisal_bits:.1f} bits"
                  f"{_beyond(surprise.beyond_expectation_bits)}.")
     lines.append("Click, or Enter, to show it in the text and the inspector.")
     return "<br>".join(lines)
+
+
+def expected_words(surprise: Surprise) -> str:
+    """What the model expected there, without the HTML: its likeliest other token, named as its second choice
+    where this token was its first (a rank-1 token's "It expected “␣L” (0.79%)" contradicted its rank)."""
+    other = f"{shown_token(surprise.expected.text)} ({percent(surprise.expected.prob)})"
+    if surprise.rank == 1:
+        return f"It was the model's first choice; its second was {other}"
+    return f"It expected {other}"
 
 
 def sureness(entropy_bits: float) -> str:
@@ -114,7 +125,8 @@ def chat_jump_words(surprise: Surprise, place: int, count: int) -> str:
     """The status bar's line after F3 / Shift+F3 in Chat: which of the answer's surprises this is, least likely
     first, and what the model expected there (usertest45: F3 did nothing in Chat, silently)."""
     expected = surprise.expected
-    instead = f", where it expected {shown_token(expected.text)} ({percent(expected.prob)})" if expected else ""
+    said = expected_words(surprise) if expected else ""
+    instead = f"; {said[0].lower()}{said[1:]}" if said else ""
     return (f"Surprise {place} of {count} in this answer, least likely first: {shown_token(surprise.text)} "
             f"{percent(surprise.prob)}{instead} \u00b7 F3 next, Shift+F3 previous")
 
