@@ -129,3 +129,48 @@ def test_settings_of_times_one_each_across_a_rounding_are_said_as_such():
     assert other_settings_words(s) == ""
     assert _story(s) == ("The model alone gave it 99.9%; no sampling setting changed that by more than \u00d71.00: "
                          "it was drawn at <b>100.0%</b>.")
+
+
+def _rough(scores, steps, difference=1.0):
+    """Figures after ``steps + 1`` passes of "What is the capital of France?" → " Paris" (not " London")."""
+    from desktop_app.core.attribution import Attribution
+
+    return Attribution(token_ids=[1, 2, 3, 4], token_texts=["What", " capital", " of", " France"], scores=scores,
+                       target_id=5, other_id=6, target_text=" Paris", other_text=" London", difference=difference,
+                       baseline_difference=0.0, steps=steps)
+
+
+def test_rough_figures_once_listed_stay_when_a_later_pass_adds_up_worse(qtbot):
+    from desktop_app.gui.explain_view import ExplainView
+
+    view = ExplainView()
+    qtbot.addWidget(view)
+    ranking = view.ranking
+    ranking.working(in_text=False)
+    ranking.show_estimate(_rough([0.9, 0.05, 0.02, 0.25], 8))  # 22% off: settled, no place kept yet
+    ranking.show_estimate(_rough([0.85, 0.04, 0.02, 0.29], 16))  # 20% off, the same places: listed
+    assert not ranking.rows.isHidden() and "France" in ranking.rows.text()
+    listed = ranking.rows.text()
+    ranking.show_estimate(_rough([1.1, 0.06, 0.01, 0.29], 32))  # 46% off: it had hidden the list
+    assert not ranking.rows.isHidden() and ranking.rows.text() == listed, "the list listed stays, greyed"
+    caption = ranking.caption.text()
+    assert caption.startswith("Rough result after 17 passes") and "too rough to show" not in caption
+    assert "after 33 passes the check reads about 46% off" in caption, caption
+    assert ranking.figures_shown
+    ranking.stopped(started=True)
+    assert ranking.caption.text() == ("Stopped after 33 passes: the figures below are rough ones from pass 17; the "
+                                      "last check read about 46% off: read them loosely.")
+    assert not ranking.rows.isHidden()
+
+
+def test_figures_too_rough_from_the_start_are_still_not_listed(qtbot):
+    from desktop_app.gui.explain_view import ExplainView
+
+    view = ExplainView()
+    qtbot.addWidget(view)
+    view.ranking.working(in_text=False)
+    view.ranking.show_estimate(_rough([1.1, 0.06, 0.01, 0.29], 16))
+    view.ranking.show_estimate(_rough([1.1, 0.06, 0.01, 0.29], 32))
+    assert view.ranking.rows.isHidden() and "too rough to show" in view.ranking.caption.text()
+    view.ranking.clear()
+    assert view.ranking.listed is None

@@ -253,6 +253,27 @@ def estimate_words(a, shown: int = 0, of: int = 0) -> str:
             f"in log-probability. Listed: {listed}; the figures can still change.")
 
 
+def listed_rough_words(shown, now, listed: int, of: int) -> str:
+    """Above rough figures listed after an earlier pass (``shown``) that the latest one (``now``) no longer lets
+    add up within ROUGH_SHOWN_MAX: the list stays, said to be rough, with how far off the check reads now (it had
+    given way to "still too rough to show", as if the words listed were withdrawn, usertest69)."""
+    which = f"the {listed} of the top {of} words whose place had settled" if listed < of else "the top words"
+    return (f"Rough result after {shown.steps + 1} passes, still refining\u2026 Which earlier words led to "
+            f"\u201c{shown.target_text}\u201d rather than \u201c{shown.other_text}\u201d, in log-probability. "
+            f"Listed: {which}. They are rough: after {now.steps + 1} passes the check reads {_now_off(now)}, so "
+            "they can still change a lot.")
+
+
+def stopped_listed_words(shown, now) -> str:
+    """Cancelled while the last rough list stood (``listed_rough_words``): it stays, for what it is worth."""
+    return (f"Stopped after {now.steps + 1} passes: the figures below are rough ones from pass {shown.steps + 1}; "
+            f"the last check read {_now_off(now)}: read them loosely.")
+
+
+def _now_off(a) -> str:
+    return "far off" if a.gap >= 1 else f"about {a.gap * 100:.0f}% off"
+
+
 def _off_by(a) -> str:
     """How far rough figures are from adding up, in plain words."""
     if a.gap >= 1:
