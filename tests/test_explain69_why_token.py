@@ -63,7 +63,8 @@ def test_the_grid_and_the_sampler_come_before_the_attribution_whose_passes_a_ter
     assert out.index("Layer by layer") < out.index("The sampler:") < out.index("rather than"), out
     said = terminal.getvalue()
     # the window's words, redrawn in place, and wiped before the figures
-    assert "\r\x1b[KWorking out which earlier words mattered: " in said and " passes \u00b7 " in said, said
+    assert "Working out which earlier words mattered (integrated gradients; Ctrl+C stops it" in said
+    assert "\r\x1b[K2 of " in said and " passes \u00b7 " in said and " left" in said, said
     assert said.endswith("\r\x1b[K")
 
 

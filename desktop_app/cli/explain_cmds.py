@@ -10,7 +10,7 @@ from desktop_app.cli.common import (WINDOW_TOKEN_WORDS, CliError, load_model_for
                                    record_id, token_words)
 from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.count_words import counted
-from desktop_app.core.explain_progress_words import progress_line
+from desktop_app.core.explain_progress_words import WORKING_WORDS, progress_line
 from desktop_app.core.explain_errors import not_an_answer
 from desktop_app.core.lens_words import last_leader_words
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
@@ -172,8 +172,8 @@ def head_lines(first, model_id: str, colour: bool, written_by, set_aside, asked:
 
 
 class AttributionProgress:
-    """explain's passes on stderr: on a terminal, one line redrawn after every batch in the window's words
-    ("Working out which earlier words mattered: 5 of 17 passes · about 3 min to the first check, ..."); in a
+    """explain's passes on stderr: on a terminal, what runs in one line and under it one redrawn after every batch,
+    in the window's words ("5 of 17 passes · about 3 min to the first check, ..."); in a
     pipe or a log, one line that it runs (redraws would fill it). A bar with a pass count alone told a student
     nothing of when the first figures would come (usertest69). ``last``: the latest report (what Ctrl+C keeps)."""
 
@@ -194,8 +194,11 @@ class AttributionProgress:
                 print("which earlier tokens led to it (integrated gradients)...", file=self.stream, flush=True)
             self.drawn = True
             return
+        if not self.drawn:  # what runs, once; the line below it redrawn (the whole line lost its time at 80 columns)
+            self.stream.write(f"{WORKING_WORDS} (integrated gradients; Ctrl+C stops it and keeps the figures so far)\n")
         width = shutil.get_terminal_size().columns - 1
-        self.stream.write("\r\x1b[K" + shown_progress(progress_line(report), width))
+        line = progress_line(report).removeprefix(f"{WORKING_WORDS}: ")
+        self.stream.write("\r\x1b[K" + shown_progress(line, width))
         self.stream.flush()
         self.drawn = True
 
