@@ -182,6 +182,8 @@ class AttributionProgress:
         self.terminal = self.stream.isatty()
         self.last = None
         self.drawn = False
+        if not self.terminal:  # said as it starts, not after its first passes
+            print("which earlier tokens led to it (integrated gradients)...", file=self.stream, flush=True)
 
     def __call__(self, report) -> None:
         from desktop_app.core.attribution import ExplainProgress
@@ -190,9 +192,6 @@ class AttributionProgress:
             return
         self.last = report
         if not self.terminal:
-            if not self.drawn:
-                print("which earlier tokens led to it (integrated gradients)...", file=self.stream, flush=True)
-            self.drawn = True
             return
         if not self.drawn:  # what runs, once; the line below it redrawn (the whole line lost its time at 80 columns)
             self.stream.write(f"{WORKING_WORDS} (integrated gradients; Ctrl+C stops it and keeps the figures so far)\n")
