@@ -91,7 +91,8 @@ def test_ctrl_c_during_the_attribution_keeps_the_grid_and_prints_the_rough_figur
     assert code == 130
     assert "Layer by layer" in out and "The sampler:" in out
     assert "Stopped after 2 passes: the rough figures so far" in out and "rather than" in out, out
-    assert "gpt2-desk: interrupted: stopped after 2 passes of which earlier tokens led to it" in terminal.getvalue()
+    assert ("gpt2-desk: interrupted: stopped working out which earlier tokens led to it after 2 passes; the rough "
+            "figures so far are above") in terminal.getvalue()
 
 
 def test_ctrl_c_under_json_keeps_one_document_with_the_rough_figures(saved, capsys, monkeypatch):
@@ -100,6 +101,7 @@ def test_ctrl_c_under_json_keeps_one_document_with_the_rough_figures(saved, caps
     assert code == 130
     data = json.loads(out)  # one document: the error and the figures so far
     assert data["exit_code"] == 130 and data["attribution_stopped"] is True
+    assert data["error"].endswith("after 2 passes; the rough figures so far are in the JSON")
     assert data["attribution"]["steps"] == 1 and data["lens"]["layers"]
 
 

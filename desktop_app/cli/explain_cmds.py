@@ -148,7 +148,9 @@ def _stopped(args, result, progress, model_id: str, written_by, set_aside, colou
     from desktop_app.cli.model_cmds import interrupted_json
 
     passes = f"{progress.done} pass{'' if progress.done == 1 else 'es'}" if progress else "no pass"
-    words = f"stopped after {passes} of which earlier tokens led to it"
+    kept = "in the JSON" if args.json else "above"
+    words = (f"stopped working out which earlier tokens led to it after {passes}"
+             + (f"; the rough figures so far are {kept}" if result.attribution is not None else ""))
     if args.json:
         document = _json_document(args, result, model_id, written_by, set_aside)
         return interrupted_json(dict(document, attribution_stopped=True), words)
