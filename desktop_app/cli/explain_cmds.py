@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 
 from desktop_app.cli.common import (WINDOW_TOKEN_WORDS, CliError, load_model_for_cli, open_store, print_json,
-                                   record_id, stderr_bar, token_words)
+                                   record_id, token_words)
 from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.count_words import counted
+from desktop_app.core.explain_progress_words import WORKING_WORDS, progress_line
 from desktop_app.core.explain_errors import not_an_answer
 from desktop_app.core.lens_words import last_leader_words
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
@@ -28,6 +30,11 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("--vs", metavar="TOKEN", help="compare with this token (its text, or #ID); default: the runner-up")
     p.add_argument("--steps", type=int, default=16, metavar="N",
                    help="integrated-gradients steps to start with (doubled until the sums agree within 5%%)")
+    # the attribution takes minutes on a busy CPU (a student's ran past 10 min, usertest69); the grid and the
+    # sampler are one forward pass
+    p.add_argument("--no-attribution", action="store_true",
+                   help="only the layer grid and the sampler (seconds): leave out which earlier tokens led to it "
+                        "(integrated gradients, minutes on a CPU)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--color", action="store_true", help="colour the output even when it is not a terminal")
     p.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
@@ -68,6 +75,9 @@ EXPLAIN_UNITS = {"recorded_prob": "probability, 0 to 1", "lens.probs": "probabil
 
 
 def cmd_explain(args) -> int:
+    """The fast part (the layer grid and the sampler, one forward pass) printed first, as the window shows it
+    first; then the attribution, its passes said on stderr. It had printed everything at the end, and a student
+    on a busy machine saw nothing useful for 10 minutes (usertest69)."""
     from desktop_app.core.token_context import context_for_message
 
     if args.steps < 1:
@@ -80,53 +90,128 @@ def cmd_explain(args) -> int:
         context = context_for_message(store, loaded, args.message_id, args.token)
     finally:
         store.close()
-    from desktop_app.core.explain import explain  # (PyTorch: not before a wrong id is refused, usertest53)
+    from desktop_app.core.explain import explain_layers  # (PyTorch: not before a wrong id is refused, usertest53)
 
     vs = token_id_for(loaded.tokenizer, args.vs) if args.vs is not None else None
-    bar = _AttributionBar()
-    try:
-        result = explain(loaded, context, vs=vs, steps=args.steps, report=bar)
-    finally:
-        bar.close()
-    other = written_by if written_by and written_by != loaded.model_id else None
-    if args.json:
-        # adapter_on: the active adapter, set aside, as when it was put on and the core set it aside
-        on = {"adapter_on": set_aside["id"]} if set_aside else {}
-        print_json({"model": loaded.model_id, "written_by": written_by, "asked_token_index": args.token,
-                    "units": EXPLAIN_UNITS, **result.to_json(), **on})
-        return 0
+    first, other = explain_layers(loaded, context, vs=vs)
     colour = args.color or sys.stdout.isatty()
-    lines = report_lines(result, loaded.model_id, colour)
-    if other is not None:
-        lines.insert(1, other_writer_line(context, other, loaded.model_id, args.token))
-    if set_aside is not None:
-        lines.insert(1, set_aside_line(set_aside))
-    for line in lines:
-        print(line)
+    if not args.json:
+        print("\n".join(head_lines(first, loaded.model_id, colour, written_by, set_aside, args.token)), flush=True)
+    if args.no_attribution:
+        return _finish(args, first, loaded.model_id, written_by, set_aside, colour)
+    result, stopped = _attributed(loaded, first, other, args.steps)
+    if stopped is not None:
+        return _stopped(args, result, stopped, loaded.model_id, written_by, set_aside, colour)
+    return _finish(args, result, loaded.model_id, written_by, set_aside, colour)
+
+
+def _attributed(loaded, first, other: int, steps: int):
+    """The explanation with its attribution, and None; on Ctrl+C, the one with the figures worked out so far
+    (None: not even the path's two ends) and the progress it stopped at."""
+    from dataclasses import replace
+
+    from desktop_app.core.explain import explain_attribution
+
+    progress = AttributionProgress()
+    try:
+        return explain_attribution(loaded, first, other, steps=steps, report=progress), None
+    except KeyboardInterrupt:
+        last = progress.last
+        return replace(first, attribution=last.estimate if last else None), last
+    finally:
+        progress.close()
+
+
+def _json_document(args, result, model_id: str, written_by, set_aside) -> dict:
+    # adapter_on: the active adapter, set aside, as when it was put on and the core set it aside
+    on = {"adapter_on": set_aside["id"]} if set_aside else {}
+    left_out = {"attribution_left_out": "--no-attribution"} if args.no_attribution else {}
+    return {"model": model_id, "written_by": written_by, "asked_token_index": args.token,
+            "units": EXPLAIN_UNITS, **result.to_json(), **on, **left_out}
+
+
+def _finish(args, result, model_id: str, written_by, set_aside, colour: bool) -> int:
+    """What follows the fast part: the attribution (or a line that it was left out); under --json, the one
+    document."""
+    if args.json:
+        print_json(_json_document(args, result, model_id, written_by, set_aside))
+    elif args.no_attribution:
+        print("\nWhich earlier tokens led to it: left out (--no-attribution).")
+    else:
+        print("\n".join([""] + attribution_lines(result.attribution, colour)))
     return 0
 
 
-class _AttributionBar:
-    """explain's passes on stderr (a bar on a terminal, one line in a pipe): it said nothing through them, two
-    minutes on a busy machine for the bundled model (cli62). The lens before them takes a fraction of a second."""
+def _stopped(args, result, progress, model_id: str, written_by, set_aside, colour: bool) -> int:
+    """Ctrl+C during the attribution: the figures worked out so far kept and printed, said to be rough; exit
+    130 as any Ctrl+C. It had dropped them, and the grid with them, for a bare "interrupted"."""
+    from desktop_app.cli.model_cmds import interrupted_json
 
-    def __init__(self):
-        self.bar = None
+    passes = f"{progress.done} pass{'' if progress.done == 1 else 'es'}" if progress else "no pass"
+    kept = "in the JSON" if args.json else "above"
+    words = (f"stopped working out which earlier tokens led to it after {passes}"
+             + (f"; the rough figures so far are {kept}" if result.attribution is not None else ""))
+    if args.json:
+        document = _json_document(args, result, model_id, written_by, set_aside)
+        return interrupted_json(dict(document, attribution_stopped=True), words)
+    if result.attribution is None:
+        print("\nWhich earlier tokens led to it: stopped before the first figures.")
+    else:
+        print("\n".join(["", f"Stopped after {passes}: the rough figures so far (they can be far from the "
+                                "finished ones; read them loosely)."] + attribution_lines(result.attribution, colour)))
+    raise KeyboardInterrupt(words)
+
+
+def head_lines(first, model_id: str, colour: bool, written_by, set_aside, asked: int) -> list[str]:
+    """The fast part's lines: the header and its notes, the layer grid, the sampler."""
+    lines = report_lines(first, model_id, colour)
+    other = written_by if written_by and written_by != model_id else None
+    if other is not None:
+        lines.insert(1, other_writer_line(first.context, other, model_id, asked))
+    if set_aside is not None:
+        lines.insert(1, set_aside_line(set_aside))
+    return lines
+
+
+class AttributionProgress:
+    """explain's passes on stderr: on a terminal, what runs in one line and under it one redrawn after every batch,
+    in the window's words ("5 of 17 passes · about 3 min to the first check, ..."); in a
+    pipe or a log, one line that it runs (redraws would fill it). A bar with a pass count alone told a student
+    nothing of when the first figures would come (usertest69). ``last``: the latest report (what Ctrl+C keeps)."""
+
+    def __init__(self, stream=None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.terminal = self.stream.isatty()
+        self.last = None
+        self.drawn = False
+        if not self.terminal:  # said as it starts, not after its first passes
+            print("which earlier tokens led to it (integrated gradients)...", file=self.stream, flush=True)
 
     def __call__(self, report) -> None:
         from desktop_app.core.attribution import ExplainProgress
 
-        if not isinstance(report, ExplainProgress):  # the lens and the sampler: printed with the rest
+        if not isinstance(report, ExplainProgress):
             return
-        if self.bar is None:
-            self.bar = stderr_bar("which earlier tokens led to it (integrated gradients)", report.total,
-                                  unit="pass")
-        self.bar.total, self.bar.n = report.total, report.done
-        self.bar.refresh()
+        self.last = report
+        if not self.terminal:
+            return
+        if not self.drawn:  # what runs, once; the line below it redrawn (the whole line lost its time at 80 columns)
+            self.stream.write(f"{WORKING_WORDS} (integrated gradients; Ctrl+C stops it and keeps the figures so far)\n")
+        width = shutil.get_terminal_size().columns - 1
+        line = progress_line(report).removeprefix(f"{WORKING_WORDS}: ")
+        self.stream.write("\r\x1b[K" + shown_progress(line, width))
+        self.stream.flush()
+        self.drawn = True
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        if self.terminal and self.drawn:  # the figures start on a clean line
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def shown_progress(line: str, width: int) -> str:
+    """A progress line cut to the terminal's width: a wrapped one is not redrawn by a carriage return."""
+    return line if len(line) <= width else line[:max(1, width - 1)] + "\u2026"
 
 
 def load_for_answer_token(store, args, use: str = "explain"):
@@ -213,8 +298,8 @@ def report_lines(result, model_id: str, colour: bool) -> list[str]:
         lines.append(f"note: it was written with {written}; this explains the model as it is now.")
     if result.precision_note:
         lines.append(f"note: {result.precision_note}")
-    lines += [""] + lens_lines(result, colour) + [""] + attribution_lines(result.attribution, colour)
-    return lines + [""] + sampler_lines(result)
+    # the attribution comes after the sampler: it is printed when it is worked out (explain prints the rest first)
+    return lines + [""] + lens_lines(result, colour) + [""] + sampler_lines(result)
 
 
 def lens_lines(result, colour: bool) -> list[str]:

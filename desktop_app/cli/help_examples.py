@@ -55,6 +55,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "adapters import": ("gpt2-desk adapters import my-adapter",
                         "gpt2-desk adapters import my-adapter --activate --json"),
     "explain": ("gpt2-desk explain 12 --token 4",
+                "gpt2-desk explain 12 --token 4 --no-attribution",
                 'gpt2-desk explain 12 --token 4 --vs " Paris" --json'),
     "probe": ('gpt2-desk probe 12 Paris --token 4',
               'gpt2-desk probe 12 "New York" --token 4 --json'),

@@ -78,7 +78,7 @@ def _told(s) -> list[tuple[str, float]]:
     names, last = {stage for stage, _ in named}, named[-1][0]
     after, told, before = dict(s.stages), [], s.raw_prob
     for stage, factor in s.factors():
-        if stage in names or f"{before * 100:.1f}" != f"{after[stage] * 100:.1f}":
+        if stage in names or (_figure_moved(before, after[stage]) and not shown_as_one(factor)):
             told.append((stage, factor))
         if stage == last:
             return told
@@ -92,10 +92,23 @@ def other_settings_words(s) -> str:
     "the sampling settings barely moved that; the other settings took it to 100.0%", naming none of them."""
     named, before, moved = {stage for stage, _ in _told(s)}, s.raw_prob, []
     for stage, after in s.stages:
-        if stage not in named and f"{before * 100:.1f}" != f"{after * 100:.1f}":
+        factor = after / before if before > 0 else 1.0
+        if stage not in named and _figure_moved(before, after) and not shown_as_one(factor):
             moved.append(s.setting(stage))
         before = after
     return " and ".join(moved) if len(moved) < 3 else ", ".join(moved[:-1]) + " and " + moved[-1]
+
+
+def _figure_moved(before: float, after: float) -> bool:
+    """The token's figure as the words show it (to a tenth of a percent) changed."""
+    return f"{before * 100:.1f}" != f"{after * 100:.1f}"
+
+
+def shown_as_one(factor: float) -> bool:
+    """A setting's factor that the stage lines show as ×1.00: it did next to nothing, so the story names it
+    not. "the repetition penalty 1.1 and temperature 0.4 took that to 100.0%" stood above "repetition penalty 1.1
+    ×1.00": the penalty had moved 99.95% to 99.96%, across the tenth the figures are rounded to (usertest69)."""
+    return _factor(factor) == "1.00"
 
 
 def _moved(s, stage: str, factor: float, whose: str, to: str | None = None, that: str = "it") -> str:

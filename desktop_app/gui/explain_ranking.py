@@ -103,6 +103,10 @@ class Ranking(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         self.estimate = self.previous_estimate = self.final = None
+        # the last rough figures listed, with the estimate before them: (previous, estimate), or None. Kept on
+        # screen once a later pass no longer adds up within words.ROUGH_SHOWN_MAX (usertest69: three words listed
+        # after 17 passes gave way to "still too rough to show: about 46% off" after 33, as if withdrawn)
+        self.listed = None
         self.in_text = False
         self.findable = lambda _a, _i: False  # the section's: whether token i of attribution a has a place on screen
         self.caption = styled_label("", "Muted", wrap=True)
@@ -153,7 +157,7 @@ class Ranking(QWidget):
 
     def clear(self) -> None:
         """Nothing worked out yet: every part hidden, the figures forgotten."""
-        self.estimate = self.previous_estimate = self.final = None
+        self.estimate = self.previous_estimate = self.final = self.listed = None
         self.in_text = False
         for widget in (self.caption, self.hidden_note, self.rows, self.shown_only, self.toggle, self.overlay_note):
             widget.hide()
@@ -169,7 +173,9 @@ class Ranking(QWidget):
     def stopped(self, started: bool) -> None:
         """The run stopped: its figures so far stay, for what they are worth. ``started``: the
         layer grid had come (else the caption was never shown)."""
-        if self.estimate is not None:
+        if self.estimate is not None and self._keeps_listed(self.estimate):
+            self.caption.setText(html.escape(words.stopped_listed_words(self.listed[1], self.estimate)))
+        elif self.estimate is not None:
             self.caption.setText(html.escape(words.stopped_words(self.estimate)))
         elif started:
             self.caption.setText("Which earlier words led here: not worked out.")
@@ -208,6 +214,9 @@ class Ranking(QWidget):
         self.rows.setToolTip(f"{words.ROUGH_TIP} {words.FIND_WORD_TIP}")
         self.hidden_note.hide()  # its share is of figures not settled yet
         self.caption.show()
+        if self._keeps_listed(a):
+            self._show_listed(a)
+            return
         if not words.estimate_settled(a):
             self.caption.setText(html.escape(words.estimate_words(named)))
             self.rows.hide()
@@ -219,12 +228,35 @@ class Ranking(QWidget):
         self._show_shown_only(a)
         self.rows.setText(ranking_rows(a, settled, self.in_text, None, self.findable))
         self.rows.setVisible(bool(settled))
+        if settled:
+            self.listed = (self.previous_estimate, a)
+
+    def _keeps_listed(self, a) -> bool:
+        """Figures ``a`` too rough to list, after rough ones were listed: those stay."""
+        return self.listed is not None and not words.estimate_settled(a) and bool(self._listed_top())
+
+    def _listed_top(self) -> list[int]:
+        """The words of the last rough list, ranked as "Only what the chat shows" says now."""
+        previous, shown = self.listed
+        return words.settled_top(previous, shown, shown.top(TOP_CONTRIBUTORS, shown_only=self._shown_only()))
+
+    def _show_listed(self, now) -> None:
+        """The last rough list again, greyed as it was, under words that say it is rough and how far off the
+        figures of pass ``now`` read."""
+        shown = self.listed[1]
+        top = shown.top(TOP_CONTRIBUTORS, shown_only=self._shown_only())
+        settled = self._listed_top()
+        self.caption.setText(html.escape(words.listed_rough_words(with_token_labels(shown), now, len(settled),
+                                                                  len(top))))
+        self._show_shown_only(shown)
+        self.rows.setText(ranking_rows(shown, settled, self.in_text, None, self.findable))
+        self.rows.show()
 
     def show_final(self, result) -> bool:
         """The finished attribution of ``result`` (a core.explain.Explanation); True when its
         figures are doubtful (they do not add up on these weights: Exact weights may help)."""
         a, self.in_text = result.attribution, result.context.in_text
-        self.estimate = self.previous_estimate = None
+        self.estimate = self.previous_estimate = self.listed = None
         self.final = a
         unsure = words.doubtful(result)
         self.final_verdict = (unsure, result.precision)  # the caption again when the rows change

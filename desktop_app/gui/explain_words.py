@@ -13,6 +13,8 @@ import math
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted
+from desktop_app.core.explain_progress_words import (PROGRESS_TIP, WORKING_WORDS, progress_line,  # noqa: F401
+                                                     time_left_words)
 from desktop_app.core.percent_words import percent
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, START, SYSTEM, TEMPLATE
@@ -170,44 +172,8 @@ def turn_words(before: tuple[str, ...]) -> str:
     return f"starts once {' and '.join(names)} ha{'ve' if len(names) > 1 else 's'} finished\u2026"
 
 
-# what the running attribution is doing, in a newcomer's words (usertest 21 called "step 2 ... once the
-# figures settle (17 steps at least)" and the method's names jargon): the method itself is PROGRESS_TIP's
-WORKING_WORDS = "Working out which earlier words mattered"
-PROGRESS_TIP = ("How it works (integrated gradients): each pass runs the model forward and back over the text "
-                "with every word faded in part way from a blank input (one point of the path from blank to the "
-                "real text). Added up, the passes give each earlier word's share of the push toward this token. "
-                "It ends once those shares add up to the whole push (within 5%) or stop changing.")
-
-
-def time_left_words(seconds: float | None, kept: int = 0) -> str:
-    """The attribution's time left at most, in round figures; before a pace is known, what comes first. ``kept``:
-    the passes a paused or set-aside run already made (inspector78: on its return "the first rough result comes
-    after two passes" stood under "after 17 passes they are still far off")."""
-    if seconds is None and kept:
-        return f"{WORKING_WORDS}: going on from the {kept} passes made before; the time left shows after the next\u2026"
-    if seconds is None:
-        return f"{WORKING_WORDS}: the first rough result comes after two passes\u2026"
-    return f"at most about {_round_time(seconds)} left"
-
-
-def _round_time(seconds: float) -> str:
-    return f"{max(5, 5 * math.ceil(seconds / 5))} s" if seconds < 60 else f"{math.ceil(seconds / 60)} min"
-
-
-def progress_line(progress) -> str:
-    """The attribution's course (core.attribution.ExplainProgress): its passes, and its time as what is known of
-    it. Before the first check of its figures (the first even sweep's end, where it may stop), the time to that
-    check at the pace measured so far, "about 3 min", with the most it can take after it as a bound; after the
-    check, the most it can still take. The span "3\u201357 min" had been as wide as the run's possible lengths,
-    and a writer on a busy core read it as "no idea" (text98); the first figure is the one the pace measures."""
-    least, most = progress.seconds_to_sweep, progress.seconds_left
-    if most is None:
-        return time_left_words(None, progress.done)
-    if progress.done >= progress.sweep or least is None or _round_time(least) == _round_time(most):
-        return (f"{WORKING_WORDS}: {progress.done} of at most {progress.total} passes \u00b7 "
-                f"{time_left_words(most)} (it ends sooner once the result holds steady)")
-    return (f"{WORKING_WORDS}: {progress.done} of {progress.sweep} passes \u00b7 about {_round_time(least)} to the "
-            f"first check, where it ends if the result holds steady (if not, at most {_round_time(most)} in all)")
+# the running attribution's words (WORKING_WORDS, PROGRESS_TIP, time_left_words, progress_line) are core's: the
+# CLI's explain prints the same line on a terminal (usertest69)
 
 
 # Figures so far are shown only once their contributions add up within 30%. Further off, they are
@@ -285,6 +251,27 @@ def estimate_words(a, shown: int = 0, of: int = 0) -> str:
     listed = (f"the {shown} of the top {of} words whose place has settled" if shown < of else "the top words")
     return (head + f"Which earlier words led to \u201c{a.target_text}\u201d rather than \u201c{a.other_text}\u201d, "
             f"in log-probability. Listed: {listed}; the figures can still change.")
+
+
+def listed_rough_words(shown, now, listed: int, of: int) -> str:
+    """Above rough figures listed after an earlier pass (``shown``) that the latest one (``now``) no longer lets
+    add up within ROUGH_SHOWN_MAX: the list stays, said to be rough, with how far off the check reads now (it had
+    given way to "still too rough to show", as if the words listed were withdrawn, usertest69)."""
+    which = f"the {listed} of the top {of} words whose place had settled" if listed < of else "the top words"
+    return (f"Rough result after {shown.steps + 1} passes, still refining\u2026 Which earlier words led to "
+            f"\u201c{shown.target_text}\u201d rather than \u201c{shown.other_text}\u201d, in log-probability. "
+            f"Listed: {which}. They are rough: after {now.steps + 1} passes the check reads {_now_off(now)}, so "
+            "they can still change a lot.")
+
+
+def stopped_listed_words(shown, now) -> str:
+    """Cancelled while the last rough list stood (``listed_rough_words``): it stays, for what it is worth."""
+    return (f"Stopped after {now.steps + 1} passes: the figures below are rough ones from pass {shown.steps + 1}; "
+            f"the last check read {_now_off(now)}: read them loosely.")
+
+
+def _now_off(a) -> str:
+    return "far off" if a.gap >= 1 else f"about {a.gap * 100:.0f}% off"
 
 
 def _off_by(a) -> str:
@@ -499,6 +486,8 @@ def drawn_words(s, steps_said: bool, ends_there: bool) -> str:
         return f"; then {others} took it to {drawn}, the chance it was drawn with"
     if others:
         return f"; {others} took that to {drawn}, the chance it was drawn with"
+    if f"{s.raw_prob * 100:.1f}" != f"{s.used_prob * 100:.1f}":  # settings of ×1.00 each, across a rounding
+        return f"; no sampling setting changed that by more than \u00d71.00: it was drawn at {drawn}"
     return f"; no sampling setting changed that: it was drawn at {drawn}"
 
 
