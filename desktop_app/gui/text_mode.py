@@ -143,6 +143,7 @@ class TextMode:
         self.controller.stream_started.connect(lambda plan: self.forget_token(plan.prefix))
         self.controller.opened.connect(lambda _document: self.forget_token(""))
         self.controller.opened.connect(self._keep_document)
+        self.controller.opened.connect(lambda _document: self._drop_open_refusal())
         self.controller.analysed.connect(lambda _scored, _summary: self.forget_token())
         self.explainer = TextExplainer(self)  # "Why this token?" for the heatmap's tokens
         self.token_menu = TextTokenMenu(self)  # right-click rates a continuation's token, as in chat
@@ -222,6 +223,14 @@ class TextMode:
     def _error(self, message: str) -> None:
         self.said["error_banner"] = message
         self.window.show_error(message)
+
+    def _drop_open_refusal(self) -> None:
+        """A text opened: the red banner that refused the file before it no longer holds (inspect69: it stayed
+        over the good file opened next)."""
+        banner, refusal = self.window.error_banner, self.controller.open_refusal
+        if refusal and banner.isVisible() and banner.label.text() == refusal:
+            banner.hide()
+        self.controller.open_refusal = ""
 
     def _notice(self, text: str) -> None:
         self.said["notice_banner"] = text
