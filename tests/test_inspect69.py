@@ -57,3 +57,70 @@ def test_the_histograms_say_per_cent_and_the_rank_bar_agrees_with_its_line(qtbot
     written = [words for _rect, words in panel.bar.segments() if words]
     assert "85.0%" in written and "7.5%" in written, written  # 3 of 40: the bar had said "8%"
     assert all(words in line for words in written), (written, line)
+
+
+def test_a_pieces_character_is_named_where_the_tokens_after_it_complete_it(tiny_model):
+    from desktop_app.core.records import TokenRecord
+    from desktop_app.core.scoring import score_text
+    from desktop_app.core.token_words import completed_character, tooltip_html
+
+    _ids, records = score_text(tiny_model, "\u65e5\u672c\u306e\u9996\u90fd")
+    first_of_capital = next(i for i, r in enumerate(records) if r.text == "\u9996") - 1
+    assert records[first_of_capital].text == "", "the tiny tokenizer splits \u9996 over tokens"
+    assert completed_character(records, first_of_capital) == "\u9996"
+    assert "(part of \u201c\u9996\u201d)" in tooltip_html(records[first_of_capital], completes="\u9996")
+    assert completed_character(records, first_of_capital + 1) == "", "a whole token is no piece"
+    cut = [*records[:first_of_capital + 1], TokenRecord(1, "\ufffd", -1.0, 1, 0.1, ())]
+    assert completed_character(cut, first_of_capital) == "", "bytes that never made a character name none"
+    assert completed_character(records[:first_of_capital + 1], first_of_capital) == "", "nothing after it"
+
+
+def test_the_inspector_and_the_tooltip_name_the_character_in_the_text_tab(qtbot, qapp, tiny_model_dir):
+    from gui_windows import window_with_text
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, "\u65e5\u672c\u306e\u9996\u90fd") as window:
+        records = window.text_view.heatmap.records
+        piece = next(i for i, r in enumerate(records) if r.text == "\u9996") - 1
+        window.text_mode.show_token(piece, records[piece])
+        assert window.inspector.token_label.text() == "(part of \u201c\u9996\u201d)"
+        assert "(part of \u201c\u9996\u201d)" in window.text_view.heatmap.token_tip(piece, records[piece])
+        window.chat.shutdown()
+
+
+def test_the_figures_adapter_words_are_the_adapter_historys_names(store):
+    from desktop_app.core import adapters
+
+    assert adapters.figures_adapter_words(store, None) == ("the base model", "the base model")
+    aid = store.add_adapter("/a1", base_model="folder:/m")
+    adapters.rename(store, aid, "terse")
+    assert adapters.figures_adapter_words(store, aid) == (f"adapter {aid} \u201cterse\u201d",) * 2
+    adapters.rename(store, aid, "answers in one short sentence, as a telegram")
+    shown, whole = adapters.figures_adapter_words(store, aid)
+    assert len(shown) < len(whole) and shown.endswith("\u2026\u201d") and whole.endswith("telegram\u201d")
+    assert adapters.figures_adapter_words(store, 999) == ("adapter 999",) * 2, "deleted since: its number"
+
+
+def test_the_inspector_says_which_adapters_figures_a_text_token_and_an_answers_token_are(qtbot, qapp,
+                                                                                          tiny_model_dir):
+    from desktop_app.core import adapters
+    from gui_windows import ask, window_with_text
+    from test_feel45_adapter_switch import saved_adapter, switched, use_selected
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, "Armstrong walked on the Moon in 1969.") as window:
+        inspector, records = window.inspector, window.text_view.heatmap.records
+        window.text_mode.show_token(2, records[2])
+        assert inspector.stat_values["adapter"].text() == "the base model"
+        assert inspector.stat_values["adapter"].isVisibleTo(inspector)
+        aid = saved_adapter(window, tiny_model_dir, {})
+        adapters.rename(window.chat.store, aid, "terse")
+        with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):  # the text is read again under it
+            switched(qtbot, window, use_selected(window, aid))
+        records = window.text_view.heatmap.records
+        window.text_mode.show_token(2, records[2])
+        assert inspector.stat_values["adapter"].text() == f"adapter {aid} \u201cterse\u201d"
+        window.text_mode.set_mode("chat")
+        ask(qtbot, window, "Hello")
+        card = window.transcript.cards[-1]
+        window.cards.show_token(card, 0)
+        assert inspector.stat_values["adapter"].text() == f"adapter {aid} \u201cterse\u201d", "its writer"
+        window.chat.shutdown()

@@ -110,6 +110,7 @@ class ChatController(ModelReads, QObject):
         self.settings = SamplingSettings()
         self.system = ""
         self.score_cache: dict = {}
+        self.prompt_adapters: dict[int, int | None] = {}  # message id -> the adapter its prompt's colours were read under
         # answers no model wrote here whose scoring is asked for: id -> (its conversation, the scoring's task)
         self.unwritten_asked: dict[int, tuple] = {}
         self.unwritten_stopped = unwritten.StoppedScorings()  # where a scoring an answer stopped was (model lane)
