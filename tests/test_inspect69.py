@@ -124,3 +124,39 @@ def test_the_inspector_says_which_adapters_figures_a_text_token_and_an_answers_t
         window.cards.show_token(card, 0)
         assert inspector.stat_values["adapter"].text() == f"adapter {aid} \u201cterse\u201d", "its writer"
         window.chat.shutdown()
+
+
+def _headers_fit(table) -> bool:
+    header = table.header()
+    shown = [c for c in range(table.columnCount()) if not table.isColumnHidden(c)]
+    return all(header.sectionSize(c) >= header.sectionSizeHint(c) for c in shown)
+
+
+def test_the_inspectors_least_likely_list_shows_whole_headers_at_1024x600_dark(qtbot, qapp, tiny_model_dir):
+    from PySide6.QtWidgets import QApplication
+
+    from clip_check import cut_widgets
+    from desktop_app.gui import surprise_words
+    from desktop_app.gui.text_surprises import SurprisePanel
+    from gui_windows import answered_window, app_theme
+
+    with app_theme(qapp, dark=True), answered_window(qtbot, qapp, tiny_model_dir) as window:
+        window.resize(1024, 600)
+        QApplication.processEvents()
+        card = [c for c in window.transcript.cards if c.role == "assistant"][-1]
+        card.view.choose_token(0)
+        qtbot.waitUntil(lambda: window.chat_surprises.panel.isVisible())
+        QApplication.processEvents()  # the list laid out in the inspector's width
+        table = window.chat_surprises.panel.list
+        assert _headers_fit(table), [table.headerItem().text(c) for c in range(table.columnCount())]
+        assert table.headerItem().text(1) == "Prob." and table.headerItem().toolTip(1).startswith("Probability: ")
+        assert not [cut for cut in cut_widgets(window.inspector) if "Surprise" in cut or "Fitted" in cut]
+        window.chat.shutdown()
+    wide = SurprisePanel()  # with room, the whole words
+    qtbot.addWidget(wide)
+    wide.resize(900, 300)
+    wide.show()
+    qtbot.waitExposed(wide)
+    wide.show_rows([], [])
+    assert [wide.list.headerItem().text(c) for c in range(5)] == list(surprise_words.HEADERS)
+    assert wide.list.headerItem().toolTip(1) == surprise_words.HEADER_TIPS[1]
