@@ -67,16 +67,18 @@ def records_model(card: MessageCard) -> str | None:
     return message.get("model_id") if card.role == "assistant" and message else None
 
 
-def records_adapter(card: MessageCard, chat) -> int | None:
-    """The adapter whose figures a card's tokens show (None: the base model): a stored answer's writer's, an
-    unwritten one's scorer's, a prompt's scoring's (the model in use's until it is scored), and the model in use's
-    for an answer being written."""
+def records_adapter(card: MessageCard, index: int, chat) -> int | None:
+    """The adapter whose figures token ``index`` of a card shows (None: the base model): a stored answer's writer's
+    (a branch's shared prefix: the first answer's writer's), an unwritten one's scorer's, a prompt's scoring's (the
+    model in use's until it is scored), and the model in use's for an answer being written."""
+    from desktop_app.core.token_context import writer_of
+
     state, message = getattr(card, "unwritten", None), card.message
     if state is not None:
         return getattr(state.scoring, "adapter_id", None)
     if card.role == "user":
         return chat.prompt_adapters.get(card.message_id, chat.adapter_id)
-    return message.get("adapter_id") if message else chat.adapter_id
+    return writer_of(message, index) if message else chat.adapter_id
 
 
 def answer_cut(card: MessageCard, index: int, loaded) -> SamplerCut | None:
@@ -593,7 +595,7 @@ class ChatCards:
         busy = None if can_branch or not answer or not writing else "this" if card is self.streaming else "another"
         w.inspector.show_token(card.message_id, index, card.records[index], can_branch=can_branch, busy=busy,
                                model_id=records_model(card), cut=answer_cut(card, index, w.chat.loaded),
-                               figures_of=figures_adapter_words(w.chat.store, records_adapter(card, w.chat)),
+                               figures_of=figures_adapter_words(w.chat.store, records_adapter(card, index, w.chat)),
                                completes=completed_character(card.records, index))
         w.inspector.show_source(self._source_words(card, index))
         w.chat_surprises.show_for(card, index)
