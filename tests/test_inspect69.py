@@ -83,6 +83,10 @@ def test_the_inspector_and_the_tooltip_name_the_character_in_the_text_tab(qtbot,
         piece = next(i for i, r in enumerate(records) if r.text == "\u9996") - 1
         window.text_mode.show_token(piece, records[piece])
         assert window.inspector.token_label.text() == "(part of \u201c\u9996\u201d)"
+        chart = window.inspector.chart
+        assert chart.chosen_outside is not None, "the tiny model ranks the piece below its top alternatives"
+        assert chart.rows()[-1][0] == f"bytes {window.inspector.bytes_note.text().removeprefix('bytes ')}", \
+            "the written piece's row names its bytes, as its note does (it read \u201c(part of a cha\u2026\u201d)"
         assert "(part of \u201c\u9996\u201d)" in window.text_view.heatmap.token_tip(piece, records[piece])
         window.chat.shutdown()
 
