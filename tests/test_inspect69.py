@@ -127,6 +127,11 @@ def test_the_inspector_says_which_adapters_figures_a_text_token_and_an_answers_t
         card = window.transcript.cards[-1]
         window.cards.show_token(card, 0)
         assert inspector.stat_values["adapter"].text() == f"adapter {aid} \u201cterse\u201d", "its writer"
+        window.legend.score_prompts.setChecked(True)  # a prompt's colours: read under the adapter in use
+        prompt_card = [c for c in window.transcript.cards if c.role == "user"][-1]
+        qtbot.waitUntil(lambda: bool(prompt_card.records), timeout=WAIT_MS)
+        window.show_token(prompt_card, 0)
+        assert inspector.stat_values["adapter"].text() == f"adapter {aid} \u201cterse\u201d", "its scoring's"
         window.chat.shutdown()
 
 
