@@ -59,7 +59,7 @@ def test_min_p_names_the_temperature_that_sharpened_the_chances_first():
 def test_the_figure_words_say_what_a_histogram_bar_counts():
     from desktop_app.gui.figure_words import bin_words
 
-    assert bin_words("probability", 9, 10, 12) == "probability 0.9\u20131.0: 12 tokens"
+    assert bin_words("probability", 9, 10, 12) == "probability 90\u2013100%: 12 tokens"
     assert bin_words("entropy", 0, 10, 1) == "entropy 0.0\u20131.2 bits: 1 token"
     assert bin_words("entropy", 9, 10, 3) == "entropy 10.8+ bits: 3 tokens"
 
@@ -124,12 +124,12 @@ def test_the_histograms_tooltips_say_what_they_count_and_the_bar_under_the_point
                                   perplexity=8.0, probability_histogram=(5, 1, 1, 0, 0, 0, 0, 1, 0, 12),
                                   entropy_histogram=(2, 3, 5, 4, 2, 1, 1, 1, 0, 1)))
     probabilities, entropies = panel.probabilities, panel.entropies
-    assert "from 0 (left) to 1 (right)" in probabilities.toolTip()
+    assert "from 0% (left) to 100% (right)" in probabilities.toolTip()
     assert probabilities.toolTip().startswith("<p>"), "rich text, which Qt wraps (a plain tip ran off the screen)"
     assert "entropy" in entropies.toolTip() and "bits" in entropies.toolTip()
     right = probabilities.tip_at(probabilities.width() - 1)
-    assert right.endswith("probability 0.9\u20131.0: 12 tokens"), right
-    assert probabilities.tip_at(0).endswith("probability 0.0\u20130.1: 5 tokens")
+    assert right.endswith("probability 90\u2013100%: 12 tokens"), right
+    assert probabilities.tip_at(0).endswith("probability 0\u201310%: 5 tokens")
     assert entropies.tip_at(entropies.width() - 1).endswith("entropy 10.8+ bits: 1 token")
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Collection
 
 from desktop_app.core.errors import UserFacingError
+from desktop_app.core.word_cut import clip_at_word
 
 log = logging.getLogger(__name__)
 
@@ -605,3 +606,18 @@ def stored_label(store, adapter_id: int | None) -> str:
         return label(store.get_adapter(adapter_id))
     except UserFacingError:
         return adapter_name(adapter_id)
+
+
+FIGURES_NAME_CHARS = 24  # of a long adapter name, what the inspector's "adapter" row shows (the rest in its tooltip)
+
+
+def figures_adapter_words(store, adapter_id: int | None) -> tuple[str, str]:
+    """Which adapter's figures a token shows, as the adapter history names it: ("adapter 1 “terse”", the same) /
+    ("the base model", ...); a long name clipped in the first (a row's room), whole in the second (its tooltip)."""
+    if adapter_id is None:
+        return adapter_name(None), adapter_name(None)
+    try:
+        name = store.get_adapter(adapter_id).get("name")
+    except UserFacingError:  # deleted since: its number is all there is
+        name = None
+    return adapter_name(adapter_id, clip_at_word(name, FIGURES_NAME_CHARS) or None), adapter_name(adapter_id, name)

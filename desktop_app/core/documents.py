@@ -135,7 +135,10 @@ def text_from_bytes(data: bytes, name: str) -> str:
     try:
         return editor_text(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise UserFacingError(f"{name} is not UTF-8 text (byte {exc.start} is not valid UTF-8): "
+        # counted from 1, as a person counts (exc.start counts from 0: the 4th byte read "byte 3"), and from the
+        # file's start (utf-8-sig counts after the byte-order mark it took off)
+        bad_byte = exc.start + 1 + len(data) - len(exc.object)
+        raise UserFacingError(f"{name} is not UTF-8 text (byte {bad_byte} is not valid UTF-8): "
                               "save it as UTF-8 and open it again. Nothing was opened.") from exc
 
 

@@ -89,6 +89,27 @@ def token_label(text: str) -> str:
     return text if text.isprintable() else "".join(_invisible_mark(ch) for ch in text)
 
 
+PIECE_LOOKAHEAD = 3  # a UTF-8 character has at most 4 bytes: the token(s) after a piece complete it within 3
+
+
+def completed_character(records, index: int) -> str:
+    """The character token ``index`` holds a piece of, where the token(s) after it complete it: the first
+    character of the next token with text of its own ("首" for the pieces e9 a6 / 96); "" for a whole token,
+    a piece at the text's end, or bytes that never made a character (inspect69: the inspector said "(part of a
+    character)" and never which)."""
+    if not 0 <= index < len(records) or records[index].text != "":
+        return ""
+    for later in records[index + 1:index + 1 + PIECE_LOOKAHEAD]:
+        if later.text:
+            return "" if later.text[0] == "\ufffd" else later.text[0]
+    return ""
+
+
+def piece_label(text: str, completes: str = "") -> str:
+    """``token_label``, naming the character a piece of one helps to write where it is known: "(part of “首”)"."""
+    return f"(part of \u201c{completes}\u201d)" if text == "" and completes else token_label(text)
+
+
 def listed_label(alt, record: TokenRecord) -> str:
     """An alternative's label in a token's tooltip: the written token's row as the token itself reads, another
     that holds only part of a character "(part of a character)". Decoded alone, such a token's text is only
@@ -209,7 +230,9 @@ def rows_through_ties(texts: list[str], rows: int) -> int:
     return count
 
 
-def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
+def tooltip_html(record: TokenRecord, alternatives: int = 5, completes: str = "") -> str:
+    """A token's figures and its first alternatives, for its tooltip; ``completes``: the character it holds a
+    piece of (``completed_character``), named in its title."""
     # the percentages and ties are read over every alternative kept, as the inspector reads them, then cut:
     # the tooltip's last row "6 1.8%" had no "tie" while the inspector said "6 tie 1.79%, 4 tie 1.79%" (usertest 19)
     texts, tied = listed_percents(record)
@@ -224,7 +247,7 @@ def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
         for alt, text, tie in zip(shown, texts, tied))
     marks = marks_words([token_label(record.text), *(listed_label(alt, record) for alt in shown)])
     return (
-        f"<div style='white-space:pre'><b><code>{html.escape(token_label(record.text))}</code></b><br>"
+        f"<div style='white-space:pre'><b><code>{html.escape(piece_label(record.text, completes))}</code></b><br>"
         f"probability {token_percent(record)} &nbsp; log-prob {record.logprob:.3f}<br>"
         # the surprisal beside the entropy, both in bits, as the inspector and features.md have them (usertest34:
         # the hover had the entropy alone, and "surprise" only in the inspector)

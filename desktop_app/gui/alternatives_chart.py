@@ -126,8 +126,12 @@ class AlternativesChart(QWidget):
         """(label, probability, chosen) per row as painted: whitespace and invisible tokens shown
         by a mark (token_label), the chosen token last when it is not among the alternatives."""
         rows = [(alternative_label(a, self.piece_hex(a)), a.prob, a.id == self.chosen_id) for a in self.alternatives]
-        if self.chosen_outside is not None:
-            rows.append((token_label(self.chosen_outside.text), self.chosen_outside.prob, True))
+        outside = self.chosen_outside
+        if outside is not None:
+            # a piece of a character by its bytes, as the pieces' rows above it and the note under the token say
+            # it ("(part of a cha…" was cut in the inspector's width, inspect69)
+            piece = self.piece_hex(Alternative(outside.id, "\ufffd", outside.prob)) if outside.text == "" else ""
+            rows.append((f"bytes {piece}" if piece else token_label(outside.text), outside.prob, True))
         return rows
 
     def percents(self) -> list[str]:

@@ -64,6 +64,7 @@ class ChatController(ModelReads, QObject):
         choice: parent id (None for roots) -> the chosen child id (which branch is shown).
         settings, system: the sampling settings and system text of the next answer.
         score_cache: (message id, model id, adapter id) -> ScoredText of a scored prompt.
+        prompt_adapters: message id -> the adapter its prompt's colours were read under (the inspector says it).
         throttle: batches streamed tokens for the view.
     """
 
@@ -109,7 +110,7 @@ class ChatController(ModelReads, QObject):
         self.choice: dict = {}
         self.settings = SamplingSettings()
         self.system = ""
-        self.score_cache: dict = {}
+        self.score_cache, self.prompt_adapters = {}, {}
         # answers no model wrote here whose scoring is asked for: id -> (its conversation, the scoring's task)
         self.unwritten_asked: dict[int, tuple] = {}
         self.unwritten_stopped = unwritten.StoppedScorings()  # where a scoring an answer stopped was (model lane)

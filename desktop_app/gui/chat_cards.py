@@ -15,12 +15,13 @@ import time
 from PySide6.QtCore import Qt
 
 from desktop_app.core import unwritten
+from desktop_app.core.adapters import figures_adapter_words
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted, stopped_unstarted
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.progress_words import eta_words
 from desktop_app.core.sampler_cut import SamplerCut, cut_for_answer
-from desktop_app.core.token_words import token_label, token_status_words
+from desktop_app.core.token_words import completed_character, token_label, token_status_words
 from desktop_app.core.word_cut import clip_at_word
 from desktop_app.gui import conversation_actions, export, save_folder
 from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS,
@@ -64,6 +65,20 @@ def records_model(card: MessageCard) -> str | None:
     if state is not None:
         return getattr(state.scoring, "model_id", None)
     return message.get("model_id") if card.role == "assistant" and message else None
+
+
+def records_adapter(card: MessageCard, index: int, chat) -> int | None:
+    """The adapter whose figures token ``index`` of a card shows (None: the base model): a stored answer's writer's
+    (a branch's shared prefix: the first answer's writer's), an unwritten one's scorer's, a prompt's scoring's (the
+    model in use's until it is scored), and the model in use's for an answer being written."""
+    from desktop_app.core.token_context import writer_of
+
+    state, message = getattr(card, "unwritten", None), card.message
+    if state is not None:
+        return getattr(state.scoring, "adapter_id", None)
+    if card.role == "user":
+        return chat.prompt_adapters.get(card.message_id, chat.adapter_id)
+    return writer_of(message, index) if message else chat.adapter_id
 
 
 def answer_cut(card: MessageCard, index: int, loaded) -> SamplerCut | None:
@@ -579,7 +594,9 @@ class ChatCards:
         can_branch = answer and card.message_id is not None and not writing
         busy = None if can_branch or not answer or not writing else "this" if card is self.streaming else "another"
         w.inspector.show_token(card.message_id, index, card.records[index], can_branch=can_branch, busy=busy,
-                               model_id=records_model(card), cut=answer_cut(card, index, w.chat.loaded))
+                               model_id=records_model(card), cut=answer_cut(card, index, w.chat.loaded),
+                               figures_of=figures_adapter_words(w.chat.store, records_adapter(card, index, w.chat)),
+                               completes=completed_character(card.records, index))
         w.inspector.show_source(self._source_words(card, index))
         w.chat_surprises.show_for(card, index)
         rating = getattr(card, "rating", None)

@@ -32,6 +32,7 @@ class ModelReads:
         key = (mid, self.loaded.model_id, self.loaded.adapter_id)
         if key in self.score_cache:
             scored = self.score_cache[key]
+            self.prompt_adapters[mid] = key[2]
             self.prompt_scored.emit(mid, scored.unscored_prefix, list(scored.records))
             return
         text = message["text"]
@@ -43,6 +44,7 @@ class ModelReads:
         def done(result):
             key, scored = result
             self.score_cache[key] = scored
+            self.prompt_adapters[mid] = key[2]  # whose figures its colours are (the inspector's "adapter" row)
             self.prompt_scored.emit(mid, scored.unscored_prefix, list(scored.records))
 
         self.lane.submit(Task(work, "score prompt", "score", on_success=done,

@@ -12,7 +12,7 @@ from desktop_app.core.count_words import counted
 from desktop_app.core.palette import MAX_ENTROPY_BITS
 
 HISTOGRAM_TIPS = {
-    "probability": "How many tokens the model gave each probability, in ten bars from 0 (left) to 1 (right). "
+    "probability": "How many tokens the model gave each probability, in ten bars from 0% (left) to 100% (right). "
                    "Tall bars on the right: the model expected most of the text; on the left: it did not.",
     "entropy": "How many tokens the model met unsure, and how unsure: its entropy before each token, in bits, "
                f"in ten bars from 0 (one clear choice) to {MAX_ENTROPY_BITS:g}+ (thousands of tokens about as "
@@ -22,12 +22,13 @@ HISTOGRAM_TIPS = {
 
 def bin_words(kind: str, index: int, bins: int, count: int) -> str:
     """The bar ``index`` of ``bins`` of histogram ``kind`` ("probability" or "entropy") in words: its range
-    and how many tokens it holds ("probability 0.9–1: 12 tokens"); the entropy's last bar holds every
+    and how many tokens it holds ("probability 90–100%: 12 tokens", in per cent as every other view says a
+    probability; the CSV and JSON keep 0–1: machine formats); the entropy's last bar holds every
     higher value too ("entropy 10.8+ bits")."""
     top = 1.0 if kind == "probability" else MAX_ENTROPY_BITS
     low, high = top * index / bins, top * (index + 1) / bins
     if kind == "probability":
-        where = f"probability {low:.1f}\u2013{high:.1f}"
+        where = f"probability {low * 100:.0f}\u2013{high * 100:.0f}%"
     elif index == bins - 1:
         where = f"entropy {low:.1f}+ bits"
     else:

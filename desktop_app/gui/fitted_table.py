@@ -24,11 +24,25 @@ class RoomyRows(QStyledItemDelegate):
 
 
 class FittedTable(QTreeWidget):
-    """A QTreeWidget that lays its columns out in its width after each resize (``fit_columns``)."""
+    """A QTreeWidget that lays its columns out in its width after each resize (``fit_columns``).
+
+    Attributes:
+        headers: (whole, short, tips): the header words, shorter ones where the whole do not fit (``set_headers``),
+            and what each column means; None: the labels set as a QTreeWidget's."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setItemDelegate(RoomyRows(self))
+        self.headers: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None = None
+
+    def set_headers(self, whole, short, tips) -> None:
+        """The columns' header words, whole and short (shown where the whole do not fit: at 1024x600 the inspector's
+        list read "Probab" and "In t", inspect69), and their tooltips (a short header's names it whole)."""
+        self.headers = (tuple(whole), tuple(short), tuple(tips))
+        self.setColumnCount(len(whole))
+        self.setHeaderLabels(list(whole))
+        for column, tip in enumerate(tips):
+            self.headerItem().setToolTip(column, tip)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -51,8 +65,10 @@ def fit_columns(table: QTreeWidget) -> None:
         return
     *fixed, last = shown
     cells = {column: table.sizeHintForColumn(column) for column in fixed}
+    over = _headers_over(table, fixed, last, cells, short=False)
+    if over > 0 and getattr(table, "headers", None) is not None:
+        over = _headers_over(table, fixed, last, cells, short=True)
     wanted = {column: max(cells[column], header.sectionSizeHint(column)) for column in fixed}
-    over = sum(wanted.values()) + header.sectionSizeHint(last) - table.viewport().width()
     slack = sum(wanted[column] - cells[column] for column in fixed)
     widths = {}
     for column in fixed:
@@ -62,3 +78,18 @@ def fit_columns(table: QTreeWidget) -> None:
         header.resizeSection(column, widths[column])
     # the last by hand too: a stretched last section does not shrink below the size it was given before
     header.resizeSection(last, max(header.minimumSectionSize(), table.viewport().width() - sum(widths.values())))
+
+
+def _headers_over(table: QTreeWidget, fixed: list[int], last: int, cells: dict, short: bool) -> int:
+    """How many pixels the columns want past the table's width with the whole (or the ``short``) header words
+    shown (a FittedTable's ``headers``; other tables keep theirs)."""
+    headers = getattr(table, "headers", None)
+    if headers is not None:
+        whole, brief, tips = headers
+        for column, words in enumerate(brief if short else whole):
+            table.headerItem().setText(column, words)
+            said = f"{whole[column]}: {tips[column]}" if short and words != whole[column] else tips[column]
+            table.headerItem().setToolTip(column, said)
+    header = table.header()
+    wanted = sum(max(cells[column], header.sectionSizeHint(column)) for column in fixed)
+    return wanted + header.sectionSizeHint(last) - table.viewport().width()

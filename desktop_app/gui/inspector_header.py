@@ -11,7 +11,7 @@ from desktop_app.core.piece_words import split_piece_words
 from desktop_app.core.precision import made_with
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.token_figures import token_figures_text
-from desktop_app.core.token_words import MARKS_TIP, marks_words, token_label, token_percent
+from desktop_app.core.token_words import MARKS_TIP, marks_words, piece_label, token_label, token_percent
 from desktop_app.gui.inspector_words import BYTES_TIP, COPY_TIP, STAT_TIPS, copied_words
 from desktop_app.gui.theme import is_dark, scaled_points, styled_label
 
@@ -47,6 +47,7 @@ class TokenHeader:
         self.stats = QGridLayout()
         self.stats.setHorizontalSpacing(STATS_SPACING_PX)
         self.stat_values: dict[str, QLabel] = {}
+        self.stat_names: dict[str, QLabel] = {}
         for row, name in enumerate(STAT_TIPS):
             key = styled_label(name, "Muted")
             value = QLabel()
@@ -55,7 +56,7 @@ class TokenHeader:
             value.setAlignment(Qt.AlignmentFlag.AlignRight)
             self.stats.addWidget(key, row, 0)
             self.stats.addWidget(value, row, 1)
-            self.stat_values[name] = value
+            self.stat_values[name], self.stat_names[name] = value, key
         self.stats_box = QWidget()  # made alone (a window's layout margins, 11 px, kept in stats_margins), then moved
         self.stats_box.setLayout(self.stats)
         self.stats_margins = self.stats.contentsMargins()  # the style's, given back as the view widens
@@ -87,7 +88,7 @@ class TokenHeader:
 
     def _show_figures(self, record: TokenRecord) -> None:
         """The token itself (its swatch, bytes and marks) and its figures."""
-        self.token_label.setText(token_label(record.text))
+        self.token_label.setText(piece_label(record.text, self.completes))  # "(part of “首”)"
         self._show_bytes_note(record)
         self._show_marks_note(record)
         self._paint_swatch()
@@ -99,6 +100,17 @@ class TokenHeader:
         self.stat_values["surprisal"].setText(f"{record.surprisal_bits:.2f} bits")
         self.stat_values["precision"].setText(made_with(record.precision, self.loaded_precision(),
                                                         written=self.written_token))
+        self._show_adapter()
+
+    def _show_adapter(self) -> None:
+        """The "adapter" row: whose figures the token shows (``figures_of``: the row's words and their whole form),
+        hidden where the caller does not know."""
+        shown, whole = self.figures_of or ("", "")
+        value = self.stat_values["adapter"]
+        value.setText(shown)
+        value.setToolTip(f"{whole}\n\n{STAT_TIPS['adapter']}" if whole != shown else STAT_TIPS["adapter"])
+        for label in (value, self.stat_names["adapter"]):
+            label.setVisible(bool(shown))
 
     def _show_bytes_note(self, record: TokenRecord) -> None:
         """A token that is part of a character has no text of its own: its bytes (from the tokenizer of

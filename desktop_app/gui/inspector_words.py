@@ -27,6 +27,11 @@ STAT_TIPS = {
     "precision": "The model weights these figures were computed with: Exact (float32), Fast (16-bit) or "
                  "Compact (8-bit integer weights). An answer keeps the figures of the weights that wrote it; "
                  "where the model loaded now has other weights, the line says so.",
+    # inspect69: "Armstrong" read 94.0% in the Text tab before a fine-tune and 91.7% after, and nothing said
+    # whose figures either was
+    "adapter": "Whose figures these are: the adapter (a fine-tune, named as in the adapter history) the model wore "
+               "when it wrote this answer's token or read this text, or the base model (no adapter). A text is "
+               "read again under an adapter put on, so its figures change with it; an answer keeps its writer's.",
 }
 BYTES_TIP = ("This token holds only part of a character (an emoji or an accented letter split over several "
              "tokens): these are its bytes in hex; the token that completes the character shows it.")

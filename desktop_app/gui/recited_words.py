@@ -21,6 +21,7 @@ ORDER_NAME = ("recited", "Known by heart",
               "read), or it occurs nowhere earlier, so the model most likely learnt it in training (a licence, a "
               "famous quote, boilerplate, common code)")
 HEADERS = ("Why", "Tokens", "Mean probability", "First choice", "Words")
+SHORT_HEADERS = ("Why", "Tokens", "Mean prob.", "First", "Words")  # where those do not fit (surprise_words's)
 HEADER_TIPS = (
     "Repeats earlier text: most of the passage occurs earlier in what the model read, from the line named "
     "(it copies it). Known by heart: it occurs nowhere earlier, so the model most likely saw it in training. "

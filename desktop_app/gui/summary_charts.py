@@ -19,6 +19,7 @@ def bucket_color(index: int) -> QColor:
     return QColor(*sequential_color(1.0 - index / (len(RANK_BUCKETS) - 1), is_dark()))
 
 
+BAR_LABEL_PADDING = 8  # px a share's words leave free in its part of the bar (4 each side)
 DIMMED_OPACITY = 0.35  # a chart of figures that are no longer the text's (set_before): drawn faint
 
 
@@ -44,20 +45,28 @@ class BucketBar(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(240, 22)
 
+    def segments(self) -> list[tuple[QRectF, str]]:
+        """Each bucket's rectangle and the share written in it: one decimal, as the figures' line under the bar
+        and its tooltip say it (inspect69: the bar read "8%" over a line's "7.5%"); "" where that does not fit."""
+        out, x, width, height = [], 0.0, float(self.width()), float(self.height())
+        metrics = self.fontMetrics()
+        for share in self.shares:
+            rect = QRectF(x, 0, share * width, height)
+            words = f"{share * 100:.1f}%"
+            out.append((rect, words if metrics.horizontalAdvance(words) + BAR_LABEL_PADDING <= rect.width() else ""))
+            x += rect.width()
+        return out
+
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setOpacity(DIMMED_OPACITY if self.dimmed else 1.0)
-        x, width, height = 0.0, float(self.width()), float(self.height())
         painter.fillRect(self.rect(), QColor(128, 128, 128, 40))
-        for index, share in enumerate(self.shares):
-            w = share * width
-            rect = QRectF(x, 0, w, height)
+        for index, (rect, words) in enumerate(self.segments()):
             colour = bucket_color(index)
             painter.fillRect(rect, colour)
-            if w > 34:
+            if words:
                 painter.setPen(QColor(*text_color_on(colour.getRgb()[:3])))
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{share * 100:.0f}%")
-            x += w
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, words)
         painter.end()
 
 

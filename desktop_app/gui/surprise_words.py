@@ -31,6 +31,9 @@ NOTHING_TO_JUMP_TIP = "The list is empty: there is nothing to go to in this text
 # usertest69: "Model expected" over a token the model had ranked first (" Paris" 95.6%, rank 1) named its runner-up
 # (" L" 0.79%), which a student read as the model expecting " L" there
 HEADERS = ("Token", "Probability", "Likeliest other", "Surprisal / uncertainty", "In the text")
+# where the whole words do not fit a narrow list (the inspector's at 1024x600 read "Probab" and "In t", inspect69);
+# each header's tooltip then names it whole
+SHORT_HEADERS = ("Token", "Prob.", "Other", "Bits", "In text")
 HEADER_TIPS = (
     "The token, spaces shown as \u2423 and line breaks as \u21b5",
     "How likely the model found this token where it stands",

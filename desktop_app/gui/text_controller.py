@@ -74,6 +74,7 @@ class TextController(QObject):
         self.sampling: dict = {}  # the settings the continuation under way is written with
         self.kept_at = 0.0  # when its tokens so far were last stored (time.monotonic)
         self.opening = False  # a document is being read or made (the view waits, read-only)
+        self.open_refusal = ""  # the words the last refused opening said ("": none)
         self.chat.tasks.store.submit(Task(lambda _r, _c: documents.forget_analyses_of_deleted_documents(store),
                                           "forget deleted texts' analyses", "keep analysis"))
 
@@ -113,7 +114,8 @@ class TextController(QObject):
 
     def _open_failed(self, error) -> None:
         self._set_opening(False)
-        self.error.emit(str(error))
+        self.open_refusal = str(error)  # the next text opened takes it back (TextMode._drop_open_refusal)
+        self.error.emit(self.open_refusal)
 
     def _set_opening(self, opening: bool) -> None:
         self.opening = opening

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTabWidget
 
 from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS, token_place_words
-from desktop_app.core.token_words import token_status_words
+from desktop_app.core.token_words import completed_character, token_status_words
 from desktop_app.gui import conversation_actions, in_place, view_toolbar
 from desktop_app.gui.off_words import text_branch_wait
 from desktop_app.gui.shortcuts import open_settings
@@ -141,8 +141,7 @@ class TextMode:
         # the inspector forgets a token no longer on screen (usertest 12: another branch's " who" stayed)
         self.controller.tree.shown_changed.connect(self.forget_token)
         self.controller.stream_started.connect(lambda plan: self.forget_token(plan.prefix))
-        self.controller.opened.connect(lambda _document: self.forget_token(""))
-        self.controller.opened.connect(self._keep_document)
+        self.controller.opened.connect(self._text_opened)
         self.controller.analysed.connect(lambda _scored, _summary: self.forget_token())
         self.explainer = TextExplainer(self)  # "Why this token?" for the heatmap's tokens
         self.token_menu = TextTokenMenu(self)  # right-click rates a continuation's token, as in chat
@@ -206,6 +205,13 @@ class TextMode:
         self._inspect(index, heatmap.records[index])
         self.explainer.show(index)
 
+    def _text_opened(self, document: dict) -> None:
+        """Another text on screen: the inspector lets the old one's token go, the next start opens this one, and
+        a refusal of a file before it no longer holds."""
+        self.forget_token("")
+        self._keep_document(document)
+        self._drop_open_refusal()
+
     def _keep_document(self, document: dict) -> None:
         """The text on screen, written as it opens (a kill keeps it, as the window's other choices): the next
         start opens it again."""
@@ -222,6 +228,14 @@ class TextMode:
     def _error(self, message: str) -> None:
         self.said["error_banner"] = message
         self.window.show_error(message)
+
+    def _drop_open_refusal(self) -> None:
+        """A text opened: the red banner that refused the file before it no longer holds (inspect69: it stayed
+        over the good file opened next)."""
+        banner, refusal = self.window.error_banner, self.controller.open_refusal
+        if refusal and banner.isVisible() and banner.label.text() == refusal:
+            banner.hide()
+        self.controller.open_refusal = ""
 
     def _notice(self, text: str) -> None:
         self.said["notice_banner"] = text
@@ -317,7 +331,8 @@ class TextMode:
         w = self.window
         target = self.rated_token(index)
         w.inspector.show_token(None, index, record, can_branch=False, cut=self._sampler_cut(target, record),
-                               keep_explanation=keep_explanation)
+                               keep_explanation=keep_explanation, figures_of=self._figures_of(index),
+                               completes=completed_character(self.view.heatmap.records, index))
         edited = target is None and self.in_edited_continuation(index)
         w.inspector.show_source(token_place_words(index, len(self.view.heatmap.records), target is not None, edited))
         waiting = self._branch_wait(index)
@@ -325,6 +340,16 @@ class TextMode:
         if target is not None:
             w.inspector.set_token_rating(self.controller.tree.ratings(target[0])["tokens"].get(target[1]))
         w.inspector.hint.setText(waiting or (EDITED_TOKEN_HINT if edited else self._token_hint(target)))
+
+    def _figures_of(self, index: int) -> tuple[str, str]:
+        """Whose figures token ``index`` shows: the adapter its analysis was read under (the scoring's key names
+        it: the model may have changed since), else (a continuation streaming) the one on the model."""
+        from desktop_app.core.adapters import figures_adapter_words
+
+        scored = self.explainer.scored_shown(index)
+        key = scored.model_key if scored is not None else None
+        adapter = self.adapter_id if not key else key[2] if isinstance(key[2], int) else None
+        return figures_adapter_words(self.controller.store, adapter)
 
     def picked_by_person(self, target: tuple[int, int] | None) -> bool:
         """Whether the continuation token ``target`` (branch id, token index) is the alternative the person

@@ -92,7 +92,7 @@ class SummaryPanel(QWidget):
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.figures.setWordWrap(True)
         self.figures.setToolTip(SURPRISE_TIP)
-        self.probabilities = Histogram("probability", "0", "1", "probability")
+        self.probabilities = Histogram("probability", "0%", "100%", "probability")
         self.entropies = Histogram("entropy (bits)", "0", f"{MAX_ENTROPY_BITS:g}+", "entropy")
         self.first_guesses = FirstGuessChart()
         self.wide: bool | None = None

@@ -140,12 +140,8 @@ class SurprisePanel(QWidget):
     def _columns_for(table: QTreeWidget, passages: bool) -> None:
         """The headers of a list of tokens, or of passages (Known by heart; five columns each, the fourth
         left out when narrow)."""
-        headers, tips = (recited_words.HEADERS, recited_words.HEADER_TIPS) if passages \
-            else (words.HEADERS, words.HEADER_TIPS)
-        table.setColumnCount(len(headers))
-        table.setHeaderLabels(list(headers))
-        for column, tip in enumerate(tips):
-            table.headerItem().setToolTip(column, tip)
+        table.set_headers(*((recited_words.HEADERS, recited_words.SHORT_HEADERS, recited_words.HEADER_TIPS) if passages
+                            else (words.HEADERS, words.SHORT_HEADERS, words.HEADER_TIPS)))
         # a narrow column cuts the words around a token from the left: the token and what follows it stay (cut
         # on the right, at 800x600 "…The capital of France i" had hidden "‹Rome›" itself); a passage's words
         # from the right: how it begins says which it is

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, text_color_on
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.token_words import shown_text, tooltip_html, written_places
+from desktop_app.core.token_words import completed_character, shown_text, tooltip_html, written_places
 from desktop_app.gui.token_marks import MarkPainter, span_rects
 
 TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
@@ -373,7 +373,8 @@ class TokenView(QTextEdit):
 
     def token_tip(self, index: int, record: TokenRecord) -> str:
         """A token's tooltip: ``tip_for``'s (a change's before and after), else its figures."""
-        return (self.tip_for(index, record) if self.tip_for else None) or tooltip_html(record)
+        return ((self.tip_for(index, record) if self.tip_for else None)
+                or tooltip_html(record, completes=completed_character(self.records, index)))
 
     def _base_format(self, rgb) -> QTextCharFormat:
         """One shared format per colour (copies of a format share its data until changed)."""
