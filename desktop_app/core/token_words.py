@@ -89,6 +89,12 @@ def token_label(text: str) -> str:
     return text if text.isprintable() else "".join(_invisible_mark(ch) for ch in text)
 
 
+def piece_said(text: str) -> str:
+    """``text`` with the "\ufffd" that a piece of a character decodes to said as such, where no tokenizer is at hand
+    to name its bytes: the Surprises' "Likeliest other" column read \u201c\u2423\ufffd\u201d (regress69)."""
+    return text.replace("\ufffd", "(part of a character)")
+
+
 def listed_label(alt, record: TokenRecord) -> str:
     """An alternative's label in a token's tooltip: the written token's row as the token itself reads, another
     that holds only part of a character "(part of a character)". Decoded alone, such a token's text is only
