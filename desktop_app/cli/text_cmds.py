@@ -241,6 +241,7 @@ def surprises_text(records, found, order: str) -> str:
     token, its probability, what the model expected, surprisal / uncertainty, the words around."""
     from desktop_app.core.percent_words import percent
     from desktop_app.core.surprises import context
+    from desktop_app.core.token_words import piece_said
     from desktop_app.gui.surprise_words import in_text  # Qt-free: the tab's "every ‹banana› year"
 
     heading = "least likely first" if order == "least_likely" else "where the model was sure of something else first"
@@ -248,7 +249,8 @@ def surprises_text(records, found, order: str) -> str:
     lines = [f"{len(found)} most surprising tokens of {len(records):,}, {heading} ({FROM_ONE}; bits: the token's "
              "surprisal / the model's uncertainty there, its entropy):"]
     for s in found:
-        expected = f"{json.dumps(s.expected.text, ensure_ascii=False)} {percent(s.expected.prob)}" if s.expected else "-"
+        expected = f"{json.dumps(piece_said(s.expected.text), ensure_ascii=False)} {percent(s.expected.prob)}" \
+            if s.expected else "-"
         before, token, after = context(records, s.index, before=24, after=16)
         lines.append(f"  token {s.index + 1:<6} {json.dumps(s.text, ensure_ascii=False):<14} {percent(s.prob):>9}  "
                      f"expected {expected:<22} {s.surprisal_bits:5.1f} / {s.entropy_bits:4.1f} bits  "

@@ -110,6 +110,12 @@ def piece_label(text: str, completes: str = "") -> str:
     return f"(part of \u201c{completes}\u201d)" if text == "" and completes else token_label(text)
 
 
+def piece_said(text: str) -> str:
+    """``text`` with the "\ufffd" that a piece of a character decodes to said as such, where no tokenizer is at hand
+    to name its bytes: the Surprises' "Likeliest other" column read \u201c\u2423\ufffd\u201d (regress69)."""
+    return text.replace("\ufffd", "(part of a character)")
+
+
 def listed_label(alt, record: TokenRecord) -> str:
     """An alternative's label in a token's tooltip: the written token's row as the token itself reads, another
     that holds only part of a character "(part of a character)". Decoded alone, such a token's text is only

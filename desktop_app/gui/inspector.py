@@ -27,6 +27,15 @@ NARROW_INSPECTOR_PX = 250
 PANEL_MARGIN_PX, NARROW_MARGIN_PX = 14, 6  # the body's side margins, and in a narrow view (its words' room)
 
 
+def _one_line_px(row: QBoxLayout) -> int:
+    """The width ``row``'s items need side by side (a stretch needs none), whichever direction it is laid in now."""
+    items = [row.itemAt(i) for i in range(row.count())]
+    shown = [item for item in items if not item.isEmpty()]
+    margins = row.contentsMargins()
+    spacing = max(row.spacing(), 0) * max(len(shown) - 1, 0)
+    return sum(item.sizeHint().width() for item in shown) + spacing + margins.left() + margins.right()
+
+
 def scrolling_layout(panel: QWidget) -> QVBoxLayout:
     """A vertical layout for ``panel`` that scrolls when its content is taller than the window
     (the explanation makes the inspector tall); the panel's own background shows through."""
@@ -212,6 +221,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self.offer_more(busy != "this" and (message_id is None or can_branch or busy is not None))
         if not keep_explanation:  # after the chart: a word asked here before is picked in it again
             self._show_probe(message_id, index, can_branch, busy)  # (a Text token's: its readiness, text_explain.py)
+        self._fit_width()  # its figures' words are new: "written with Fast (bfloat16)" may not fit beside its name
 
     def allow_text_actions(self, *, branch: bool, rate: bool, waiting: str | None = None) -> None:
         """Text mode: the shown token (no message) may start a branch from an alternative,
@@ -262,11 +272,25 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
             self._fit_width()
         return False
 
+    def _side_by_side_px(self) -> int:
+        """The least width of the side by side form: the figures' names beside their whole values, and each button row
+        in one line, with the body's margins; worked out whichever form is shown (wrapped values hint narrower)."""
+        keys = max(self.stats.itemAtPosition(row, 0).widget().sizeHint().width() for row in range(len(self.stat_values)))
+        values = max(label.fontMetrics().horizontalAdvance(label.text()) + 2 * label.margin()
+                     for label in self.stat_values.values())
+        inset = self.stats_margins
+        figures = inset.left() + keys + STATS_SPACING_PX + values + inset.right()
+        rows = max(_one_line_px(row) for row in (self.explain_row, self.rate_row))
+        return max(figures, rows) + 2 * PANEL_MARGIN_PX
+
     def _fit_width(self) -> None:
         """Rows one under another and values wrapped in a narrow view (NARROW_INSPECTOR_PX), side by side else."""
         # the width grows with the desktop's font: at 14 pt the side by side form needs 459 px, and in the
         # panel's 326 its buttons, figures and chart ran past the right edge, with no way to scroll to them
-        narrow = self.scroll.viewport().width() < NARROW_INSPECTOR_PX * font_scale()
+        # measured too: at 10-11 pt (GNOME's and KDE's default) the scaled bound let the side by side form stay while
+        # its figures needed 334-377 px of the 326, the values and Copy figures cut at the right edge (regress69)
+        least = max(NARROW_INSPECTOR_PX * font_scale(), self._side_by_side_px())
+        narrow = self.scroll.viewport().width() < least
         direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
         for row in (self.explain_row, self.rate_row):
             if row.direction() != direction:

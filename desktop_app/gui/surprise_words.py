@@ -8,6 +8,7 @@ import html
 from desktop_app.core.palette import visible_whitespace
 from desktop_app.core.percent_words import percent
 from desktop_app.core.surprises import Surprise
+from desktop_app.core.token_words import piece_said
 from desktop_app.gui.recited_words import ORDER_NAME as RECITED_ORDER, tokens_listed
 
 TITLE = "Surprises"
@@ -61,7 +62,7 @@ def shown_token(text: str) -> str:
 def cells(surprise: Surprise, around: tuple[str, str, str]) -> tuple[str, ...]:
     """A row's five cells, as HEADERS name them."""
     expected = surprise.expected
-    guess = f"{shown_token(expected.text)} {percent(expected.prob)}" if expected else "\u2014"
+    guess = f"{piece_said(shown_token(expected.text))} {percent(expected.prob)}" if expected else "\u2014"
     return (shown_token(surprise.text), percent(surprise.prob), guess,
             f"{surprise.surprisal_bits:.1f} / {surprise.entropy_bits:.1f} bits", in_text(*around))
 
@@ -90,7 +91,7 @@ def row_tip(surprise: Surprise) -> str:
 def expected_words(surprise: Surprise) -> str:
     """What the model expected there, without the HTML: its likeliest other token, named as its second choice
     where this token was its first (a rank-1 token's "It expected “␣L” (0.79%)" contradicted its rank)."""
-    other = f"{shown_token(surprise.expected.text)} ({percent(surprise.expected.prob)})"
+    other = f"{piece_said(shown_token(surprise.expected.text))} ({percent(surprise.expected.prob)})"
     if surprise.rank == 1:
         return f"It was the model's first choice; its second was {other}"
     return f"It expected {other}"
