@@ -110,10 +110,15 @@ def piece_label(text: str, completes: str = "") -> str:
     return f"(part of \u201c{completes}\u201d)" if text == "" and completes else token_label(text)
 
 
-def piece_said(text: str) -> str:
+PIECE_WORDS, SHORT_PIECE_WORDS = "(part of a character)", "(a piece)"
+
+
+def piece_said(text: str, short: bool = False) -> str:
     """``text`` with the "\ufffd" that a piece of a character decodes to said as such, where no tokenizer is at hand
-    to name its bytes: the Surprises' "Likeliest other" column read \u201c\u2423\ufffd\u201d (regress69)."""
-    return text.replace("\ufffd", "(part of a character)")
+    to name its bytes: the Surprises' "Likeliest other" column read \u201c\u2423\ufffd\u201d (regress69). ``short``: in
+    a list's narrow column, whose row's tooltip says it whole (the long words took the inspector's list's room and
+    cut its headers at 1024x600)."""
+    return text.replace("\ufffd", SHORT_PIECE_WORDS if short else PIECE_WORDS)
 
 
 def listed_label(alt, record: TokenRecord) -> str:

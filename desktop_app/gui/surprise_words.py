@@ -62,7 +62,7 @@ def shown_token(text: str) -> str:
 def cells(surprise: Surprise, around: tuple[str, str, str]) -> tuple[str, ...]:
     """A row's five cells, as HEADERS name them."""
     expected = surprise.expected
-    guess = f"{piece_said(shown_token(expected.text))} {percent(expected.prob)}" if expected else "\u2014"
+    guess = f"{piece_said(shown_token(expected.text), short=True)} {percent(expected.prob)}" if expected else "\u2014"
     return (shown_token(surprise.text), percent(surprise.prob), guess,
             f"{surprise.surprisal_bits:.1f} / {surprise.entropy_bits:.1f} bits", in_text(*around))
 
