@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from desktop_app.core.calibration import Calibration, calibration_rows, calibration_words
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import sequential_color
-from desktop_app.gui.summary_charts import DIMMED_OPACITY, Histogram
+from desktop_app.gui.summary_charts import Histogram
 from desktop_app.gui.theme import is_dark
 
 TITLE = "first guess right"
@@ -45,23 +45,10 @@ class FirstGuessChart(Histogram):
                 f"({row['share_right'] * 100:.0f}%; {row['mean_sureness'] * 100:.0f}% sure on average)")
         return f"{TIP}\n\n{calibration_words(self.result)}\n\n{said}" + (" \u2013 few: rough" if row["few"] else "")
 
-    def paintEvent(self, _event) -> None:
-        painter = QPainter(self)
-        painter.setOpacity(DIMMED_OPACITY if self.dimmed else 1.0)
-        text = self.palette().color(self.foregroundRole())
-        painter.setPen(text)
-        line = self.fontMetrics().height()
-        painter.drawText(QRectF(0, 0, self.width(), line), Qt.AlignmentFlag.AlignLeft, self.title)
-        chart = self.chart_rect()
-        painter.fillRect(chart, QColor(128, 128, 128, 30))
+    def draw_bars(self, painter: QPainter, chart: QRectF, text: QColor) -> None:
         if self.result is not None:
             self._bars(painter, chart)
         self._diagonal(painter, chart, text)
-        painter.setPen(text)
-        below = QRectF(0, chart.bottom() + 2, self.width(), line)
-        painter.drawText(below, Qt.AlignmentFlag.AlignLeft, self.low)
-        painter.drawText(below, Qt.AlignmentFlag.AlignRight, self.high)
-        painter.end()
 
     def _bars(self, painter: QPainter, chart: QRectF) -> None:
         """Each bin's share right as a bar's height on a 0-1 scale (not scaled to the tallest, as the

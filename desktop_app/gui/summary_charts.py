@@ -136,6 +136,7 @@ class Histogram(QWidget):
         return QSize(160, self.least_height())
 
     def paintEvent(self, _event) -> None:
+        """The title, the chart's ground, its bars (``draw_bars``), the range under it."""
         painter = QPainter(self)
         painter.setOpacity(DIMMED_OPACITY if self.dimmed else 1.0)
         text = self.palette().color(self.foregroundRole())
@@ -144,6 +145,15 @@ class Histogram(QWidget):
         painter.drawText(QRectF(0, 0, self.width(), line), Qt.AlignmentFlag.AlignLeft, self.title)
         chart = self.chart_rect()
         painter.fillRect(chart, QColor(128, 128, 128, 30))
+        self.draw_bars(painter, chart, text)
+        painter.setPen(text)
+        below = QRectF(0, chart.bottom() + 2, self.width(), line)
+        painter.drawText(below, Qt.AlignmentFlag.AlignLeft, self.low)
+        painter.drawText(below, Qt.AlignmentFlag.AlignRight, self.high)
+        painter.end()
+
+    def draw_bars(self, painter: QPainter, chart: QRectF, _text: QColor) -> None:
+        """The counts as bars, each as tall as its count over the tallest's (``_text``: the words' colour)."""
         top = max(self.counts, default=0)
         n = len(self.counts)
         for index, count in enumerate(self.counts):
@@ -153,8 +163,3 @@ class Histogram(QWidget):
             h = chart.height() * count / top
             colour = QColor(*sequential_color(index / max(1, n - 1), is_dark()))
             painter.fillRect(QRectF(chart.x() + index * w + 1, chart.bottom() - h, w - 2, h), colour)
-        painter.setPen(text)
-        below = QRectF(0, chart.bottom() + 2, self.width(), line)
-        painter.drawText(below, Qt.AlignmentFlag.AlignLeft, self.low)
-        painter.drawText(below, Qt.AlignmentFlag.AlignRight, self.high)
-        painter.end()
