@@ -1,0 +1,65 @@
+"""left69: small leftovers of the session's walks. An explain stopped by Ctrl+C asked to raise --steps; Copy
+figures did not say whose figures they were; (more below). On the tiny model, a real store, real widgets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from test_explain69_why_token import CtrlCAtFirstPass, _explain, saved  # noqa: E402,F401
+from test_gui_text import WAIT_MS  # noqa: E402
+
+
+def test_an_attribution_stopped_by_ctrl_c_says_so_not_to_raise_its_steps(saved, capsys, monkeypatch):  # noqa: F811
+    db, mid, _run = saved
+    code, out = _explain(monkeypatch, capsys, CtrlCAtFirstPass(), str(mid), "--token", "2", "--db", db)
+    assert code == 130
+    header = next(line for line in out.splitlines() if "log-probability difference" in line)
+    assert header.endswith(" (stopped before the last pass)"), header
+    assert "raise --steps" not in out, "more steps cannot help a run that did not finish its own"
+
+
+def _copied(qtbot, window) -> dict:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().clear()
+    qtbot.mouseClick(window.inspector.copy_button, Qt.MouseButton.LeftButton)
+    return json.loads(QApplication.clipboard().text())
+
+
+def test_copy_figures_names_the_adapter_the_row_names_for_text_and_chat_tokens(qtbot, qapp, tiny_model_dir):
+    from desktop_app.core import adapters
+    from gui_windows import ask, window_with_text
+    from test_feel45_adapter_switch import saved_adapter, switched, use_selected
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, "Armstrong walked on the Moon in 1969.") as window:
+        records = window.text_view.heatmap.records
+        window.text_mode.show_token(2, records[2])
+        copied = _copied(qtbot, window)
+        assert "adapter" in copied and copied["adapter"] is None, "the base model's figures"
+        aid = saved_adapter(window, tiny_model_dir, {})
+        adapters.rename(window.chat.store, aid, "terse")
+        with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+            switched(qtbot, window, use_selected(window, aid))
+        records = window.text_view.heatmap.records
+        window.text_mode.show_token(2, records[2])
+        assert _copied(qtbot, window)["adapter"] == {"id": aid, "name": "terse"}
+        window.text_mode.set_mode("chat")
+        ask(qtbot, window, "Hello")
+        window.cards.show_token(window.transcript.cards[-1], 0)
+        assert _copied(qtbot, window)["adapter"] == {"id": aid, "name": "terse"}, "its writer"
+        window.chat.shutdown()
+
+
+def test_figures_whose_adapter_is_not_known_name_none_and_a_deleted_one_keeps_its_number(store):
+    from desktop_app.core import adapters
+    from desktop_app.core.records import TokenRecord
+    from desktop_app.core.token_figures import token_figures
+
+    assert "adapter" not in token_figures(TokenRecord(1, "a", -0.1, 1, 0.2, ()), 0)
+    assert adapters.figures_adapter_json(store, None) is None
+    assert adapters.figures_adapter_json(store, 999) == {"id": 999, "name": None}
