@@ -63,3 +63,27 @@ def test_figures_whose_adapter_is_not_known_name_none_and_a_deleted_one_keeps_it
     assert "adapter" not in token_figures(TokenRecord(1, "a", -0.1, 1, 0.2, ()), 0)
     assert adapters.figures_adapter_json(store, None) is None
     assert adapters.figures_adapter_json(store, 999) == {"id": 999, "name": None}
+
+
+def _tip_at(view, index: int) -> str:
+    from PySide6.QtGui import QTextCursor
+
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(view.starts[index] + 1)
+    return cursor.charFormat().toolTip()
+
+
+def test_a_streamed_pieces_tooltip_names_its_character_once_the_token_completing_it_comes(qtbot, tiny_model):
+    from desktop_app.core.scoring import score_text
+    from desktop_app.gui.token_view import TokenView
+
+    _ids, records = score_text(tiny_model, "\u65e5\u672c\u306e\u9996\u90fd")
+    piece = next(i for i, r in enumerate(records) if r.text == "\u9996") - 1
+    assert records[piece].text == "", "the tiny tokenizer splits \u9996 over tokens"
+    view = TokenView()  # a chat answer's: tooltips set as each token is inserted
+    qtbot.addWidget(view)
+    for record in records:  # one token a time, as an answer streams
+        view.append_records([record])
+        if len(view.records) == piece + 1:
+            assert "part of a character" in _tip_at(view, piece), "nothing completes it yet"
+    assert "(part of \u201c\u9996\u201d)" in _tip_at(view, piece)
