@@ -4,6 +4,7 @@ figures did not say whose figures they were; (more below). On the tiny model, a 
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -87,3 +88,19 @@ def test_a_streamed_pieces_tooltip_names_its_character_once_the_token_completing
         if len(view.records) == piece + 1:
             assert "part of a character" in _tip_at(view, piece), "nothing completes it yet"
     assert "(part of \u201c\u9996\u201d)" in _tip_at(view, piece)
+
+
+def test_a_short_texts_heatmap_takes_the_room_the_editor_had(qtbot, qapp, tiny_model_dir):
+    from gui_windows import window_with_text
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, "Armstrong walked on the Moon.") as window:
+        view = window.text_view
+        view.set_editing(True)
+        editor_height = view.editor.height()
+        view.set_editing(False)  # Done editing
+        heatmap = view.heatmap
+        line = heatmap.fontMetrics().lineSpacing()
+        assert math.ceil(heatmap.document().size().height()) < 3 * line, "a short text: one line or two"
+        qtbot.waitUntil(lambda: heatmap.height() >= editor_height - 2, timeout=WAIT_MS)
+        assert not view.heatmap_scroll.verticalScrollBar().isVisible(), "the box fits its page: nothing to scroll"
+        window.chat.shutdown()

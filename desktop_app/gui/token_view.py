@@ -417,10 +417,19 @@ class TokenView(QTextEdit):
         self.ends.append(cursor.position())
 
     # ------------------------------------------------------------ geometry
+    least_height = 0  # set_least_height's: the room a holder gives a short text (0: the text's own height)
+
     def _fit_height(self, *_args) -> None:
         height = math.ceil(self.document().size().height()) + 2 * self.frameWidth() + 2
+        height = max(height, 24, self.least_height)
         if height != self.height():
-            self.setFixedHeight(max(height, 24))
+            self.setFixedHeight(height)
+
+    def set_least_height(self, pixels: int) -> None:
+        """At least ``pixels`` high however short the text: the Text tab's heatmap takes the room the editor had,
+        its frame round it (a short text's was one line tall over blank room, left69)."""
+        self.least_height = max(0, pixels)
+        self._fit_height()
 
     def sizeHint(self) -> QSize:
         return QSize(400, self.height())
