@@ -158,7 +158,8 @@ def _stopped(args, result, progress, model_id: str, written_by, set_aside, colou
         print("\nWhich earlier tokens led to it: stopped before the first figures.")
     else:
         print("\n".join(["", f"Stopped after {passes}: the rough figures so far (they can be far from the "
-                                "finished ones; read them loosely)."] + attribution_lines(result.attribution, colour)))
+                                "finished ones; read them loosely)."]
+                         + attribution_lines(result.attribution, colour, stopped=True)))
     raise KeyboardInterrupt(words)
 
 
@@ -323,14 +324,22 @@ def lens_lines(result, colour: bool) -> list[str]:
     return lines
 
 
-def attribution_lines(a, colour: bool) -> list[str]:
+def gap_note(a, stopped: bool) -> str:
+    if stopped:
+        return " (stopped before the last pass)"
+    return "" if a.complete else " (over 5%: raise --steps)"
+
+
+def attribution_lines(a, colour: bool, stopped: bool = False) -> list[str]:
+    """The attribution's header and its top contributors; a run stopped by Ctrl+C says so where a finished one
+    with a wide gap would ask for more steps (more steps cannot help a run that did not finish its own)."""
     scale = max((abs(s) for s in a.scores), default=1.0) or 1.0
     lines = [f"Which earlier tokens led to \u201c{shown(a.target_text, 30)}\u201d rather than "
              f"\u201c{shown(a.other_text, 30)}\u201d (integrated gradients, {a.steps} steps):",
              # in nats, as the contributions below (their figures had no unit, cli62)
              f"  log-probability difference {a.difference:+.3f} nats (with every token blank: "
              f"{a.baseline_difference:+.3f}); contributions sum to {a.total:+.3f} nats, gap {a.gap * 100:.1f}%"
-             + ("" if a.complete else " (over 5%: raise --steps)")]
+             + gap_note(a, stopped)]
     for i in a.top(TOP_CONTRIBUTORS):
         # the window's "answer, token 17" ("answer 17" read as the 17th answer, usertest23), with its --token
         where = "prompt" if i < a.prompt_len else f"answer, {token_words(i - a.prompt_len)}"

@@ -616,8 +616,18 @@ def figures_adapter_words(store, adapter_id: int | None) -> tuple[str, str]:
     ("the base model", ...); a long name clipped in the first (a row's room), whole in the second (its tooltip)."""
     if adapter_id is None:
         return adapter_name(None), adapter_name(None)
-    try:
-        name = store.get_adapter(adapter_id).get("name")
-    except UserFacingError:  # deleted since: its number is all there is
-        name = None
+    name = _stored_name(store, adapter_id)
     return adapter_name(adapter_id, clip_at_word(name, FIGURES_NAME_CHARS) or None), adapter_name(adapter_id, name)
+
+
+def figures_adapter_json(store, adapter_id: int | None) -> dict | None:
+    """The same adapter as Copy figures' "adapter": {"id": 1, "name": "terse"} (its name None where it has none or
+    was deleted since), None for the base model; figures pasted elsewhere said whose they were nowhere (left69)."""
+    return None if adapter_id is None else {"id": adapter_id, "name": _stored_name(store, adapter_id)}
+
+
+def _stored_name(store, adapter_id: int) -> str | None:
+    try:
+        return store.get_adapter(adapter_id).get("name")
+    except UserFacingError:  # deleted since: its number is all there is
+        return None

@@ -11,8 +11,11 @@ from typing import Callable
 from desktop_app.core.records import TokenRecord
 
 
+NOT_SAID = object()  # token_figures' adapter where the caller does not know it: no "adapter" key
+
+
 def token_figures(record: TokenRecord, index: int, *, piece_hex: Callable[[int, str], str] | None = None,
-                  cut: dict | None = None, message_id: int | None = None) -> dict:
+                  cut: dict | None = None, message_id: int | None = None, adapter=NOT_SAID) -> dict:
     """The record's stored figures (``to_json``: id, text, prob, logprob (natural log, as transformers'
     log_softmax), rank, top alternatives with their ids) with its place in the text ("index" from 0, "token_number"
     from 1), and the entropy and
@@ -20,13 +23,16 @@ def token_figures(record: TokenRecord, index: int, *, piece_hex: Callable[[int, 
     "entropy_bits" an "entropy" in another unit read as the same figure (leftovers56). What the inspector
     says besides, where it says it: a split character's "bytes" (``piece_hex(id, text)``: its hex, "" for a
     whole character) and an alternative's "sampler" cut (``cut``: id -> why); a chat answer's ``message_id``, which
-    the CLI's commands take with "index" as ``--token``."""
+    the CLI's commands take with "index" as ``--token``; ``adapter``: whose figures they are, as the inspector's
+    "adapter" row says it (core.adapters.figures_adapter_json: {"id", "name"}, None for the base model)."""
     # "token_number" counts from 1 as the inspector's "Token 66" does; "index" from 0, as scripts read it (textwords107)
     placed = {"index": index, "token_number": index + 1, **record.to_json()}
     if message_id is not None:  # a chat answer's: `gpt2-desk explain MESSAGE_ID --token INDEX` (usertest69)
         placed = {"message_id": message_id, **placed}
     figures = {key: value for key, value in placed.items() if key != "entropy"}
     figures["surprisal_bits"] = record.surprisal_bits
+    if adapter is not NOT_SAID:
+        figures["adapter"] = adapter
     if piece_hex is not None and piece_hex(record.id, record.text):
         figures["bytes"] = piece_hex(record.id, record.text)
     for alt in figures["top"]:

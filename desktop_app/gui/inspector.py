@@ -73,6 +73,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
     # show_token's: whose figures the shown token's are (core.adapters.figures_adapter_words; None: not said), and
     # the character it holds a piece of (core.token_words.completed_character; "": none known)
     figures_of: tuple[str, str] | None = None
+    figures_adapter: dict | None = None  # the same adapter as Copy figures says it (figures_adapter_json)
     completes = ""
 
     def __init__(self, parent=None):
@@ -185,7 +186,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
     def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool,
                    busy: str | None = None, model_id: str | None = None, cut: SamplerCut | None = None,
                    keep_explanation: bool = False, figures_of: tuple[str, str] | None = None,
-                   completes: str = "") -> None:
+                   figures_adapter: dict | None = None, completes: str = "") -> None:
         """``busy``: an answer token that cannot branch or be explained only because the model is
         writing (this answer, or another): what is said instead, until the window shows it again.
         Another token starts at the top of the panel: scrolled down to "Why this token?" for the
@@ -194,12 +195,14 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         alone reads a split character's bytes from its ids (core.piece_words). ``cut``: the alternatives
         the answer's sampler could not have picked (core.sampler_cut; None: not a sampled answer's token).
         ``keep_explanation``: the same token's new figures, its "Why this token?" left as it is (it waits for them).
-        ``figures_of``: which adapter's figures they are, as core.adapters.figures_adapter_words says it;
+        ``figures_of``: which adapter's figures they are, as core.adapters.figures_adapter_words says it, and
+        ``figures_adapter`` as figures_adapter_json does (Copy figures' "adapter");
         ``completes``: the character the token holds a piece of (core.token_words.completed_character)."""
         if (message_id, index, record) != (self.message_id, self.index, self.record):
             self.scroll.verticalScrollBar().setValue(0)
         self.message_id, self.index, self.record, self.can_branch = message_id, index, record, can_branch
         self.records_model, self.figures_of, self.completes = model_id, figures_of, completes
+        self.figures_adapter = figures_adapter
         self.written_token = message_id is not None and (can_branch or busy is not None)
         self.waits_for_model = busy is not None
         self.text_branch = self.text_rate = False

@@ -71,9 +71,11 @@ class TokenHeader:
         if self.record is None:
             return
         explanation = self.shown_explanation()
+        # "adapter" only where the row says it (figures_of), so a copy never names an adapter the row did not
+        said = {"adapter": self.figures_adapter} if self.figures_of else {}
         QApplication.clipboard().setText(token_figures_text(self.record, self.index, explanation,
                                                             piece_hex=self._piece_hex, cut=self.chart.cut,
-                                                            message_id=getattr(self, "message_id", None)))
+                                                            message_id=getattr(self, "message_id", None), **said))
         bar = getattr(self.window(), "statusBar", None)
         if bar is not None:
             bar().showMessage(copied_words(self.index, self.record, explanation), COPIED_MS)

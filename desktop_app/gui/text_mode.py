@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTabWidget
 
+from desktop_app.core.adapters import figures_adapter_json, figures_adapter_words
 from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS, token_place_words
 from desktop_app.core.token_words import completed_character, token_status_words
 from desktop_app.gui import conversation_actions, in_place, view_toolbar
@@ -330,8 +331,10 @@ class TextMode:
     def _inspect(self, index: int, record, keep_explanation: bool = False) -> None:
         w = self.window
         target = self.rated_token(index)
+        store, adapter = self.controller.store, self._figures_adapter_id(index)
         w.inspector.show_token(None, index, record, can_branch=False, cut=self._sampler_cut(target, record),
-                               keep_explanation=keep_explanation, figures_of=self._figures_of(index),
+                               keep_explanation=keep_explanation, figures_of=figures_adapter_words(store, adapter),
+                               figures_adapter=figures_adapter_json(store, adapter),
                                completes=completed_character(self.view.heatmap.records, index))
         edited = target is None and self.in_edited_continuation(index)
         w.inspector.show_source(token_place_words(index, len(self.view.heatmap.records), target is not None, edited))
@@ -341,15 +344,12 @@ class TextMode:
             w.inspector.set_token_rating(self.controller.tree.ratings(target[0])["tokens"].get(target[1]))
         w.inspector.hint.setText(waiting or (EDITED_TOKEN_HINT if edited else self._token_hint(target)))
 
-    def _figures_of(self, index: int) -> tuple[str, str]:
+    def _figures_adapter_id(self, index: int) -> int | None:
         """Whose figures token ``index`` shows: the adapter its analysis was read under (the scoring's key names
         it: the model may have changed since), else (a continuation streaming) the one on the model."""
-        from desktop_app.core.adapters import figures_adapter_words
-
         scored = self.explainer.scored_shown(index)
         key = scored.model_key if scored is not None else None
-        adapter = self.adapter_id if not key else key[2] if isinstance(key[2], int) else None
-        return figures_adapter_words(self.controller.store, adapter)
+        return self.adapter_id if not key else key[2] if isinstance(key[2], int) else None
 
     def picked_by_person(self, target: tuple[int, int] | None) -> bool:
         """Whether the continuation token ``target`` (branch id, token index) is the alternative the person

@@ -211,6 +211,9 @@ class TextView(QWidget):
         if (watched is self.heatmap_scroll and event.type() in (QEvent.Type.Resize, QEvent.Type.Show)
                 and self.lower.orientation() == Qt.Orientation.Vertical):
             QTimer.singleShot(0, self, self._whole_lines)
+        if watched is self.heatmap_scroll and event.type() == QEvent.Type.Resize:
+            # as the editor: the whole page less the margins round the text (NoFrame: the scroll's own height)
+            self.heatmap.set_least_height(event.size().height() - TEXT_MARGINS[1] - TEXT_MARGINS[3])
         if (watched is self.heatmap_scroll and event.type() == QEvent.Type.Resize
                 and event.size().width() != event.oldSize().width()):
             QTimer.singleShot(0, self, self._keep_selected_in_view)

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, text_color_on
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.token_words import completed_character, shown_text, tooltip_html, written_places
+from desktop_app.core.token_words import (PIECE_LOOKAHEAD, completed_character, shown_text, tooltip_html,
+                                          written_places)
 from desktop_app.gui.token_marks import MarkPainter, span_rects
 
 TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
@@ -206,7 +207,22 @@ class TokenView(QTextEdit):
         cursor.beginEditBlock()
         for offset, record in enumerate(records):
             self._insert(cursor, first + offset, record)
+        self._retip_pieces_before(cursor, first)
         cursor.endEditBlock()
+
+    def _retip_pieces_before(self, cursor: QTextCursor, first: int) -> None:
+        """The pieces of a character just before token ``first`` formatted again: their tooltips, set as they
+        streamed in, said "(part of a character)" before the token completing them came; now they name it, "(part
+        of “首”)", as the inspector does (left69). Tooltips made at hover time read the records as they are then."""
+        if self.lazy_tooltips and not self.format_hook:
+            return
+        index = first - 1
+        while index >= 0 and first - index <= PIECE_LOOKAHEAD and self.records[index].text == "":
+            if self.starts[index] < self.ends[index]:  # plain text shows a piece as nothing: no tooltip to mend
+                cursor.setPosition(self.starts[index])
+                cursor.setPosition(self.ends[index], QTextCursor.MoveMode.KeepAnchor)
+                cursor.setCharFormat(self.char_format(index, self.records[index]))
+            index -= 1
 
     def set_measure(self, measure: str) -> None:
         self.measure = measure
@@ -401,10 +417,19 @@ class TokenView(QTextEdit):
         self.ends.append(cursor.position())
 
     # ------------------------------------------------------------ geometry
+    least_height = 0  # set_least_height's: the room a holder gives a short text (0: the text's own height)
+
     def _fit_height(self, *_args) -> None:
         height = math.ceil(self.document().size().height()) + 2 * self.frameWidth() + 2
+        height = max(height, 24, self.least_height)
         if height != self.height():
-            self.setFixedHeight(max(height, 24))
+            self.setFixedHeight(height)
+
+    def set_least_height(self, pixels: int) -> None:
+        """At least ``pixels`` high however short the text: the Text tab's heatmap takes the room the editor had,
+        its frame round it (a short text's was one line tall over blank room, left69)."""
+        self.least_height = max(0, pixels)
+        self._fit_height()
 
     def sizeHint(self) -> QSize:
         return QSize(400, self.height())
