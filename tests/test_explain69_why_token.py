@@ -51,7 +51,13 @@ class CtrlCAtFirstPass(Terminal):
 
 def _explain(monkeypatch, capsys, stderr, *argv) -> tuple[int, str]:
     monkeypatch.setattr(sys, "stderr", stderr)
-    code = main(["explain", *argv])
+    # Ctrl+C as a terminal sends it: a pytest started in the background (`pytest &`) inherits SIGINT ignored, and the
+    # real SIGINT these tests send did nothing there (exit 0 where 130 was meant)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code = main(["explain", *argv])
+    finally:
+        signal.signal(signal.SIGINT, previous)
     return code, capsys.readouterr().out
 
 
