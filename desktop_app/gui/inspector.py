@@ -207,15 +207,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self.waits_for_model = busy is not None
         self.text_branch = self.text_rate = False
         self.text_wait = None
-        self.placeholder.hide()
-        self.show_source("")  # the chat says which answer after this; the Text tab's token needs nothing
-        for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage, self.copy_button):
-            widget.show()
-        self.branch_button.setVisible(can_branch)
-        self.rate_box.setVisible(can_branch)
-        self.set_token_rating(None)
-        self.hint.setVisible(True)
-        self.explain.show()
+        self._show_parts(can_branch)
         if not keep_explanation:
             self.explain.show_token(message_id if can_branch else None, index, busy=busy and busy_explain_words(busy))
         self._show_figures(record)
@@ -225,6 +217,18 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         if not keep_explanation:  # after the chart: a word asked here before is picked in it again
             self._show_probe(message_id, index, can_branch, busy)  # (a Text token's: its readiness, text_explain.py)
         self._fit_width()  # its figures' words are new: "written with Fast (bfloat16)" may not fit beside its name
+
+    def _show_parts(self, can_branch: bool) -> None:
+        """The parts a shown token has, the placeholder gone; branching and rating where the token allows them."""
+        self.placeholder.hide()
+        self.show_source("")  # the chat says which answer after this; the Text tab's token needs nothing
+        for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage, self.copy_button):
+            widget.show()
+        self.branch_button.setVisible(can_branch)
+        self.rate_box.setVisible(can_branch)
+        self.set_token_rating(None)
+        self.hint.setVisible(True)
+        self.explain.show()
 
     def allow_text_actions(self, *, branch: bool, rate: bool, waiting: str | None = None) -> None:
         """Text mode: the shown token (no message) may start a branch from an alternative,
