@@ -94,14 +94,14 @@ def test_the_inspector_and_the_tooltip_name_the_character_in_the_text_tab(qtbot,
 def test_the_figures_adapter_words_are_the_adapter_historys_names(store):
     from desktop_app.core import adapters
 
-    assert adapters.figures_adapter_words(store, None) == ("the base model", "the base model")
+    assert adapters.figures_adapter(store, None)[0] == ("the base model", "the base model")
     aid = store.add_adapter("/a1", base_model="folder:/m")
     adapters.rename(store, aid, "terse")
-    assert adapters.figures_adapter_words(store, aid) == (f"adapter {aid} \u201cterse\u201d",) * 2
+    assert adapters.figures_adapter(store, aid)[0] == (f"adapter {aid} \u201cterse\u201d",) * 2
     adapters.rename(store, aid, "answers in one short sentence, as a telegram")
-    shown, whole = adapters.figures_adapter_words(store, aid)
+    shown, whole = adapters.figures_adapter(store, aid)[0]
     assert len(shown) < len(whole) and shown.endswith("\u2026\u201d") and whole.endswith("telegram\u201d")
-    assert adapters.figures_adapter_words(store, 999) == ("adapter 999",) * 2, "deleted since: its number"
+    assert adapters.figures_adapter(store, 999)[0] == ("adapter 999",) * 2, "deleted since: its number"
 
 
 def test_the_inspector_says_which_adapters_figures_a_text_token_and_an_answers_token_are(qtbot, qapp,

@@ -62,8 +62,8 @@ def test_figures_whose_adapter_is_not_known_name_none_and_a_deleted_one_keeps_it
     from desktop_app.core.token_figures import token_figures
 
     assert "adapter" not in token_figures(TokenRecord(1, "a", -0.1, 1, 0.2, ()), 0)
-    assert adapters.figures_adapter_json(store, None) is None
-    assert adapters.figures_adapter_json(store, 999) == {"id": 999, "name": None}
+    assert adapters.figures_adapter(store, None)[1] is None
+    assert adapters.figures_adapter(store, 999)[1] == {"id": 999, "name": None}
 
 
 def _tip_at(view, index: int) -> str:

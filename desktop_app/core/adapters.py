@@ -611,19 +611,17 @@ def stored_label(store, adapter_id: int | None) -> str:
 FIGURES_NAME_CHARS = 24  # of a long adapter name, what the inspector's "adapter" row shows (the rest in its tooltip)
 
 
-def figures_adapter_words(store, adapter_id: int | None) -> tuple[str, str]:
-    """Which adapter's figures a token shows, as the adapter history names it: ("adapter 1 “terse”", the same) /
-    ("the base model", ...); a long name clipped in the first (a row's room), whole in the second (its tooltip)."""
+def figures_adapter(store, adapter_id: int | None) -> tuple[tuple[str, str], dict | None]:
+    """Which adapter's figures a token shows, with the store read once: as the adapter history names it,
+    ("adapter 1 “terse”", the same) / ("the base model", ...), a long name clipped in the first (a row's room) and
+    whole in the second (its tooltip); and as Copy figures' "adapter" says it, {"id": 1, "name": "terse"} (its name
+    None where it has none or was deleted since), None for the base model: figures pasted elsewhere said whose they
+    were nowhere (left69)."""
     if adapter_id is None:
-        return adapter_name(None), adapter_name(None)
+        return (adapter_name(None), adapter_name(None)), None
     name = _stored_name(store, adapter_id)
-    return adapter_name(adapter_id, clip_at_word(name, FIGURES_NAME_CHARS) or None), adapter_name(adapter_id, name)
-
-
-def figures_adapter_json(store, adapter_id: int | None) -> dict | None:
-    """The same adapter as Copy figures' "adapter": {"id": 1, "name": "terse"} (its name None where it has none or
-    was deleted since), None for the base model; figures pasted elsewhere said whose they were nowhere (left69)."""
-    return None if adapter_id is None else {"id": adapter_id, "name": _stored_name(store, adapter_id)}
+    words = adapter_name(adapter_id, clip_at_word(name, FIGURES_NAME_CHARS) or None), adapter_name(adapter_id, name)
+    return words, {"id": adapter_id, "name": name}
 
 
 def _stored_name(store, adapter_id: int) -> str | None:

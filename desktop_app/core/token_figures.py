@@ -24,7 +24,7 @@ def token_figures(record: TokenRecord, index: int, *, piece_hex: Callable[[int, 
     says besides, where it says it: a split character's "bytes" (``piece_hex(id, text)``: its hex, "" for a
     whole character) and an alternative's "sampler" cut (``cut``: id -> why); a chat answer's ``message_id``, which
     the CLI's commands take with "index" as ``--token``; ``adapter``: whose figures they are, as the inspector's
-    "adapter" row says it (core.adapters.figures_adapter_json: {"id", "name"}, None for the base model)."""
+    "adapter" row says it (core.adapters.figures_adapter: {"id", "name"}, None for the base model)."""
     # "token_number" counts from 1 as the inspector's "Token 66" does; "index" from 0, as scripts read it (textwords107)
     placed = {"index": index, "token_number": index + 1, **record.to_json()}
     if message_id is not None:  # a chat answer's: `gpt2-desk explain MESSAGE_ID --token INDEX` (usertest69)

@@ -15,7 +15,7 @@ import time
 from PySide6.QtCore import Qt
 
 from desktop_app.core import unwritten
-from desktop_app.core.adapters import figures_adapter_json, figures_adapter_words
+from desktop_app.core.adapters import figures_adapter
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted, stopped_unstarted
 from desktop_app.core.errors import UserFacingError
@@ -593,11 +593,10 @@ class ChatCards:
         answer, writing = card.role == "assistant", w.chat.generating
         can_branch = answer and card.message_id is not None and not writing
         busy = None if can_branch or not answer or not writing else "this" if card is self.streaming else "another"
-        adapter = records_adapter(card, index, w.chat)
+        figures_of, figures_json = figures_adapter(w.chat.store, records_adapter(card, index, w.chat))
         w.inspector.show_token(card.message_id, index, card.records[index], can_branch=can_branch, busy=busy,
                                model_id=records_model(card), cut=answer_cut(card, index, w.chat.loaded),
-                               figures_of=figures_adapter_words(w.chat.store, adapter),
-                               figures_adapter=figures_adapter_json(w.chat.store, adapter),
+                               figures_of=figures_of, figures_adapter=figures_json,
                                completes=completed_character(card.records, index))
         w.inspector.show_source(self._source_words(card, index))
         w.chat_surprises.show_for(card, index)

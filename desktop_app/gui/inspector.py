@@ -70,10 +70,10 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
     more_asked = Signal()  # "Show N more": the shown token's next alternatives (gui/more_alternatives_wiring.py)
     emptied = Signal()  # a shown token went (New text, another tab): the panels fit again (view_toolbar.PanelFitter)
 
-    # show_token's: whose figures the shown token's are (core.adapters.figures_adapter_words; None: not said), and
+    # show_token's: whose figures the shown token's are (core.adapters.figures_adapter; None: not said), and
     # the character it holds a piece of (core.token_words.completed_character; "": none known)
     figures_of: tuple[str, str] | None = None
-    figures_adapter: dict | None = None  # the same adapter as Copy figures says it (figures_adapter_json)
+    figures_adapter: dict | None = None  # the same adapter as Copy figures says it (core.adapters.figures_adapter)
     completes = ""
 
     def __init__(self, parent=None):
@@ -195,8 +195,8 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         alone reads a split character's bytes from its ids (core.piece_words). ``cut``: the alternatives
         the answer's sampler could not have picked (core.sampler_cut; None: not a sampled answer's token).
         ``keep_explanation``: the same token's new figures, its "Why this token?" left as it is (it waits for them).
-        ``figures_of``: which adapter's figures they are, as core.adapters.figures_adapter_words says it, and
-        ``figures_adapter`` as figures_adapter_json does (Copy figures' "adapter");
+        ``figures_of`` and ``figures_adapter``: which adapter's figures they are, in the row's words and as Copy
+        figures' "adapter", both as core.adapters.figures_adapter gives them;
         ``completes``: the character the token holds a piece of (core.token_words.completed_character)."""
         if (message_id, index, record) != (self.message_id, self.index, self.record):
             self.scroll.verticalScrollBar().setValue(0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTabWidget
 
-from desktop_app.core.adapters import figures_adapter_json, figures_adapter_words
+from desktop_app.core.adapters import figures_adapter
 from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS, token_place_words
 from desktop_app.core.token_words import completed_character, token_status_words
 from desktop_app.gui import conversation_actions, in_place, view_toolbar
@@ -331,10 +331,9 @@ class TextMode:
     def _inspect(self, index: int, record, keep_explanation: bool = False) -> None:
         w = self.window
         target = self.rated_token(index)
-        store, adapter = self.controller.store, self._figures_adapter_id(index)
+        figures_of, figures_json = figures_adapter(self.controller.store, self._figures_adapter_id(index))
         w.inspector.show_token(None, index, record, can_branch=False, cut=self._sampler_cut(target, record),
-                               keep_explanation=keep_explanation, figures_of=figures_adapter_words(store, adapter),
-                               figures_adapter=figures_adapter_json(store, adapter),
+                               keep_explanation=keep_explanation, figures_of=figures_of, figures_adapter=figures_json,
                                completes=completed_character(self.view.heatmap.records, index))
         edited = target is None and self.in_edited_continuation(index)
         w.inspector.show_source(token_place_words(index, len(self.view.heatmap.records), target is not None, edited))
