@@ -78,13 +78,16 @@ def marks_words(labels) -> str:
     return " \u00b7 ".join(found)
 
 
+PIECE_WORDS, SHORT_PIECE_WORDS = "(part of a character)", "(a piece)"  # a token that is only part of a character
+
+
 def token_label(text: str) -> str:
     """A token's text with whitespace made visible, for tooltips and the inspector: a space
     ␣, a newline ↵, a tab →, any other blank or invisible character a mark of its own
     (``_invisible_mark``: a no-break space was a blank row among the inspector's alternatives,
     usertest 11)."""
     if text == "":
-        return "(part of a character)"
+        return PIECE_WORDS
     text = text.replace(" ", "\u2423").replace("\n", "\u21b5").replace("\t", "\u2192")
     return text if text.isprintable() else "".join(_invisible_mark(ch) for ch in text)
 
@@ -108,9 +111,6 @@ def completed_character(records, index: int) -> str:
 def piece_label(text: str, completes: str = "") -> str:
     """``token_label``, naming the character a piece of one helps to write where it is known: "(part of “首”)"."""
     return f"(part of \u201c{completes}\u201d)" if text == "" and completes else token_label(text)
-
-
-PIECE_WORDS, SHORT_PIECE_WORDS = "(part of a character)", "(a piece)"
 
 
 def piece_said(text: str, short: bool = False) -> str:
