@@ -147,7 +147,7 @@ def _stopped(args, result, progress, model_id: str, written_by, set_aside, colou
     130 as any Ctrl+C. It had dropped them, and the grid with them, for a bare "interrupted"."""
     from desktop_app.cli.model_cmds import interrupted_json
 
-    passes = f"{progress.done} pass{'' if progress.done == 1 else 'es'}" if progress else "no pass"
+    passes = counted(progress.done, "pass") if progress else "no pass"
     kept = "in the JSON" if args.json else "above"
     words = (f"stopped working out which earlier tokens led to it after {passes}"
              + (f"; the rough figures so far are {kept}" if result.attribution is not None else ""))

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 
 def plural(noun: str, n: int) -> str:
-    """``noun`` as ``n`` of it reads: "answer" for one, "answers" for none or many."""
-    return noun if n == 1 else noun + "s"
+    """``noun`` as ``n`` of it reads: "answer" for one, "answers" for none or many ("passes", "matches": a noun
+    ending in a hiss takes "es")."""
+    if n == 1:
+        return noun
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
 
 
 def counted(n: int, noun: str, *, grouped: bool = False) -> str:
