@@ -70,8 +70,8 @@ def test_a_guess_it_moves_is_kept_apart_and_not_named_in_the_advice(rated, tiny_
     unsure = _australia(result.metrics["facts_unsure"])
     assert unsure["sure"][0] == "Canberra" and unsure["sure"][1] < fc.SURE_OF_FACT
     assert AUSTRALIA not in [c["question"] for c in result.metrics["facts_changed"]]
-    if not result.metrics["facts_changed"]:
-        assert "never rated" not in result.reason
+    if not result.metrics["facts_changed"]:  # (a loop in its answer may still be named: export81)
+        assert "to questions you never rated:" not in result.reason
 
 
 def test_the_before_answers_asked_are_kept_for_the_next_run(rated, tiny_model, exported):

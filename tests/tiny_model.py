@@ -96,6 +96,7 @@ def random_lora(model_dir, seed: int = 1, std: float = 0.5):
     model (a fresh LoRA does not)."""
     import torch
 
+    torch.manual_seed(seed)  # PEFT draws the A matrices too: unseeded, they followed whatever test ran before
     model = fresh_lora(model_dir)
     torch.manual_seed(seed)
     with torch.no_grad():
