@@ -8,7 +8,8 @@ import re
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, changed_fact_lines, notice_once, open_store, reask_line, record_id, stderr_bar
+from desktop_app.cli.common import (CliError, changed_fact_lines, notice_once, open_store, reask_line, record_id,
+                                    stderr_bar)
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.count_words import counted
