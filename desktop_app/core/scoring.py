@@ -155,16 +155,8 @@ def _resumable(loaded: LoadedModel, full: list[int], w: Window, cache: BlockCach
     # (another pass, of another text or scoring by this model, leaves it for the one it is of)
     skipped = layers[:held.layer + 1] if held is not None and (held.fed, held.window) == (fed, w) else []
     last: list = [len(skipped) - 1, held.output if skipped else None]
-
-    def ran(index: int):
-        def hook(_module, _args, output):
-            last[:] = [max(index, len(skipped) - 1), output]  # a skipped layer's output is the last one's
-        return hook
-
-    handles = [layer.register_forward_hook(ran(i)) for i, layer in enumerate(layers)]
-    own = [layer.__dict__.get("forward") for layer in skipped]  # (an accelerate hook sets its own)
-    for layer in skipped:
-        layer.forward = lambda *_args, _out=held.output, **_kwargs: _out
+    handles = [layer.register_forward_hook(_noting_output(last, i, len(skipped))) for i, layer in enumerate(layers)]
+    own = _skip_layers(skipped, held.output if skipped else None)
     try:
         yield
         if skipped:
@@ -176,10 +168,31 @@ def _resumable(loaded: LoadedModel, full: list[int], w: Window, cache: BlockCach
     finally:
         for handle in handles:
             handle.remove()
-        for layer, forward in zip(skipped, own):
-            del layer.forward
-            if forward is not None:
-                layer.forward = forward
+        _unskip_layers(skipped, own)
+
+
+def _noting_output(last: list, index: int, skipped: int):
+    """A forward hook for layer ``index`` that notes (the last layer run, its output) in ``last``."""
+    def hook(_module, _args, output):
+        last[:] = [max(index, skipped - 1), output]  # a skipped layer's output is the last one's
+    return hook
+
+
+def _skip_layers(skipped: list, output) -> list:
+    """Each layer of ``skipped`` returns ``output`` instead of running; their own ``forward`` attributes
+    before (None where the class's serves), for ``_unskip_layers``."""
+    own = [layer.__dict__.get("forward") for layer in skipped]  # (an accelerate hook sets its own)
+    for layer in skipped:
+        layer.forward = lambda *_args, _out=output, **_kwargs: _out
+    return own
+
+
+def _unskip_layers(skipped: list, own: list) -> None:
+    """The layers ``_skip_layers`` made skip run again, with the ``forward`` each had."""
+    for layer, forward in zip(skipped, own):
+        del layer.forward
+        if forward is not None:
+            layer.forward = forward
 
 
 @dataclass
