@@ -66,9 +66,9 @@ def stored_answer(loaded, db: str, settings, question: str = "Hello, how are you
 
 
 def passes_of(monkeypatch, tokens: int) -> None:
-    """Every block of a scoring's first window ``tokens`` long (``scoring.block_width``), so a short
+    """Every block of a scoring's first window ``tokens`` long (``score_plan.block_width``), so a short
     text's scoring in parts (a part a pass) has several, and a stop can fall between them."""
-    from desktop_app.core import scoring
+    from desktop_app.core import score_plan
 
-    monkeypatch.setattr(scoring, "PASS_TOKENS", tokens)
-    monkeypatch.setattr(scoring, "PASS_TOKENS_MAX", tokens)
+    monkeypatch.setattr(score_plan, "PASS_TOKENS", tokens)
+    monkeypatch.setattr(score_plan, "PASS_TOKENS_MAX", tokens)

@@ -15,7 +15,8 @@ from desktop_app.core.explain_errors import not_an_answer
 from desktop_app.core.lens_words import last_leader_words
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
 from desktop_app.core.percent_words import percent
-from desktop_app.core.sampler_words import STAGES_HEAD, chance_words, movers_words, stage_steps, together
+from desktop_app.core.sampler_words import (GREEDY_MEANT, GREEDY_WORDS, STAGES_HEAD, chance_words, movers_words,
+                                              stage_steps, together)
 
 CELL = 10  # characters per grid cell
 TOP_CONTRIBUTORS = 8
@@ -357,7 +358,7 @@ def sampler_lines(result) -> list[str]:
     """The sampler's part of an explanation: its figures led by the window's words (core.sampler_words.
     chance_words: the inspector's chance first where bfloat16 rounded the re-read apart from it)."""
     s, recorded_note = result.told_sampler, result.recorded_note
-    how = s.how.replace("greedy", "greedy (always the most likely token)", 1)
+    how = s.how.replace(GREEDY_WORDS, GREEDY_MEANT, 1)
     lines = [f"The sampler: {how}" + ("" if s.settings_known else " (not stored with this answer: the defaults)")]
     if s.forced:
         lines.append(f"  {forced_words(result.context)}")

@@ -7,7 +7,8 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, TqdmProgress, changed_fact_lines, load_model_for_cli, open_store, reask_line, record_id
+from desktop_app.cli.common import (CliError, TqdmProgress, changed_fact_lines, load_model_for_cli, open_store,
+                                    reask_line, record_id)
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.logs import quiet_libraries
 

@@ -8,7 +8,8 @@ import re
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, changed_fact_lines, notice_once, open_store, reask_line, record_id, stderr_bar
+from desktop_app.cli.common import (CliError, changed_fact_lines, notice_once, open_store, reask_line, record_id,
+                                    stderr_bar)
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.count_words import counted
@@ -38,6 +39,12 @@ SEED_HELP = ("the seed of the run's chances, not of any answer's sampling (that 
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
+    _register_finetune(subparsers, common)
+    _register_adapters(subparsers, common)
+
+
+def _register_finetune(subparsers, common: argparse.ArgumentParser) -> None:
+    """``gpt2-desk finetune`` and its settings."""
     ft = subparsers.add_parser("finetune", parents=[common],
                                help="train a LoRA adapter on your ratings; kept only if it helps")
     ft.add_argument("--epochs", type=int, default=None, metavar="N",
@@ -60,6 +67,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     ft.add_argument("--json", action="store_true", help="print one JSON object with the run's result")
     ft.set_defaults(func=cmd_finetune)
 
+
+def _register_adapters(subparsers, common: argparse.ArgumentParser) -> None:
+    """``gpt2-desk adapters`` and its actions."""
     ad = subparsers.add_parser("adapters", parents=[common],
                                help="list, activate, deactivate, roll back, delete, export (GGUF, merged, PEFT) "
                                     "or import adapters")

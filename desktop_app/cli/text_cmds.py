@@ -10,8 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-from desktop_app.cli.common import (NEW_FILE_HELP, RECORD_FIELDS, CliError, load_model_for_cli, print_json, refuse_existing,
-                                   stderr_bar)
+from desktop_app.cli.common import (NEW_FILE_HELP, RECORD_FIELDS, CliError, load_model_for_cli, print_json,
+                                    refuse_existing, stderr_bar)
 from desktop_app.cli import model_cmds
 from desktop_app.cli.model_cmds import add_sampling_options, generation_summary, sampling_from_args, write_token
 from desktop_app.cli.out_option import add_hidden_alias, endings_words, fold_out_files, option_words

@@ -179,6 +179,9 @@ RUN_HOLDER, CLEANUP_HOLDER = "run", "cleanup"  # who holds the lock, written in 
 # how long a fine-tune's start waits while the lock is not a run's: the start-up cleanup holds it for
 # milliseconds, and a run started at that moment had been told another fine-tune was running (robust108)
 CLEANUP_WAIT_S = 5.0
+# a holder writes its name microseconds after it locks: one still unnamed after this is an older version's run,
+# which names itself never and holds the lock for minutes; the start said so only after CLEANUP_WAIT_S (arch70)
+UNNAMED_WAIT_S = 0.25
 BUSY = "Another fine-tune is already running on this data folder."
 
 
@@ -188,8 +191,9 @@ def training_lock(paths, busy_error: type[Exception] = AdapterError, holder: str
     a run that ends removes the file (no empty lock file stays behind). The file is removed
     while still locked, and a run that locked a removed file tries again, so two runs never
     hold locks on two different files. ``holder`` is written in the file: a run finding the
-    lock held by anything but a run (the start-up cleanup) waits for it, up to CLEANUP_WAIT_S;
-    the cleanup waits for nothing."""
+    lock held by the start-up cleanup, or by a run that is ending (it removes the file), waits for it,
+    up to CLEANUP_WAIT_S; by a holder that names itself never (an older version's run) hardly at all
+    (``_patience``); the cleanup waits for nothing."""
     folder = Path(paths.adapters_dir)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_FILE
@@ -207,20 +211,20 @@ def training_lock(paths, busy_error: type[Exception] = AdapterError, holder: str
 
 
 def _locked_file(path: Path, busy_error: type[Exception], wait_s: float):
-    """``path`` opened and locked (flock, exclusive), retried while its holder is not a run, for up to
-    ``wait_s``; busy_error at once where a run holds it."""
+    """``path`` opened and locked (flock, exclusive), retried while its holder may let go soon, for up to
+    ``wait_s`` (``_patience``); busy_error at once where a run holds it."""
     try:
         import fcntl
     except ImportError:  # Windows: no advisory lock
         return open(path, "a+")
-    deadline, swaps = time.monotonic() + wait_s, 0
+    started, swaps = time.monotonic(), 0
     while swaps < 5:
         handle = open(path, "a+")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.close()
-            if _holder(path) == RUN_HOLDER or time.monotonic() >= deadline:
+            if time.monotonic() - started >= _patience(path, wait_s):
                 raise busy_error(BUSY) from None
             time.sleep(0.02)  # a cleanup's few milliseconds (or one that has not written its name yet)
             continue
@@ -234,10 +238,24 @@ def _locked_file(path: Path, busy_error: type[Exception], wait_s: float):
     raise busy_error(BUSY)
 
 
-def _holder(path: Path) -> str:
-    """Who holds the lock at ``path``, as its file says ("": not said yet, an older version's run, or gone)."""
+def _patience(path: Path, wait_s: float) -> float:
+    """How long a start waits for the lock at ``path`` to be let go, by its holder: none for a run; up to
+    ``wait_s`` for the start-up cleanup (milliseconds) and for a run that is ending (it removed the file);
+    a moment for one that has not named itself (one that just locked, or an older version's run, which never
+    does and holds it for minutes: waiting out ``wait_s`` only put off saying so)."""
+    holder = _holder(path)
+    if holder == RUN_HOLDER:
+        return 0.0
+    return wait_s if holder in (CLEANUP_HOLDER, None) else min(wait_s, UNNAMED_WAIT_S)
+
+
+def _holder(path: Path) -> str | None:
+    """Who holds the lock at ``path``, as its file says ("": not said yet, or an older version's run;
+    None: the file is gone, removed by a run that is ending)."""
     try:
         return path.read_text(errors="replace").strip()
+    except FileNotFoundError:
+        return None
     except OSError:
         return ""
 

@@ -103,7 +103,7 @@ def text_key(text: str) -> str:
 def model_identity(loaded, alternatives: int, detailed: int | None) -> str | None:
     """What the figures of a text depend on besides the text, as one string; None when the model's
     folder cannot be read (nothing is then kept: its files may be changing under it)."""
-    from desktop_app.core import scoring
+    from desktop_app.core import score_plan, scoring
 
     folder = Path(loaded.folder)
     try:
@@ -112,7 +112,7 @@ def model_identity(loaded, alternatives: int, detailed: int | None) -> str | Non
     except OSError:
         return None
     device = getattr(loaded.device, "type", str(loaded.device))
-    plan = (scoring.PASS_TOKENS, scoring.PASS_TOKENS_MAX, scoring.CHUNK, loaded.context_window)
+    plan = (score_plan.PASS_TOKENS, score_plan.PASS_TOKENS_MAX, scoring.CHUNK, loaded.context_window)
     return json.dumps([loaded.model_id, str(folder), files, loaded.adapter_id, loaded.precision, device,
                        alternatives, detailed, plan])
 

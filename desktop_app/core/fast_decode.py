@@ -181,6 +181,17 @@ def prepare(loaded, needed: int | None = None, progress: Callable[[str, int, int
     if progress:
         progress(stage, 0, 1)
     start = time.perf_counter()
+    _compile_and_capture(loaded, entry, length, backend)
+    took = time.perf_counter() - start
+    log.info("prepared the compiled decode step for %s (cache %d) in %.1f s", loaded.model_id, length, took)
+    if progress:
+        progress(stage, 1, 1)
+    return took
+
+
+def _compile_and_capture(loaded, entry: dict, length: int, backend: str) -> None:
+    """``loaded``'s model compiled into ``entry[length]`` and its decode step run until captured; on a
+    failure nothing of it is kept (the plain static path still works)."""
     cuda = loaded.device.type == "cuda"
     # CUDA graphs where the device has them; on a CPU, generated C++ without graphs
     mode = "reduce-overhead" if backend == "inductor" and cuda else None
@@ -197,11 +208,6 @@ def prepare(loaded, needed: int | None = None, progress: Callable[[str, int, int
         entry.pop(length, None)  # the plain static path still works
         _pooled_caches.pop(loaded.model, None)
         raise
-    took = time.perf_counter() - start
-    log.info("prepared the compiled decode step for %s (cache %d) in %.1f s", loaded.model_id, length, took)
-    if progress:
-        progress(stage, 1, 1)
-    return took
 
 
 def compiled_code_dir() -> str:

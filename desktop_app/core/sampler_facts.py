@@ -11,6 +11,7 @@ from typing import Callable
 import torch
 
 from desktop_app.core.generation import SamplingSettings, penalise_repeats, sampling_scores, sampling_stages
+from desktop_app.core.sampler_words import settings_words
 
 MASS = 0.95
 LOWERED_NAMED = 2  # the tokens a repetition penalty took most from, named to say why a token rose
@@ -68,15 +69,8 @@ class SamplerFacts:
     @property
     def how(self) -> str:
         """The settings in words: "temperature 0.6, top-k 50, top-p 0.95, repetition penalty 1.1"."""
-        if self.greedy:
-            words = "greedy"
-        else:
-            words = f"temperature {self.temperature:g}, top-k {self.top_k}, top-p {self.top_p:g}"
-        if self.min_p and not self.greedy:
-            words += f", min-p {self.min_p:g}"
-        if self.repetition_penalty != 1.0:
-            words += f", repetition penalty {self.repetition_penalty:g}"
-        return words
+        return settings_words(self.temperature, self.top_k, self.top_p, greedy=self.greedy, min_p=self.min_p,
+                              repetition_penalty=self.repetition_penalty)
 
     def to_json(self) -> dict:
         return dict(self.__dict__)

@@ -10,6 +10,22 @@ from desktop_app.core.palette import visible_whitespace
 from desktop_app.core.percent_words import likelier_words, percent
 
 STAGES_HEAD = "Setting by setting, in the sampler's order"
+GREEDY_WORDS = "greedy"
+GREEDY_MEANT = f"{GREEDY_WORDS} (always the most likely token)"  # where no figure beside it says what greedy does
+
+
+def settings_words(temperature: float, top_k, top_p: float, *, greedy: bool, min_p: float | None = 0.0,
+                   repetition_penalty: float = 1.0, greedy_said: str = GREEDY_WORDS) -> str:
+    """The sampling settings in words, as Settings names them: "temperature 0.6, top-k 50, top-p 0.95,
+    repetition penalty 1.1". One wording for an answer card's tooltip (``answer_words.written_with_words``)
+    and an explanation's sampler line (``SamplerFacts.how``), so the two cannot drift apart. ``top_k``: as
+    it is to be shown (the card says "off" for 0); ``greedy_said``: the words for greedy decoding."""
+    if greedy:
+        words = greedy_said
+    else:
+        words = f"temperature {temperature:g}, top-k {top_k}, top-p {top_p:g}"
+        words += f", min-p {min_p:g}" if min_p else ""
+    return words + (f", repetition penalty {repetition_penalty:g}" if repetition_penalty != 1.0 else "")
 
 
 def model_percent(result) -> str:

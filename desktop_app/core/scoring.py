@@ -21,23 +21,17 @@ import torch
 from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.records import TokenRecord
+from desktop_app.core.score_blocks import BlockCache, Stopped, StoppedPass
 from desktop_app.core.score_passes import Pass, kept_passes
+# the plan and the cache live in their own modules; callers and tests import them from here too
+from desktop_app.core.score_plan import (  # noqa: F401
+    Window, block_width, pass_of, planned_passes, previous_passes, reusable_records, window_plan)
 
 CHUNK = 256  # positions per log_softmax block: bounds memory for long texts x big vocabularies
 # a window predicting at least this many tokens reports its progress layer by layer and hears a
 # cancel at every layer: one pass over a 7,000-token text took ~50 s on a busy CPU, with its bar
 # at "Reading the text 100%" all along and Cancel unheard (usertest 6, F11)
 LAYER_PROGRESS_MIN = 512
-
-
-class _Stopped(Exception):
-    """A cancel heard inside a window's pass: the records of the windows before it stand."""
-
-
-# the tokens each pass of a text's first window reads (the last one padded to it; ``window_plan``):
-# the first PASS_TOKENS, then as many as were read before it, at most PASS_TOKENS_MAX: a short text
-# pads little, a long one takes few passes (bench/same_figures.py: the analysis against plain passes)
-PASS_TOKENS, PASS_TOKENS_MAX = 64, 256
 ENCODE_PIECE_CHARS = 10_000  # a long text is tokenized in pieces of about this many characters
 
 
@@ -52,86 +46,6 @@ class ScoreProgress:
     done: int
     total: int
     stage: str = "scoring"
-
-
-@dataclass(frozen=True)
-class Window:
-    """One forward pass of a scoring's plan: its predictions read ``full[begin:stop]`` and it
-    predicts ``full[start:stop]``. The pass itself is fed ``width`` tokens from ``fed``
-    (``full[fed:fed + width]``, padded past the text's end), after the model's cache of
-    ``full[begin:fed]`` that the plan's passes before it made (a block of the first window),
-    and makes the logits of the last ``rows`` of them."""
-
-    begin: int
-    start: int
-    stop: int
-    fed: int
-    width: int
-    rows: int
-
-    @property
-    def cached(self) -> bool:
-        """Whether the pass reads on from the cache of the blocks before it."""
-        return self.fed > self.begin
-
-
-def window_plan(length: int, first: int, window: int) -> list[Window]:
-    """The passes that score positions [first, length) of a text. Every pass has a fixed place
-    and shape whatever the text's length: the first window is read in blocks (``block_width``:
-    64, 64, 128, then 256 tokens), each after the cache of those before it; each later window predicts the next half window from the
-    full window before it, so every token past the first window is predicted from at least half
-    a window of text. The last pass is padded past the text's end.
-
-    Why fixed: on 16-bit weights a pass's length changes a token's figures (the bundled model in
-    bfloat16: up to 0.15 nats a token between a text read alone and inside a longer one), so a
-    plan that followed the text's length gave one text other figures after a continuation, an
-    edit and its undo, or typed in pieces than after a restart or from the CLI. In these passes a
-    token's figures depend only on the tokens up to it (a causal model's position reads nothing
-    after it; the kernels take the same path for the same shapes): the same text, model and
-    adapter give the same figures however the analysis came about."""
-    plan = _first_window_plan(length, first, window)
-    stride = max(1, window // 2)
-    start = window
-    while start < length:
-        end = start + stride  # the window's end, fixed: the last one reads padding past the text
-        if end > first:
-            plan.append(Window(end - window, max(start, first), min(length, end), end - window, window, stride + 1))
-        start = end
-    return plan
-
-
-def _first_window_plan(length: int, first: int, window: int) -> list[Window]:
-    """The blocks that predict the first window's targets [first, min(length, window)): block
-    ``fed`` reads tokens [fed, fed + width) after the cache of those before it."""
-    end, fed = min(length, window), 0
-    plan = []
-    while fed < end - 1:
-        width = block_width(fed, window)
-        start, stop = max(first, fed + 1), min(end, fed + width + 1)
-        if start < stop:
-            plan.append(Window(0, start, stop, fed, width, width))
-        fed += width
-    return plan
-
-
-def block_width(fed: int, window: int) -> int:
-    """The tokens the first window's block from token ``fed`` reads (fixed by ``fed`` alone)."""
-    return max(1, min(window - fed, PASS_TOKENS_MAX, max(PASS_TOKENS, fed)))
-
-
-def reusable_records(old_full: list[int], old_records: int, new_full: list[int], first: int) -> int:
-    """How many leading records of a scoring of ``old_full`` (it has ``old_records`` of them,
-    fewer when it was cancelled) hold for ``new_full``: those of the positions before the first
-    change. The plan's passes have fixed places and shapes (``window_plan``), so a record read
-    only tokens before it in a pass that a scoring of ``new_full`` reads alike: it is the very
-    record a fresh scoring gives. A text that grew (a continuation after the person's words)
-    keeps the person's figures (usertest 12: 29.9 -> 30.0 when a longer pass re-read them)."""
-    same = 0
-    for a, b in zip(old_full, new_full):
-        if a != b:
-            break
-        same += 1
-    return max(0, min(same - first, old_records))
 
 
 def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int], alternatives: int = 10, *,
@@ -178,7 +92,7 @@ def _kept_from(previous: tuple | None, full: list[int], first: int, texts, passe
     """The records of an earlier scoring that hold for ``full`` (none without one), their passes added to ``passes``."""
     records = [] if previous is None else _reused_records(previous, full, first, texts)
     if passes is not None:
-        passes += kept_passes(_previous_passes(previous), len(records))
+        passes += kept_passes(previous_passes(previous), len(records))
     return records
 
 
@@ -194,31 +108,10 @@ def _read_windows(loaded: LoadedModel, full: list[int], first: int, texts: list,
             return False
         records += new[first + len(records) - w.start:]  # (a window begun before: its reused part stays)
         if passes is not None:
-            passes.append(_pass_of(w, len(records)))
+            passes.append(pass_of(w, len(records)))
         if progress is not None:
             progress(ScoreProgress(len(records), len(full) - first))
     return True
-
-
-def planned_passes(full: list[int], first: int, window: int, previous: tuple | None = None) -> list[Pass]:
-    """The Passes ``score_ids`` makes for the targets ``full[first:]`` given ``previous`` (as
-    score_ids takes it, with its passes as a third item), without running one: which windows
-    it would keep and which it would read."""
-    kept = 0 if previous is None else reusable_records(list(previous[0]), len(previous[1]), full, first)
-    passes = kept_passes(_previous_passes(previous), kept)
-    return passes + [_pass_of(w, w.stop - first) for w in window_plan(len(full), first, window)
-                     if w.stop > first + kept]
-
-
-def _pass_of(w: Window, end: int) -> Pass:
-    """The score_passes.Pass of a plan's window whose records end at ``end``: the ids it was fed."""
-    return Pass(end, w.fed, w.fed + w.width)
-
-
-def _previous_passes(previous: tuple | None):
-    """The Passes an earlier scoring (``previous``: ids, records[, passes]) says made its records;
-    None when it did not say."""
-    return previous[2] if previous is not None and len(previous) > 2 else None
 
 
 def _reused_records(previous: tuple, full: list[int], first: int, texts: list[str]) -> list[TokenRecord]:
@@ -242,26 +135,8 @@ def _window_records(loaded: LoadedModel, full: list[int], w: Window, first: int,
         with _inside_window(loaded, w, w.start - first, len(full) - first, cancel, progress), \
                 _resumable(loaded, full, w, cache):
             return _score_window(loaded, full, w, texts[w.start - first:w.stop - first], alternatives, cache)
-    except _Stopped:
+    except Stopped:
         return None
-
-
-@dataclass(frozen=True)
-class StoppedPass:
-    """A later window's pass stopped between two of its layers (a chat answer came first): what it was
-    fed, and the output of the last layer it ran. Run again, the same pass starts after that layer
-    (``_resumable``), and its figures are the very ones of a pass run whole: the next layer reads the
-    same input. Kept on the scoring's BlockCache, so it belongs to one model, adapter and precision."""
-
-    fed: tuple
-    window: Window
-    layer: int
-    output: object
-
-    @property
-    def nbytes(self) -> int:
-        parts = self.output if isinstance(self.output, tuple) else (self.output,)
-        return sum(t.nbytes for t in parts if isinstance(t, torch.Tensor))
 
 
 @contextlib.contextmanager
@@ -280,134 +155,44 @@ def _resumable(loaded: LoadedModel, full: list[int], w: Window, cache: BlockCach
     # (another pass, of another text or scoring by this model, leaves it for the one it is of)
     skipped = layers[:held.layer + 1] if held is not None and (held.fed, held.window) == (fed, w) else []
     last: list = [len(skipped) - 1, held.output if skipped else None]
-
-    def ran(index: int):
-        def hook(_module, _args, output):
-            last[:] = [max(index, len(skipped) - 1), output]  # a skipped layer's output is the last one's
-        return hook
-
-    handles = [layer.register_forward_hook(ran(i)) for i, layer in enumerate(layers)]
-    own = [layer.__dict__.get("forward") for layer in skipped]  # (an accelerate hook sets its own)
-    for layer in skipped:
-        layer.forward = lambda *_args, _out=held.output, **_kwargs: _out
+    handles = [layer.register_forward_hook(_noting_output(last, i, len(skipped))) for i, layer in enumerate(layers)]
+    own = _skip_layers(skipped, held.output if skipped else None)
     try:
         yield
         if skipped:
             cache.stopped = None  # the pass is done
-    except _Stopped:
+    except Stopped:
         if last[0] >= 0:
             cache.stopped = StoppedPass(fed, w, last[0], last[1])
         raise
     finally:
         for handle in handles:
             handle.remove()
-        for layer, forward in zip(skipped, own):
-            del layer.forward
-            if forward is not None:
-                layer.forward = forward
+        _unskip_layers(skipped, own)
 
 
-@dataclass
-class BlockCache:
-    """The model's cache of ``ids``, the first tokens of a text as its first window's blocks read
-    them in their plan's passes (``window_plan``; the last one padded past the text's end): the
-    next block reads on from it. Kept after a scoring (``kept_blocks.KeptBlocks``), it serves the
-    next scoring of a text that begins with the same blocks: their keys and values are the very
-    ones a fresh reading makes (a causal model's position reads nothing after it)."""
-
-    ids: tuple = ()
-    cache: object = None
-    stopped: "StoppedPass | None" = None  # a later window's pass stopped between layers (``_resumable``)
-
-    @property
-    def tokens(self) -> int:
-        return len(self.ids)
-
-    def read_to(self, loaded: LoadedModel, full: list[int], fed: int, cancel: threading.Event | None) -> None:
-        """Hold the cache of ``full[:fed]`` (``fed``: a block's start): what it holds of the blocks
-        ``full`` begins with is kept, the blocks after them are read now, in their plan's passes,
-        without their records. Raises _Stopped when ``cancel`` is set between two."""
-        self._keep(full, fed, loaded.context_window)
-        while self.tokens < fed:
-            if cancel is not None and cancel.is_set():
-                raise _Stopped()
-            block = full[self.tokens:self.tokens + block_width(self.tokens, loaded.context_window)]
-            self.read(loaded, block, logits_to_keep=1)
-
-    def read(self, loaded: LoadedModel, block: list[int], **kwargs):
-        """One block's pass on from the cache (``kwargs``: the model's, logits_to_keep among them);
-        the model's output. Emptied while it runs: a pass stopped or failed inside leaves a cache
-        half grown, which nothing may read on from."""
-        ids, cache = self.take()
-        out = loaded.model(input_ids=torch.tensor([block], device=loaded.device), cache=cache, use_cache=True,
-                           **kwargs)
-        self.ids, self.cache = ids + tuple(block), out.cache
-        return out
-
-    def take(self) -> tuple[tuple, object]:
-        """(ids, cache) it holds, and it holds none any more."""
-        held = self.ids, self.cache
-        self.ids, self.cache = (), None
-        return held
-
-    def _keep(self, full: list[int], fed: int, window: int) -> None:
-        """Keep the cache of the most blocks that ``full[:fed]`` begins with (cut the rest off)."""
-        same = 0
-        for a, b in zip(self.ids[:fed], full):
-            if a != b:
-                break
-            same += 1
-        end = 0
-        while end + block_width(end, window) <= same:
-            end += block_width(end, window)
-        if end != self.tokens:
-            self._cut(end, copy=False)  # (the next block's pass makes new tensors of them anyway)
-
-    @property
-    def nbytes(self) -> int:
-        """The memory its keys and values and a stopped pass's layer output take."""
-        return self._kv_bytes + (self.stopped.nbytes if self.stopped is not None else 0)
-
-    @property
-    def _kv_bytes(self) -> int:
-        return sum(t.nbytes for layer in getattr(self.cache, "layers", ()) for t in _layer_tensors(layer))
-
-    def fit(self, budget: int, window: int) -> None:
-        """Keep only its first blocks whose keys and values take at most ``budget`` bytes (copied,
-        so the memory of those cut off goes now: a view of them would hold all of it), less what a
-        stopped pass takes (let go itself when it alone is over)."""
-        if self.stopped is not None:
-            if self.stopped.nbytes > budget:
-                self.stopped = None
-            else:
-                budget -= self.stopped.nbytes
-        size = self._kv_bytes
-        if size <= budget:
-            return
-        end = 0
-        while end < self.tokens and (end + block_width(end, window)) * size <= budget * self.tokens:
-            end += block_width(end, window)
-        self._cut(end, copy=True)
-
-    def _cut(self, end: int, copy: bool) -> None:
-        """Hold the cache of its first ``end`` tokens (a block's start), or none where the cache
-        cannot be cut."""
-        from transformers.cache_utils import DynamicLayer
-
-        layers = getattr(self.cache, "layers", None)
-        # a plain layer holds its keys and values and nothing else that counts them (a sliding one does)
-        if end == 0 or not layers or not all(type(layer) is DynamicLayer and layer.is_initialized for layer in layers):
-            self.take()
-            return
-        for layer in layers:
-            keys, values = (t[..., :end, :] for t in _layer_tensors(layer))
-            layer.keys, layer.values = (keys.clone(), values.clone()) if copy else (keys, values)
-        self.ids = self.ids[:end]
+def _noting_output(last: list, index: int, skipped: int):
+    """A forward hook for layer ``index`` that notes (the last layer run, its output) in ``last``."""
+    def hook(_module, _args, output):
+        last[:] = [max(index, skipped - 1), output]  # a skipped layer's output is the last one's
+    return hook
 
 
-def _layer_tensors(layer) -> list:
-    """A cache layer's key and value tensors (none before its first pass)."""
-    return [t for t in (getattr(layer, "keys", None), getattr(layer, "values", None)) if t is not None]
+def _skip_layers(skipped: list, output) -> list:
+    """Each layer of ``skipped`` returns ``output`` instead of running; their own ``forward`` attributes
+    before (None where the class's serves), for ``_unskip_layers``."""
+    own = [layer.__dict__.get("forward") for layer in skipped]  # (an accelerate hook sets its own)
+    for layer in skipped:
+        layer.forward = lambda *_args, _out=output, **_kwargs: _out
+    return own
+
+
+def _unskip_layers(skipped: list, own: list) -> None:
+    """The layers ``_skip_layers`` made skip run again, with the ``forward`` each had."""
+    for layer, forward in zip(skipped, own):
+        del layer.forward
+        if forward is not None:
+            layer.forward = forward
 
 
 @dataclass
@@ -525,7 +310,7 @@ def _inside_window(loaded: LoadedModel, w: Window, scored: int, total: int, canc
 
     def check() -> None:
         if cancel is not None and cancel.is_set():
-            raise _Stopped()
+            raise Stopped()
         if progress is not None:
             progress(ScoreProgress(scored + size * passed[0] // (len(layers) + 1), total))
         passed[0] += 1

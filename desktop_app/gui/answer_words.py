@@ -6,6 +6,7 @@ from __future__ import annotations
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted, stopped_unstarted
+from desktop_app.core.sampler_words import GREEDY_MEANT, settings_words
 from desktop_app.core.session import written_by_its_writer
 from desktop_app.core.speed_words import per_second
 from desktop_app.gui.unwritten_words import has_writer, unwritten_author
@@ -107,14 +108,10 @@ def written_with_words(message: dict | None) -> str:
     settings = (message or {}).get("settings") or {}
     if "temperature" not in settings:
         return ""
-    if settings.get("greedy") or settings["temperature"] <= 0:
-        said = "greedy (always the most likely token)"
-    else:
-        top_k = settings.get("top_k") or "off"  # 0: off, as Settings shows it
-        said = f"temperature {settings['temperature']:g}, top-k {top_k}, top-p {settings.get('top_p', 1.0):g}"
-        said += f", min-p {settings['min_p']:g}" if settings.get("min_p") else ""
-    penalty = settings.get("repetition_penalty", 1.0)
-    said += f", repetition penalty {penalty:g}" if penalty != 1.0 else ""
+    said = settings_words(settings["temperature"], settings.get("top_k") or "off",  # 0: off, as Settings shows it
+                          settings.get("top_p", 1.0), greedy=settings.get("greedy") or settings["temperature"] <= 0,
+                          min_p=settings.get("min_p"), repetition_penalty=settings.get("repetition_penalty", 1.0),
+                          greedy_said=GREEDY_MEANT)
     seed = settings.get("seed")
     said += f", seed {seed}" if seed is not None and not settings.get("greedy") else ""
     return f"Written with {said}. (Settings changes apply to the next answer.)"

@@ -215,11 +215,7 @@ class RunProgress:
         if p.phase == "training" and p.total:
             self.curve.plan(p.total)  # the chart's axis counts the run's steps before the first one
         self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)
-        # the ratings the run read (a run from before runs recorded them: those the tab counted as it started)
-        ratings = ratings_of_run(getattr(p, "rating_counts", None), self.total_at_run_start)
-        self.split_note.setText(split_words(p.split, ratings))
-        self.split_note.setVisible(bool(p.split))
-        self._show_kept_aside(tuple(getattr(p, "held_groups", ()) or ()), getattr(p, "held_questions", None))
+        self._show_split(p)
         counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
         stepped = p.phase == "training" and bool(p.step)
         if not counted:
@@ -230,6 +226,19 @@ class RunProgress:
             self.elapsed_timer.start()
         elif not ticking:
             self.elapsed_timer.stop()
+        self._show_count(p, stepped, counted)
+        self._hold_height()
+
+    def _show_split(self, p) -> None:
+        """The held-out split the run made and the ratings it read, under the phase line."""
+        # the ratings the run read (a run from before runs recorded them: those the tab counted as it started)
+        ratings = ratings_of_run(getattr(p, "rating_counts", None), self.total_at_run_start)
+        self.split_note.setText(split_words(p.split, ratings))
+        self.split_note.setVisible(bool(p.split))
+        self._show_kept_aside(tuple(getattr(p, "held_groups", ()) or ()), getattr(p, "held_questions", None))
+
+    def _show_count(self, p, stepped: bool, counted: bool) -> None:
+        """The bar and the time left: the steps (and the loss curve), a counted phase's parts, else a busy bar."""
         if stepped:
             self.bar.setRange(0, max(1, p.total))
             self.bar.setValue(p.step)
@@ -244,7 +253,6 @@ class RunProgress:
             if not (p.phase == "training" and self.curve.steps):
                 self.bar.setRange(0, 0)
             self._show_elapsed()
-        self._hold_height()
 
     def _measuring_so_far(self, p) -> float | None:
         """Seconds since the measuring in parts that ``p`` counts began (its time so far, where the time left of

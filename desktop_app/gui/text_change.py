@@ -32,8 +32,8 @@ from desktop_app.core.session import earlier_adapters
 from desktop_app.core.palette import change_color, change_palette
 from desktop_app.core.token_words import token_label
 from desktop_app.gui import text_change_words as words
-from desktop_app.gui.compare_words import (BASE_CHOICE, BEFORE_AFTER, compared_choice_words, compared_gone_words, nice_scale,
-                                           token_change_tip)
+from desktop_app.gui.compare_words import (BASE_CHOICE, BEFORE_AFTER, compared_choice_words, compared_gone_words,
+                                           nice_scale, token_change_tip)
 from desktop_app.gui.off_words import change_tip
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
