@@ -31,7 +31,8 @@ BAD_KEYS = {Qt.Key.Key_Minus, Qt.Key.Key_B}
 CLEAR_KEYS = {Qt.Key.Key_0, Qt.Key.Key_Delete, Qt.Key.Key_Backspace}
 
 
-COMPARE_TIP = "Compare: how the fine-tune changed each token's probability"
+COMPARE_NAME = "Compare"  # the answer's icon-only ↗: a screen reader's name for it, its tooltip the rest
+COMPARE_TIP = f"{COMPARE_NAME}: how the fine-tune changed each token's probability"
 
 
 class RatingWriter(QObject):
@@ -322,6 +323,7 @@ class CardRating(QObject):
         self.compare_button.setObjectName("FlatTool")
         self.compare_button.setIcon(icon("compare"))
         self.compare_button.setToolTip(COMPARE_TIP)
+        self.compare_button.setAccessibleName(COMPARE_NAME)
         self.compare_button.clicked.connect(lambda: self.card.message_id and self.compare_requested.emit(self.card.message_id))
         self.compare_button.hide()
         self.better_mark = self._better_mark()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, text_color_on
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.token_words import (PIECE_LOOKAHEAD, completed_character, shown_text, tooltip_html,
+from desktop_app.core.token_words import (PIECE_LOOKAHEAD, completed_character, shown_text, token_said, tooltip_html,
                                           written_places)
 from desktop_app.gui.token_marks import MarkPainter, span_rects
 
@@ -29,6 +29,9 @@ TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
 MARKS_MARGIN = 6  # px around the text: a mark on its first or last line is not cut off
 LINE_GAP = 7  # px between lines, for the tokens' marks and rings
 PLAIN = "plain"
+# what a screen reader calls a view by where it shows (the token under the keys' selection: its description)
+CARD_TEXT_NAMES = {"user": "Your message", "assistant": "Answer"}
+HEATMAP_NAME = "Your text's tokens"
 Colorizer = Callable[[int, TokenRecord], "tuple[int, int, int] | None"]
 FormatHook = Callable[[int, TokenRecord, QTextCharFormat], None]
 
@@ -595,6 +598,9 @@ class TokenView(QTextEdit):
 
     def select_token(self, index: int) -> None:
         self.selected = index
+        # what a screen reader says of the token the keys reached: its tooltip and colour reach no one who cannot
+        # see them, and Qt tells the reader of the new description itself (a DescriptionChanged event)
+        self.setAccessibleDescription(token_said(self.records, index) if 0 <= index < len(self.records) else "")
         if not 0 <= index < len(self.starts):
             self.viewport().update()
             return
