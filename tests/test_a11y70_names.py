@@ -78,15 +78,18 @@ def window_with_an_answer(qtbot, qapp):
     store.close()
 
 
-def test_every_widget_the_keyboard_or_a_click_reaches_has_a_name_a_screen_reader_says(window):
+def test_every_widget_the_keyboard_or_a_click_reaches_has_a_name_a_screen_reader_says(window, qtbot):
     from desktop_app.gui.adapter_history import AdapterHistory
     from desktop_app.gui.compare_dialog import CompareDialog
+    from desktop_app.gui.model_dialog import ModelDialog
 
     assert window.transcript.cards, "an answer's card (its thumbs, its Compare) is among the widgets read"
-    compare = CompareDialog(window.chat.store, window.chat, window)
-    for part in (window, compare, AdapterHistory()):
+    dialogs = (CompareDialog(window.chat.store, window.chat), AdapterHistory(),
+               ModelDialog(window.paths, None, device="cpu"))
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+    for part in (window, *dialogs):
         assert not unnamed(part), unnamed(part)
-    compare.deleteLater()
 
 
 def test_the_settings_fields_are_named_by_their_labels_and_described_by_their_tooltips(window):
