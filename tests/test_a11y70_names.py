@@ -82,10 +82,11 @@ def test_every_widget_the_keyboard_or_a_click_reaches_has_a_name_a_screen_reader
     from desktop_app.gui.adapter_history import AdapterHistory
     from desktop_app.gui.compare_dialog import CompareDialog
     from desktop_app.gui.model_dialog import ModelDialog
+    from desktop_app.gui.ratings import CorrectionDialog
 
     assert window.transcript.cards, "an answer's card (its thumbs, its Compare) is among the widgets read"
     dialogs = (CompareDialog(window.chat.store, window.chat), AdapterHistory(),
-               ModelDialog(window.paths, None, device="cpu"))
+               ModelDialog(window.paths, None, device="cpu"), CorrectionDialog("Hello?", "Hello there.", None))
     for dialog in dialogs:
         qtbot.addWidget(dialog)
     for part in (window, *dialogs):
@@ -139,3 +140,16 @@ def test_the_alternative_the_keys_pick_in_the_chart_is_its_description(qtbot):
     assert QAccessible.queryAccessibleInterface(chart).text(QAccessible.Text.Description) == "sun, 30.0% likely"
     chart.set_data(record.top, record.id, record)
     assert chart.accessibleDescription() == "", "a new token: no row picked, its tooltip (the keys) describes it"
+
+
+def test_the_loss_curve_is_described_by_the_words_over_it(qtbot):
+    """A painted curve: a screen reader hears what the caption says of it (it falls, stays flat or rises)."""
+    from desktop_app.gui.finetune_widgets import LossCurve
+
+    curve = LossCurve()
+    qtbot.addWidget(curve)
+    for step, loss in enumerate((1.2, 1.1, 0.9, 0.7, 0.5, 0.4, 0.3), start=1):
+        curve.add(step, loss)
+    said = QAccessible.queryAccessibleInterface(curve.plot)
+    assert said.text(QAccessible.Text.Name) == "Loss"
+    assert "falls" in curve.caption.text() and said.text(QAccessible.Text.Description) == curve.caption.text()

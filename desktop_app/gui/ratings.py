@@ -166,6 +166,7 @@ class CorrectionDialog(QDialog):
             layout.addWidget(q)
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("PromptBox")
+        self.editor.setAccessibleName(words["title"])  # "Write a better answer": what the box is for
         self.editor.setPlainText(current if current is not None else original)
         # the cursor at the end, not the start (usertest: typing went in front of the answer): a person edits
         # a model's answer, usually where it went wrong or stopped short, and keeps its start; selecting it
