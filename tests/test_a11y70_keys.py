@@ -27,3 +27,23 @@ def test_enter_on_a_token_walked_to_during_a_run_brings_the_inspector(make_windo
     assert answer.hasFocus() and not answer.picked_by_click, "the keys stay on the answer"
     with qtbot.waitSignal(window.finetune.finished, timeout=WAIT_MS):
         window.finetune.cancel()
+
+
+def test_tab_from_the_compare_windows_close_reaches_the_answer_picker(qtbot, qapp):
+    """The window's scroll area round the view was a Tab stop with no ring between Close and the answer picker."""
+    from window_focus_chain import fresh_window
+
+    from desktop_app.gui.compare_dialog import CompareDialog
+
+    window = fresh_window()
+    qtbot.addWidget(window)
+    dialog = CompareDialog(window.chat.store, window.chat, window)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog.close_button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(dialog.close_button, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.view.answer_combo, dialog.focusWidget()
+    dialog.close()
+    window.close()
+    window.chat.store.close()

@@ -33,7 +33,10 @@ class CompareDialog(QDialog):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.view)
-        self.scroll.setAccessibleName(HEADING.capitalize())  # a Tab stop that scrolls the view: its heading's words
+        # no Tab stop of its own (it scrolls to the field that has the focus): the Tab after Close stopped on it with no
+        # ring anywhere, as the settings' scroll area had (usertest26); a screen reader's name for it all the same
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setAccessibleName(HEADING.capitalize())
         layout.addWidget(self.scroll)
         self.resize(820, 560)
 
