@@ -14,7 +14,8 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QAccessible  # noqa: E402
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QMenu, QWidget  # noqa: E402
+from PySide6.QtWidgets import (QAbstractButton, QComboBox, QLabel, QLineEdit, QMenu, QToolButton,  # noqa: E402
+                               QWidget)
 
 from desktop_app.core.records import Alternative, TokenRecord  # noqa: E402
 from desktop_app.core.token_words import spoken_label, token_said  # noqa: E402
@@ -50,7 +51,8 @@ def reachable(widget: QWidget) -> bool:
     if widget.focusProxy() is not None or isinstance(widget, QLabel) or qt_own_part(widget):
         return False
     if isinstance(widget, QAbstractButton):
-        return bool(widget.text() or not widget.icon().isNull())
+        arrow = isinstance(widget, QToolButton) and widget.arrowType() != Qt.ArrowType.NoArrow
+        return bool(widget.text() or not widget.icon().isNull() or arrow)
     return bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
 
 
