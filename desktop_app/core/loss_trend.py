@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from statistics import fmean
 
-LOSS_MEANING = "Loss: how far the model still is from your ratings."
+LOSS_NAME = "Loss"  # the curve's name for a screen reader, as the caption begins
+LOSS_MEANING = f"{LOSS_NAME}: how far the model still is from your ratings."
 # before a curve says anything: what a loss does as the model learns, not what this one did
 LOSS_CAPTION = f"{LOSS_MEANING} It falls as the model learns them."
 ENDS_MAX_STEPS = 5  # the steps averaged at each end, at most: a third of the run where it is shorter

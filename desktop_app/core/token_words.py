@@ -121,6 +121,26 @@ def piece_said(text: str, short: bool = False) -> str:
     return text.replace("\ufffd", SHORT_PIECE_WORDS if short else PIECE_WORDS)
 
 
+def spoken_label(label: str) -> str:
+    """A token's label (``token_label``'s, its blanks made marks) as a screen reader says it: the word without the
+    marks of the blanks around it ("\u2423moon": "moon"), a token of blanks alone by their marks' names
+    ("\u21b5": "a new line"), where the mark itself was read as a symbol's name ("open box")."""
+    names = dict(MARK_NAMES)
+    return label.strip("".join(names)) or ", ".join(names.get(mark, mark) for mark in label)
+
+
+def likely_said(label: str, shown_percent: str) -> str:
+    """A token and its chance in words, for a screen reader: "moon, 42.0% likely"."""
+    return f"{spoken_label(label)}, {shown_percent} likely"
+
+
+def token_said(records, index: int) -> str:
+    """Token ``index`` of ``records`` and its probability as the heatmap's keys reach it, for a screen reader;
+    its figure the one its tooltip and the inspector show, a piece of a character named by the character."""
+    record = records[index]
+    return likely_said(piece_label(record.text, completed_character(records, index)), token_percent(record))
+
+
 def listed_label(alt, record: TokenRecord) -> str:
     """An alternative's label in a token's tooltip: the written token's row as the token itself reads, another
     that holds only part of a character "(part of a character)". Decoded alone, such a token's text is only

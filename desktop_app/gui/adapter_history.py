@@ -29,6 +29,7 @@ EMPTY_AFTER_DISCARD = ("No adapter yet: your last fine-tune was discarded, so th
                        "above says why and what to try next; a kept fine-tune appears here.")
 NONE_KEPT = "No adapter yet: your last fine-tune was discarded (its card in the Fine-tune tab says why)"
 LOADING = "The adapter history appears once the model has loaded\u2026"
+HISTORY_NAME = "Adapter history"  # the title (in capitals) and what a screen reader calls the list
 LIST_LEAST = 60  # px: the list's least height, about one row, where the panel is short
 USING_LEAST_PX = 120  # px the "In use" line asks at least: "In use: adapter 3…" (the panel stays narrow)
 
@@ -75,7 +76,7 @@ class AdapterHistory(QFrame):
         layout.setSpacing(6)
         self.title_row = QHBoxLayout()  # the title, and Import… (it adds to the list: no selection needed)
         self.title_row.setContentsMargins(0, 0, 0, 0)
-        self.title_row.addWidget(styled_label("ADAPTER HISTORY", "PanelTitle", wrap=True), 1)  # wraps: narrow screens
+        self.title_row.addWidget(styled_label(HISTORY_NAME.upper(), "PanelTitle", wrap=True), 1)  # wraps: narrow screens
         layout.addLayout(self.title_row)
         # its own line, one line high: a longer name (a rename, a switch) wrapped a line more and moved the rows and
         # buttons under it; cut after a whole word instead, the whole in its tooltip. Its least width keeps the
@@ -97,6 +98,7 @@ class AdapterHistory(QFrame):
         # a row's tooltip opens above the row: under the pointer it covered the buttons below the list (leftovers77)
         self.list = ListWithTipsAbove()
         self.list.setObjectName("AdapterList")
+        self.list.setAccessibleName(HISTORY_NAME)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setMinimumHeight(LIST_LEAST)
         self.list_wanted = LIST_LEAST  # px the list asks for: up to four rows whole (set_adapters)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from desktop_app.core.palette import color_for
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import MAY
-from desktop_app.core.token_words import TIE, alternative_tip, percent_texts, token_label
+from desktop_app.core.token_words import TIE, alternative_tip, likely_said, percent_texts, token_label
 from desktop_app.gui.inspector_words import alternative_label, safe_log
 from desktop_app.gui.theme import colors, is_dark
 
@@ -64,6 +64,7 @@ class AlternativesChart(QWidget):
         self.chosen_outside = chosen_record if chosen_record is not None and chosen_id not in ids else None
         self.record = chosen_record
         self.current = -1
+        self.setAccessibleDescription("")  # no row picked: its tooltip (the keys) describes it
         self.setFixedHeight(max(1, self._rows()) * self.ROW + 4)
         self.update()
 
@@ -94,20 +95,24 @@ class AlternativesChart(QWidget):
     def mousePressEvent(self, event) -> None:
         row = self.row_at(event.position().y())
         if row >= 0:
-            self.current = row
-            self.update()
-            self.picked.emit(row)
+            self._pick(row)
 
     def keyPressEvent(self, event) -> None:
         row = _row_for_key(event.key(), self.current, len(self.alternatives))
         if row is not None:
-            self.current = row
-            self.update()
-            self.picked.emit(row)
+            self._pick(row)
         elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current >= 0:
             self.entered.emit()
         else:
             super().keyPressEvent(event)
+
+    def _pick(self, row: int) -> None:
+        """Row ``row`` picked: ringed, said to a screen reader ("moon, 42.0% likely": the bars are only painted),
+        and the inspector told."""
+        self.current = row
+        self.update()
+        self.setAccessibleDescription(likely_said(self.rows()[row][0], self.percents()[row]))
+        self.picked.emit(row)
 
     def focusInEvent(self, event) -> None:
         super().focusInEvent(event)

@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.gui.compare_view import CompareView
+from desktop_app.gui.compare_words import HEADING
 
 
 class CompareDialog(QDialog):
@@ -32,6 +33,10 @@ class CompareDialog(QDialog):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.view)
+        # no Tab stop of its own (it scrolls to the field that has the focus): the Tab after Close stopped on it with no
+        # ring anywhere, as the settings' scroll area had (usertest26); a screen reader's name for it all the same
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setAccessibleName(HEADING.capitalize())
         layout.addWidget(self.scroll)
         self.resize(820, 560)
 

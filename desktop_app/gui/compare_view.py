@@ -47,7 +47,7 @@ from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hoo
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.theme import colors, is_dark, styled_label
 from desktop_app.gui.title_combo import TitleCombo
-from desktop_app.gui.token_view import TokenView
+from desktop_app.gui.token_view import CARD_TEXT_NAMES, TokenView
 
 log = logging.getLogger(__name__)
 
@@ -220,11 +220,13 @@ class CompareView(CompareScoring, QFrame):
         inner = QVBoxLayout(card)
         inner.setContentsMargins(14, 10, 14, 10)
         self.view = TokenView(card)
+        self.view.setAccessibleName(CARD_TEXT_NAMES["assistant"])
         self.view.set_colorizer(self._colour)
         self.view.set_format_hook(self._tooltip)
         inner.addWidget(self.view)
         self.answer_scroll = scroll = QScrollArea()
         scroll.setObjectName("Transcript")
+        scroll.setAccessibleName(CARD_TEXT_NAMES["assistant"])
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.answer_holder = holder = QWidget()

@@ -20,6 +20,8 @@ from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import follow, retip
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# what a screen reader calls the list (its title shows the same words in capitals) and the search field
+LIST_NAME, SEARCH_NAME = "Conversations", "Search conversations"
 ITEM_TIP = Qt.ItemDataRole.UserRole + 1  # a conversation's own tooltip (the list may add why it is off)
 ROW_FACTS = Qt.ItemDataRole.UserRole + 2  # the row's quieter second line: when it was used, what was rated in it
 ROW_BOTTOM_PADDING = 7  # px: the style sheet's padding under a conversation's row (ConversationList::item)
@@ -117,7 +119,8 @@ class ConversationPanel(QFrame):
         layout.setSpacing(8)
         layout.addLayout(self._title_row())
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search conversations\u2026")
+        self.search.setPlaceholderText(f"{SEARCH_NAME}\u2026")
+        self.search.setAccessibleName(SEARCH_NAME)  # a placeholder is only its description
         self.search.setClearButtonEnabled(True)
         self._search_timer = QTimer(self, singleShot=True, interval=200)
         self._search_timer.timeout.connect(lambda: self.search_changed.emit(self.search.text().strip()))
@@ -134,7 +137,7 @@ class ConversationPanel(QFrame):
     def _title_row(self) -> QHBoxLayout:
         """"CONVERSATIONS" and, at the row's end, the new-conversation button."""
         top = QHBoxLayout()
-        top.addWidget(styled_label("CONVERSATIONS", "PanelTitle"))
+        top.addWidget(styled_label(LIST_NAME.upper(), "PanelTitle"))
         top.addStretch(1)
         self.new_button = QToolButton()
         self.new_button.setObjectName("FlatTool")
@@ -151,6 +154,7 @@ class ConversationPanel(QFrame):
         deletes it, and its menu (right click) renames, exports or deletes it."""
         self.list = QListWidget()
         self.list.setObjectName("ConversationList")
+        self.list.setAccessibleName(LIST_NAME)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setWordWrap(False)

@@ -16,6 +16,8 @@ from desktop_app.core.percent_words import percent
 from desktop_app.core.token_words import token_label
 from desktop_app.gui.theme import colors, is_dark
 
+LENS_NAME = "Layer by layer"  # the caption's first words and the grid's name for a screen reader
+
 
 def lens_words(lens) -> str:
     """Above the grid: where the chosen token first leads, and how the colours read (a log scale
@@ -24,7 +26,7 @@ def lens_words(lens) -> str:
     low, high = log_scale(lens.probs)
     low = low_words(low)
     # "emb" named: the grid's first row had no word for it but on a hover (usertest34)
-    return (f"Layer by layer (each layer read through the output layer; \u201cemb\u201d, the first row: the "
+    return (f"{LENS_NAME} (each layer read through the output layer; \u201cemb\u201d, the first row: the "
             f"words' embeddings, before any layer): the chosen token (bold) is {where}. "
             f"Brighter: likelier at that layer, on a log scale from {low} or less to {percent(high)}, "
             f"the grid's highest (the key below): ten times likelier is the same step brighter, however "
@@ -62,6 +64,7 @@ class LensGrid(QWidget):
         self.lens = None
         self.scale = (0.0, 1.0)
         self.setMouseTracking(True)
+        self.setAccessibleName(LENS_NAME)  # painted cells: the caption above says them in words
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_lens(self, lens) -> None:

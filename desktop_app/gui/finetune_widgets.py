@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
-from desktop_app.core.loss_trend import LOSS_CAPTION, loss_caption
+from desktop_app.core.loss_trend import LOSS_CAPTION, LOSS_NAME, loss_caption
 from desktop_app.gui.theme import colors, icon_label, is_dark, styled_label
 
 
@@ -94,6 +94,8 @@ class LossCurve(QWidget):
         # window closed (leftovers63): this widget owns it, and deletes it with itself
         self.plot = pg.PlotWidget(axisItems={"bottom": _step_axis(), "left": _loss_axis()}, enableMenu=False)
         self.plot.setFixedHeight(125)
+        self.plot.setAccessibleName(LOSS_NAME)
+        self.plot.setAccessibleDescription(LOSS_CAPTION)
         self.plot.setMenuEnabled(False)
         unused_menu = self.plot.getPlotItem().ctrlMenu
         unused_menu.setParent(self, unused_menu.windowFlags())
@@ -146,9 +148,14 @@ class LossCurve(QWidget):
             return True
         return super().eventFilter(watched, event)
 
+    def _caption(self, words: str) -> None:
+        """The words over the curve, and the painted curve's description for a screen reader (they say what it shows)."""
+        self.caption.setText(words)
+        self.plot.setAccessibleDescription(words)
+
     def clear(self) -> None:
         self.steps, self.losses = [], []
-        self.caption.setText(LOSS_CAPTION)
+        self._caption(LOSS_CAPTION)
         self.total = None
         self.plot.getAxis("bottom").count_steps(None, counting=False)
         self.plot.getAxis("left").show_values(False)
@@ -169,7 +176,7 @@ class LossCurve(QWidget):
         self.steps.append(step)
         self.losses.append(loss)
         self.curve.setData(self.steps, self.losses)
-        self.caption.setText(loss_caption(self.losses))  # what the curve shows: it falls, stays flat or rises
+        self._caption(loss_caption(self.losses))  # what the curve shows: it falls, stays flat or rises
         self.plot.getAxis("left").show_values(True)
         if total:
             self.plan(total)

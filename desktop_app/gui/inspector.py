@@ -26,6 +26,8 @@ from desktop_app.gui.inspector_words import STAT_TIPS  # noqa: F401
 NARROW_INSPECTOR_PX = 250
 PANEL_MARGIN_PX, NARROW_MARGIN_PX = 14, 6  # the body's side margins, and in a narrow view (its words' room)
 
+INSPECTOR_NAME = "Token inspector"  # the title (in capitals) and what a screen reader calls its scrolling body
+
 
 def _one_line_px(row: QBoxLayout) -> int:
     """The width ``row``'s items need side by side (a stretch needs none), whichever direction it is laid in now."""
@@ -43,6 +45,7 @@ def scrolling_layout(panel: QWidget) -> QVBoxLayout:
     outer.setContentsMargins(0, 0, 0, 0)
     scroll = QScrollArea(panel)
     scroll.setObjectName("InspectorScroll")
+    scroll.setAccessibleName(INSPECTOR_NAME)  # a Tab stop that scrolls the panel with the keys
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -97,7 +100,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self.scroll.viewport().installEventFilter(self)  # its width fits the rows (_fit_width)
         layout.setContentsMargins(PANEL_MARGIN_PX, 12, PANEL_MARGIN_PX, 12)
         layout.setSpacing(8)
-        title = styled_label("TOKEN INSPECTOR", "PanelTitle")
+        title = styled_label(INSPECTOR_NAME.upper(), "PanelTitle")
         layout.addWidget(title)
         self.placeholder = styled_label(PLACEHOLDER, "Muted", wrap=True)
         self.set_aside_token: tuple | None = None  # (the explain view's key, the token's text): its explanation set aside

@@ -24,6 +24,7 @@ from desktop_app.gui.tips import turn
 from desktop_app.gui.word_probe_view import WordProbeBox
 
 BRANCH_LABEL = "Continue with this alternative"
+ALTERNATIVES_NAME = "Alternatives"  # the chart's title and its name for a screen reader
 BRANCH_SHORT_LABEL = "Continue with it"  # a narrow view's words (the whole ones: its accessible name)
 
 
@@ -33,10 +34,11 @@ class AlternativesPart:
 
     def _build_alternatives(self, layout) -> None:
         """The alternatives chart, its coverage line, the branch button with its hint, and "Why this token?"."""
-        self.alt_title = styled_label("Alternatives", "PanelTitle", wrap=True)
+        self.alt_title = styled_label(ALTERNATIVES_NAME, "PanelTitle", wrap=True)
         self.alt_title.setToolTip(MARKS_TIP)
         layout.addWidget(self.alt_title)
         self.chart = AlternativesChart()
+        self.chart.setAccessibleName(ALTERNATIVES_NAME)  # painted rows: its title's words, its tooltip the keys
         self.chart.picked.connect(self._picked)
         self.chart.entered.connect(self.branch_button_click)
         layout.addWidget(self.chart)

@@ -12,6 +12,7 @@ from desktop_app.gui.responsive import Stepper
 from desktop_app.gui.theme import is_dark, styled_label
 from desktop_app.gui.token_view import PLAIN, legend_stops
 
+COLOUR_BY = "Colour by"  # the measure list's label and its name for a screen reader
 MEASURE_NAMES = {"probability": "Probability", "rank": "Rank (GLTR)", "entropy": "Entropy",
                  "surprisal": "Surprisal", PLAIN: "Plain text"}
 
@@ -81,7 +82,7 @@ class LegendBar(QFrame):
         rows.addLayout(layout)
         self.second_row = QHBoxLayout()  # "Score my prompts" in a narrow window (empty: no height)
         rows.addLayout(self.second_row)
-        self.colour_by = QLabel("Colour by")
+        self.colour_by = QLabel(COLOUR_BY)
         layout.addWidget(self.colour_by)
         layout.addWidget(self._measure_list())
         self._add_scale(layout)
@@ -107,6 +108,7 @@ class LegendBar(QFrame):
             self.combo.setItemData(self.combo.count() - 1, MEASURES.get(key, "No colours"),
                                    Qt.ItemDataRole.ToolTipRole)
         self.combo.setToolTip("What the tokens' colours show")  # (in a narrow window "Colour by" gives way)
+        self.combo.setAccessibleName(COLOUR_BY)  # kept where the label gives way or names an overlay's key
         self.combo.currentIndexChanged.connect(lambda _i: self._changed())
         return self.combo
 
@@ -190,7 +192,7 @@ class LegendBar(QFrame):
         if on:  # the row keeps the list's height without it: the chat below does not move up
             self.row.addStrut(self.combo.sizeHint().height())
         self.combo.setVisible(not on)
-        self.colour_by.setText(key["title"] if on else "Colour by")
+        self.colour_by.setText(key["title"] if on else COLOUR_BY)
         self.colour_by.setToolTip(key["tip"] if on else "")
         self._changed(emit=False)
         self.compactor.update()

@@ -17,7 +17,7 @@ from desktop_app.gui.off_words import sibling_tip
 from desktop_app.gui.prompt_fold import ELLIPSIS, FOLDED_TIP, SHOW_LESS_WORDS, fold_at, records_within, show_all_words
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
-from desktop_app.gui.token_view import PLAIN, TokenView
+from desktop_app.gui.token_view import CARD_TEXT_NAMES, PLAIN, TokenView
 
 EXPORT_TIP = "Copy or export this answer"
 WRITING_TIP = "The answer is still being written: copy or export it once it is done"
@@ -62,6 +62,7 @@ class MessageCard(QFrame):
         self.view.token_clicked.connect(lambda i: self.token_clicked.emit(self, i))
         self.view.token_hovered.connect(lambda i: self.token_hovered.emit(self, i))
         self.view.steps_out = role == "assistant"
+        self.view.setAccessibleName(CARD_TEXT_NAMES[role])
         if role == "user":  # a scored prompt's likeliest colours barely stand out from the light bubble
             self.view.backdrop_key = "user_bubble"
         self.view.step_out.connect(lambda step: self.step_out.emit(self, step))

@@ -195,6 +195,9 @@ class ModelDialog(QDialog):
         self.bundled_radio = QRadioButton(f"Bundled offline model ({BUNDLED_NAME})")
         for i, radio in enumerate((self.family_radio, self.local_radio, self.path_radio, self.bundled_radio)):
             self.group.addButton(radio, i)
+        for radio, field in ((self.family_radio, self.family), (self.local_radio, self.local),
+                             (self.path_radio, self.path)):
+            field.setAccessibleName(radio.text())  # the radio button beside it says what the field holds
         grid.addWidget(self.family_radio, 0, 0)
         grid.addWidget(self.family, 0, 1)
         grid.addWidget(self.local_radio, 1, 0, Qt.AlignmentFlag.AlignTop)
@@ -235,7 +238,9 @@ class ModelDialog(QDialog):
                                       "weights of the linear layers as 8-bit integers: quicker still on a CPU, "
                                       "probabilities differ a little more. Fine-tuning always trains in float32.")
         row = QHBoxLayout()
-        row.addWidget(styled_label("Precision", "Muted"))
+        label = styled_label("Precision", "Muted")
+        label.setBuddy(self.precision_box)  # a screen reader names the list by its label
+        row.addWidget(label)
         row.addWidget(self.precision_box, 1)
         return row
 

@@ -14,6 +14,7 @@ from desktop_app.gui.responsive import Ladder, elided
 from desktop_app.gui.theme import font_scale, icon
 from desktop_app.gui.tips import retip
 
+ASK_NAME = "Ask something"  # the prompt's placeholder begins so; a screen reader's name for the box
 ICON_ONLY_WIDTH = 34
 # the row's steps as it narrows: the model button says "Model…"; the buttons' padding tightens; the model
 # button is its icon only; Settings and Regenerate too; every button. At 1024 px the row (462 px) had lost
@@ -67,6 +68,7 @@ class PromptBox(QPlainTextEdit):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("PromptBox")
+        self.setAccessibleName(ASK_NAME)  # a placeholder is no name: a screen reader said only "edit"
         self.setTabChangesFocus(True)
         self.setFixedHeight(BOX_HEIGHT)
         self.set_enter_sends(True)
@@ -84,7 +86,7 @@ class PromptBox(QPlainTextEdit):
     def set_enter_sends(self, on: bool) -> None:
         self.enter_sends = on
         keys = "Enter sends, Shift+Enter new line" if on else "Ctrl+Enter sends, Enter new line"
-        self.setPlaceholderText(f"Ask something\u2026   ({keys}, Esc stops)")
+        self.setPlaceholderText(f"{ASK_NAME}\u2026   ({keys}, Esc stops)")
 
     def keyPressEvent(self, event) -> None:
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier

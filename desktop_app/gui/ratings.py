@@ -31,7 +31,8 @@ BAD_KEYS = {Qt.Key.Key_Minus, Qt.Key.Key_B}
 CLEAR_KEYS = {Qt.Key.Key_0, Qt.Key.Key_Delete, Qt.Key.Key_Backspace}
 
 
-COMPARE_TIP = "Compare: how the fine-tune changed each token's probability"
+COMPARE_NAME = "Compare"  # the answer's icon-only ↗: a screen reader's name for it, its tooltip the rest
+COMPARE_TIP = f"{COMPARE_NAME}: how the fine-tune changed each token's probability"
 
 
 class RatingWriter(QObject):
@@ -165,6 +166,7 @@ class CorrectionDialog(QDialog):
             layout.addWidget(q)
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("PromptBox")
+        self.editor.setAccessibleName(words["title"])  # "Write a better answer": what the box is for
         self.editor.setPlainText(current if current is not None else original)
         # the cursor at the end, not the start (usertest: typing went in front of the answer): a person edits
         # a model's answer, usually where it went wrong or stopped short, and keeps its start; selecting it
@@ -322,6 +324,7 @@ class CardRating(QObject):
         self.compare_button.setObjectName("FlatTool")
         self.compare_button.setIcon(icon("compare"))
         self.compare_button.setToolTip(COMPARE_TIP)
+        self.compare_button.setAccessibleName(COMPARE_NAME)
         self.compare_button.clicked.connect(lambda: self.card.message_id and self.compare_requested.emit(self.card.message_id))
         self.compare_button.hide()
         self.better_mark = self._better_mark()

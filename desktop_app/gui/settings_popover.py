@@ -186,6 +186,7 @@ class SettingsPopover(QFrame):
                   self.greedy, self.alternatives, self.system)
         for (name, tip), field in zip(FIELD_TIPS, fields):
             label = QLabel(name)
+            label.setBuddy(field)  # a screen reader names the field by its label (its tooltip: the description)
             if isinstance(field, Clamps):
                 tip = f"{tip}. From {field.range_words()}"
                 field.on_clamp = lambda typed, kept, name=name, field=field: self._clamped(name, field, typed, kept)

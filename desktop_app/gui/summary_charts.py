@@ -91,6 +91,7 @@ class Histogram(QWidget):
         self.setMinimumHeight(self.least_height())
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setToolTip(rich(HISTOGRAM_TIPS[kind]))
+        self.setAccessibleName(title)  # painted bars: the title drawn over them
 
     def set_counts(self, counts) -> None:
         self.counts = tuple(counts)

@@ -26,6 +26,7 @@ from desktop_app.gui.text_token_menu import TextTokenMenu
 from desktop_app.gui.text_undo import TextUndo
 from desktop_app.gui.text_view import TextView
 from desktop_app.gui.tips import retip
+from desktop_app.gui.transcript import CHAT_NAME
 
 # whose token it is, first: the figures are the model's prediction either way
 TEXT_TOKEN_HINTS = {True: "The model wrote this token (a continuation); the figures are its prediction from the "
@@ -96,7 +97,7 @@ class TextMode:
         # delete the open text (its picker's menu, Delete) and bring it back (Ctrl+Z) for this session
         self.undo = TextUndo(self.view, lambda words, ms: window.statusBar().showMessage(words, ms),
                              others=lambda: bool(window.adapter_undo.deleted))
-        self.tabs.addTab(chat_page, "Chat")
+        self.tabs.addTab(chat_page, CHAT_NAME)
         self.tabs.addTab(self.view, "Text")
         # a narrow Text bar's status words, in the tab bar's free room: they are the Text tab's alone
         self.tabs.setCornerWidget(self.view.status_corner, Qt.Corner.TopRightCorner)

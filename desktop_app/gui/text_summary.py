@@ -88,6 +88,7 @@ class SummaryPanel(QWidget):
                          "each token counts once")
         self.title_row = self._title_row(title)
         self.bar = BucketBar()
+        self.bar.setAccessibleName(TITLE.capitalize())  # painted shares: its tooltip says them (the description)
         self.figures = QLabel("Not analysed yet.")
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.figures.setWordWrap(True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QScrollArea, QSizePolicy
 
-from desktop_app.gui.text_summary import SummaryPanel
+from desktop_app.gui.text_summary import TITLE, SummaryPanel
 
 SUMMARY_MIN_HEIGHT = 48  # the summary's title row, the rest scrolled to (its bar too, once laid out: least_height)
 
@@ -31,6 +31,7 @@ class SummaryScroll(QScrollArea):
         self.setWidget(panel)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.setMinimumHeight(SUMMARY_MIN_HEIGHT)
+        self.setAccessibleName(TITLE.capitalize())  # a Tab stop that scrolls the summary: its title's words
         self.least = False
         panel.installEventFilter(self)
         panel.histograms_button.toggled.connect(lambda _opened: self.fit_room())

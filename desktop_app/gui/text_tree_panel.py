@@ -22,6 +22,7 @@ from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, st
 from desktop_app.gui.tips import retip
 
 MAIN = -1  # the main text's item (a branch id is never negative)
+OUTLINE_NAME = "Branches"  # the outline's title (in capitals) and what a screen reader calls it
 WRITING, WRITING_ROW = -2, "writing\u2026"  # the row of a continuation being written, not yet a branch (mark_writing)
 
 
@@ -88,7 +89,7 @@ class BranchPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(4)
-        self.title = styled_label("BRANCHES", "PanelTitle")
+        self.title = styled_label(OUTLINE_NAME.upper(), "PanelTitle")
         layout.addWidget(self.title)
         self.outline = self._make_outline()
         self.rows = branch_rows.install(self.outline)  # a row's words in two lines where one cuts them (text98)
@@ -112,6 +113,7 @@ class BranchPanel(QWidget):
         """The outline's two columns (a branch's words, its mean probability), their header tips and sizes."""
         outline = QTreeWidget(self)  # made in place (gui/in_place.py)
         outline.setObjectName("BranchOutline")
+        outline.setAccessibleName(OUTLINE_NAME)
         outline.setColumnCount(2)
         # a header names the percentage (text58: a % no row explained); the first column says what a row is
         outline.setHeaderLabels(["branch", branch_words.PERCENT_HEADER])

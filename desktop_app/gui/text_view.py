@@ -28,7 +28,7 @@ from desktop_app.gui.text_editor import TextEditor
 from desktop_app.gui.text_summary_area import SummaryScroll
 from desktop_app.gui.text_tree_panel import BranchPanel
 from desktop_app.gui.tips import turn
-from desktop_app.gui.token_view import TokenView
+from desktop_app.gui.token_view import HEATMAP_NAME, TokenView
 
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
 NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
@@ -147,6 +147,7 @@ class TextView(QWidget):
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(*TEXT_MARGINS)
         self.heatmap = TokenView(holder, lazy_tooltips=True)  # a long text's heatmap lays out faster
+        self.heatmap.setAccessibleName(HEATMAP_NAME)
         holder_layout.addWidget(self.heatmap)
         holder_layout.addStretch(1)
         scroll.setWidget(holder)

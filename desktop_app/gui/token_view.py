@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, text_color_on
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.token_words import (PIECE_LOOKAHEAD, completed_character, shown_text, tooltip_html,
+from desktop_app.core.token_words import (PIECE_LOOKAHEAD, completed_character, shown_text, token_said, tooltip_html,
                                           written_places)
 from desktop_app.gui.token_marks import MarkPainter, span_rects
 
@@ -29,6 +29,9 @@ TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
 MARKS_MARGIN = 6  # px around the text: a mark on its first or last line is not cut off
 LINE_GAP = 7  # px between lines, for the tokens' marks and rings
 PLAIN = "plain"
+# what a screen reader calls a view by where it shows (the token under the keys' selection: its description)
+CARD_TEXT_NAMES = {"user": "Your message", "assistant": "Answer"}
+HEATMAP_NAME = "Your text's tokens"
 Colorizer = Callable[[int, TokenRecord], "tuple[int, int, int] | None"]
 FormatHook = Callable[[int, TokenRecord, QTextCharFormat], None]
 
@@ -89,6 +92,7 @@ FLASH_MS = 2500  # how long a word the ranking pointed at keeps its ring: long e
 
 
 STEP_OUT_KEYS = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}
+SHOW_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)  # the selected token shown again
 
 
 class TokenView(QTextEdit):
@@ -137,7 +141,7 @@ class TokenView(QTextEdit):
         self.verticalScrollBar().valueChanged.connect(lambda _value: self.recheck_hover())
         self._press_pos = None
         self._press_index = -1  # the token under the press: the one a click picks (see mouseReleaseEvent)
-        self.picked_by_click = False  # set while a click's choose_token runs: the inspector then comes forward
+        self.picked_by_click = False  # set while a click's (or Enter's) choose_token runs: the inspector then comes forward
         self._block_format = QTextBlockFormat()
         self._block_format.setLineHeight(LINE_GAP, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
         QTextCursor(self.document()).setBlockFormat(self._block_format)  # streamed text too, not only rebuilt
@@ -575,14 +579,20 @@ class TokenView(QTextEdit):
         if index is None or not self.records or not plain:
             super().keyPressEvent(event)
             return
-        self.choose_token(max(0, min(index, len(self.records) - 1)))
+        # Enter / Space ask to see the token, as a click does: during a run the inspector comes forward for it
+        # (a token walked to fills it behind the Fine-tune tab), which no key brought without a mouse (a11y70)
+        self.picked_by_click = event.key() in SHOW_KEYS
+        try:
+            self.choose_token(max(0, min(index, len(self.records) - 1)))
+        finally:
+            self.picked_by_click = False
 
     def _key_target(self, key) -> int | None:
         current = self.selected
         moves = {Qt.Key.Key_Right: current + 1 if current >= 0 else 0,
                  Qt.Key.Key_Left: current - 1 if current >= 0 else len(self.records) - 1,
                  Qt.Key.Key_Home: 0, Qt.Key.Key_End: len(self.records) - 1}
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+        if key in SHOW_KEYS:
             return current if current >= 0 else 0
         return moves.get(key)
 
@@ -595,6 +605,9 @@ class TokenView(QTextEdit):
 
     def select_token(self, index: int) -> None:
         self.selected = index
+        # what a screen reader says of the token the keys reached: its tooltip and colour reach no one who cannot
+        # see them, and Qt tells the reader of the new description itself (a DescriptionChanged event)
+        self.setAccessibleDescription(token_said(self.records, index) if 0 <= index < len(self.records) else "")
         if not 0 <= index < len(self.starts):
             self.viewport().update()
             return

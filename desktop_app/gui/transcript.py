@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLay
 from desktop_app.gui.message_card import MessageCard
 from desktop_app.gui.theme import styled_label
 
+CHAT_NAME = "Chat"  # the mode's tab and what a screen reader calls the transcript
 ROOMY_MARGINS = (16, 40, 16, 24)
 TIGHT_MARGINS = (8, 4, 8, 8)
 SHORT_TRANSCRIPT_PX = 360  # below this the welcome text keeps no margin above it
@@ -122,6 +123,7 @@ class TranscriptView(QScrollArea):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("Transcript")
+        self.setAccessibleName(CHAT_NAME)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
