@@ -110,3 +110,13 @@ def test_drawn_texts_follow_the_cluster_as_tokens_come_one_by_one():
         assert drawn == drawn_texts(texts) and "".join(drawn) == "".join(texts)
     assert drawn_texts(["e", "\u0301", "\U0001F1EB", "\U0001F1F7", "\U0001F1E9", "\U0001F1EA"]) == [
         "", "e\u0301", "", "\U0001F1EB\U0001F1F7", "", "\U0001F1E9\U0001F1EA"]  # two flags, not a pair across them
+
+
+def test_the_html_page_draws_a_cluster_whole_and_an_arabic_word_without_marks():
+    """The page to share draws the cells as the window does: its CSS put a "\u00b7" in an empty span."""
+    from desktop_app.core.heatmap_html import text_html
+
+    family = text_html(_records(FAMILY_TOKENS), "probability")
+    assert f">{FAMILY}</span>" in family and family.count('class="t e"') == 11
+    arabic = text_html(_records(ARABIC_TOKENS), "probability")
+    assert 'class="t e"' not in arabic and arabic.count('<span class="t') == len(ARABIC_TOKENS)
