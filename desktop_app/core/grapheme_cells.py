@@ -61,8 +61,9 @@ def drawn_texts(texts: list[str]) -> list[str]:
     return [joined[a:b] if a < b else "" for a, b in zip(drawn_from, drawn_to)]
 
 
-def redraw_start(texts: list[str], drawn: list[str], first: int) -> int:
-    """Where to draw again from when tokens ``first``... come after ``texts[:first]`` (drawn as ``drawn``):
+def redraw_start(texts, drawn: list[str], first: int) -> int:
+    """Where to draw again from when tokens ``first``... come after ``texts[:first]`` (drawn as ``drawn``; ``texts``:
+    any sequence of the tokens' texts, of which only those from the end back to the answer are read):
     the last token before ``first`` that starts a cluster inside the text so far. A cluster can only grow
     at the text's end (a joiner, then the emoji it joins), so the cells from there on may change; those
     before it stay as they are."""

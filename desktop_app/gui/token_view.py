@@ -218,10 +218,10 @@ class TokenView(QTextEdit):
         text's end grows (a joiner came, then the emoji it joins) and a piece's mark follows the character after it.
         Those cells are taken out of the document (``cursor`` left at its end); returns the first cell the new tokens
         may concern (``redraw_start``) and the first to insert."""
-        texts = [record.text for record in self.records]
-        start = redraw_start(texts, self.drawn, first)
-        drawn = self.drawn[:start] + drawn_texts(texts[start:])
-        shown = cell_texts(drawn, self.colorizer is not None)
+        start = redraw_start(_TextsOf(self.records), self.drawn, first)  # read back from the end: a few tokens
+        tail = drawn_texts([record.text for record in self.records[start:]])
+        # a cell before ``start`` keeps its mark: the character after it, at ``start``, stays where it is
+        drawn, shown = self.drawn[:start] + tail, self.shown[:start] + cell_texts(tail, self.colorizer is not None)
         redrawn = next((i for i in range(start, first) if shown[i] != self.shown[i] or drawn[i] != self.drawn[i]), first)
         if redrawn < first:
             cursor.setPosition(self.starts[redrawn])
@@ -412,7 +412,14 @@ class TokenView(QTextEdit):
     def token_tip(self, index: int, record: TokenRecord) -> str:
         """A token's tooltip: ``tip_for``'s (a change's before and after), else its figures."""
         return ((self.tip_for(index, record) if self.tip_for else None)
-                or tooltip_html(record, completes=completed_character(self.records, index)))
+                or tooltip_html(record, completes=self.completed_character(index)))
+
+    def completed_character(self, index: int) -> str:
+        """``token_words.completed_character``, read only for a token whose cell draws other than its own text (a
+        piece, part of a cluster spread over tokens): a token drawn as it is holds whole characters of its own."""
+        whole = index < len(self.drawn) and self.records[index].text not in ("", None) \
+            and self.drawn[index] == self.records[index].text
+        return "" if whole else completed_character(self.records, index)
 
     def _base_format(self, rgb) -> QTextCharFormat:
         """One shared format per colour (copies of a format share its data until changed)."""
@@ -649,6 +656,16 @@ class TokenView(QTextEdit):
         """Each character of the text as written, with the document positions its shown form takes."""
         raw = self.document().toRawText().replace("\u2029", "\n")  # a block break: one position, one character
         return written_places(raw, self.drawn, self.starts, self.ends, self.colorizer is not None)
+
+
+class _TextsOf:
+    """The records' texts by index, read only where asked (``redraw_start`` reads a few from the end)."""
+
+    def __init__(self, records):
+        self.records = records
+
+    def __getitem__(self, index: int) -> str:
+        return self.records[index].text
 
 
 MODEL_START_COLOUR = "#f76707"  # an orange apart from the measures' colours, on light and dark heat alike
