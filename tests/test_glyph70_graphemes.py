@@ -120,3 +120,16 @@ def test_the_html_page_draws_a_cluster_whole_and_an_arabic_word_without_marks():
     assert f">{FAMILY}</span>" in family and family.count('class="t e"') == 11
     arabic = text_html(_records(ARABIC_TOKENS), "probability")
     assert 'class="t e"' not in arabic and arabic.count('<span class="t') == len(ARABIC_TOKENS)
+
+
+def test_the_text_tab_s_inspector_names_the_whole_family(qtbot, qapp, tiny_model_dir):
+    from gui_windows import window_with_text
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, f"A family {FAMILY} here") as window:
+        heatmap = window.text_view.heatmap
+        joiner = next(i for i, r in enumerate(heatmap.records) if r.text == "\u200d")
+        window.text_mode.show_token(joiner, heatmap.records[joiner])
+        assert window.inspector.token_label.text() == f"<U+200D> (part of \u201c{FAMILY}\u201d)"
+        last = max(i for i, r in enumerate(heatmap.records) if r.text and r.text in FAMILY)
+        assert _cells(heatmap)[last] == FAMILY, "drawn whole where the analysis coloured it"
+        window.chat.shutdown()
