@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QKeySequence, QPainter, QTextBlockFormat, QTextCharFormat,
-                           QTextCursor, QTextFormat)
+from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QKeySequence, QPainter, QTextBlockFormat,
+                           QTextCharFormat, QTextCursor, QTextFormat)
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, text_color_on
@@ -213,11 +213,11 @@ class TokenView(QTextEdit):
         self._retip(cursor, start, redrawn)
         cursor.endEditBlock()
 
-    def _draw_tail(self, cursor: QTextCursor, first: int) -> int:
+    def _draw_tail(self, cursor: QTextCursor, first: int) -> tuple[int, int]:
         """The cells from ``first`` on drawn anew, and those before it that the new tokens change: a cluster at the
         text's end grows (a joiner came, then the emoji it joins) and a piece's mark follows the character after it.
-        Those cells are taken out of the document (``cursor`` left at its end); returns the first cell the new tokens
-        may concern (``redraw_start``) and the first to insert."""
+        Those cells are taken out of the document (``cursor`` left where they were, else where it was); returns the
+        first cell the new tokens may concern (``redraw_start``) and the first to insert."""
         start = redraw_start(_TextsOf(self.records), self.drawn, first)  # read back from the end: a few tokens
         tail = drawn_texts([record.text for record in self.records[start:]])
         # a cell before ``start`` keeps its mark: the character after it, at ``start``, stays where it is
