@@ -72,7 +72,7 @@ def test_analyse_says_it_and_gives_it_in_json_and_csv(tiny_model_dir, tmp_path, 
     assert "80-100% sure" in words
     csv_path = tmp_path / "s.summary.csv"
     analysed(tiny_model_dir, tmp_path, capsys, "--out", str(csv_path))
-    rows = list(csv.DictReader(io.StringIO(csv_path.read_text())))
+    rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
     bins = [r for r in rows if r["section"] == "first_guess_right"]
     assert len(bins) == CALIBRATION_BINS and sum(int(r["count"]) for r in bins) == len(tokens)
     assert any(r["label"] == "calibration_error" for r in rows)

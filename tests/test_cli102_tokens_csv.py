@@ -21,7 +21,7 @@ def test_export_tokens_csv_writes_one_row_per_token_with_its_figures(run_cli, tm
     code, out, err = run_cli("analyse", str(essay), "--json", "--export-tokens-csv", str(rows_file))
     assert code == 0, err
     tokens = json.loads(out)["tokens"]
-    with rows_file.open(encoding="utf-8", newline="") as f:
+    with rows_file.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert tuple(rows[0]) == TOKEN_CSV_COLUMNS
     assert len(rows) == len(tokens) > 5

@@ -110,7 +110,7 @@ def test_exports_from_the_text_view(window, qtbot, tmp_path):
     data = json.loads(written.args[0].read_text())
     assert [TokenRecord.from_json(t) for t in data["tokens"]] == scored.records
     assert data["model"] == window.chat.loaded.model_id and data["summary"]["tokens"] == summary.tokens
-    rows = list(csv.DictReader(tools.export("csv", str(tmp_path / "s.csv")).open()))
+    rows = list(csv.DictReader(tools.export("csv", str(tmp_path / "s.csv")).open(encoding="utf-8-sig")))
     buckets = [r for r in rows if r["section"] == "rank_bucket"]
     assert [int(r["count"]) for r in buckets] == list(summary.bucket_counts)
     figures = {r["label"]: float(r["value"]) for r in rows if r["section"] == "figure"}

@@ -113,7 +113,7 @@ def test_json_export_holds_the_scoring_and_csv_export_adds_up(tiny_model, tmp_pa
     assert data["title"] == "Weather" and data["complete"] is True
     assert [TokenRecord.from_json(t) for t in data["tokens"]] == scored.records
     assert data["unscored_prefix"] + "".join(t["text"] for t in data["tokens"]) == LONG
-    rows = list(csv.DictReader(text_export.write_summary_csv(tmp_path / "s.csv", summary).open()))
+    rows = list(csv.DictReader(text_export.write_summary_csv(tmp_path / "s.csv", summary).open(encoding="utf-8-sig")))
     assert list(rows[0]) == list(text_export.CSV_COLUMNS)
     for section in ("rank_bucket", "probability", "entropy_bits"):
         part = [r for r in rows if r["section"] == section]

@@ -50,7 +50,7 @@ def test_analyse_prints_the_summary_and_writes_the_three_exports(tiny_model_dir,
 
     image = QImage(str(png))
     assert image.width() == 500 and image.height() > 60  # four sentences wrap over several lines
-    rows = list(csv.DictReader(table.open()))
+    rows = list(csv.DictReader(table.open(encoding="utf-8-sig")))
     for section in ("rank_bucket", "probability", "entropy_bits"):
         part = [r for r in rows if r["section"] == section]
         assert sum(int(r["count"]) for r in part) == tokens

@@ -562,9 +562,23 @@ def token_table(records) -> str:
     percent words `history --tokens` and the window use (it read 0.0028; cliwords74); --json has the numbers."""
     lines = ["index\ttoken\tprobability\tlog_probability\trank\tentropy_bits"]
     for i, r in enumerate(records):
-        token = r.text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-        lines.append(f"{i}\t{token!s}\t{percent(r.prob)}\t{r.logprob:.4f}\t{r.rank}\t{r.entropy_bits:.3f}")
+        lines.append(f"{i}\t{table_token(records, i)}\t{percent(r.prob)}\t{r.logprob:.4f}\t{r.rank}\t"
+                     f"{r.entropy_bits:.3f}")
     return "\n".join(lines)
+
+
+def table_token(records, index: int) -> str:
+    """Token ``index``'s text in the table, escaped, as the inspector says it where the text alone shows nothing
+    (glyph70: a piece of a character and a lone joiner or variation selector had an empty column): "(part of
+    “首”)", "<U+200D> (part of “👩‍👩‍👧”)", "<U+FE0F>"."""
+    from desktop_app.core.token_words import PIECE_WORDS, completed_character, unseen_marked
+
+    text = unseen_marked(records[index].text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n"))
+    completes = completed_character(records, index)
+    if not completes:
+        return text or PIECE_WORDS
+    whole = f"(part of \u201c{completes}\u201d)"  # the inspector's words (token_words.piece_label), spaces kept
+    return f"{text} {whole}" if text else whole
 
 
 def models_table(found) -> str:

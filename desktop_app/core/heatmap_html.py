@@ -17,13 +17,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop_app.core.grapheme_cells import drawn_texts
 from desktop_app.core.palette import (KEY_LABELS, MEASURES, RANK_BUCKETS, change_color, change_palette, color_for,
                                       css_colours, sequential_color, sequential_palette)
 from desktop_app.core.piece_words import model_short_name
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.summary_html import SUMMARY_STYLE, summary_html
 from desktop_app.core.text_export import write_text_atomically
-from desktop_app.core.token_words import (listed_label, listed_percents, marks_words, ordered_alternatives,
+from desktop_app.core.token_words import (cell_texts, listed_label, listed_percents, marks_words, ordered_alternatives,
                                           rows_through_ties, token_label, token_percent)
 
 TOKEN_CLASS = "t"  # every scored token's span has it, and only they do (the script and the tests find them by it)
@@ -171,9 +172,11 @@ def text_html(records: list[TokenRecord], measure: str, prefix: str = "", change
               model_written=frozenset()) -> str:
     """One text: ``prefix`` plain, then its tokens, the first of them its one Tab stop (the script moves it);
     ``model_written``: the indices a model's continuation wrote (in italics; the first of each run after a bar)."""
+    drawn = drawn_texts([record.text for record in records])  # a cluster spread over tokens whole, as the window draws it
+    shown = cell_texts(drawn, coloured=True)
     spans = "".join(token_span(record, measure, first=i == 0, colours=change and (
-        change.colours(i, False), change.colours(i, True)), by_model=_model_mark(i, model_written))
-        for i, record in enumerate(records))
+        change.colours(i, False), change.colours(i, True)), by_model=_model_mark(i, model_written),
+        text=drawn[i], piece_mark=shown[i] != "") for i, record in enumerate(records))
     return f"<div class=\"text\">{html.escape(prefix)}{spans}</div>"
 
 
@@ -194,17 +197,21 @@ def scored_by_line(model: str, adapter: str | None, tokens: int) -> str:
            "Hover a token, tab to it or tap it for its figures; the arrow keys go on to the next."
 
 
-def token_span(record: TokenRecord, measure: str, *, first: bool = False, colours=None, by_model: str = "") -> str:
+def token_span(record: TokenRecord, measure: str, *, first: bool = False, colours=None, by_model: str = "",
+               text: str | None = None, piece_mark: bool = True) -> str:
     """One token: its text, escaped, on its light and dark colours (CSS variables the style picks from; ``colours``:
     (light, dark) in place of the measure's, a None in it: no colour). A token that is only a line break, or nothing
     (the first bytes of a character a later token finishes), gets a mark drawn by the style, so its colour shows,
     while a copy of the page's text stays the text. ``first``: its text's Tab stop; the others are reached with
-    the arrow keys. ``by_model``: the classes marking a model's continuation (``_model_mark``)."""
+    the arrow keys. ``by_model``: the classes marking a model's continuation (``_model_mark``). ``text``: what the
+    token's cell draws, where not its own text (``grapheme_cells.drawn_texts``); ``piece_mark``: False where a cell
+    that draws nothing shows no mark (before a letter of a joining script: ``token_words.cell_texts``)."""
     light, dark = colours or (color_for(record, measure), color_for(record, measure, dark=True))
     (light, light_text), (dark, dark_text) = _css_or_plain(light), _css_or_plain(dark)
-    mark = " nl" if record.text and record.text.strip("\n") == "" else " e" if record.text == "" else ""
+    text = record.text if text is None else text
+    mark = " nl" if text and text.strip("\n") == "" else " e" if text == "" and piece_mark else ""
     return (f"<span class=\"{TOKEN_CLASS}{mark}{by_model}\" tabindex=\"{0 if first else -1}\" "
-            f"style=\"--b:{light};--c:{light_text};--B:{dark};--C:{dark_text}\">{html.escape(record.text)}</span>")
+            f"style=\"--b:{light};--c:{light_text};--B:{dark};--C:{dark_text}\">{html.escape(text)}</span>")
 
 
 def _css_or_plain(rgb) -> tuple[str, str]:

@@ -117,13 +117,19 @@ def summary_csv(summary: TextSummary) -> str:
     return out.getvalue()
 
 
-def write_text_atomically(path, text: str) -> Path:
+# a CSV is opened in a spreadsheet: Excel on Windows reads a file without a byte-order mark in the system's
+# code page, and a non-ASCII text ("首都", "café") came out as mojibake (glyph70); Python reads it back with
+# "utf-8-sig", LibreOffice and pandas skip the mark
+SPREADSHEET_ENCODING = "utf-8-sig"
+
+
+def write_text_atomically(path, text: str, encoding: str = "utf-8") -> Path:
     """Write beside the target and rename: a failed export leaves no half file (and an
     existing file whole)."""
     path = Path(path).expanduser()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_text(text, encoding=encoding)
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -137,7 +143,7 @@ def write_analysis_json(path, scored, summary: TextSummary, written=None, rating
 
 
 def write_summary_csv(path, summary: TextSummary) -> Path:
-    return write_text_atomically(path, summary_csv(summary))
+    return write_text_atomically(path, summary_csv(summary), SPREADSHEET_ENCODING)
 
 
 # one row per scored token, for a spreadsheet or pandas: the summary CSV alone was read as "only the summary"
@@ -164,7 +170,7 @@ def write_tokens_csv(path, records) -> Path:
     writer = csv.DictWriter(out, TOKEN_CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(token_rows(records))
-    return write_text_atomically(path, out.getvalue())
+    return write_text_atomically(path, out.getvalue(), SPREADSHEET_ENCODING)
 
 
 def first_sentence(title: str) -> str:

@@ -10,6 +10,7 @@ import html
 import math
 import unicodedata
 
+from desktop_app.core.grapheme_cells import CLUSTER_REACH, token_cluster
 from desktop_app.core.percent_words import percent
 from desktop_app.core.records import TokenRecord
 
@@ -25,17 +26,41 @@ def shown_text(text: str, coloured: bool) -> str:
     return text.replace("\t", "\u2192   ").replace("\n", "\u21b5\n")
 
 
-def written_places(raw: str, records, starts: list[int], ends: list[int], coloured: bool) -> list[tuple[str, int, int]]:
+# the scripts whose letters join their neighbours (Arabic, Syriac, N'Ko, Mandaic, Mongolian, Manichaean, Psalter
+# Pahlavi, Hanifi Rohingya, Sogdian, Adlam, and the Arabic presentation forms); unicodedata has no joining type,
+# so whole blocks: a few that do not join (Thaana, Samaritan) lose only a mark that did them no harm
+JOINING_SCRIPTS = ((0x0600, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF), (0x1800, 0x18AF), (0x10AC0, 0x10AFF),
+                   (0x10B80, 0x10BAF), (0x10D00, 0x10D3F), (0x10F30, 0x10F6F), (0x1E900, 0x1E95F))
+
+
+def in_joining_script(ch: str) -> bool:
+    return ch != "" and any(low <= ord(ch) <= high for low, high in JOINING_SCRIPTS)
+
+
+def cell_texts(drawn: list[str], coloured: bool) -> list[str]:
+    """What each token's cell shows (``shown_text``), given what it draws (``grapheme_cells.drawn_texts``). A cell
+    that draws nothing before a character of a joining script shows no mark either: a "\u00b7" inside an Arabic
+    word cut its letters apart, each in its isolated form (glyph70). No ZERO WIDTH JOINER in its place: beside a
+    letter that joins on one side only (\u0627, \u062f, \u0631) it would draw the next letter joined to nothing."""
+    shown, after = [], ""  # after: the first character drawn after the cell
+    for text in reversed(drawn):
+        shown.append("" if coloured and text == "" and in_joining_script(after) else shown_text(text, coloured))
+        after = text[:1] or after
+    return shown[::-1]
+
+
+def written_places(raw: str, drawn: list[str], starts: list[int], ends: list[int], coloured: bool) -> list[tuple[str, int, int]]:
     """Each character of a heatmap's text as written, with the document positions its shown form takes: (character,
-    start, end). ``raw``: the document's text (a line break "\n"); ``starts``/``ends``: each token's span. A token's
+    start, end). ``raw``: the document's text (a line break "\n"); ``drawn``: what each token's cell draws
+    (``grapheme_cells.drawn_texts``); ``starts``/``ends``: each token's span. A token's
     marks (a \u00b7 for the first bytes of a split character, \u21b5 before a line break, \u2192 for a tab) are
     not text: a copy carried them and Find missed "\u9996\u90fd" shown "\u9996\u00b7\u90fd" (intl69). Positions
     count UTF-16 units, as Qt's do: an emoji takes two."""
     places, raw_at = [], (0, 0)  # raw_at: (index into raw, its document position)
-    for index, record in enumerate(records):
+    for index, text in enumerate(drawn):
         raw_at = _raw_run(raw, raw_at, starts[index], places)  # text between tokens: a prefix, kept as shown
         at = starts[index]
-        for ch in record.text:
+        for ch in text:
             width = utf16_length(shown_text(ch, coloured))
             places.append((ch, at, at + width))
             at += width
@@ -88,29 +113,60 @@ def token_label(text: str) -> str:
     usertest 11)."""
     if text == "":
         return PIECE_WORDS
-    text = text.replace(" ", "\u2423").replace("\n", "\u21b5").replace("\t", "\u2192")
-    return text if text.isprintable() else "".join(_invisible_mark(ch) for ch in text)
+    return unseen_marked(text.replace(" ", "\u2423").replace("\n", "\u21b5").replace("\t", "\u2192"))
+
+
+def unseen_marked(text: str) -> str:
+    """``text`` with each character that paints nothing shown by its mark (``_invisible_mark``): a control or format
+    character, a blank other than a space, and a variation selector with nothing before it in the token to select
+    (a token of U+FE0F alone, the emoji before it in another token, read as an empty row: glyph70)."""
+    if text.isprintable() and not _is_selector(text[:1]):
+        return text
+    return "".join(_invisible_mark(ch) if not ch.isprintable() or (at == 0 and _is_selector(ch)) else ch
+                   for at, ch in enumerate(text))
+
+
+def _is_selector(ch: str) -> bool:
+    """A variation selector (or the combining grapheme joiner): it changes how the character before it is drawn
+    and draws nothing itself."""
+    return ch != "" and ("\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef" or ch == "\u034f")
 
 
 PIECE_LOOKAHEAD = 3  # a UTF-8 character has at most 4 bytes: the token(s) after a piece complete it within 3
 
 
 def completed_character(records, index: int) -> str:
-    """The character token ``index`` holds a piece of, where the token(s) after it complete it: the first
-    character of the next token with text of its own ("首" for the pieces e9 a6 / 96); "" for a whole token,
-    a piece at the text's end, or bytes that never made a character (inspect69: the inspector said "(part of a
-    character)" and never which)."""
-    if not 0 <= index < len(records) or records[index].text != "":
+    """The character token ``index`` holds part of, where other tokens hold the rest: for a piece of one (its first
+    bytes, text ""), the character the token(s) after it complete ("首" for the pieces e9 a6 / 96); for a token
+    that is part of a grapheme cluster spread over tokens, the whole cluster ("👩‍👩‍👧", "🇫🇷", "👍🏽": glyph70);
+    "" for a token whose characters are its own, a piece at the text's end, or bytes that never made a character
+    (inspect69: the inspector said "(part of a character)" and never which)."""
+    if not 0 <= index < len(records) or _plain_between(records, index):
         return ""
-    for later in records[index + 1:index + 1 + PIECE_LOOKAHEAD]:
-        if later.text:
-            return "" if later.text[0] == "\ufffd" else later.text[0]
-    return ""
+    if records[index].text == "" and not any(r.text for r in records[index + 1:index + 1 + PIECE_LOOKAHEAD]):
+        return ""
+    low = max(index - CLUSTER_REACH, 0)
+    cluster = token_cluster([r.text for r in records[low:index + CLUSTER_REACH + 1]], index - low)
+    return "" if cluster.startswith("\ufffd") else cluster
+
+
+def _plain_between(records, index: int) -> bool:
+    """Token ``index`` and the characters either side of it are ASCII, which joins no neighbour: a cheap answer
+    for most tokens, whose tooltips are written as the heatmap is laid out."""
+    text = records[index].text
+    before = records[index - 1].text[-1:] if index else ""
+    after = records[index + 1].text[:1] if index + 1 < len(records) else " "
+    return bool(text) and text.isascii() and before.isascii() and bool(after) and after.isascii()
 
 
 def piece_label(text: str, completes: str = "") -> str:
-    """``token_label``, naming the character a piece of one helps to write where it is known: "(part of “首”)"."""
-    return f"(part of \u201c{completes}\u201d)" if text == "" and completes else token_label(text)
+    """``token_label``, naming the character a piece of one helps to write where it is known: "(part of “首”)";
+    a token that is part of a cluster spread over tokens names the cluster after its own text: "<U+200D> (part
+    of “👩‍👩‍👧”)"."""
+    if not completes:
+        return token_label(text)
+    whole = f"(part of \u201c{completes}\u201d)"
+    return whole if text == "" else f"{token_label(text)} {whole}"
 
 
 def piece_said(text: str, short: bool = False) -> str:
@@ -154,7 +210,7 @@ def listed_label(alt, record: TokenRecord) -> str:
 def _invisible_mark(ch: str) -> str:
     """``ch`` itself, or what shows it when it paints nothing: ⍽ for a no-break space (the sign
     for one), ␣ for another width of space, \\r or \\xNN for a control character, <U+200B> for
-    a zero-width one."""
+    a zero-width one or a variation selector."""
     if ch == "\u00a0":
         return "\u237d"
     kind = unicodedata.category(ch)
@@ -162,7 +218,7 @@ def _invisible_mark(ch: str) -> str:
         return "\u2423"
     if kind == "Cc":
         return "\\r" if ch == "\r" else f"\\x{ord(ch):02x}"
-    if kind == "Cf":
+    if kind == "Cf" or _is_selector(ch):
         return f"<U+{ord(ch):04X}>"
     return ch
 

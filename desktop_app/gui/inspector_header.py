@@ -29,6 +29,8 @@ class TokenHeader:
         self.token_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.token_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.token_label.setMinimumHeight(48)
+        # a piece's or a cluster's words ("<U+200D> (part of “👩‍👩‍👧”)", glyph70) outgrew the panel on one line
+        self.token_label.setWordWrap(True)
         self.token_label.setToolTip(MARKS_TIP)
         layout.addWidget(self.token_label)
         self.bytes_note = styled_label("", "Muted")  # "bytes e2 80", for a token that holds part of a character

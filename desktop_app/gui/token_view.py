@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, text_color_on
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.token_words import (PIECE_LOOKAHEAD, completed_character, shown_text, token_said, tooltip_html,
-                                          written_places)
+from desktop_app.core.grapheme_cells import drawn_texts, redraw_start
+from desktop_app.core.token_words import cell_texts, completed_character, token_said, tooltip_html, written_places
 from desktop_app.gui.token_marks import MarkPainter, span_rects
 
 TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
@@ -154,6 +154,8 @@ class TokenView(QTextEdit):
         self.suffix = ""
         self.starts: list[int] = []  # document position where each token's span starts
         self.ends: list[int] = []
+        self.drawn: list[str] = []  # what each token's cell draws (a cluster spread over tokens: whole, in its last)
+        self.shown: list[str] = []  # what each cell shows: ``drawn`` with the view's marks
         self.measure = measure
         self.colorizer: Colorizer | None = measure_colorizer(measure)
         self.format_hook: FormatHook | None = None
@@ -209,24 +211,42 @@ class TokenView(QTextEdit):
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.beginEditBlock()
-        for offset, record in enumerate(records):
-            self._insert(cursor, first + offset, record)
-        self._retip_pieces_before(cursor, first)
+        start, redrawn = self._draw_tail(cursor, first)
+        for index in range(redrawn, len(self.records)):
+            self._insert(cursor, index, self.records[index])
+        self._retip(cursor, start, redrawn)
         cursor.endEditBlock()
 
-    def _retip_pieces_before(self, cursor: QTextCursor, first: int) -> None:
-        """The pieces of a character just before token ``first`` formatted again: their tooltips, set as they
-        streamed in, said "(part of a character)" before the token completing them came; now they name it, "(part
-        of “首”)", as the inspector does (left69). Tooltips made at hover time read the records as they are then."""
+    def _draw_tail(self, cursor: QTextCursor, first: int) -> tuple[int, int]:
+        """The cells from ``first`` on drawn anew, and those before it that the new tokens change: a cluster at the
+        text's end grows (a joiner came, then the emoji it joins) and a piece's mark follows the character after it.
+        Those cells are taken out of the document (``cursor`` left where they were, else where it was); returns the
+        first cell the new tokens may concern (``redraw_start``) and the first to insert."""
+        start = redraw_start(_TextsOf(self.records), self.drawn, first)  # read back from the end: a few tokens
+        tail = drawn_texts([record.text for record in self.records[start:]])
+        # a cell before ``start`` keeps its mark: the character after it, at ``start``, stays where it is
+        drawn, shown = self.drawn[:start] + tail, self.shown[:start] + cell_texts(tail, self.colorizer is not None)
+        redrawn = next((i for i in range(start, first) if shown[i] != self.shown[i] or drawn[i] != self.drawn[i]), first)
+        if redrawn < first:
+            cursor.setPosition(self.starts[redrawn])
+            cursor.setPosition(self.ends[first - 1], QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            del self.starts[redrawn:], self.ends[redrawn:]
+        self.drawn, self.shown = drawn, shown
+        return start, redrawn
+
+    def _retip(self, cursor: QTextCursor, start: int, end: int) -> None:
+        """Cells ``start`` to ``end`` (kept as they were drawn) formatted again: their tooltips, set as they streamed
+        in, said "(part of a character)" before the token completing them came; now they name it, "(part of “首”)",
+        as the inspector does (left69), or the whole cluster a later token grew ("👩‍👩‍👧", glyph70). Tooltips made at
+        hover time read the records as they are then."""
         if self.lazy_tooltips and not self.format_hook:
             return
-        index = first - 1
-        while index >= 0 and first - index <= PIECE_LOOKAHEAD and self.records[index].text == "":
-            if self.starts[index] < self.ends[index]:  # plain text shows a piece as nothing: no tooltip to mend
+        for index in range(start, end):
+            if self.starts[index] < self.ends[index]:  # a cell that shows nothing has no tooltip to mend
                 cursor.setPosition(self.starts[index])
                 cursor.setPosition(self.ends[index], QTextCursor.MoveMode.KeepAnchor)
                 cursor.setCharFormat(self.char_format(index, self.records[index]))
-            index -= 1
 
     def set_measure(self, measure: str) -> None:
         self.measure = measure
@@ -334,6 +354,8 @@ class TokenView(QTextEdit):
             self.colorizer.dark = self._built_dark
         doc = self.document()
         self.starts, self.ends = [], []
+        self.drawn = drawn_texts([record.text for record in self.records])
+        self.shown = cell_texts(self.drawn, self.colorizer is not None)
         self.chip_colours = {}
         doc.clear()
         cursor = QTextCursor(doc)
@@ -394,7 +416,14 @@ class TokenView(QTextEdit):
     def token_tip(self, index: int, record: TokenRecord) -> str:
         """A token's tooltip: ``tip_for``'s (a change's before and after), else its figures."""
         return ((self.tip_for(index, record) if self.tip_for else None)
-                or tooltip_html(record, completes=completed_character(self.records, index)))
+                or tooltip_html(record, completes=self.completed_character(index)))
+
+    def completed_character(self, index: int) -> str:
+        """``token_words.completed_character``, read only for a token whose cell draws other than its own text (a
+        piece, part of a cluster spread over tokens): a token drawn as it is holds whole characters of its own."""
+        whole = index < len(self.drawn) and self.records[index].text not in ("", None) \
+            and self.drawn[index] == self.records[index].text
+        return "" if whole else completed_character(self.records, index)
 
     def _base_format(self, rgb) -> QTextCharFormat:
         """One shared format per colour (copies of a format share its data until changed)."""
@@ -404,8 +433,7 @@ class TokenView(QTextEdit):
         return fmt
 
     def _insert(self, cursor: QTextCursor, index: int, record: TokenRecord) -> None:
-        coloured = self.colorizer is not None
-        text = shown_text(record.text, coloured)
+        text = self.shown[index]
         fmt = self.char_format(index, record)
         start = cursor.position()
         if "\n" in text:  # a newline inside a span: keep the colour up to the line end only
@@ -640,7 +668,17 @@ class TokenView(QTextEdit):
     def written_places(self) -> list[tuple[str, int, int]]:
         """Each character of the text as written, with the document positions its shown form takes."""
         raw = self.document().toRawText().replace("\u2029", "\n")  # a block break: one position, one character
-        return written_places(raw, self.records, self.starts, self.ends, self.colorizer is not None)
+        return written_places(raw, self.drawn, self.starts, self.ends, self.colorizer is not None)
+
+
+class _TextsOf:
+    """The records' texts by index, read only where asked (``redraw_start`` reads a few from the end)."""
+
+    def __init__(self, records):
+        self.records = records
+
+    def __getitem__(self, index: int) -> str:
+        return self.records[index].text
 
 
 MODEL_START_COLOUR = "#f76707"  # an orange apart from the measures' colours, on light and dark heat alike
