@@ -1,7 +1,8 @@
 """usertest70, finding 3: at 1024x640 the Text tab's "Fine-tune's change" is an arrow alone; a writer who had just
 fine-tuned looked for it by name, hovered the arrow and read "Off: no adapter is on, this is the base model…",
 which said neither what the button is nor what it does. Each of its tooltips now starts with its name and what it
-does (the real window, the tiny GPT-2, a real store)."""
+does, and names the colours as they are painted: up is green, where it had said red (the real window, the tiny
+GPT-2, a real store)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ def test_every_form_of_its_tooltip_names_it():
     for loaded, adapter in ((False, False), (True, False), (True, True)):
         assert change_tip(loaded=loaded, adapter=adapter).startswith(NAME), (loaded, adapter)
     assert "no adapter is on" in change_tip(loaded=True, adapter=False)  # and why it is off, as before
+    # its colours as they are painted (palette.change_color: up is green); the tooltip had said red
+    assert "more (green) or less (purple)" in change_tip(loaded=True, adapter=True)
 
 
 def test_the_arrow_alone_says_its_name_on_hover(window, qtbot):

@@ -136,7 +136,7 @@ def documents_tip(facts: TextFacts, on_tip: str) -> str:
 
 
 CHANGE_NAME = "Fine-tune's change: colours the text by what your fine-tune changed"
-CHANGE_TIP = (f"{CHANGE_NAME}, how much more (red) or less (purple) likely the adapter in use makes each token "
+CHANGE_TIP = (f"{CHANGE_NAME}, how much more (green) or less (purple) likely the adapter in use makes each token "
               "than the base model (the text is read twice: under the adapter, then under the base model)")
 
 
