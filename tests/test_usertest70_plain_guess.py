@@ -40,6 +40,11 @@ def test_the_first_guess_itself_says_so():
     assert guess_sentence(record) == "\u201c\u2423letter\u201d was the model's first guess here (60.0%)."
 
 
+def test_without_alternatives_kept_it_says_the_tokens_place_alone():
+    record = TokenRecord(21715, " envelope", math.log(0.00025), 448, 6.0, ())
+    assert guess_sentence(record) == "\u201c\u2423envelope\u201d was the model's 448th guess (0.025%, about 1 in 4,000)."
+
+
 def test_the_inspector_says_it_over_a_scored_texts_figures(qtbot, tiny_model):
     """A token of a text the tiny model read, shown as the Text tab shows one: the sentence is there, names the
     model's own first guess from the record's alternatives, and goes with the token."""

@@ -41,8 +41,10 @@ def guess_sentence(record: TokenRecord) -> str:
     texts, _tied = listed_percents(record)
     own = next(i for i, alt in enumerate(listed) if alt.id == record.id)
     written = f"\u201c{listed_label(listed[own], record)}\u201d"
-    if record.rank <= 1 or own == 0:
+    if record.rank <= 1:
         return f"{written} was the model's first guess here ({texts[own]})."
+    place = f"its {ordinal(record.rank)} guess ({texts[own]}{one_in(record.prob)})"
+    if own == 0:  # no alternative kept above it (Settings' "Alternatives kept" at 0): its place alone
+        return f"{written} was the model's {place.removeprefix('its ')}."
     first = f"\u201c{listed_label(listed[0], record)}\u201d ({texts[0]})"
-    return (f"The model's first guess here was {first}; {written} was its {ordinal(record.rank)} guess "
-            f"({texts[own]}{one_in(record.prob)}).")
+    return f"The model's first guess here was {first}; {written} was {place}."
