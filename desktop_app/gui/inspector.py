@@ -158,7 +158,7 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self.message_id, self.index, self.record = None, -1, None
         self.waits_for_model = False
         self.placeholder.show()
-        for widget in (self.token_label, self.bytes_note, self.marks_note, self.stats_box, self.alt_title, self.chart,
+        for widget in (self.token_label, self.bytes_note, self.marks_note, self.guess_note, self.stats_box, self.alt_title, self.chart,
                        self.more_button, self.coverage,
                        self.branch_button, self.hint, self.rate_box, self.explain, self.copy_button, self.versus,
                        self.sampler_note):

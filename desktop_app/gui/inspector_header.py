@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QPushButton, QWidget
 
+from desktop_app.core.guess_words import guess_sentence
 from desktop_app.core.palette import MEASURES, color_for, css_colours
 from desktop_app.core.piece_words import split_piece_words
 from desktop_app.core.precision import made_with
@@ -42,6 +43,11 @@ class TokenHeader:
         self.marks_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.marks_note.setToolTip(MARKS_TIP)
         layout.addWidget(self.marks_note)
+        # the figures in one plain sentence above them: a writer new to this read "rank 448" and "11.94 bits" as
+        # nothing, and asked whether the model had expected the word at all (usertest70)
+        self.guess_note = styled_label("", "GuessNote", wrap=True)
+        self.guess_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.guess_note)
 
     def _build_stats(self, layout) -> None:
         """The grid of the token's numbers (probability, rank, entropy ...), each name and figure with
@@ -95,6 +101,8 @@ class TokenHeader:
         self.token_label.setText(piece_label(record.text, self.completes))  # "(part of “首”)"
         self._show_bytes_note(record)
         self._show_marks_note(record)
+        self.guess_note.setText(guess_sentence(record))
+        self.guess_note.show()
         self._paint_swatch()
         self.stat_values["token id"].setText(str(record.id))
         self.stat_values["probability"].setText(token_percent(record))  # as its row in the chart says it

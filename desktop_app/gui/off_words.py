@@ -135,18 +135,20 @@ def documents_tip(facts: TextFacts, on_tip: str) -> str:
     return _busy_words(facts, "to show another text") or on_tip
 
 
-CHANGE_TIP = ("Colour the text by what your fine-tune changed: how much more (red) or less (purple) likely "
-              "the adapter in use makes each token than the base model (the text is read twice: under the "
-              "adapter, then under the base model)")
+CHANGE_NAME = "Fine-tune's change: colours the text by what your fine-tune changed"
+CHANGE_TIP = (f"{CHANGE_NAME}, how much more (green) or less (purple) likely the adapter in use makes each token "
+              "than the base model (the text is read twice: under the adapter, then under the base model)")
 
 
 def change_tip(*, loaded: bool, adapter: bool) -> str:
-    """The Text tab's "Fine-tune's change": off without a model, or on the base model (no adapter)."""
+    """The Text tab's "Fine-tune's change": off without a model, or on the base model (no adapter). Each form starts
+    with its name and what it does: in a narrow tab the button is an arrow alone, and a writer looking for
+    "Fine-tune's change" hovered it and read "Off: no adapter is on…", which named neither (usertest70)."""
     if not loaded:
-        return "Load a model first; then, with an adapter on, this shows what the fine-tune changed"
+        return f"{CHANGE_NAME}. Load a model first; then, with an adapter on, this shows what the fine-tune changed"
     if not adapter:
-        return ("Off: no adapter is on, this is the base model, so there is no change to show. Fine-tune it, "
-                "or choose an adapter in the Fine-tune tab's history")
+        return (f"{CHANGE_NAME}. Off: no adapter is on, this is the base model, so there is no change to show. "
+                "Fine-tune it, or choose an adapter in the Fine-tune tab's history")
     return CHANGE_TIP
 
 

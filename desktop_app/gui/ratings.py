@@ -260,6 +260,11 @@ def card_mark(value: int | None, correction: str | None) -> str:
     return {1: "up", -1: "down"}.get(value, "corrected" if correction else "")
 
 
+# said on a thumbs-down of an answer without a better one: a writer disliked a long answer and nothing said what
+# else to do; its "Write a better answer…" was under the answer's last line, below the window's edge, and a
+# discarded run's card then advised "a better answer you write teaches most" (usertest70)
+BETTER_AFTER_BAD = ("Rated bad. A better answer teaches the model most: \u201cWrite a better answer\u2026\u201d "
+                    "is under the answer's last line.")
 NO_WORDS_YET_TIP = "No words to rate yet: the thumbs come on with the answer's first token"
 PENDING_WORDS = {1: "Rated good: stored with the answer once it is written.",
                  -1: "Rated bad: stored with the answer once it is written.",
@@ -514,6 +519,8 @@ class CardRating(QObject):
             self._say(PENDING_WORDS[new])
             return
         self.writer.rate_message(mid, new)
+        if new == -1 and not self.correction:
+            self._say(BETTER_AFTER_BAD)
 
     def _say(self, words: str) -> None:
         window = self.card.window()

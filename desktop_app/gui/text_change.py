@@ -1,4 +1,4 @@
-"""The Text tab's "Fine-tune's change": the text coloured by how much more (red) or less (purple)
+"""The Text tab's "Fine-tune's change": the text coloured by how much more (green) or less (purple)
 likely the adapter in use makes each token than the base model (the compare view's colours and
 words, on any text), with a summary of the whole text's change under the heatmap.
 

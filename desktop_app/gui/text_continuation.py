@@ -226,6 +226,18 @@ class Continuation:
             bar().clearMessage()
         self.bar_note = note
 
+    def tab_shown(self, shown: bool) -> None:
+        """The Text tab left or come back to: its cut continuation's note leaves the status bar with it and
+        comes back with it. usertest70: "Stopped at 128 new tokens, the limit set in Settings" stood on under
+        the chat, where it read as said of the chat's answer."""
+        bar = getattr(self.view.window(), "statusBar", None)
+        if bar is None or self.bar_note is None:
+            return
+        if shown:
+            bar().showMessage(self.bar_note)
+        elif bar().currentMessage() == self.bar_note:
+            bar().clearMessage()
+
     def stop_words(self) -> str:
         """What the status says once the shown text is analysed: that its continuation was stopped."""
         if self.stop_note is None or self.stop_note[1] != self.controller.tree.shown:

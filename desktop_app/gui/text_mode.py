@@ -178,6 +178,7 @@ class TextMode:
         # the other mode's token and its "Why this token?" do not belong beside this one; a text
         # has no prompts to score
         w.inspector.clear()
+        self.view.continuation.tab_shown(self.mode == "text")  # its status bar note is the Text tab's alone
         w.legend.score_prompts.setVisible(self.mode != "text")
         # the conversations are the chat's: the Text tab has its own texts (the picker) and branches
         view_toolbar.set_not_here(w, "conversations", self.mode == "text")
