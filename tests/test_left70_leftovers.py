@@ -91,27 +91,37 @@ def test_the_change_names_both_adapters_where_two_are_compared():
     assert change_said("", -math.log(2), end=True).startswith("the end of the answer, 2.00\u00d7 less likely")
 
 
-def _written_on_a_terminal(records) -> str:
-    """What write_tokens sends to a real terminal (a pseudo-terminal: colours on), as the terminal gets it."""
+def _written_on_a_terminal(write) -> str:
+    """What ``write`` (given the stream) sends to a real terminal (a pseudo-terminal: colours on), as it gets it."""
     import os
     import pty
 
-    from desktop_app.cli.model_cmds import write_tokens
-
     reader, writer = pty.openpty()
     with os.fdopen(writer, "w", encoding="utf-8", closefd=True) as terminal:
-        write_tokens(records, terminal)
-    with os.fdopen(reader, "rb", closefd=True) as sent:
-        return os.read(sent.fileno(), 1 << 16).decode("utf-8")
+        write(terminal)
+    chunks = []
+    with os.fdopen(reader, "rb", buffering=0, closefd=True) as sent:
+        while True:  # a terminal hands over what was written in parts; EIO once all is read and the writer closed
+            try:
+                chunk = sent.read(1 << 16)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8")
 
 
 def test_score_colours_an_emoji_sequence_spread_over_tokens_once_where_it_ends(tiny_model):
     """A colour code between the pieces of "👩‍👩‍👧" broke the sequence: a terminal drew its people apart."""
+    from desktop_app.cli.model_cmds import write_token, write_tokens
     from desktop_app.core.scoring import score_text
 
     _ids, records = score_text(tiny_model, f"Hi {FAMILY} ok")
     assert sum(1 for r in records if r.text and set(r.text) & set(FAMILY)) > 1, "the family is spread over tokens"
-    sent = _written_on_a_terminal(records)
+    one_by_one = _written_on_a_terminal(lambda terminal: [write_token(r, terminal) for r in records])
+    assert FAMILY not in one_by_one, "a streamed token's colour codes fall inside the sequence (what score did)"
+    sent = _written_on_a_terminal(lambda terminal: write_tokens(records, terminal))
     assert "\x1b[" in sent, "colours on a terminal"
     assert FAMILY in sent, repr(sent)
     assert re.sub(r"\x1b\[[\d;]*m", "", sent) == "".join(r.text for r in records)
