@@ -210,6 +210,19 @@ def write_token(record: TokenRecord, stream=None) -> None:
     stream.flush()
 
 
+def write_tokens(records, stream=None) -> None:
+    """Tokens known all at once (score's), each written as the heatmap draws its cell: a cluster spread over
+    tokens ("👩‍👩‍👧") whole, in the colour of the token that ends it. Written token by token, the colour codes
+    between its pieces broke the sequence, and a terminal drew three people and two joiners apart."""
+    from dataclasses import replace
+
+    from desktop_app.core.grapheme_cells import drawn_texts
+
+    for record, drawn in zip(records, drawn_texts([r.text for r in records])):
+        if drawn:  # a token whose characters the cluster's last token writes: nothing of its own to write
+            write_token(replace(record, text=drawn), stream)
+
+
 # ---------------------------------------------------------------- commands
 
 def cmd_generate(args) -> int:
@@ -522,8 +535,7 @@ def cmd_score(args) -> int:
                     "tokens": [r.to_json() for r in records]})
         return 0
     sys.stdout.write(first_text)
-    for record in records:
-        write_token(record)
+    write_tokens(records)
     print()
     if not use_colour(sys.stdout):  # piped: the colours are lost, so give every token's numbers
         print()

@@ -24,8 +24,8 @@ from desktop_app.core.piece_words import model_short_name
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.summary_html import SUMMARY_STYLE, summary_html
 from desktop_app.core.text_export import write_text_atomically
-from desktop_app.core.token_words import (cell_texts, listed_label, listed_percents, marks_words, ordered_alternatives,
-                                          rows_through_ties, token_label, token_percent)
+from desktop_app.core.token_words import (cell_texts, completed_character, listed_label, listed_percents, marks_words,
+                                          ordered_alternatives, piece_label, rows_through_ties, token_percent)
 
 TOKEN_CLASS = "t"  # every scored token's span has it, and only they do (the script and the tests find them by it)
 # a model's continuation in a text, as the Text tab and its PNG show it (usertest55: the page showed the whole text as
@@ -218,17 +218,20 @@ def _css_or_plain(rgb) -> tuple[str, str]:
     return css_colours(rgb) if rgb is not None else ("transparent", "inherit")
 
 
-def token_figures(record: TokenRecord) -> list:
+def token_figures(record: TokenRecord, completes: str = "") -> list:
     """A token's box as the window's tooltip has it (``token_words.tooltip_html``): its label, probability,
     log-probability, rank, entropy and surprisal, then its top alternatives (label, percent, whether it ties
-    another as shown, whether it is the written token) and the words for the marks in them."""
+    another as shown, whether it is the written token) and the words for the marks in them. ``completes``: the
+    character or cluster the token is part of (``token_words.completed_character``), named in its label as the
+    inspector names it, "(part of “首”)": the box said "(part of a character)" and never which."""
     texts, tied = listed_percents(record)
     count = rows_through_ties(texts, ALTERNATIVES)
     shown = ordered_alternatives(record)[:count]
     rows = [[listed_label(alt, record), text, int(tie), int(alt.id == record.id)]
             for alt, text, tie in zip(shown, texts[:count], tied[:count])]
-    marks = marks_words([token_label(record.text), *(row[0] for row in rows)])
-    return [token_label(record.text), token_percent(record), f"{record.logprob:.3f}", record.rank,
+    label = piece_label(record.text, completes)
+    marks = marks_words([label, *(row[0] for row in rows)])
+    return [label, token_percent(record), f"{record.logprob:.3f}", record.rank,
             f"{record.entropy_bits:.2f}", f"{record.surprisal_bits:.2f}", rows, marks]
 
 
@@ -240,7 +243,8 @@ def figures_json(records: list[TokenRecord], change: ChangeColours | None = None
 
 def figures_list(records: list[TokenRecord], change: ChangeColours | None = None) -> list:
     """Every token's figures and ``change``'s words for it ("" without): the rows of the page's figures."""
-    return [token_figures(r) + [change.words(i, r) if change is not None else ""] for i, r in enumerate(records)]
+    return [token_figures(r, completed_character(records, i)) + [change.words(i, r) if change is not None else ""]
+            for i, r in enumerate(records)]
 
 
 def json_for_script(figures: list) -> str:

@@ -32,12 +32,12 @@ from desktop_app.core.palette import change_color
 from desktop_app.core.rating_conflicts import conflicts_of, find_conflicts
 from desktop_app.core.session import earlier_adapters
 from desktop_app.core.text_pieces import CharacterLayout, marked_tokens, stored_ratings
-from desktop_app.core.token_words import token_label
+from desktop_app.core.token_words import completed_character, piece_label, token_label, token_said
 from desktop_app.gui.compare_data import fact_items, lined_up, picker_choices
 from desktop_app.gui.compare_scoring import CompareScoring
 from desktop_app.gui.compare_widgets import DivergingBar, LegendWords, ScoringProgress
 from desktop_app.gui.compare_words import (BASE_CHOICE, END_CELL, HEADING, LATER_TIP, LEGEND_TITLE, PICKER_TIP,
-                                           answer_expectation, better_key, better_of, colour_key,
+                                           answer_expectation, better_key, better_of, change_said, colour_key,
                                            compared_choice_words, compared_gone_words, compared_names, compared_title,
                                            deltas, changed_words, heading, later_expectation, legend_title, legend_words,
                                            mark_words, movers_words, weights_words,
@@ -223,6 +223,7 @@ class CompareView(CompareScoring, QFrame):
         self.view.setAccessibleName(CARD_TEXT_NAMES["assistant"])
         self.view.set_colorizer(self._colour)
         self.view.set_format_hook(self._tooltip)
+        self.view.said_for = self._said
         inner.addWidget(self.view)
         self.answer_scroll = scroll = QScrollArea()
         scroll.setObjectName("Transcript")
@@ -472,6 +473,15 @@ class CompareView(CompareScoring, QFrame):
                                             end=end, names=self.token_names))
         if self.token_ratings:
             underline_hook(self.token_ratings)(index, record, fmt)
+
+    def _said(self, records, index: int) -> str:
+        """The token the keys reached, said by its change, which its colour shows, not by its chance; a token with
+        no change to tell (none scored yet) by its chance, as any heatmap's."""
+        if not 0 <= index < len(self.values):
+            return token_said(records, index)
+        end = self.ended and index == len(self.values) - 1
+        label = piece_label(records[index].text, completed_character(records, index))
+        return change_said(label, self.values[index], end=end, names=self.token_names)
 
     def _expectation(self, mid: int) -> None:
         """What the person asked for, so the colours can be read against it; rated tokens marked."""

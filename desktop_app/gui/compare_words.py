@@ -19,6 +19,7 @@ from desktop_app.core.precision import label as precision_label
 from desktop_app.core.taught_words import clip_at_word
 from desktop_app.core.conflict_words import text_place
 from desktop_app.core.rating_conflicts import TOKEN_KINDS
+from desktop_app.core.token_words import spoken_label
 
 GREEN, PURPLE = "#1b7837", "#762a83"  # core.palette.CHANGE_PALETTE's ends: more likely, less likely
 # what the change colours mean, in the compare view's legend, the Text tab's key and the exported PNG's caption
@@ -272,16 +273,30 @@ def token_change_tip(before, after, delta: float, label, *, end: bool = False,
     """The change of one token (``label``: a token's text as the view shows it); ``end``: the
     end-of-text token that ended the answer; ``names``: what the two figures were read under
     (``compared_names``: "adapter 2", "adapter 3" where the view compares two adapters)."""
-    word = "more" if delta > 0 else "less"
-    ratio = math.exp(abs(delta))
-    times = f"{ratio:.2f}\u00d7" if ratio < 10 else times_words(delta)  # not "485165195.41x"
-    how = "unchanged" if abs(delta) < 0.005 else f"{times} {word} likely"
+    how = token_change_words(delta)
     name = ("<b>the end of the answer</b> (the model stopped here: what thumbs for short answers teach)" if end
             else f"<b><code>{html.escape(label(after.text))}</code></b>")
     return (f"<div style='white-space:pre'>{name}<br>"
             f"{names[0]} {before.prob * 100:.2f}% &rarr; {names[1]} {after.prob * 100:.2f}%<br>"
             f"change in log-prob <b>{delta:+.3f}</b> ({how})<br>"
             f"rank {before.rank} &rarr; {after.rank}</div>")
+
+
+def token_change_words(delta: float) -> str:
+    """One token's change of ``delta`` nats: "3.20\u00d7 more likely", "unchanged"."""
+    word = "more" if delta > 0 else "less"
+    ratio = math.exp(abs(delta))
+    times = f"{ratio:.2f}\u00d7" if ratio < 10 else times_words(delta)  # not "485165195.41x"
+    return "unchanged" if abs(delta) < 0.005 else f"{times} {word} likely"
+
+
+def change_said(label: str, delta: float, *, end: bool = False, names: tuple[str, str] = BEFORE_AFTER) -> str:
+    """A token of the compare view as a screen reader hears it when the keys reach it, by what its colour shows
+    (its change, as its tooltip words it), not by its chance: "moon, 3.20\u00d7 more likely under the adapter";
+    between two adapters "\u2026 under adapter 3 than under adapter 2"."""
+    token = "the end of the answer" if end else spoken_label(label)
+    under = "under the adapter" if names == BEFORE_AFTER else f"under {names[1]} than under {names[0]}"
+    return f"{token}, {token_change_words(delta)} {under}"
 
 
 def deltas(before, after) -> list[float]:

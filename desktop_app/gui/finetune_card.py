@@ -14,6 +14,7 @@ from desktop_app.gui.figure_words import KEPT_ASIDE_WORDS
 from desktop_app.gui.finetune_words import RunCard, figures_tip, run_card, stopped_run_note
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
+from desktop_app.gui.tips import rich_tip
 
 REPORT_TOP_MARGIN_PX = 8  # over a report's card shown from its title
 # the Compare button's words, and their short form where they do not fit the panel (a 480 px screen)
@@ -200,7 +201,7 @@ class RunReport:
         self.result_details.setText(paragraphs(card.details).replace("@muted", muted))
         self.result_details.setVisible(spaced)
         for label in (self.result_body, self.result_details):
-            label.setToolTip(tip)  # what the figures mean, for who wants them
+            rich_tip(label, tip)  # what the figures mean, for who wants them
         layout = self.result_box.layout()
         if (layout.indexOf(self.consent_text) > layout.indexOf(self.result_body)) != spaced:
             for widget in (self.consent_text, self.consent_box):

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from desktop_app.core.palette import RANK_BUCKETS, sequential_color, text_color_on
 from desktop_app.gui.figure_words import HISTOGRAM_TIPS, bin_words
 from desktop_app.gui.theme import is_dark
+from desktop_app.gui.tips import rich_tip
 
 
 def bucket_color(index: int) -> QColor:
@@ -90,7 +91,7 @@ class Histogram(QWidget):
         self.dimmed = False
         self.setMinimumHeight(self.least_height())
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip(rich(HISTOGRAM_TIPS[kind]))
+        rich_tip(self, rich(HISTOGRAM_TIPS[kind]))
         self.setAccessibleName(title)  # painted bars: the title drawn over them
 
     def set_counts(self, counts) -> None:

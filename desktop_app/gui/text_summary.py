@@ -16,6 +16,7 @@ from desktop_app.gui.first_guess_chart import FirstGuessChart
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.summary_charts import BucketBar, Histogram
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
+from desktop_app.gui.tips import rich_tip
 
 
 NO_BREAK = "\u00a0"  # a space a line does not break at
@@ -92,7 +93,7 @@ class SummaryPanel(QWidget):
         self.figures = QLabel("Not analysed yet.")
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.figures.setWordWrap(True)
-        self.figures.setToolTip(SURPRISE_TIP)
+        rich_tip(self.figures, SURPRISE_TIP)
         self.probabilities = Histogram("probability", "0%", "100%", "probability")
         self.entropies = Histogram("entropy (bits)", "0", f"{MAX_ENTROPY_BITS:g}+", "entropy")
         self.first_guesses = FirstGuessChart()

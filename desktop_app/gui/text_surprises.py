@@ -30,7 +30,7 @@ from desktop_app.gui.fitted_table import FittedTable, fit_columns
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.text_summary import fit_toggle
 from desktop_app.gui.theme import styled_label, white_when_checked
-from desktop_app.gui.tips import turn
+from desktop_app.gui.tips import rich_tip, turn
 
 KIND = "text surprises"  # the store lane's name for its task
 SURPRISES_OPEN = "surprises_open"  # the settings' key: the list left open or closed, as at the next start
@@ -113,7 +113,7 @@ class SurprisePanel(QWidget):
         self.order = QComboBox(self)  # made in place (gui/in_place.py)
         for order, name, _meaning in words.ORDER_NAMES:
             self.order.addItem(name, order)
-        self.order.setToolTip(words.order_tip())
+        rich_tip(self.order, words.order_tip())
         self.order.setAccessibleName("Order of the surprises")
         row.addWidget(self.order)
         row.addStretch(1)

@@ -4,7 +4,8 @@ tooltip already on screen changes with it."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt
-from PySide6.QtGui import QCursor
+from PySide6.QtGui import QCursor, QTextDocumentFragment
+from PySide6.QtGui import Qt as QtGui
 from PySide6.QtWidgets import QApplication, QListWidget, QToolTip, QWidget
 
 TIP_GAP_PX = 4  # between a row's top and the tooltip shown above it
@@ -24,6 +25,19 @@ def follow(old: str, tip: str, widget: QWidget) -> None:
     """The tooltip on screen, if it is ``old``, becomes ``tip`` (an item's, which ``retip`` cannot set)."""
     if old != tip and QToolTip.isVisible() and QToolTip.text() == old:
         QToolTip.showText(QCursor.pos(), tip, widget)
+
+
+def rich_tip(widget: QWidget, tip: str) -> None:
+    """``tip`` as ``widget``'s tooltip, and in plain words as its accessible description: with none set, Qt gives a
+    screen reader the tooltip itself, and an HTML one was read out with its tags ("<b>", "<br>"). A plain tooltip
+    leaves the description empty, so the tooltip is read as before; a new tooltip replaces the old words."""
+    widget.setToolTip(tip)
+    widget.setAccessibleDescription(plain_words(tip) if QtGui.mightBeRichText(tip) else "")
+
+
+def plain_words(html_text: str) -> str:
+    """What an HTML tooltip says, without its tags and entities, a line break as a new line."""
+    return QTextDocumentFragment.fromHtml(html_text).toPlainText().strip()
 
 
 def turn(widget: QWidget, on: bool, tip: str) -> None:

@@ -160,6 +160,7 @@ class TokenView(QTextEdit):
         self.colorizer: Colorizer | None = measure_colorizer(measure)
         self.format_hook: FormatHook | None = None
         self.tip_for = None  # (index, record) -> a token's tooltip in place of its figures' (None: theirs)
+        self.said_for = token_said  # (records, index) -> the token the keys reached, for a screen reader
         self.marks: dict[int, tuple[str, bool]] = {}  # token index -> (colour, dashed): bars under tokens
         self.overlay: Overlay | None = None  # colours shown over the measure's for a while (attribution)
         self.model_written: set[int] = set()
@@ -635,7 +636,7 @@ class TokenView(QTextEdit):
         self.selected = index
         # what a screen reader says of the token the keys reached: its tooltip and colour reach no one who cannot
         # see them, and Qt tells the reader of the new description itself (a DescriptionChanged event)
-        self.setAccessibleDescription(token_said(self.records, index) if 0 <= index < len(self.records) else "")
+        self.setAccessibleDescription(self.said_for(self.records, index) if 0 <= index < len(self.records) else "")
         if not 0 <= index < len(self.starts):
             self.viewport().update()
             return
