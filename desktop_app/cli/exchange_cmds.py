@@ -111,7 +111,7 @@ def _conversations_words(ids: list[int]) -> str:
 
 def cmd_import(args) -> int:
     from desktop_app.core.conversation_import import check_conversation, conversation_data, read_file_text
-    from desktop_app.core.exchange import import_examples, parse_jsonl
+    from desktop_app.core.exchange_import import import_examples, parse_jsonl
 
     # read once: FILE may be a pipe (`import <(…)`, /dev/stdin), which a second read finds empty
     text = read_file_text(args.file)
@@ -168,7 +168,7 @@ def _import_conversation(args, parsed: dict) -> int:
 
 def _import_tokenizer(args, examples: list[dict]) -> tuple[object | None, str]:
     """The tokenizer to place the TRL rows' token ratings with (``_placing_tokenizer``)."""
-    from desktop_app.core.exchange import TOKEN_KEYS
+    from desktop_app.core.exchange_import import TOKEN_KEYS
 
     return _placing_tokenizer(args, [r for ex in examples for key in TOKEN_KEYS for r in ex.get(key, ())])
 
