@@ -32,7 +32,7 @@ def main() -> None:
     _common.add_cache_dir(parser)
     args = parser.parse_args()
 
-    from desktop_app.core import exchange
+    from desktop_app.core import exchange_import
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.scoring import score_ids
@@ -46,7 +46,8 @@ def main() -> None:
     text = " ".join(f"The river number {i} runs past the old mill and into the sea." for i in range(args.sentences))
     row = {"prompt": "Tell me about the rivers.", "completion": text, "label": True}
     store = Store.open(paths.db_path)
-    (conversation,) = exchange.import_examples(store, [exchange.parse_example(row, "bench")]).conversation_ids
+    imported = exchange_import.import_examples(store, [exchange_import.parse_example(row, "bench")])
+    (conversation,) = imported.conversation_ids
     mid = next(m["id"] for m in store.messages(conversation) if m["role"] == "assistant")
     prompt_ids, ids, _ended = scored_answer_ids(store, loaded.tokenizer, mid, loaded.context_window)
     print(f"{loaded.model_id} ({loaded.precision}), window {loaded.context_window}: {len(ids)} answer tokens scored "

@@ -13,13 +13,13 @@ import pytest
 
 fcntl = pytest.importorskip("fcntl")  # (Windows has no advisory lock: nothing waits there)
 
-from desktop_app.core import adapters  # noqa: E402
+from desktop_app.core import adapter_files  # noqa: E402
 from desktop_app.core.adapters import (  # noqa: E402
     CLEANUP_HOLDER, CLEANUP_WAIT_S, LOCK_FILE, RUN_HOLDER, UNNAMED_WAIT_S, training_lock)
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.training import TrainingBusyError  # noqa: E402
 
-NAP_S = 0.02  # adapters._locked_file's nap between two tries
+NAP_S = 0.02  # adapter_files._locked_file's nap between two tries
 
 
 def _held_lock(paths, name: str):
@@ -36,7 +36,7 @@ def test_an_older_versions_run_is_said_at_once_not_after_the_cleanups_wait(tmp_p
     paths.adapters_dir.mkdir(parents=True, exist_ok=True)  # (a run makes it; the lock file lives there)
     naps: list[float] = []
     clock = types.SimpleNamespace(monotonic=time.monotonic, sleep=lambda s: naps.append(s) or time.sleep(s))
-    monkeypatch.setattr(adapters, "time", clock)  # (real naps, counted: the start naps only while it waits)
+    monkeypatch.setattr(adapter_files, "time", clock)  # (real naps, counted: the start naps only while it waits)
     older = _held_lock(paths, "")
     try:
         with pytest.raises(TrainingBusyError, match="Another fine-tune is already running"):
@@ -53,7 +53,7 @@ def test_the_wait_stays_for_the_cleanup_and_for_a_run_that_is_ending(tmp_path):
     path = paths.adapters_dir / LOCK_FILE
     for name, patience in ((RUN_HOLDER, 0.0), (CLEANUP_HOLDER, CLEANUP_WAIT_S), ("", UNNAMED_WAIT_S)):
         path.write_text(name)
-        assert adapters._patience(path, CLEANUP_WAIT_S) == patience, name
-        assert adapters._patience(path, 0.0) == 0.0, "the start-up cleanup waits for nothing"
+        assert adapter_files._patience(path, CLEANUP_WAIT_S) == patience, name
+        assert adapter_files._patience(path, 0.0) == 0.0, "the start-up cleanup waits for nothing"
     path.unlink()  # a run that ends removes the file while it still holds its lock: a start that found it so waits
-    assert adapters._patience(path, CLEANUP_WAIT_S) == CLEANUP_WAIT_S
+    assert adapter_files._patience(path, CLEANUP_WAIT_S) == CLEANUP_WAIT_S

@@ -9,7 +9,7 @@ import re
 from test_fact_consent import rated, sure_of_all  # noqa: F401 (fixtures: three rated answers; every fact "sure")
 from test_keep36_use_anyway import made_runs, pending  # noqa: F401 (fixtures: two real runs, the second's adapter offered)
 
-from desktop_app.core import adapters, model_export
+from desktop_app.core import adapters, export_card, model_export
 from desktop_app.core.local_time import dated_stamp
 from desktop_app.core.train_verdict import settle_consent
 
@@ -42,8 +42,8 @@ def test_adapters_list_says_it_was_used_against_the_check(pending, tiny_model, t
 
 
 def test_a_parent_is_named_and_a_stamp_says_its_zone():
-    assert model_export._parent_words({"parent_id": 2, "parent_name": "short answers"}) == "adapter 2 (short answers)"
-    assert model_export._parent_words({"parent_id": None}) == "none"
+    assert export_card._parent_words({"parent_id": 2, "parent_name": "short answers"}) == "adapter 2 (short answers)"
+    assert export_card._parent_words({"parent_id": None}) == "none"
     assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2} 2026 \d\d:\d\d local time \(UTC[+-]\d\d:\d\d\)",
                         dated_stamp("2026-12-07T15:52:28.760242+00:00"))
 

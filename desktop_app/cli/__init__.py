@@ -14,8 +14,8 @@ import signal
 import sys
 
 from desktop_app import __version__
-from desktop_app.cli import (explain_cmds, finetune_cmds, model_cmds, probe_cmds, recover_cmds, store_cmds, text_cmds,
-                             texts_cmds)
+from desktop_app.cli import (adapter_cmds, exchange_cmds, explain_cmds, finetune_cmds, model_cmds, probe_cmds,
+                             recover_cmds, store_cmds, text_cmds, texts_cmds)
 from desktop_app.cli.common import CliError, add_common_options, finish_common_options
 from desktop_app.cli.help_examples import HelpFormatter, add_descriptions_and_examples
 from desktop_app.cli.qt_options import split_qt_options
@@ -66,8 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "inspected token of the answer to --prompt, with its attribution over the "
                              "conversation; 'text': analyse a sample text (or --prompt) in Text mode")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (model_cmds, store_cmds, finetune_cmds, explain_cmds, probe_cmds, text_cmds, texts_cmds,
-                   recover_cmds):
+    for module in (model_cmds, store_cmds, exchange_cmds, finetune_cmds, adapter_cmds, explain_cmds, probe_cmds,
+                   text_cmds, texts_cmds, recover_cmds):
         module.register(subparsers, common)
     parser.commands = subparsers.choices  # _parse: an unknown option is said by its command's parser
     add_descriptions_and_examples(parser)

@@ -28,8 +28,8 @@ from typing import Callable
 
 from desktop_app.core import gate, reasking
 from desktop_app.core.answer_checks import restates
-from desktop_app.core.adapters import (CONFIG_FILE, META_FILE, STAGING_PREFIX, WEIGHTS_FILE, _fsync_dir,
-                                      cleanup_unlisted)
+from desktop_app.core.adapter_files import (CONFIG_FILE, META_FILE, STAGING_PREFIX, WEIGHTS_FILE, _fsync_dir,
+                                           cleanup_unlisted)
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.fact_changes import (changes_unrated_words, fact_sureness, facts_changed, facts_judged,
                                            hold_sure_facts)

@@ -5,7 +5,7 @@ The file (core/conversation_export.conversation_json) holds every message of one
 (``better_answer``). An import makes one new conversation of them, all in one transaction, after the
 whole file has been checked: a bad or newer-format file imports nothing.
 
-Its answers are stored as core/exchange.py stores a TRL file's: text without token records and without
+Its answers are stored as core/exchange_import.py stores a TRL file's: text without token records and without
 a writer (``model_id`` None, ``settings`` {"imported_from": the file's name}), so the model in use scores
 them afresh (core/unwritten.py) and another model's figures are never shown as this one's. The writer the
 file names is kept as ``written_by`` in the answer's settings, for the record.

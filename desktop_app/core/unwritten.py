@@ -1,5 +1,5 @@
 """Answers no model wrote here: stored with their text and no token records (a TRL file's
-rows imported by core/exchange.py, a script's simulated person).
+rows imported by core/exchange_import.py, a script's simulated person).
 
 Such an answer gets its colours the way any text the app did not generate gets them: the
 model in use reads it after its prompt, teacher-forced (core/scoring.py), once, and the
