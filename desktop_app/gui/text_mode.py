@@ -337,13 +337,20 @@ class TextMode:
         w.inspector.show_token(None, index, record, can_branch=False, cut=self._sampler_cut(target, record),
                                keep_explanation=keep_explanation, figures_of=figures_of, figures_adapter=figures_json,
                                completes=completed_character(self.view.heatmap.records, index))
-        edited = target is None and self.in_edited_continuation(index)
-        w.inspector.show_source(token_place_words(index, len(self.view.heatmap.records), target is not None, edited))
+        edited = self._show_place(index, target)
         waiting = self._branch_wait(index)
         w.inspector.allow_text_actions(branch=True, rate=target is not None, waiting=waiting)
         if target is not None:
             w.inspector.set_token_rating(self.controller.tree.ratings(target[0])["tokens"].get(target[1]))
         w.inspector.hint.setText(waiting or (EDITED_TOKEN_HINT if edited else self._token_hint(target)))
+
+    def _show_place(self, index: int, target: tuple[int, int] | None) -> bool:
+        """The inspector's "Token 18 of 269" line, counted in the text as it is now (walk70: a continuation grew the
+        text to 300 tokens and it still said 269); whether the token is in a continuation edited since."""
+        edited = target is None and self.in_edited_continuation(index)
+        self.window.inspector.show_source(
+            token_place_words(index, len(self.view.heatmap.records), target is not None, edited))
+        return edited
 
     def _figures_adapter_id(self, index: int) -> int | None:
         """Whose figures token ``index`` shows: the adapter its analysis was read under (the scoring's key names
@@ -388,6 +395,8 @@ class TextMode:
         if self.inspected is None or w.inspector.message_id is not None or w.inspector.index < 0:
             return
         index = w.inspector.index
+        if index < len(self.view.heatmap.records):  # the text grew or shrank around it: its count follows
+            self._show_place(index, self.rated_token(index))
         waiting = self._branch_wait(index)
         w.inspector.text_waits(waiting)
         w.inspector.hint.setText(waiting or self._token_hint(self.rated_token(index)))
