@@ -136,6 +136,7 @@ class TextMode:
         self.view.documents.currentIndexChanged.connect(lambda _i: w._show_title())
         w.inspector.text_branch_requested.connect(self._branch_from)
         w.inspector.text_token_rated.connect(self.rate_token)
+        self.view.branch_panel.said.connect(lambda words: w.statusBar().showMessage(words, 8000))
         self.controller.tree.rated.connect(lambda _id: w.writer.recount())  # the Fine-tune tab counts them
         self.controller.tree.rated.connect(lambda _id: self.underline_rated())
         self.controller.analysed.connect(lambda _scored, _summary: self.underline_rated())
