@@ -357,6 +357,16 @@ class TranscriptView(QScrollArea):
             self._follow = False
             QTimer.singleShot(0, self, self._keep_anchor)
 
+    def _keep_place_through_resize(self) -> None:
+        """The window resized (1280x800 to 1024x640): a view scrolled up keeps the card at its top, as through a
+        side panel's toggle; left at its scroll value, it showed an earlier answer as the cards grew taller (walk70).
+        A view that follows the end follows it already; an opened conversation's place and a found card keep theirs.
+        Only the area's own width: a scroll bar's coming narrows the viewport alone."""
+        if self._follow or self._opening or self._found is not None:
+            return
+        chat = getattr(self.window(), "chat", None)
+        self.keep_place_through_reflow(streaming=bool(chat is not None and chat.generating))
+
     def hold_for_search(self) -> None:
         """Words searched for are about to be shown (gui/chat_search.py): no other place is kept meanwhile, not the
         opened conversation's end, which would take the view back down as its cards lay out."""
@@ -388,6 +398,8 @@ class TranscriptView(QScrollArea):
         self.verticalScrollBar().setValue(self._anchored)
 
     def resizeEvent(self, event) -> None:
+        if event.oldSize().width() > 0 and event.oldSize().width() != event.size().width():
+            self._keep_place_through_resize()  # before the cards reflow (the base class resizes them)
         super().resizeEvent(event)
         side = NARROW_SIDE_PX if self.viewport().width() < NARROW_TRANSCRIPT_PX else ROOMY_SIDE_PX
         self.layout_.setContentsMargins(side, 16, side, 24)
