@@ -5,7 +5,8 @@ there is no card."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.gui.message_card import MessageCard
 from desktop_app.gui.theme import styled_label
@@ -323,8 +324,15 @@ class TranscriptView(QScrollArea):
             pass
         elif self._anchor is not None:
             self._keep_anchor()
-        elif self._follow:
+        elif self._follow and not self._pointer_on_tools():
             self.verticalScrollBar().setValue(self._end_value(high))
+
+    def _pointer_on_tools(self) -> bool:
+        """Whether the pointer rests on a card's header tools (its thumbs, arrows, edit): the view does not follow
+        the answer's end meanwhile, and goes on at the next growth after the pointer leaves. Followed line by line,
+        the streaming card's 👍 slid up from under the pointer and the click missed it (walk70)."""
+        under = QApplication.widgetAt(QCursor.pos())  # the pointer's place, not enter events: the cards move under it
+        return under is not None and any(card.tools is under or card.tools.isAncestorOf(under) for card in self.cards)
 
     def _keep_found(self) -> None:
         card, place = self._found
