@@ -1,5 +1,5 @@
 """A writer's walk (usertest70): the chat card's 👍/👎 moved while the answer streamed (the view followed the
-answer's end, taking its header up line by line), and a click missed them. With the pointer on a card's header
+answer's end, taking its header up line by line), and a click missed them. With the pointer on the newest card's header
 tools the view holds still; it follows the end again once the pointer leaves (pytest-qt, the real window, the
 tiny model)."""
 

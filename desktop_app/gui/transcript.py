@@ -328,11 +328,15 @@ class TranscriptView(QScrollArea):
             self.verticalScrollBar().setValue(self._end_value(high))
 
     def _pointer_on_tools(self) -> bool:
-        """Whether the pointer rests on a card's header tools (its thumbs, arrows, edit): the view does not follow
+        """Whether the pointer rests on the newest card's header tools (its thumbs, arrows): the view does not follow
         the answer's end meanwhile, and goes on at the next growth after the pointer leaves. Followed line by line,
-        the streaming card's 👍 slid up from under the pointer and the click missed it (walk70)."""
+        the streaming card's 👍 slid up from under the pointer and the click missed it (walk70). The newest card's
+        only: a pointer left resting elsewhere does not keep a streaming answer out of view."""
+        if not self.cards:
+            return False
+        tools = self.cards[-1].tools
         under = QApplication.widgetAt(QCursor.pos())  # the pointer's place, not enter events: the cards move under it
-        return under is not None and any(card.tools is under or card.tools.isAncestorOf(under) for card in self.cards)
+        return under is not None and (under is tools or tools.isAncestorOf(under))
 
     def _keep_found(self) -> None:
         card, place = self._found
