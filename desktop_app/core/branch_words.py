@@ -21,9 +21,9 @@ FIRST_WORDS = 48  # characters of a row's words (text_branches.FIRST_WORDS)
 ALIKE = 16  # characters two siblings share before a row shows where they part, not how they begin
 BEFORE_CHARS = 40  # of the text a branch follows, in its tooltip
 
-PERCENT_TIP = ("Mean probability: the model's average chance for the tokens it wrote in this continuation "
-               "(higher: it was surer of its words; not a measure of quality)")
-PERCENT_HEADER = "mean p"
+PERCENT_TIP = ("Mean probability (how likely the model found its own words): its average chance for the tokens it "
+               "wrote in this continuation (higher: it was surer of its words; not a measure of quality)")
+PERCENT_HEADER = "how likely"  # a writer's words (walk70: "mean p" read as a statistician's); the tooltip is exact
 # a continuation the app was closed in the middle of (killed, the power gone): kept as far as the model had written it
 INTERRUPTED_TIP = ("Interrupted: the app closed while the model wrote this continuation; it is kept as far as it "
                    "came (Continue goes on from its end).")

@@ -66,7 +66,7 @@ GLOSSARY = (
     ("first guess right", "In the Text tab's summary: how sure the model was of its likeliest next token against "
                           "how often that was the text's token, in five bars from 0% to 100% sure over the line a "
                           "model as right as it is sure would follow. Bars under it: over-confident on this text."),
-    ("mean p", "In the Text tab's branches: the mean probability of the tokens the model wrote in a "
+    ("how likely (mean p)", "In the Text tab's branches: the mean probability of the tokens the model wrote in a "
                "continuation (how sure it was of its own words, not a measure of quality)."),
     ("Sure of something else", "Surprisal minus entropy: high where the model was confident of another token "
                                "(the Surprises list's second order)."),

@@ -136,6 +136,7 @@ class TextMode:
         self.view.documents.currentIndexChanged.connect(lambda _i: w._show_title())
         w.inspector.text_branch_requested.connect(self._branch_from)
         w.inspector.text_token_rated.connect(self.rate_token)
+        self.view.branch_panel.said.connect(lambda words: w.statusBar().showMessage(words, 8000))
         self.controller.tree.rated.connect(lambda _id: w.writer.recount())  # the Fine-tune tab counts them
         self.controller.tree.rated.connect(lambda _id: self.underline_rated())
         self.controller.analysed.connect(lambda _scored, _summary: self.underline_rated())
@@ -337,13 +338,20 @@ class TextMode:
         w.inspector.show_token(None, index, record, can_branch=False, cut=self._sampler_cut(target, record),
                                keep_explanation=keep_explanation, figures_of=figures_of, figures_adapter=figures_json,
                                completes=completed_character(self.view.heatmap.records, index))
-        edited = target is None and self.in_edited_continuation(index)
-        w.inspector.show_source(token_place_words(index, len(self.view.heatmap.records), target is not None, edited))
+        edited = self._show_place(index, target)
         waiting = self._branch_wait(index)
         w.inspector.allow_text_actions(branch=True, rate=target is not None, waiting=waiting)
         if target is not None:
             w.inspector.set_token_rating(self.controller.tree.ratings(target[0])["tokens"].get(target[1]))
         w.inspector.hint.setText(waiting or (EDITED_TOKEN_HINT if edited else self._token_hint(target)))
+
+    def _show_place(self, index: int, target: tuple[int, int] | None) -> bool:
+        """The inspector's "Token 18 of 269" line, counted in the text as it is now (walk70: a continuation grew the
+        text to 300 tokens and it still said 269); whether the token is in a continuation edited since."""
+        edited = target is None and self.in_edited_continuation(index)
+        self.window.inspector.show_source(
+            token_place_words(index, len(self.view.heatmap.records), target is not None, edited))
+        return edited
 
     def _figures_adapter_id(self, index: int) -> int | None:
         """Whose figures token ``index`` shows: the adapter its analysis was read under (the scoring's key names
@@ -388,6 +396,8 @@ class TextMode:
         if self.inspected is None or w.inspector.message_id is not None or w.inspector.index < 0:
             return
         index = w.inspector.index
+        if index < len(self.view.heatmap.records):  # the text grew or shrank around it: its count follows
+            self._show_place(index, self.rated_token(index))
         waiting = self._branch_wait(index)
         w.inspector.text_waits(waiting)
         w.inspector.hint.setText(waiting or self._token_hint(self.rated_token(index)))

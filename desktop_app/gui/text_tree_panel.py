@@ -18,7 +18,9 @@ from desktop_app.gui.off_words import TEXT_REGENERATE_TIP, TextFacts, rate_branc
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH, least_icon_width
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.text_tree import BranchTree
+from desktop_app.core.word_cut import clip_at_word
 from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, styled_label, white_when_selected
+from desktop_app.gui.tip_clicks import TipClickThrough
 from desktop_app.gui.tips import retip
 
 MAIN = -1  # the main text's item (a branch id is never negative)
@@ -31,6 +33,7 @@ BETTER_SAVED_WORDS = "\u270e Edit\u2026"  # short: the panel is narrow (the tool
 
 
 TIP_CHARS = 400  # of a branch's text in its tooltip
+NAME_CHARS = 40  # of a branch's words where the thumbs' tooltips and the status bar name it
 
 
 def _branch_tip(branch: dict, correction: str | None) -> str:
@@ -78,6 +81,7 @@ class BranchPanel(QWidget):
         tree: the BranchTree shown; outline: the QTreeWidget (item data: branch id, MAIN)."""
 
     better_requested = Signal(int)  # branch id: write a better continuation
+    said = Signal(str)  # what a rating did, naming the branch it rated: for the status bar
     continue_main_requested = Signal()  # the main text's menu: continue it from its end
     export_main_requested = Signal()  # the main text's menu: save it as a text file
 
@@ -100,6 +104,7 @@ class BranchPanel(QWidget):
         layout.addWidget(self._build_rating())
         self.margins = layout.contentsMargins()
         self.outline.itemClicked.connect(self._clicked)
+        self.tip_clicks = TipClickThrough(self.outline, self._clicked)  # a row's tooltip over the next row took its click
         self.outline.customContextMenuRequested.connect(self._menu)
         # F2 renames, as in the conversation list and the adapter history (usertest39: here it did nothing);
         # the outline's own: F2 elsewhere in the window is not taken
@@ -378,8 +383,9 @@ class BranchPanel(QWidget):
         self.up_button.setChecked(ratings["thumbs"] == 1)
         self.down_button.setChecked(ratings["thumbs"] == -1)
         facts = TextFacts(self.facts.continuing, self.facts.opening, on_continuation=rated)
+        named = f" (it rates \u201c{self.branch_name(bid)}\u201d, the branch shown)" if rated else ""
         for button, tip in self.thumb_tips.items():
-            retip(button, rate_branch_tip(facts, tip))
+            retip(button, rate_branch_tip(facts, tip + named))
         self._show_better(bid if rated else None, ratings, facts)
 
     def _show_better(self, branch_id: int | None, ratings: dict, facts: TextFacts) -> None:
@@ -404,4 +410,14 @@ class BranchPanel(QWidget):
         if bid is None:
             return
         current = self.tree.ratings(bid)["thumbs"]
-        self.tree.rate(bid, None if current == value else value)
+        given = None if current == value else value
+        self.tree.rate(bid, given)
+        # the branch named (walk70: a click on another row went to a tooltip, and 👎 rated the branch liked before)
+        done = {1: "\U0001f44d good", -1: "\U0001f44e bad"}.get(given)
+        self.said.emit(f"Rated \u201c{self.branch_name(bid)}\u201d {done}" if done else
+                       f"Took back the rating of \u201c{self.branch_name(bid)}\u201d")
+
+    def branch_name(self, branch_id: int) -> str:
+        """The branch's words as its row says them (its name, or where it parts from its siblings), cut short."""
+        branch = self.tree.by_id[branch_id]
+        return clip_at_word(self._words(branch), NAME_CHARS)

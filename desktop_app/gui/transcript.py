@@ -5,7 +5,8 @@ there is no card."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.gui.message_card import MessageCard
 from desktop_app.gui.theme import styled_label
@@ -323,8 +324,19 @@ class TranscriptView(QScrollArea):
             pass
         elif self._anchor is not None:
             self._keep_anchor()
-        elif self._follow:
+        elif self._follow and not self._pointer_on_tools():
             self.verticalScrollBar().setValue(self._end_value(high))
+
+    def _pointer_on_tools(self) -> bool:
+        """Whether the pointer rests on the newest card's header tools (its thumbs, arrows): the view does not follow
+        the answer's end meanwhile, and goes on at the next growth after the pointer leaves. Followed line by line,
+        the streaming card's 👍 slid up from under the pointer and the click missed it (walk70). The newest card's
+        only: a pointer left resting elsewhere does not keep a streaming answer out of view."""
+        if not self.cards:
+            return False
+        tools = self.cards[-1].tools
+        under = QApplication.widgetAt(QCursor.pos())  # the pointer's place, not enter events: the cards move under it
+        return under is not None and (under is tools or tools.isAncestorOf(under))
 
     def _keep_found(self) -> None:
         card, place = self._found
@@ -357,6 +369,16 @@ class TranscriptView(QScrollArea):
             self._follow = False
             QTimer.singleShot(0, self, self._keep_anchor)
 
+    def _keep_place_through_resize(self) -> None:
+        """The window resized (1280x800 to 1024x640): a view scrolled up keeps the card at its top, as through a
+        side panel's toggle; left at its scroll value, it showed an earlier answer as the cards grew taller (walk70).
+        A view that follows the end follows it already; an opened conversation's place and a found card keep theirs.
+        Only the area's own width: a scroll bar's coming narrows the viewport alone."""
+        if self._follow or self._opening or self._found is not None:
+            return
+        chat = getattr(self.window(), "chat", None)
+        self.keep_place_through_reflow(streaming=bool(chat is not None and chat.generating))
+
     def hold_for_search(self) -> None:
         """Words searched for are about to be shown (gui/chat_search.py): no other place is kept meanwhile, not the
         opened conversation's end, which would take the view back down as its cards lay out."""
@@ -388,6 +410,8 @@ class TranscriptView(QScrollArea):
         self.verticalScrollBar().setValue(self._anchored)
 
     def resizeEvent(self, event) -> None:
+        if event.oldSize().width() > 0 and event.oldSize().width() != event.size().width():
+            self._keep_place_through_resize()  # before the cards reflow (the base class resizes them)
         super().resizeEvent(event)
         side = NARROW_SIDE_PX if self.viewport().width() < NARROW_TRANSCRIPT_PX else ROOMY_SIDE_PX
         self.layout_.setContentsMargins(side, 16, side, 24)
