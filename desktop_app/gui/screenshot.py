@@ -112,7 +112,7 @@ class ScreenshotRun(QObject):
             if self.view == "explain":
                 self._explain()
                 return
-        QTimer.singleShot(300, self, self._save)
+        QTimer.singleShot(300, self, self._save_from_inspector_top)
 
     def _explain(self) -> None:
         """Ask "Why this token?", show its attribution over the conversation, then save."""
@@ -173,7 +173,14 @@ class ScreenshotRun(QObject):
             top = records[index].top
             if len(top) > 1:
                 self.window.inspector.pick(1 if top[0].id == records[index].id else 0)
-        QTimer.singleShot(300, self, self._save)
+        QTimer.singleShot(300, self, self._save_from_inspector_top)
+
+    def _save_from_inspector_top(self) -> None:
+        """The inspector from its top: the token and the sentence that says whether the model expected it. The
+        picked alternative had scrolled it to its comparison line, and the picture lost its title (session 69);
+        the chart's highlighted row still shows the pick."""
+        self.window.inspector.scroll.verticalScrollBar().setValue(0)
+        self._save()
 
     def _save(self, widget=None) -> None:
         app = QApplication.instance()
