@@ -72,12 +72,18 @@ def _fine_tuning(window):
 PAUSE = TrainProgress("evaluating", step=3, total=40, eta_s=200.0, elapsed_s=120.0, training_follows=True, part=(3, 3),
                       measures="reask", message="measuring your current model: re-asking 12 questions at once: 3 of "
                                                 "at most 40 tokens of each answer")
+# a pause whose line is long: the counted pause's line names its part alone since words70 (its count in the
+# tooltip), an uncounted one says its message whole
+LONG_PAUSE = TrainProgress("evaluating", elapsed_s=120.0, training_follows=True,
+                           message="measuring your current model on held-out ratings, general text and a few "
+                                   "questions asked again, so that the check after training compares with it")
 # a run's reports in the order they come, their lines long and short, the time left there and not
 RUN_REPORTS = (
     TrainProgress("preparing", message="Reading ratings", elapsed_s=1.0),
     TrainProgress("training", message="Computing reference log-probabilities", step=0, total=27, elapsed_s=5.0),
     TrainProgress("training", step=2, total=27, loss=1.2, elapsed_s=90.0),
     PAUSE,
+    LONG_PAUSE,
     TrainProgress("training", step=3, total=27, loss=1.1, eta_s=1440.0, step_s=60.0, check_s=300.0, elapsed_s=400.0),
     TrainProgress("training", step=4, total=27, loss=1.0, eta_s=1380.0, step_s=60.0, check_s=300.0, elapsed_s=460.0),
 )
@@ -94,7 +100,7 @@ def test_the_progress_block_keeps_its_height_as_its_lines_come_and_go(make_windo
         heights.append(panel.progress_box.height())
         chart_tops.append(panel.curve.y())
     assert max(heights) > min(heights), "the reports' lines need different heights (else this tests nothing)"
-    before_steps_go_on = RUN_REPORTS.index(PAUSE) + 1  # the pause's end lets its lines go (test_leftovers70_...)
+    before_steps_go_on = RUN_REPORTS.index(LONG_PAUSE) + 1  # the pause's end lets its lines go (test_leftovers70_...)
     for stretch in (slice(0, before_steps_go_on), slice(before_steps_go_on, None)):
         grown = [max(heights[stretch][:i + 1]) for i in range(len(heights[stretch]))]
         assert heights[stretch] == grown, f"the block shrank: {heights}"

@@ -98,7 +98,7 @@ def test_context_and_the_row_words(records):
     assert (before + token + after) in "".join(r.text for r in records).replace("\n", " ")
     cells = surprise_words.cells(first, (before, token, after))
     assert len(cells) == len(surprise_words.HEADERS)
-    assert cells[0] == surprise_words.shown_token(token)
+    assert cells[0] == surprise_words.token_in_word(first) and surprise_words.shown_token(token) in cells[0]
     assert f"{first.surprisal_bits:.1f} / {first.entropy_bits:.1f} bits" == cells[3]
     tip = surprise_words.row_tip(first)
     assert f"rank {first.rank:,}" in tip and "It expected" in tip

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from desktop_app.core.training import TrainProgress  # noqa: E402
-from test_finetune69_panel import PAUSE, RUN_REPORTS, _fine_tuning, _laid_out  # noqa: E402
+from test_finetune69_panel import LONG_PAUSE as PAUSE, RUN_REPORTS, _fine_tuning, _laid_out  # noqa: E402
 from test_gui import make_window  # noqa: E402,F401
 
 ONE_LINE_PX = 14

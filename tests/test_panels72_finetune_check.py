@@ -76,12 +76,12 @@ def test_the_chart_under_the_longest_lines_stays_in_view_with_them(make_window, 
     qtbot.waitUntil(lambda: _chart_and_progress_in_view(panel), timeout=2000)
 
 
-# the model in use measured between two steps, a run from an adapter: its re-asking (part 3) in six lines at the
-# panel's width, then its base margins (part 4) in four
+# the model in use measured between two steps, a run from an adapter: a part of it whose line is long (a counted
+# part's line names the part alone since words70: an uncounted one says its words whole), then its base margins
 PAUSE_PARTS = (
-    TrainProgress("evaluating", step=10, total=40, eta_s=60.0, elapsed_s=300.0, training_follows=True, part=(3, 4),
-                  measures="reask", message="measuring your current model: re-asking 12 questions at once: 10 of at "
-                                            "most 40 tokens of each answer"),
+    TrainProgress("evaluating", elapsed_s=300.0, training_follows=True, part=(3, 4),
+                  message="measuring your current model: re-asking 12 questions at once, up to 40 tokens of each "
+                          "answer, so that the check after training compares the new answers with these"),
     TrainProgress("evaluating", step=0, total=2, eta_s=20.0, elapsed_s=340.0, training_follows=True, part=(4, 4),
                   measures="trained", message="measuring the base model too: scoring the 2 answers your examples "
                                               "compare: 0 of 2"),

@@ -42,9 +42,10 @@ def test_the_panel_says_training_is_paused_which_part_runs_and_where_training_go
                               check_params_cb=re_asking_before_training) as measuring:
             qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
         p = measuring.args[0]
-        line = panel.phase_label.text()
-        assert line.startswith("Training paused: measuring your current model "
-                               "(part 3 of 3, re-asking your questions and a few fixed ones): re-asking "), line
+        line, tip = panel.phase_label.text(), panel.phase_label.toolTip()
+        assert line == "Measuring your current model: part 3 of 3", line  # its count in the tooltip (words70)
+        assert tip.startswith("Training paused: measuring your current model "
+                              "(part 3 of 3, re-asking your questions and a few fixed ones): re-asking "), tip
         assert "Checking whether it helps" not in line
         assert panel.bar.maximum() == p.total and panel.bar.value() == p.step
         step = panel.curve.steps[-1]

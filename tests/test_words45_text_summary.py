@@ -13,7 +13,7 @@ def _records():
 
 def test_the_figures_say_what_they_measure_before_the_jargon():
     words = figures_text(documents.summarize(_records()))
-    assert f"{SURPRISE_LEAD} mean\u00a0surprisal" in words
+    assert f"{SURPRISE_LEAD} more predictable than ordinary prose, mean\u00a0surprisal" in words  # (words70)
     assert words.index("How surprising the text is to the model") < words.index("perplexity")
 
 

@@ -158,6 +158,32 @@ def progress_line(p) -> str:
     return phase_line(p)
 
 
+# why a run measures the model in use between two steps, in the pause's tooltip (its line names the part alone)
+PAUSE_WHY = ("Training pauses while the run measures the model you use now, so that its check after training "
+             "can compare the result with it; the training steps go on after this.")
+
+
+def panel_line(p) -> str:
+    """The panel's line: ``progress_line``'s, but the measuring of the model in use between two steps is named with
+    its part alone, "Measuring your current model: part 3 of 3"; its count's words, "Training paused: measuring
+    your current model (part 3 of 3, ...): 40 of at most 40 tokens of each continuation and answer", filled four
+    lines of a narrow panel (usertest70) and go to its tooltip (``panel_tip``)."""
+    if not _paused_count(p):
+        return progress_line(p)
+    part = getattr(p, "part", None)
+    return PAUSED_DOING.capitalize() + (f": part {part[0]} of {part[1]}" if part else "")
+
+
+def panel_tip(p) -> str:
+    """The panel line's tooltip: the pause's whole count and why it pauses; "" for any other report."""
+    return f"{progress_line(p)}.\n{PAUSE_WHY}" if _paused_count(p) else ""
+
+
+def _paused_count(p) -> bool:
+    """A counted report of the measuring of the model in use between two steps."""
+    return p.phase != "training" and bool(p.total) and phase_name(p) == PAUSED
+
+
 def terminal_line(p) -> str:
     """The panel's line as a line of the CLI's `finetune`: "getting ready: reading your ratings" (it printed
     core's raw reports, "preparing: Reading ratings" beside "preparing: scoring the ..."). Lowercase at its

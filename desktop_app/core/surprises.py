@@ -49,6 +49,9 @@ class Surprise:
     surprisal_bits: float
     entropy_bits: float
     expected: Alternative | None  # the model's likeliest other token there (None: no alternatives kept)
+    # the rest of the word the token is a piece of, (before it, after it): ("", "row") for " Har" of " Harrow"
+    # (usertest70: "Har" alone puzzled a writer); ("", "") for a whole word
+    word: tuple[str, str] = ("", "")
 
     @property
     def beyond_expectation_bits(self) -> float:
@@ -74,7 +77,30 @@ def surprise_of(records: Sequence[TokenRecord], index: int) -> Surprise:
     record = records[index]
     return Surprise(index=index, text=record.text, prob=record.prob, rank=record.rank,
                     surprisal_bits=-record.logprob / LN2, entropy_bits=record.entropy / LN2,
-                    expected=expected_instead(record))
+                    expected=expected_instead(record), word=word_around(records, index))
+
+
+WORD_REACH = 16  # tokens looked at each side for the rest of a word (a longer run is no word a writer wrote)
+
+
+def _joined(left: str, right: str) -> bool:
+    """Two tokens' texts are pieces of one word where a letter or digit meets another across them."""
+    return bool(left) and bool(right) and left[-1].isalnum() and right[0].isalnum()
+
+
+def word_around(records: Sequence[TokenRecord], index: int) -> tuple[str, str]:
+    """The rest of the word token ``index`` is a piece of: (its pieces before, its pieces after); " Har" of
+    " Harrow" gives ("", "row"), "row" gives (" Har", ""); a token that is a whole word, ("", "")."""
+    before, first = "", index
+    while first > 0 and index - first < WORD_REACH and _joined(records[first - 1].text, records[first].text):
+        first -= 1
+        before = records[first].text + before
+    after, last = "", index
+    while last + 1 < len(records) and last - index < WORD_REACH and _joined(records[last].text,
+                                                                               records[last + 1].text):
+        last += 1
+        after += records[last].text
+    return before, after
 
 
 def find_surprises(records: Sequence[TokenRecord], order: str = "least_likely",

@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout
 
 from desktop_app.core.progress_words import (SLOW_WINDOW, count_eta_words, early_stop_words, explain_slows_words,
-                                             kept_aside_line, progress_line, split_words,
+                                             kept_aside_line, panel_line, panel_tip, split_words,
                                              step_eta_words)
 from desktop_app.core.step_pace import left_now
 from desktop_app.core.train_counts import ratings_of_run
@@ -214,7 +214,9 @@ class RunProgress:
         self._new_stretch(p)
         if p.phase == "training" and p.total:
             self.curve.plan(p.total)  # the chart's axis counts the run's steps before the first one
-        self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)
+        # the CLI's finetune prints the same words (terminal_line), the pause's whole count too: here in its tooltip
+        self.phase_label.setText(panel_line(p))
+        self.phase_label.setToolTip(panel_tip(p))
         self._show_split(p)
         counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
         stepped = p.phase == "training" and bool(p.step)

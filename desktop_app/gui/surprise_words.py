@@ -63,8 +63,38 @@ def cells(surprise: Surprise, around: tuple[str, str, str]) -> tuple[str, ...]:
     """A row's five cells, as HEADERS name them."""
     expected = surprise.expected
     guess = f"{piece_said(shown_token(expected.text), short=True)} {percent(expected.prob)}" if expected else "\u2014"
-    return (shown_token(surprise.text), percent(surprise.prob), guess,
+    return (token_in_word(surprise), percent(surprise.prob), guess,
             f"{surprise.surprisal_bits:.1f} / {surprise.entropy_bits:.1f} bits", in_text(*around))
+
+
+WORD_REST_CHARS = 10  # the rest of a word beside its token in the narrow Token column, cut past this
+
+
+def token_in_word(surprise: Surprise) -> str:
+    """The Token cell: the token in quotes, within the rest of its word where it is a piece of one, "“␣Har”·row"
+    for " Har" of " Harrow", "in·“ter”·est" (usertest70: a writer read "Har" alone as no word at all)."""
+    before, after = surprise.word
+    head = f"{_cut_start(before.lstrip())}\u00b7" if before.strip() else ""
+    tail = f"\u00b7{_cut_end(after)}" if after else ""
+    return f"{head}{shown_token(surprise.text)}{tail}"
+
+
+def _cut_start(text: str) -> str:
+    return text if len(text) <= WORD_REST_CHARS else "\u2026" + text[-WORD_REST_CHARS:]
+
+
+def _cut_end(text: str) -> str:
+    return text if len(text) <= WORD_REST_CHARS else text[:WORD_REST_CHARS] + "\u2026"
+
+
+def word_piece_words(surprise: Surprise) -> str:
+    """"“Har”, the start of “Harrow”": which piece of which word the token is; "" for a whole word."""
+    before, after = surprise.word
+    if not before.strip() and not after:
+        return ""
+    piece = surprise.text.strip()
+    where = "the end" if not after else ("the start" if not before.strip() else "the middle")
+    return f"\u201c{piece}\u201d, {where} of \u201c{(before + surprise.text + after).strip()}\u201d"
 
 
 def in_text(before: str, token: str, after: str) -> str:
@@ -78,7 +108,9 @@ def in_text(before: str, token: str, after: str) -> str:
 def row_tip(surprise: Surprise) -> str:
     """A row's tooltip: the figures in a sentence or two."""
     token = html.escape(shown_token(surprise.text))
-    lines = [f"The model gave {token} {html.escape(percent(surprise.prob))} here (rank {surprise.rank:,})."]
+    piece = word_piece_words(surprise)
+    lines = [f"{html.escape(piece)}."] if piece else []  # which piece of which word, first (usertest70)
+    lines.append(f"The model gave {token} {html.escape(percent(surprise.prob))} here (rank {surprise.rank:,}).")
     if surprise.expected is not None:
         lines.append(f"{html.escape(expected_words(surprise))}.")
     lines.append(f"{sureness(surprise.entropy_bits)} its uncertainty here was {surprise.entropy_bits:.1f} bits, "

@@ -1,0 +1,41 @@
+"""A scored text's figures in words a writer reads first (usertest70: a novelist read "mean surprisal 5.10 bits ·
+perplexity 34.3" and "rank 1–10 64.5%" as figures with no meaning): how its perplexity stands to ordinary prose,
+and its share of tokens among the model's top 10 guesses as "about 2 in 3". The figures follow the words."""
+
+from __future__ import annotations
+
+import math
+
+# the reference band: ordinary English prose (news, stories, encyclopedia text) reads at a perplexity of about 20
+# to 60 to a GPT-2-sized model (GPT-2 small scored 30 to 40 on WikiText and LAMBADA in its paper)
+PROSE_PERPLEXITY = (20.0, 60.0)
+PROSE_BAND_WORDS = (f"Ordinary prose reads at a perplexity of about {PROSE_PERPLEXITY[0]:.0f} to "
+                    f"{PROSE_PERPLEXITY[1]:.0f} to a model of GPT-2's size: lower is more predictable, higher more "
+                    "surprising.")
+# the fractions a share is said as, nearest first found: "about 2 in 3"
+FRACTIONS = ((1, 10), (1, 5), (1, 4), (1, 3), (2, 5), (1, 2), (3, 5), (2, 3), (3, 4), (4, 5), (9, 10))
+
+
+def predictability_words(perplexity: float) -> str:
+    """"about as predictable as ordinary prose", or less or more so than it (``PROSE_PERPLEXITY``)."""
+    low, high = PROSE_PERPLEXITY
+    if not math.isfinite(perplexity) or perplexity > high:
+        return "more surprising than ordinary prose"
+    if perplexity < low:
+        return "more predictable than ordinary prose"
+    return "about as predictable as ordinary prose"
+
+
+def share_words(share: float) -> str:
+    """A share of tokens as a writer says it: "about 2 in 3", "almost all", "hardly any"."""
+    if share >= 0.95:
+        return "almost all"
+    if share < 0.05:
+        return "hardly any"
+    top, bottom = min(FRACTIONS, key=lambda f: abs(f[0] / f[1] - share))
+    return f"about {top} in {bottom}"
+
+
+def top_guess_words(share: float) -> str:
+    """"the model had about 2 in 3 tokens among its top 10 guesses", from the share ranked 1–10."""
+    return f"the model had {share_words(share)} tokens among its top 10 guesses"
