@@ -3,7 +3,7 @@
 
 from desktop_app.core import documents
 from desktop_app.core.records import TokenRecord
-from desktop_app.gui.text_summary import SURPRISE_LEAD, SummaryPanel, figures_text
+from desktop_app.gui.text_summary import SummaryPanel, figures_text
 
 
 def _records():
@@ -13,8 +13,8 @@ def _records():
 
 def test_the_figures_say_what_they_measure_before_the_jargon():
     words = figures_text(documents.summarize(_records()))
-    assert f"{SURPRISE_LEAD} more predictable than ordinary prose, mean\u00a0surprisal" in words  # (words70)
-    assert words.index("How surprising the text is to the model") < words.index("perplexity")
+    assert "More predictable than ordinary prose to the model: mean\u00a0surprisal" in words  # (words70)
+    assert words.index("predictable") < words.index("perplexity")
 
 
 def test_the_figures_tooltip_explains_surprisal_in_bits_and_perplexity(qtbot):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from desktop_app.core import documents
 from desktop_app.core.plain_figures import PROSE_BAND_WORDS, predictability_words, share_words
 from desktop_app.core.records import TokenRecord
-from desktop_app.gui.text_summary import SURPRISE_LEAD, SummaryPanel, figures_text
+from desktop_app.gui.text_summary import SummaryPanel, figures_text
 
 
 def _records(ranks_and_logprobs):
@@ -27,12 +27,18 @@ def test_a_share_is_said_as_a_writer_says_it():
     assert share_words(0.98) == "almost all" and share_words(0.01) == "hardly any"
 
 
-def test_the_figures_lead_with_words_and_keep_their_exact_values():
+def test_the_figures_lead_with_words_and_keep_their_exact_values(qtbot):
     # 2 of 3 tokens in the top 10; perplexity exp(mean nll): exp(3.5) ~ 33
-    words = figures_text(documents.summarize(_records([(1, -3.0), (4, -3.5), (400, -4.0)]))).replace("\u00a0", " ")
+    summary = documents.summarize(_records([(1, -3.0), (4, -3.5), (400, -4.0)]))
+    words = figures_text(summary).replace("\u00a0", " ")
     first, shares = words.split("\n")
-    assert f"{SURPRISE_LEAD} about as predictable as ordinary prose, mean surprisal 5.05 bits · perplexity 33.1" in first
-    assert shares.startswith("The model had about 2 in 3 tokens among its top 10 guesses: rank 1–10 66.7% · ")
+    assert "About as predictable as ordinary prose to the model: mean surprisal 5.05 bits · perplexity 33.1" in first
+    # the top 10's share in words on the rank bar's tooltip: on the figures' line they cost the text a line
+    assert shares.startswith("rank 1–10 66.7% · ")
+    panel = SummaryPanel()
+    qtbot.addWidget(panel)
+    panel.bar.set_shares(summary.bucket_shares)
+    assert panel.bar.toolTip().startswith("About 2 in 3 tokens in the model's top 10.\nrank 1–10: 66.7%")
 
 
 def test_the_tooltip_states_the_reference_band(qtbot):

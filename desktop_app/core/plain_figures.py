@@ -37,5 +37,5 @@ def share_words(share: float) -> str:
 
 
 def top_guess_words(share: float) -> str:
-    """"the model had about 2 in 3 tokens among its top 10 guesses", from the share ranked 1–10."""
-    return f"the model had {share_words(share)} tokens among its top 10 guesses"
+    """"about 2 in 3 tokens in the model's top 10", from the share ranked 1–10."""
+    return f"{share_words(share)} tokens in the model's top 10"

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from desktop_app.core.palette import RANK_BUCKETS, sequential_color, text_color_on
+from desktop_app.core.plain_figures import top_guess_words
 from desktop_app.gui.figure_words import HISTOGRAM_TIPS, bin_words
 from desktop_app.gui.theme import is_dark
 from desktop_app.gui.tips import rich_tip
@@ -39,8 +40,11 @@ class BucketBar(QWidget):
 
     def set_shares(self, shares) -> None:
         self.shares = tuple(shares)
-        self.setToolTip("  ".join(f"{label}: {share * 100:.1f}%"
-                                  for (_l, label), share in zip(RANK_BUCKETS, self.shares)))
+        figures = "  ".join(f"{label}: {share * 100:.1f}%" for (_l, label), share in zip(RANK_BUCKETS, self.shares))
+        # the plain words here, not on the figures' line under the bar: there they wrapped the summary a line
+        # taller and took a line of the text's room at 1280x780 (usertest70, test_left50_short_text_room)
+        guessed = top_guess_words(self.shares[0]) if self.shares else ""
+        self.setToolTip(f"{guessed[:1].upper()}{guessed[1:]}.\n{figures}" if guessed else figures)
         self.update()
 
     def sizeHint(self) -> QSize:

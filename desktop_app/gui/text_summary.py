@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QMenu, QProgress
 from desktop_app.core.count_words import counted
 from desktop_app.core.documents import TextSummary
 from desktop_app.core.palette import MAX_ENTROPY_BITS
-from desktop_app.core.plain_figures import PROSE_BAND_WORDS, predictability_words, top_guess_words
+from desktop_app.core.plain_figures import PROSE_BAND_WORDS, predictability_words
 from desktop_app.gui.first_guess_chart import FirstGuessChart
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.summary_charts import BucketBar, Histogram
@@ -29,9 +29,9 @@ HISTOGRAMS_SHOWN = "histograms_open"  # the settings' key: a short tab's histogr
 # the figures' longest form, once a continuation is analysed: the room a streaming one keeps for them
 # (figures of a usual size: a longer text's own figures keep their room once they come)
 # (joined where figures_text joins: a figure with its words)
-CONTINUED_FIGURES = ("Your text: 999 tokens · How surprising the text is to the model: about as predictable as "
-                     "ordinary prose, " + "mean surprisal 9.99 bits · perplexity 99.9".replace(" ", NO_BREAK) + "\n"
-                     + "The model had about 9 in 10 tokens among its top 10 guesses: " + " · ".join(figure.replace(" ", NO_BREAK) for figure in (
+CONTINUED_FIGURES = ("Your text: 999 tokens · About as predictable as ordinary prose to the model: "
+                     + "mean surprisal 9.99 bits · perplexity 99.9".replace(" ", NO_BREAK) + "\n"
+                     + " · ".join(figure.replace(" ", NO_BREAK) for figure in (
                          "rank 1–10 99.9%", "rank 11–100 99.9%", "rank 101–1000 99.9%", "beyond 1000 9.9%")) + "\n"
                      + "With the model's continuation (128 tokens, in italics): "
                      + "999 tokens · perplexity 9.9".replace(" ", NO_BREAK))
@@ -475,8 +475,10 @@ def _whole(figure: str) -> str:
     return figure.replace(" ", NO_BREAK)
 
 
-# the figures' plain lead (a new user met "mean surprisal ... bits · perplexity" as jargon); SURPRISE_TIP says the rest
-SURPRISE_LEAD = "How surprising the text is to the model:"
+# the figures lead with plain words (a new user met "mean surprisal ... bits · perplexity" as jargon, words45; a
+# writer read the figures as having no meaning, usertest70); SURPRISE_TIP says the rest. The words replace the
+# lead "How surprising the text is to the model:", not to add a line: the summary's wrapped lines took the
+# text's room (9.9 lines at 1280x780, test_left50_short_text_room)
 SURPRISE_TIP = ("<b>How surprising the text is to the model</b><br><b>Surprisal</b>: how unexpected each token was, "
                 "in bits: 1 bit is a coin toss, 10 bits about one chance in a thousand. The mean is over every "
                 "token.<br><b>Perplexity</b>: the same as the number of equally likely tokens the model was choosing "
@@ -486,9 +488,10 @@ SURPRISE_TIP = ("<b>How surprising the text is to the model</b><br><b>Surprisal<
 
 
 def surprise_words(summary: TextSummary) -> str:
-    """"How surprising the text is to the model: mean surprisal 5.12 bits · perplexity 34.8", the two figures
-    with their words on one line: at 1280x800 "· perplexity 30.5" had wrapped alone onto a line of its own."""
-    return (f"{SURPRISE_LEAD} {predictability_words(summary.perplexity)}, "
+    """"About as predictable as ordinary prose to the model: mean surprisal 5.12 bits · perplexity 34.8", the two
+    figures with their words on one line: at 1280x800 "· perplexity 30.5" had wrapped alone onto a line of its own."""
+    verdict = predictability_words(summary.perplexity)
+    return (f"{verdict[:1].upper()}{verdict[1:]} to the model: "
             f"{_whole(f'mean surprisal {summary.mean_surprisal_bits:.2f} bits · perplexity {_perplexity(summary)}')}")
 
 
@@ -500,9 +503,6 @@ def figures_text(summary: TextSummary) -> str:
     # "1000 0.0%" began the next ("perplexity" / "407.4" narrower)
     shares = " · ".join(_whole(f"{label} {share * 100:.1f}%") for label, share in zip(charted.bucket_labels,
                                                                                    charted.bucket_shares))
-    # the words a writer reads first, the figures after them (usertest70)
-    guessed = top_guess_words(charted.bucket_shares[0]) if charted.tokens else ""
-    shares = f"{guessed[:1].upper()}{guessed[1:]}: {shares}" if guessed else shares
     if summary.yours is None:
         return f"{counted(summary.tokens, 'token', grouped=True)} scored · {surprise_words(summary)}\n{shares}"
     model = counted(summary.model_tokens, "token", grouped=True)
