@@ -583,14 +583,12 @@ def table_token(records, index: int) -> str:
     """Token ``index``'s text in the table, escaped, as the inspector says it where the text alone shows nothing
     (glyph70: a piece of a character and a lone joiner or variation selector had an empty column): "(part of
     “首”)", "<U+200D> (part of “👩‍👩‍👧”)", "<U+FE0F>"."""
-    from desktop_app.core.token_words import PIECE_WORDS, completed_character, unseen_marked
+    from desktop_app.core.token_words import PIECE_WORDS, completed_character, piece_label, unseen_marked
 
-    text = unseen_marked(records[index].text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n"))
-    completes = completed_character(records, index)
-    if not completes:
-        return text or PIECE_WORDS
-    whole = f"(part of \u201c{completes}\u201d)"  # the inspector's words (token_words.piece_label), spaces kept
-    return f"{text} {whole}" if text else whole
+    def escaped(text: str) -> str:  # spaces kept, as the table always had them
+        return unseen_marked(text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")) or PIECE_WORDS
+
+    return piece_label(records[index].text, completed_character(records, index), label=escaped)
 
 
 def models_table(found) -> str:

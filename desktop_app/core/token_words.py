@@ -159,14 +159,16 @@ def _plain_between(records, index: int) -> bool:
     return bool(text) and text.isascii() and before.isascii() and bool(after) and after.isascii()
 
 
-def piece_label(text: str, completes: str = "") -> str:
+def piece_label(text: str, completes: str = "", label=None) -> str:
     """``token_label``, naming the character a piece of one helps to write where it is known: "(part of “首”)";
     a token that is part of a cluster spread over tokens names the cluster after its own text: "<U+200D> (part
-    of “👩‍👩‍👧”)"."""
+    of “👩‍👩‍👧”)". ``label``: how the token's own text is shown, where not as ``token_label`` shows it (the CLI's
+    table keeps its spaces)."""
+    label = label or token_label
     if not completes:
-        return token_label(text)
+        return label(text)
     whole = f"(part of \u201c{completes}\u201d)"
-    return whole if text == "" else f"{token_label(text)} {whole}"
+    return whole if text == "" else f"{label(text)} {whole}"
 
 
 def piece_said(text: str, short: bool = False) -> str:
