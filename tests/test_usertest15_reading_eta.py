@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from desktop_app.core import fast_decode  # noqa: E402
-from desktop_app.gui import chat_cards  # noqa: E402
+from desktop_app.gui import chat_card_stream  # noqa: E402
 from desktop_app.gui.chat_cards import reading_left, reading_line  # noqa: E402
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
 
@@ -31,7 +31,7 @@ def test_the_line_says_the_time_left_once_a_part_is_read():
 def test_the_streaming_card_counts_the_time_left_from_when_reading_began(make_window, qtbot, monkeypatch):
     monkeypatch.setattr(fast_decode, "PREFILL_CHUNK", 8)  # several passes, as an 8,000-token paste makes
     ticks = itertools.count(0, 20)  # each report 20 s after the one before
-    monkeypatch.setattr(chat_cards, "clock", lambda: float(next(ticks)))
+    monkeypatch.setattr(chat_card_stream, "clock", lambda: float(next(ticks)))
     window = make_window(max_new_tokens=4)
     seen = []  # (read, total, the streaming card's line then)
     window.chat.prompt_reading.connect(lambda read, total: seen.append((read, total, window.cards.streaming.meta.text())))

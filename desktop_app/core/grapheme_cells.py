@@ -78,17 +78,22 @@ def redraw_start(texts, drawn: list[str], first: int) -> int:
 CLUSTER_REACH = 32  # tokens read either side of a token for its cluster (a family of four emoji takes ~25)
 
 
-def token_cluster(texts: list[str], index: int) -> str:
-    """The cluster that token ``index`` holds part of, where it spreads over other tokens too: the one its
-    first character starts or ends ("👩‍👩‍👧" for each of that family's tokens), else the one a piece of a
-    character (text "") helps to write ("首"); "" for a token whose clusters are its own."""
-    low = max(index - CLUSTER_REACH, 0)
-    window = texts[low:index + CLUSTER_REACH + 1]
-    own = texts[index]
+def cluster_window(count: int, index: int) -> range:
+    """The tokens, of ``count``, read for token ``index``'s cluster: ``CLUSTER_REACH`` either side. Its caller cuts
+    them once (``token_words.completed_character`` cuts the records, not their texts and then again)."""
+    return range(max(index - CLUSTER_REACH, 0), min(index + CLUSTER_REACH + 1, count))
+
+
+def token_cluster(window: list[str], index: int) -> str:
+    """The cluster that token ``index`` of ``window`` (the texts of ``cluster_window``'s tokens) holds part of,
+    where it spreads over other tokens too: the one its first character starts or ends ("👩‍👩‍👧" for each of that
+    family's tokens), else the one a piece of a character (text "") helps to write ("首"); "" for a token whose
+    clusters are its own."""
+    own = window[index]
     starts = list(itertools.accumulate((len(t) for t in window), initial=0))
-    at, joined = starts[index - low], "".join(window)
+    at, joined = starts[index], "".join(window)
     if own == "":
-        at = next((starts[i] for i in range(index - low, len(window)) if window[i]), len(joined))
+        at = next((starts[i] for i in range(index, len(window)) if window[i]), len(joined))
         if at == len(joined):
             return ""  # nothing after it completes it
     ends = {at} if own == "" else {at, at + len(own) - 1}

@@ -10,7 +10,7 @@ import html
 import math
 import unicodedata
 
-from desktop_app.core.grapheme_cells import CLUSTER_REACH, token_cluster
+from desktop_app.core.grapheme_cells import cluster_window, token_cluster
 from desktop_app.core.percent_words import percent
 from desktop_app.core.records import TokenRecord
 
@@ -145,8 +145,8 @@ def completed_character(records, index: int) -> str:
         return ""
     if records[index].text == "" and not any(r.text for r in records[index + 1:index + 1 + PIECE_LOOKAHEAD]):
         return ""
-    low = max(index - CLUSTER_REACH, 0)
-    cluster = token_cluster([r.text for r in records[low:index + CLUSTER_REACH + 1]], index - low)
+    window = cluster_window(len(records), index)
+    cluster = token_cluster([records[i].text for i in window], index - window.start)
     return "" if cluster.startswith("\ufffd") else cluster
 
 

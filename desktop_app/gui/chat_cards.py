@@ -5,93 +5,32 @@ and the inspector, and a card's exports.
 
 The window builds the transcript and the inspector and hands itself here; ``ChatCards``
 wires the chat controller's thread and stream to them, as gui/text_mode.py does for the
-Text tab, so main_window.py stays about the window as a whole.
+Text tab, so main_window.py stays about the window as a whole. Two of its parts have modules of their own:
+the answer streaming (gui/chat_card_stream.py) and a card's token in the inspector (gui/chat_card_inspector.py).
 """
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt
 
 from desktop_app.core import unwritten
-from desktop_app.core.adapters import figures_adapter
-from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted, stopped_unstarted
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.progress_words import eta_words
-from desktop_app.core.sampler_cut import SamplerCut, cut_for_answer
-from desktop_app.core.token_words import completed_character, token_label, token_status_words
-from desktop_app.core.word_cut import clip_at_word
+# the reading line's words are core's; tests import them from here
+from desktop_app.core.reading_words import BESIDE_FINETUNE, reading_left, reading_line  # noqa: F401
 from desktop_app.gui import conversation_actions, export, save_folder
 from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS,
                                           WAITING_FOR_MODEL_WORDS, WAITING_FOR_TEXT_WORDS, answer_author,
                                           answer_meta, hit_token_limit, was_stopped, with_settings)
-from desktop_app.gui.elided_labels import BESIDE_FINETUNE
+# a card's token in the inspector and the answer streaming are ChatCards' parts; their names stay importable here
+from desktop_app.gui.chat_card_inspector import CardInspector, answer_cut, records_adapter, records_model  # noqa: F401
+from desktop_app.gui.chat_card_stream import AnswerStreaming
 from desktop_app.gui.message_card import WRITING_TIP, MessageCard
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.unwritten_words import UnwrittenState, has_writer, scored_by, unwritten_meta
 
 
-clock = time.monotonic  # the reading's pace (a test sets its own)
-
-
-def reading_left(tokens_read: int, seconds: float, tokens_left: int) -> float | None:
-    """The seconds left to read a prompt at the pace of the parts read so far (None before one)."""
-    return seconds / tokens_read * tokens_left if tokens_read > 0 and seconds > 0 else None
-
-
-# said after the reading line while a fine-tune trains beside the answer (elided_labels.BESIDE_FINETUNE):
-# "reading 162 tokens…" alone read as the model being slow, not as the run's turn on the processor (waiting83)
-BESIDE_FINETUNE_TIP = ("A fine-tune is training at the same time and takes most of the processor: the answer "
-                       "waits for its share, so it starts and runs slower than usual until the fine-tune ends.")
-
-
-def reading_line(read: int, total: int, left_s: float | None, beside_finetune: bool = False) -> str:
-    """The answer card's line while its prompt is read. Short: the header shares its line with the
-    author and five buttons (1088 px: ~220 px); the time left is said from 10 s on, after
-    " · ", so a narrow header keeps how far and lets it go. ``beside_finetune``: a fine-tune runs too."""
-    line = f"reading {total:,} tokens\u2026" if not read else f"reading: {read:,} of {total:,} tokens"
-    if read and (left_s is None or left_s < 10):
-        line += "\u2026"
-    beside = f" \u00b7 {BESIDE_FINETUNE}" if beside_finetune else ""  # before the time left, which goes first
-    return line + beside + (f" \u00b7 {eta_words(left_s)}" if read and left_s is not None and left_s >= 10 else "")
-
-
-def records_model(card: MessageCard) -> str | None:
-    """The model whose tokenizer read a card's tokens: a stored answer's writer, an unwritten one's scorer;
-    None (the model in use) for a prompt, whose colours the model in use gives, and an answer being written."""
-    state, message = getattr(card, "unwritten", None), card.message
-    if state is not None:
-        return getattr(state.scoring, "model_id", None)
-    return message.get("model_id") if card.role == "assistant" and message else None
-
-
-def records_adapter(card: MessageCard, index: int, chat) -> int | None:
-    """The adapter whose figures token ``index`` of a card shows (None: the base model): a stored answer's writer's
-    (a branch's shared prefix: the first answer's writer's), an unwritten one's scorer's, a prompt's scoring's (the
-    model in use's until it is scored), and the model in use's for an answer being written."""
-    from desktop_app.core.token_context import writer_of
-
-    state, message = getattr(card, "unwritten", None), card.message
-    if state is not None:
-        return getattr(state.scoring, "adapter_id", None)
-    if card.role == "user":
-        return chat.prompt_adapters.get(card.message_id, chat.adapter_id)
-    return writer_of(message, index) if message else chat.adapter_id
-
-
-def answer_cut(card: MessageCard, index: int, loaded) -> SamplerCut | None:
-    """The alternatives of a stored answer's token its sampler could not have picked (None: a prompt's
-    token, or one of an answer still being written, whose settings are not stored yet)."""
-    if card.role != "assistant" or not card.message or getattr(card, "unwritten", None) is not None:
-        return None
-    tokenizer = getattr(loaded, "tokenizer", None)
-    own = tokenizer is not None and records_model(card) == loaded.model_id  # else another vocabulary's size
-    return cut_for_answer(card.message, card.records, index, len(tokenizer) if own else 1 << 18)
-
-
-class ChatCards:
+class ChatCards(AnswerStreaming, CardInspector):
     """The MessageCards of a MainWindow's transcript.
 
     Attributes:
@@ -468,199 +407,6 @@ class ChatCards:
                 card.view.set_measure(legend.measure())
                 card.show_prompt(records, prefix)
 
-    # ------------------------------------------------------------ the answer streaming
-    def stream_started(self, user_message) -> None:
-        """The shown thread ends at the prompt being answered; the new answer streams below it."""
-        cards = self.window.transcript.cards
-        while cards and cards[-1].message_id != user_message["id"]:
-            if cards[-1] is self.selected:
-                self.selected = None
-                self.window.inspector.clear()
-            self.window.transcript.remove_card(cards[-1])
-        question = cards[-1] if cards else None
-        self.streaming = self.make_card("assistant", None)
-        self._let_go_of_older_token()
-        self._show_kept_start(self.streaming)
-        self.streaming.set_meta("writing\u2026")
-        self.streaming.set_exportable(False)
-        self.mark_unanswered()
-        self.window.transcript.follow_answer(question)
-
-    def _show_kept_start(self, card: MessageCard) -> None:
-        """Until its first token the answer's card shows the start it keeps (a branch's shared words, an
-        answer it goes on from) and its thumbs are off: no words of its own to rate yet (usertest41)."""
-        card.awaiting_first_token = True
-        card.view.set_records(list(self.window.chat.answer_start))
-        card.rating.await_words(True)
-
-    def _let_go_of_older_token(self) -> None:
-        """A new answer starts: the inspector lets go of an earlier answer's token (and its mark), which it
-        had kept showing under the new answer as though it were the newest's (usertest26); it follows the
-        new answer from its first click or arrow key. A token it works on (the keyboard in it, an explanation
-        running, paused for the answer or shown) stays, its line saying it is of an earlier answer. So does one
-        picked before the Text tab came in front: no one saw it go, and back in Chat its panel stayed empty
-        (textkeep67); ``show_selected_again`` shows it then."""
-        inspector, card = self.window.inspector, self.selected
-        focus = self.window.focusWidget()
-        if card is None or self.window.mode == "text":
-            return
-        if (focus is not None and inspector.isAncestorOf(focus)) or inspector.explain.has_work:
-            inspector.show_source(self._source_words(card, inspector.index))  # now "an earlier answer"
-            return
-        self.deselect()
-        inspector.clear()
-
-    def unstored_thumb(self) -> int | None:
-        """The thumb given to the answer streaming now while it had no id yet (+1 / -1), or None."""
-        rating = getattr(self.streaming, "rating", None)
-        return None if rating is None or rating.message_id is not None else rating.pending
-
-    def stopping(self) -> None:
-        """Esc: said at once on the answer's card, since reading a long prompt stops only after
-        its current pass (seconds on a CPU)."""
-        card = self.streaming
-        if card is not None:
-            card.stopping = True
-            card.set_meta("stopping\u2026")
-
-    def reading(self, read: int, total: int) -> None:
-        """Before the first token: a long prompt takes minutes to read on a CPU; say so, how far,
-        and how long is left at the pace so far (user test 15 watched "reading: 2,560 of 8,064
-        tokens…" with no idea whether that meant seconds or minutes)."""
-        card = self.streaming
-        if card is not None and card.awaiting_first_token and not getattr(card, "stopping", False):
-            now = clock()
-            since = getattr(card, "reading_since", None)
-            if since is None:
-                card.reading_since = since = (now, read)
-            left = reading_left(read - since[1], now - since[0], total - read)
-            finetune = getattr(self.window, "finetune", None)
-            beside = finetune is not None and finetune.running
-            card.set_meta(reading_line(read, total, left, beside))
-            card.meta.setToolTip(f"The model is reading your prompt ({read:,} of {total:,} tokens); the answer "
-                                 "starts once it has read all of it." + (" " + BESIDE_FINETUNE_TIP if beside else ""))
-
-    def tokens(self, batch: list) -> None:
-        card = self.streaming
-        if card is None:
-            return
-        if card.awaiting_first_token:  # the stream begins with the kept start again: it replaces what was shown
-            card.awaiting_first_token = False
-            card.view.set_records(batch)
-            card.rating.await_words(False)
-        else:
-            card.view.append_records(batch)
-        card.set_meta(f"writing\u2026 {counted(len(card.records), 'token')}")
-
-    # ------------------------------------------------------------ a token in the inspector
-    def show_token(self, card: MessageCard, index: int) -> None:
-        """The inspector shows token ``index`` of ``card`` (what a click on it does)."""
-        w = self.window
-        if self.selected is not card:
-            self.deselect()
-        self.selected = card
-        w.finetune_side.show_inspector(clicked=card.view.picked_by_click)
-        self._fill_inspector(card, index)
-        self._keep_in_view(card, index)
-
-    def _keep_in_view(self, card: MessageCard, index: int) -> None:
-        """The token picked stays on screen (a click's already is): Up into an answer taller than the view
-        centred its card, and the first token, the one shown in the inspector, lay above the view; Right
-        walked on past the view's foot (window74)."""
-        view, transcript = card.view, self.window.transcript
-        if not 0 <= index < len(view.starts):
-            return
-        rect = view.span_rect(index)
-        middle = view.viewport().mapTo(transcript.widget(), rect.center())
-        transcript.ensureVisible(middle.x(), middle.y(), 0, rect.height() // 2 + 4)
-
-    def show_selected_again(self) -> None:
-        """Back in Chat from the Text tab: the token still ringed in its card shows in the inspector again,
-        its finished or set-aside explanation with it; the panel had stayed empty beside the ring (usertest36)."""
-        card = self.selected
-        if card is None:
-            return
-        try:
-            index = card.view.selected
-        except RuntimeError:  # the card is gone
-            self.selected = None
-            return
-        if 0 <= index < len(card.records):
-            self._fill_inspector(card, index)
-
-    def _fill_inspector(self, card: MessageCard, index: int) -> None:
-        w = self.window
-        answer, writing = card.role == "assistant", w.chat.generating
-        can_branch = answer and card.message_id is not None and not writing
-        busy = None if can_branch or not answer or not writing else "this" if card is self.streaming else "another"
-        figures_of, figures_json = figures_adapter(w.chat.store, records_adapter(card, index, w.chat))
-        w.inspector.show_token(card.message_id, index, card.records[index], can_branch=can_branch, busy=busy,
-                               model_id=records_model(card), cut=answer_cut(card, index, w.chat.loaded),
-                               figures_of=figures_of, figures_adapter=figures_json,
-                               completes=completed_character(card.records, index))
-        w.inspector.show_source(self._source_words(card, index))
-        w.chat_surprises.show_for(card, index)
-        rating = getattr(card, "rating", None)
-        if rating is not None:
-            w.inspector.rate_box.setVisible(card.message_id is not None)
-            w.inspector.set_token_rating(rating.token_value(index))
-
-    def _source_words(self, card: MessageCard, index: int) -> str:
-        """Which card the inspector's token is of: "Token 7 of 101 · the answer to “…”", "· an earlier answer"
-        added when an answer comes after it; a prompt's token: "· your prompt “…”"."""
-        cards = self.window.transcript.cards
-        where = f"Token {index + 1} of {len(card.records)}"
-        if card.role == "user":
-            return f"{where} · your prompt “{clip_at_word(card.message and card.message['text'], 40)}”"
-        at = cards.index(card) if card in cards else len(cards)
-        question = next((c for c in reversed(cards[:at]) if c.role == "user" and c.message is not None), None)
-        asked = f" to “{clip_at_word(question.message['text'], 40)}”" if question is not None else ""
-        later = any(c.role == "assistant" for c in cards[at + 1:])
-        return f"{where} · {'an earlier answer' if later else 'the answer'}{asked}"
-
-    def refresh_waiting_token(self) -> None:
-        """A token shown while the model was writing gets its branching and "Why this token?" once
-        the model is free: the panel kept its "not now" until the token was clicked again (usertest9)."""
-        w, card = self.window, self.selected
-        if card is None or not w.inspector.waits_for_model or w.chat.generating:
-            return
-        if card.message_id is None or not 0 <= w.inspector.index < len(card.records):
-            return  # (an answer that ended with nothing stored: its card goes with the next render)
-        self._fill_inspector(card, w.inspector.index)
-
-    def deselect(self) -> None:
-        """No card's token is picked any more (its mark goes)."""
-        if self.selected is not None:
-            try:
-                self.selected.view.clear_selection_mark()
-            except RuntimeError:  # the card is gone
-                pass
-        self.selected = None
-
-    def _token_hovered(self, card: MessageCard, index: int) -> None:
-        bar = self.window.statusBar()
-        if index < 0:
-            bar.clearMessage()
-            return
-        bar.showMessage(token_status_words(index, card.records[index]))
-
-    def _inspector_rated(self, message_id: int, index: int, value) -> None:
-        card = self.selected
-        if card is not None and card.message_id == message_id and getattr(card, "rating", None) is not None:
-            card.rating.rate_token(index, value)
-
-    def _card_token_rated(self, message_id: int, index: int, value) -> None:
-        """A token rated on its card: the inspector (when it shows that token) and the status bar follow."""
-        inspector = self.window.inspector
-        card = next((c for c in self.window.transcript.cards if c.message_id == message_id), None)
-        if inspector.message_id == message_id and (inspector.index == index or (
-                card is not None and _same_character(card, inspector.index, index))):
-            inspector.set_token_rating(value)
-        if card is not None and 0 <= index < len(card.records):
-            word = {1: "good", -1: "bad", None: "not rated"}[value]
-            self.window.statusBar().showMessage(
-                f"Token {index + 1} \u201c{token_label(card.records[index].text)}\u201d: {word}", 4000)
-
     # ------------------------------------------------------------ exports
     def export_card(self, card: MessageCard, kind: str, path: str | None = None) -> str | None:
         w = self.window
@@ -691,8 +437,3 @@ class ChatCards:
         w.statusBar().showMessage(f"Saved {path}", 5000)
         return path
 
-
-def _same_character(card, a: int, b: int) -> bool:
-    """Whether tokens ``a`` and ``b`` of the card hold one character (a rating of one is the other's)."""
-    layout, n = card.rating.layout(), len(card.records)
-    return 0 <= a < n and 0 <= b < n and layout.stored(a) == layout.stored(b)

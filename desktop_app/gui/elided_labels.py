@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel
 
+from desktop_app.core.reading_words import BESIDE_FINETUNE
 from desktop_app.core.word_cut import ELLIPSIS, TRAILING
 from desktop_app.gui.answer_words import FINISH_WORDS
 
@@ -16,9 +17,8 @@ SEPARATOR = " \u00b7 "
 COUNT_ONLY = re.compile(r"[\d,]+ tokens?")  # a meta line's first part that is only a count
 # words of the meta line that say the answer is not whole: kept in view before the author's adapter
 NOT_WHOLE = {FINISH_WORDS["length"], FINISH_WORDS["context"], FINISH_WORDS["cancelled"]}  # (and a row of its own)
-# after the reading line while a fine-tune trains beside the answer (gui.chat_cards.reading_line): kept in view
+# after the reading line while a fine-tune trains beside the answer (core.reading_words.reading_line): kept in view
 # as those are, the author's name giving way first (waiting83: at 1280 px the header had let it go)
-BESIDE_FINETUNE = "slower while fine-tuning"
 KEPT_IN_VIEW = NOT_WHOLE | {BESIDE_FINETUNE}
 
 

@@ -11,81 +11,27 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass, field
-from typing import Callable
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QKeySequence, QPainter, QTextBlockFormat,
-                           QTextCharFormat, QTextCursor, QTextFormat)
+                           QTextCharFormat, QTextCursor)
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
-from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, text_color_on
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.grapheme_cells import drawn_texts, redraw_start
 from desktop_app.core.token_words import cell_texts, completed_character, token_said, tooltip_html, written_places
 from desktop_app.gui.token_marks import MarkPainter, span_rects
+# the formats and colours live in token_formats; their names stay importable from here, where callers found them
+from desktop_app.gui.token_formats import (MODEL_START_COLOUR, MODEL_WORDS, PLAIN, TOKEN_INDEX, Colorizer,  # noqa: F401
+                                           FormatHook, MeasureColors, Overlay, coloured_format, dark_now,
+                                           legend_stops, measure_colorizer, model_start_rects, overlay_format,
+                                           paint_model_starts)
 
-TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
 MARKS_MARGIN = 6  # px around the text: a mark on its first or last line is not cut off
 LINE_GAP = 7  # px between lines, for the tokens' marks and rings
-PLAIN = "plain"
 # what a screen reader calls a view by where it shows (the token under the keys' selection: its description)
 CARD_TEXT_NAMES = {"user": "Your message", "assistant": "Answer"}
 HEATMAP_NAME = "Your text's tokens"
-Colorizer = Callable[[int, TokenRecord], "tuple[int, int, int] | None"]
-FormatHook = Callable[[int, TokenRecord, QTextCharFormat], None]
-
-
-def _dark_now() -> bool:
-    from desktop_app.gui.theme import is_dark
-
-    return is_dark()
-
-
-class MeasureColors:
-    """A measure's colours in a light or dark window's scale. ``dark`` is set by the view at each rebuild:
-    asking the theme for every token cost 11 µs each, a fifth of a second on a 20,000-token heatmap."""
-
-    def __init__(self, measure: str):
-        self.measure = measure
-        self.dark = False
-
-    def __call__(self, _index: int, record: TokenRecord) -> tuple[int, int, int]:
-        return color_for(record, self.measure, self.dark)
-
-
-def measure_colorizer(measure: str) -> Colorizer | None:
-    if measure == PLAIN:
-        return None
-    if measure not in MEASURES:
-        raise ValueError(f"unknown measure {measure!r}")
-    return MeasureColors(measure)
-
-
-@dataclass
-class Overlay:
-    """Per token index: a colour (none: plain) and a tooltip; ``prefix_pieces`` colour the plain
-    prefix of a view without records (a prompt shown as text) as (text, colour, tooltip)."""
-
-    colours: dict = field(default_factory=dict)
-    tips: dict = field(default_factory=dict)
-    prefix_pieces: list = field(default_factory=list)
-
-
-def _coloured_format(rgb) -> QTextCharFormat:
-    """A format with ``rgb`` behind the text and a text colour that reads on it (None: plain)."""
-    fmt = QTextCharFormat()
-    if rgb is not None:
-        fmt.setBackground(QColor(*rgb))
-        fmt.setForeground(QColor(*text_color_on(rgb)))
-    return fmt
-
-
-def _overlay_format(rgb, tip) -> QTextCharFormat:
-    fmt = _coloured_format(rgb)
-    if tip:
-        fmt.setToolTip(tip)
-    return fmt
 
 
 FLASH_MS = 2500  # how long a word the ranking pointed at keeps its ring: long enough to find it after the scroll
@@ -346,11 +292,11 @@ class TokenView(QTextEdit):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.PaletteChange):
             self.mark_painter.forget()
-        if event.type() == QEvent.Type.PaletteChange and getattr(self, "records", None) and self._built_dark != _dark_now():
+        if event.type() == QEvent.Type.PaletteChange and getattr(self, "records", None) and self._built_dark != dark_now():
             self._rebuild()  # Settings → Colours: the heatmap takes the new theme's scale at once
 
     def _rebuild(self) -> None:
-        self._built_dark = _dark_now()
+        self._built_dark = dark_now()
         if isinstance(self.colorizer, MeasureColors):
             self.colorizer.dark = self._built_dark
         doc = self.document()
@@ -364,7 +310,7 @@ class TokenView(QTextEdit):
         cursor.setBlockFormat(self._block_format)
         if self.overlay is not None and self.overlay.prefix_pieces and self.prefix:
             for text, rgb, tip in self.overlay.prefix_pieces:
-                cursor.insertText(text, _overlay_format(rgb, tip))
+                cursor.insertText(text, overlay_format(rgb, tip))
         elif self.prefix:
             self._insert_plain_prefix(cursor)
         for index, record in enumerate(self.records):
@@ -430,7 +376,7 @@ class TokenView(QTextEdit):
         """One shared format per colour (copies of a format share its data until changed)."""
         fmt = self._base_formats.get(rgb)
         if fmt is None:
-            fmt = self._base_formats[rgb] = _coloured_format(rgb)
+            fmt = self._base_formats[rgb] = coloured_format(rgb)
         return fmt
 
     def _insert(self, cursor: QTextCursor, index: int, record: TokenRecord) -> None:
@@ -680,50 +626,6 @@ class _TextsOf:
 
     def __getitem__(self, index: int) -> str:
         return self.records[index].text
-
-
-MODEL_START_COLOUR = "#f76707"  # an orange apart from the measures' colours, on light and dark heat alike
-MODEL_WORDS = "In italics, after an orange bar: the model's continuation (the rest you wrote)."
-
-
-def model_start_rects(document, positions) -> list:
-    """A thin upright bar (QRectF, document coordinates) at each of ``positions``: where the
-    person's text ends and a model's continuation begins."""
-    from PySide6.QtCore import QRectF
-
-    rects = []
-    for pos in positions:
-        block = document.findBlock(pos)
-        layout = block.layout()
-        if layout is None or layout.lineCount() == 0:
-            continue
-        line = layout.lineForTextPosition(pos - block.position())
-        if not line.isValid():
-            continue
-        x = line.cursorToX(pos - block.position())
-        x = x[0] if isinstance(x, tuple) else x
-        origin = layout.position()
-        rects.append(QRectF(origin.x() + x - 1.5, origin.y() + line.y() - 1, 3, line.height() + 2))
-    return rects
-
-
-def paint_model_starts(painter: QPainter, document, positions, offset=QPointF(0, 0)) -> None:
-    for rect in model_start_rects(document, positions):
-        painter.fillRect(rect.translated(offset), QColor(MODEL_START_COLOUR))
-
-
-def legend_stops(measure: str) -> list[tuple[str, tuple[int, int, int]]]:
-    """Labelled colour stops for the legend of a measure."""
-    from desktop_app.core.palette import KEY_LABELS, sequential_color
-    from desktop_app.gui.theme import is_dark
-
-    dark = is_dark()
-    if measure == "rank":  # low (beyond 1000) first, like the other measures: the legend reads left to right
-        n = len(RANK_BUCKETS) - 1
-        return [(label, sequential_color(1.0 - i / n, dark)) for i, (_limit, label) in reversed(list(enumerate(RANK_BUCKETS)))]
-    labels = KEY_LABELS[measure]
-    return [(labels[0], sequential_color(0.0, dark)), (labels[1], sequential_color(0.5, dark)),
-            (labels[2], sequential_color(1.0, dark))]
 
 
 __all__ = ["TokenView", "Overlay", "TOKEN_INDEX", "PLAIN", "legend_stops"]
