@@ -90,7 +90,7 @@ class LaneLog:
 
 def old_explain(chat, make_context, on_success, on_failure, on_cancelled, on_progress):
     """The request as the window made it before urgent tasks: one task, queued last."""
-    from desktop_app.gui.chat import ExplainRun
+    from desktop_app.gui.chat_reads import ExplainRun
     from desktop_app.gui.tasks import Task
 
     def work(report, cancel):
