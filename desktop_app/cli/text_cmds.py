@@ -13,7 +13,7 @@ from pathlib import Path
 from desktop_app.cli.common import (NEW_FILE_HELP, RECORD_FIELDS, CliError, load_model_for_cli, print_json,
                                     refuse_existing, stderr_bar)
 from desktop_app.cli import model_cmds
-from desktop_app.cli.model_cmds import add_sampling_options, generation_summary, sampling_from_args, write_token
+from desktop_app.cli.model_cmds import add_sampling_options, generation_summary, sampling_from_args
 from desktop_app.cli.out_option import add_hidden_alias, endings_words, fold_out_files, option_words
 from desktop_app.cli.stdin_text import STDIN_ARGUMENT, STDIN_HELP, STDIN_NAME, stdin_bytes
 from desktop_app.core.calibration import calibration_rows, calibration_words
@@ -420,9 +420,9 @@ def cmd_continue(args) -> int:
     cancel = threading.Event()
     if not args.json and model_cmds.use_colour(sys.stdout) and text:
         sys.stdout.write(f"\x1b[2m{text[-400:]}\x1b[0m")  # the end of the text, dim, then the new words
-    with model_cmds.ctrl_c_stops(cancel):
+    with model_cmds.ctrl_c_stops(cancel), model_cmds.StreamedTokens() as writer:
         generation = session.continue_text(loaded, text, settings, cancel=cancel,
-                                           on_token=None if args.json else write_token)
+                                           on_token=None if args.json else writer)
     if args.json:
         print_json({"file": args.file, "model": loaded.model_id, "text": generation.text,
                     "finish_reason": generation.finish_reason, "seed": generation.seed,
