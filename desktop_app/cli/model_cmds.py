@@ -111,7 +111,8 @@ def _register_ask(subparsers, common: argparse.ArgumentParser) -> None:
 
 # why a generation ended, in words: its line had said "length", which named no option (usertest 25)
 ENDINGS = {"eos": "the model ended it", "stop": "the model ended it", "length": "stopped at --max-new-tokens {limit}",
-           "context": "stopped: the model's window is full", "cancelled": "stopped"}
+           "context": "stopped: the model's window is full", "cancelled": "stopped",
+           "sentence": "ran on past --max-new-tokens {limit} to end its sentence"}  # (text continue's run-on)
 
 
 def generation_summary(generation, asked: int | None = None) -> str:

@@ -21,6 +21,7 @@ from desktop_app.core.count_words import counted
 from desktop_app.core.palette import MAX_ENTROPY_BITS  # no torch: the histogram's end
 from desktop_app.core.recited import MIN_TOKENS  # (no model, no torch: the default in --help)
 from desktop_app.core.records import RECORD_UNITS
+from desktop_app.core.sentence_end import RUN_ON_FROM, RUN_ON_MOST
 
 # the lists' token numbers count from 1, as the window's status bar does for the same token (they had counted from
 # 0, the --json records' index: "token 7" here was the window's "token 8", cli52)
@@ -84,7 +85,7 @@ def _register_analyse(subparsers, common: argparse.ArgumentParser) -> None:
 
 def _register_continue(subparsers, common: argparse.ArgumentParser) -> None:
     """``continue``: the model goes on from a text file's end."""
-    cont = subparsers.add_parser("continue", parents=[common], epilog=CONTINUE_CTRL_C,
+    cont = subparsers.add_parser("continue", parents=[common], epilog=f"{CONTINUE_RUN_ON} {CONTINUE_CTRL_C}",
                                  help="let the model continue a text file from its end, coloured by probability")
     cont.add_argument("file", metavar="FILE", help=CONTINUE_FILE_HELP)
     add_sampling_options(cont)
@@ -406,6 +407,9 @@ CONTINUE_FILE_HELP = f"a UTF-8 text file (empty: start from the start token); {S
 CONTINUE_CTRL_C = ("Ctrl+C stops the continuation at its next token and keeps what was written: the text shows it, "
                    "--json prints it with finish_reason \"cancelled\"; exit code 0, as `chat`'s Ctrl+C. A second "
                    "Ctrl+C before it stops ends at once: exit code 130.")
+CONTINUE_RUN_ON = (f"Where --max-new-tokens (of {RUN_ON_FROM} or more) is reached mid-sentence, the continuation "
+                   f"runs on up to a quarter more, at most {RUN_ON_MOST} tokens, to the sentence's end (. ! ? or a line "
+                   "break; finish_reason \"sentence\"), never past the model's window.")
 STOPPED_WORDS = "stopped by Ctrl+C: the words written so far are above, kept as they are"
 
 
