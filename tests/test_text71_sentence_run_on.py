@@ -68,3 +68,13 @@ def test_settings_and_the_cli_say_so(qapp, capsys):
     with pytest.raises(SystemExit):
         main(["continue", "--help"])
     assert "to the sentence's end" in " ".join(capsys.readouterr().out.split())  # (help wraps its lines)
+
+
+def test_a_long_text_leaves_the_run_on_its_room(tiny_model):
+    """A text longer than the window gives up its first tokens for the run-on too, so a long story still ends at a
+    sentence's end; where that would leave the model less than half its window of the text, it does not."""
+    window = tiny_model.context_window
+    generation = documents.continuation(tiny_model, STORY * 60, _wild(0))
+    assert generation.run_on == run_on_tokens(LIMIT) and len(generation.prompt_ids) == window - LIMIT - generation.run_on
+    long_limit = documents.continuation(tiny_model, STORY * 60, _wild(0, limit=100))
+    assert len(long_limit.prompt_ids) == window - 100

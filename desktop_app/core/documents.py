@@ -425,9 +425,12 @@ def continuation(loaded, text: str, settings, *, cancel: threading.Event | None 
     from desktop_app.core.text_training import plain_ids
 
     new = max(1, min(settings.max_new_tokens, loaded.context_window - 1))
-    # room for the run-on to a sentence's end too (sentence_end): a long text gives up as many of its first tokens
     run_on = run_on_tokens(new)
-    room = loaded.context_window - min(new + run_on, loaded.context_window - 1)
+    room = loaded.context_window - new
+    if room - run_on >= loaded.context_window // 2:
+        # room for the run-on to a sentence's end too (sentence_end): a long text gives up as many of its first
+        # tokens, where the model still reads half its window of it; else the run-on gets what room is left
+        room -= run_on
     ids = plain_ids(loaded.tokenizer, text)
     if not ids:
         raise UserFacingError("This model has no start-of-text token: write a few words first, then continue.")
