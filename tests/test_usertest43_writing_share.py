@@ -23,7 +23,9 @@ def test_the_words_give_the_share_of_the_limit_and_never_100():
     assert writing_words(32, 128) == "writing\u2026 25%"
     assert writing_words(128, 128) == "writing\u2026 99%", "it says it is done when it ends, not before"
     assert writing_words(5, 0) == WRITING
-    assert writing_tip("Writing", 1, 128) == "Writing\n1 token of at most 128 (Max new tokens in Settings, Ctrl+,): it may end sooner"
+    assert writing_tip("Writing", 1, 128) == ("Writing\n1 token of at most 128 (Max new tokens in Settings, Ctrl+,): it may "
+                                              "end sooner, or run on mid-sentence up to 32 tokens more to the "
+                                              "sentence's end")  # (text71)
     assert writing_tip("Writing", 0, 128) == "Writing"
 
 

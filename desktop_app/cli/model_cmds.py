@@ -111,7 +111,8 @@ def _register_ask(subparsers, common: argparse.ArgumentParser) -> None:
 
 # why a generation ended, in words: its line had said "length", which named no option (usertest 25)
 ENDINGS = {"eos": "the model ended it", "stop": "the model ended it", "length": "stopped at --max-new-tokens {limit}",
-           "context": "stopped: the model's window is full", "cancelled": "stopped"}
+           "context": "stopped: the model's window is full", "cancelled": "stopped",
+           "sentence": "ran on past --max-new-tokens {limit} to end its sentence"}  # (text continue's run-on)
 
 
 def generation_summary(generation, asked: int | None = None) -> str:
@@ -223,6 +224,40 @@ def write_tokens(records, stream=None) -> None:
             write_token(replace(record, text=drawn), stream)
 
 
+class StreamedTokens:
+    """Tokens written as they stream in (``generate``, ``ask``, ``chat``, ``text continue``), each cluster spread over
+    tokens ("👨‍👩‍👧‍👦") drawn whole in the colour of the token that ends it, as ``write_tokens`` and the window draw it:
+    the pieces of a cluster not yet complete are held back (core.grapheme_cells.settled_count) until it completes
+    or the stream ends (``finish``). Token by token, the colour codes between its pieces had broken the sequence.
+    Used as the stream's ``on_token``; as a context manager it finishes once the stream ends."""
+
+    def __init__(self, stream=None):
+        self.stream = stream
+        self.held: list[TokenRecord] = []
+
+    def __call__(self, record: TokenRecord) -> None:
+        from desktop_app.core.grapheme_cells import settled_count
+
+        self.held.append(record)
+        settled = settled_count([r.text for r in self.held])
+        if settled:
+            write_tokens(self.held[:settled], self.stream)
+            del self.held[:settled]
+
+    def finish(self) -> None:
+        """The stream ended: what is held back is written as it is."""
+        if self.held:
+            write_tokens(self.held, self.stream)
+            self.held = []
+
+    def __enter__(self) -> "StreamedTokens":
+        return self
+
+    def __exit__(self, error_type, *_exc) -> None:
+        if error_type is None:  # (an error or a second Ctrl+C: what is held is not written over its message)
+            self.finish()
+
+
 # ---------------------------------------------------------------- commands
 
 def cmd_generate(args) -> int:
@@ -240,8 +275,8 @@ def cmd_generate(args) -> int:
     try:
         # a kept answer stops at Ctrl+C and is saved as far as it got, as chat's and the window's Stop keep it:
         # `ask` had dropped 60 written tokens with "interrupted: nothing was saved" (clitrial70)
-        with ctrl_c_stops(cancel) if args.save else contextlib.nullcontext():
-            answer.run(on_token=None if args.json else write_token)
+        with ctrl_c_stops(cancel) if args.save else contextlib.nullcontext(), StreamedTokens() as writer:
+            answer.run(on_token=None if args.json else writer)
     except KeyboardInterrupt:
         words = "nothing was saved" if args.save else ""
         if args.json:
@@ -387,8 +422,8 @@ class TerminalChat:
                                         system=self.args.system, cancel=cancel)
         print_notice(answer.notice)
         sys.stdout.write("Model: ")
-        with ctrl_c_stops(cancel):
-            answer.run(write_token)
+        with ctrl_c_stops(cancel), StreamedTokens() as writer:
+            answer.run(writer)
         print()
         self._keep(line, answer)
 

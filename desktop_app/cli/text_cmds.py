@@ -13,7 +13,7 @@ from pathlib import Path
 from desktop_app.cli.common import (NEW_FILE_HELP, RECORD_FIELDS, CliError, load_model_for_cli, print_json,
                                     refuse_existing, stderr_bar)
 from desktop_app.cli import model_cmds
-from desktop_app.cli.model_cmds import add_sampling_options, generation_summary, sampling_from_args, write_token
+from desktop_app.cli.model_cmds import add_sampling_options, generation_summary, sampling_from_args
 from desktop_app.cli.out_option import add_hidden_alias, endings_words, fold_out_files, option_words
 from desktop_app.cli.stdin_text import STDIN_ARGUMENT, STDIN_HELP, STDIN_NAME, stdin_bytes
 from desktop_app.core.calibration import calibration_rows, calibration_words
@@ -21,6 +21,7 @@ from desktop_app.core.count_words import counted
 from desktop_app.core.palette import MAX_ENTROPY_BITS  # no torch: the histogram's end
 from desktop_app.core.recited import MIN_TOKENS  # (no model, no torch: the default in --help)
 from desktop_app.core.records import RECORD_UNITS
+from desktop_app.core.sentence_end import RUN_ON_FROM, RUN_ON_MOST
 
 # the lists' token numbers count from 1, as the window's status bar does for the same token (they had counted from
 # 0, the --json records' index: "token 7" here was the window's "token 8", cli52)
@@ -84,7 +85,7 @@ def _register_analyse(subparsers, common: argparse.ArgumentParser) -> None:
 
 def _register_continue(subparsers, common: argparse.ArgumentParser) -> None:
     """``continue``: the model goes on from a text file's end."""
-    cont = subparsers.add_parser("continue", parents=[common], epilog=CONTINUE_CTRL_C,
+    cont = subparsers.add_parser("continue", parents=[common], epilog=f"{CONTINUE_RUN_ON} {CONTINUE_CTRL_C}",
                                  help="let the model continue a text file from its end, coloured by probability")
     cont.add_argument("file", metavar="FILE", help=CONTINUE_FILE_HELP)
     add_sampling_options(cont)
@@ -406,6 +407,9 @@ CONTINUE_FILE_HELP = f"a UTF-8 text file (empty: start from the start token); {S
 CONTINUE_CTRL_C = ("Ctrl+C stops the continuation at its next token and keeps what was written: the text shows it, "
                    "--json prints it with finish_reason \"cancelled\"; exit code 0, as `chat`'s Ctrl+C. A second "
                    "Ctrl+C before it stops ends at once: exit code 130.")
+CONTINUE_RUN_ON = (f"Where --max-new-tokens (of {RUN_ON_FROM} or more) is reached mid-sentence, the continuation "
+                   f"runs on up to a quarter more, at most {RUN_ON_MOST} tokens, to the sentence's end (. ! ? or a line "
+                   "break; finish_reason \"sentence\"), never past the model's window.")
 STOPPED_WORDS = "stopped by Ctrl+C: the words written so far are above, kept as they are"
 
 
@@ -420,9 +424,9 @@ def cmd_continue(args) -> int:
     cancel = threading.Event()
     if not args.json and model_cmds.use_colour(sys.stdout) and text:
         sys.stdout.write(f"\x1b[2m{text[-400:]}\x1b[0m")  # the end of the text, dim, then the new words
-    with model_cmds.ctrl_c_stops(cancel):
+    with model_cmds.ctrl_c_stops(cancel), model_cmds.StreamedTokens() as writer:
         generation = session.continue_text(loaded, text, settings, cancel=cancel,
-                                           on_token=None if args.json else write_token)
+                                           on_token=None if args.json else writer)
     if args.json:
         print_json({"file": args.file, "model": loaded.model_id, "text": generation.text,
                     "finish_reason": generation.finish_reason, "seed": generation.seed,

@@ -421,15 +421,22 @@ def continuation(loaded, text: str, settings, *, cancel: threading.Event | None 
     ``then_ids``: tokens forced after the text first (an alternative the person chose),
     scored and part of the continuation's records and text."""
     from desktop_app.core.generation import Generation
+    from desktop_app.core.sentence_end import run_on_tokens
     from desktop_app.core.text_training import plain_ids
 
     new = max(1, min(settings.max_new_tokens, loaded.context_window - 1))
+    run_on = run_on_tokens(new)
     room = loaded.context_window - new
+    if room - run_on >= loaded.context_window // 2:
+        # room for the run-on to a sentence's end too (sentence_end): a long text gives up as many of its first
+        # tokens, where the model still reads half its window of it; else the run-on gets what room is left
+        room -= run_on
     ids = plain_ids(loaded.tokenizer, text)
     if not ids:
         raise UserFacingError("This model has no start-of-text token: write a few words first, then continue.")
     run = replace(settings, max_new_tokens=new)
-    return Generation(loaded, ids[-room:], run, cancel=cancel, stop_sequences=(), prefix_ids=[int(i) for i in then_ids])
+    return Generation(loaded, ids[-room:], run, cancel=cancel, stop_sequences=(), prefix_ids=[int(i) for i in then_ids],
+                      run_on=run_on)
 
 
 def continue_text(loaded, text: str, settings, *, cancel: threading.Event | None = None,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.records import TokenRecord
+from desktop_app.core.sentence_end import only_closers, sentence_end
 from desktop_app.core.threads import answer_team, answering
 
 if TYPE_CHECKING:  # torch is imported where it is used: the window shows before torch has loaded
@@ -271,8 +272,9 @@ class Generation:
     def __init__(self, loaded: LoadedModel, prompt_ids: list[int], settings: SamplingSettings, *,
                  cancel: threading.Event | None = None, prefix_ids: list[int] | tuple = (),
                  prefix_records: list[TokenRecord] | tuple = (), stop_sequences: tuple[str, ...] | None = None,
-                 fast: bool | None = None, lean: bool | None = None):
-        """``fast``: the static-cache path (core.fast_decode), same tokens and records; None
+                 fast: bool | None = None, lean: bool | None = None, run_on: int = 0):
+        """``run_on``: where the length is reached mid-sentence, up to so many tokens more to the sentence's end
+        (core.sentence_end; never past the model's window); finish_reason "sentence" where they found it. ``fast``: the static-cache path (core.fast_decode), same tokens and records; None
         decides as FAST_DECODING says (by default: fast where a compiled step is prepared).
         ``lean``: off the fast path, the lean step (core.lean_decode) where it applies; None:
         as LEAN_DECODING says. ``path`` says afterwards which answered: static, lean or plain."""
@@ -291,6 +293,7 @@ class Generation:
         self.generated = 0
         self.fast = fast
         self.lean = lean
+        self.run_on = max(0, run_on)
         self.path: str | None = None
         self.on_reading = None  # (read, total) while a long prompt is read, chunk by chunk (core.fast_decode)
         # called between two tokens, where other short work may use the model (the window's
@@ -345,26 +348,28 @@ class Generation:
         held = _Holdback(self.stop_sequences)
         context = self.prompt_ids + self.prefix_ids
         budget = min(self.settings.max_new_tokens, loaded.context_window - len(context))
+        run_on = max(0, min(self.run_on, loaded.context_window - len(context) - max(0, budget)))
         # the thread team is measured per model, except where a compiled step is guarded on it
         team = answer_team(loaded.model, measured=not compile_wanted(loaded.device))
         with loaded.lock, torch.inference_mode(), team, answering():
-            steps = self._steps(len(context) + max(0, budget))
+            steps = self._steps(len(context) + max(0, budget) + run_on)
             logits = self._prefill(steps, context)
             if logits is None:
                 return
             if self.prefix_ids:
                 yield from self._force_prefix(logits[:-1], decoder, held)
-            yield from self._sample(steps, logits[-1], budget, decoder, held, team)
+            yield from self._sample(steps, logits[-1], (budget, run_on), decoder, held, team)
         if not held.stopped:
             yield from self._release(held.drain(decoder.flush()))
 
-    def _sample(self, steps, next_logits, budget: int, decoder: IncrementalDecoder, held: _Holdback,
+    def _sample(self, steps, next_logits, budgets: tuple[int, int], decoder: IncrementalDecoder, held: _Holdback,
                 team) -> Iterator[TokenRecord]:
-        """The new tokens, one a step, until the budget is spent, the model ends its text, a stop
-        sequence shows or a cancel comes (``finish_reason`` says which); between two tokens the
-        thread team may change and ``between`` may run, never inside one."""
+        """The new tokens, one a step, until the budget is spent (then, within ``budgets``' run-on, until a
+        sentence ends), the model ends its text, a stop sequence shows or a cancel comes (``finish_reason`` says
+        which); between two tokens the thread team may change and ``between`` may run, never inside one."""
         import torch
 
+        budget, run_on = budgets
         generator = torch.Generator(device=self.loaded.device)
         generator.manual_seed(self.seed)
         stop_ids = eos_ids(self.loaded)
@@ -372,14 +377,19 @@ class Generation:
         team.restart()
         self._sampling_from = time.perf_counter()
         self.finish_reason = "length" if budget == self.settings.max_new_tokens else "context"
-        for _ in range(max(0, budget)):
+        for step in range(max(0, budget) + run_on):
             if self.cancel.is_set():
                 self.finish_reason = "cancelled"
+                break
+            ending = self._sentence_ending(held) if step >= budget else None
+            if ending == "whole":
                 break
             token, chosen, record = self._choose(next_logits, generator, decoder, stop_ids)
             if record is None:
                 self.finish_reason = "eos"
                 break
+            if ending == "mark" and not only_closers(record.text):
+                break  # the sentence ended at its mark: the token after it is not the continuation's
             self.generated += 1
             held.add(record, decoder.pending)
             yield from self._release(held.ready())
@@ -389,6 +399,15 @@ class Generation:
             next_logits = steps.step(chosen)
             team.tick()  # between tokens: the team may change here, never inside one
             self._pause(team)
+        if self.finish_reason == "length" and self.generated > budget and self._sentence_ending(held):
+            self.finish_reason = "sentence"
+
+    def _sentence_ending(self, held: _Holdback) -> str | None:
+        """How the text written so far ends (core.sentence_end): None inside a sentence, or while a character
+        or a stop sequence is held back."""
+        if held.records or held.partial:
+            return None
+        return sentence_end("".join(r.text for r in self.records[-4:]))
 
     def _force_prefix(self, logits, decoder: IncrementalDecoder, held: _Holdback) -> Iterator[TokenRecord]:
         """The records of the prefix a branch put there, from the prompt pass's ``logits`` over it,

@@ -101,3 +101,27 @@ def token_cluster(window: list[str], index: int) -> str:
         if any(start <= place < end for place in ends) and (own == "" or start < at or end > at + len(own)):
             return joined[start:end]
     return joined[at] if own == "" else ""
+
+
+def settled_count(texts: list[str]) -> int:
+    """Of a text still being written, token by token (``texts``: the tokens not yet drawn), how many leading tokens
+    draw cells no later token can change: all of them where the text ends in an ASCII character, else those before
+    the token where its last cluster starts (a joiner and another emoji, a skin tone or an accent may still join
+    it). A stream drawn as it comes (the CLI's answers) holds the rest back until it completes or the stream ends,
+    so a cluster is drawn whole, as ``drawn_texts`` draws it once all the tokens are known."""
+    joined = "".join(texts)
+    if not joined or (texts[-1] and joined[-1] < "\x80"):
+        return len(texts)
+    # the clusters of the non-ASCII run that ends it, from the character before (an "e" its accent follows)
+    begin = min(_trailing_run_start(joined), len(joined) - 1)
+    last_start = list(_CLUSTER.finditer(joined, max(begin - 1, 0)))[-1].start()
+    starts = list(itertools.accumulate((len(t) for t in texts), initial=0))
+    return max(bisect.bisect_right(starts, last_start) - 1, 0)
+
+
+def _trailing_run_start(joined: str) -> int:
+    """Where the run of non-ASCII characters that ends ``joined`` starts (its length: none ends it)."""
+    at = len(joined)
+    while at > 0 and joined[at - 1] >= "\x80":
+        at -= 1
+    return at

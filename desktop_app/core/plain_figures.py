@@ -26,6 +26,16 @@ def predictability_words(perplexity: float) -> str:
     return "about as predictable as ordinary prose"
 
 
+def surprise_sentence(summary, keep_together=lambda words: words) -> str:
+    """"About as predictable as ordinary prose to the model: mean surprisal 5.12 bits · perplexity 34.8": the one
+    source of these words for the Text tab's summary and the HTML page's (``keep_together``: how a front end keeps
+    the figures on one line, e.g. with no-break spaces). ``summary``: a core.documents.TextSummary."""
+    verdict = predictability_words(summary.perplexity)
+    perplexity = f"{summary.perplexity:,.1f}" if math.isfinite(summary.perplexity) else "\u221e"
+    figures = keep_together(f"mean surprisal {summary.mean_surprisal_bits:.2f} bits \u00b7 perplexity {perplexity}")
+    return f"{verdict[:1].upper()}{verdict[1:]} to the model: {figures}"
+
+
 def share_words(share: float) -> str:
     """A share of tokens as a writer says it: "about 2 in 3", "almost all", "hardly any"."""
     if share >= 0.95:

@@ -6,9 +6,9 @@ the Text tab's summary and its charts say them. Tables, not pictures: a reader c
 from __future__ import annotations
 
 import html
-import math
 
 from desktop_app.core.calibration import calibration_rows, calibration_words
+from desktop_app.core.plain_figures import surprise_sentence
 
 SUMMARY_STYLE = """
 .sum{margin:1.5em 0 0;font-size:14px}
@@ -39,9 +39,8 @@ def _ranks(summary) -> str:
 
 
 def _surprise(summary) -> str:
-    perplexity = f"{summary.perplexity:,.1f}" if math.isfinite(summary.perplexity) else "\u221e"
-    return (f"<p>{summary.tokens:,} tokens scored. How surprising the text is to the model: mean surprisal "
-            f"{summary.mean_surprisal_bits:.2f} bits per token, perplexity {perplexity}.</p>\n")
+    """The Text tab's words for the figures (plain_figures.surprise_sentence: one source), after the count."""
+    return f"<p>{summary.tokens:,} tokens scored. {html.escape(surprise_sentence(summary))}.</p>\n"
 
 
 def _first_guesses(result) -> str:

@@ -8,6 +8,7 @@ from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
 from desktop_app.core.count_words import counted
 from desktop_app.core.local_time import local_stamp
+from desktop_app.core.sentence_end import run_on_words
 
 PASTE_ON_COLOURS_WORDS = ("The coloured text takes no paste: Edit (Ctrl+E) opens it for writing, "
                           "New (Ctrl+N) starts a new text.")
@@ -42,8 +43,9 @@ def writing_tip(tip: str, written: int, max_new_tokens: int) -> str:
     """The status words' tooltip (``tip``: what is written, from where) with what the share counts."""
     if written <= 0 or max_new_tokens <= 0:
         return tip
+    run_on = run_on_words(max_new_tokens)
     return (f"{tip}\n{counted(written, 'token')} of at most {max_new_tokens:,} (Max new tokens in Settings, Ctrl+,): "
-            "it may end sooner")
+            f"it may end sooner{', or run on mid-sentence ' + run_on if run_on else ''}")
 
 
 def broken_lines_notice(count: int) -> str:

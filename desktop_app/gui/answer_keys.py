@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop_app.core.word_cut import clip_at_word
-from desktop_app.gui.off_words import ANSWERING
+from desktop_app.gui.off_words import ANSWERING, NO_TOKEN_TO_EXPLAIN
 
 THUMB_UP_KEYS, THUMB_DOWN_KEYS, REGENERATE_KEYS = "Ctrl+Shift+Up", "Ctrl+Shift+Down", "Ctrl+R"
 THUMB_KEY_NAMES = {1: "Ctrl+Shift+\u2191", -1: "Ctrl+Shift+\u2193"}  # as the tooltips name them
@@ -119,3 +119,19 @@ def forget_busy_line(window, busy_words: str = ANSWERING) -> None:
     if bar.currentMessage().startswith(busy_words):
         bar.clearMessage()
 
+
+
+def explain_by_key(window) -> None:
+    """Ctrl+I (off_words.EXPLAIN_KEYS): "Why this token?" on the token the inspector shows (the one selected in
+    Chat or in Text), by pressing its button, so it does what a click does; the inspector comes into view. Where
+    the button is off, the status bar says why (its tooltip's words); with no token, which to pick."""
+    explain = window.inspector.explain
+    say = window.statusBar().showMessage
+    if explain.message_id is None and not explain.in_text:
+        say(NO_TOKEN_TO_EXPLAIN, SAID_MS)
+        return
+    window.finetune_side.show_inspector(clicked=True)
+    if not explain.button.isEnabled():
+        say(explain.button.toolTip(), SAID_MS)
+        return
+    explain.button.click()

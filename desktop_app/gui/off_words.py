@@ -211,7 +211,10 @@ def sibling_tip(step: int, position: int, count: int, *, answering: bool) -> str
 
 # ------------------------------------------------------------ "Explain this token"
 
-EXPLAIN_TIP = "What each layer predicted, which earlier tokens led here, and what the sampler did"
+EXPLAIN_KEYS = "Ctrl+I"  # (text71) bound in shortcuts.bind; "I" as in inspect: the inspector's section, in Chat and Text
+EXPLAIN_TIP = f"What each layer predicted, which earlier tokens led here, and what the sampler did ({EXPLAIN_KEYS})"
+NO_TOKEN_TO_EXPLAIN = (f"{EXPLAIN_KEYS} explains the selected token (“Why this token?”): click a token of an "
+                       "answer or of the coloured text first")
 EXPLAINING_TIP = "This token is being explained: the figures come below. Cancel (by the bar) stops it"
 RATE_BAD_TIP = ("The same rating as the token menu's \u201cbad\u201d: the next fine-tune learns to make this token "
                 "less likely here")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QCombo
                                QLabel, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
+from desktop_app.core.sentence_end import RUN_ON_FROM, RUN_ON_MOST
 from desktop_app.gui.range_fields import ClampedDoubleSpinBox, ClampedSpinBox, Clamps
 from desktop_app.gui.theme import THEME_CHOICES, styled_label
 from desktop_app.gui.wheel_guard import wheel_after_click
@@ -32,7 +33,11 @@ FIELD_TIPS = (
               "cannot start an answer off course (0.00: off)"),
     ("Repetition penalty", "Makes a token already in the answer less likely to be drawn again (1.00: off). "
                            "The colours and probabilities shown stay the model's own."),
-    ("Max new tokens", "The longest answer, in tokens: the model stops here if it has not ended by itself"),
+    # text71: a continuation cut mid-sentence read as broken to a writer (core.sentence_end)
+    ("Max new tokens", "The longest answer, in tokens: the model stops here if it has not ended by itself. A "
+                       f"continuation in the Text tab that reaches it mid-sentence runs on up to {RUN_ON_MOST} "
+                       f"tokens more (at most a quarter of the limit; none under {RUN_ON_FROM}) to the sentence's "
+                       "end: . ! ? or a line break"),
     ("Seed", "The same seed and settings give the same answer again (random: a different one each time)"),
     ("Greedy", "Always take the most likely token: the same answer every time"),
     ("Alternatives kept", "How many of the other likely tokens each token keeps, with their probabilities, for "

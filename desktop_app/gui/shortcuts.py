@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QPushButton, Q
 from desktop_app.gui import answer_keys, view_toolbar
 from desktop_app.gui.figure_words import GLOSSARY, GLOSSARY_TITLE
 from desktop_app.gui.focus_order import make_tab_stop
+from desktop_app.gui.off_words import EXPLAIN_KEYS
 from desktop_app.gui.theme import icon
 
 # the dialog's two tabs, "Keys" and "What the words and figures mean", in one title, as its button's tip says them
@@ -36,7 +37,8 @@ SHORTCUTS = (
     ("Ctrl+3", "the Fine-tune tab, on its button (Enter or Space starts a run)"),
     ("Ctrl+,", "sampling settings"),
     ("Ctrl+L", "choose a model (the model dialog)"),
-    ("Ctrl+Shift+C", "Compare: the selected answer under the base model and the adapter"),
+    # (text71: "under the base model and the adapter" wrapped one word onto a line of its own; Ctrl+I's row took it)
+    ("Ctrl+Shift+C", "Compare: the selected answer with and without the adapter"),
     # where the model leaves the app: F1 named no way to export it, only the conversation (usertest46)
     ("Ctrl+H", "the adapter history (Fine-tune tab): Enter uses the selected adapter, Export\u2026 saves it "
                "for llama.cpp, Ollama"),
@@ -53,6 +55,7 @@ SHORTCUTS = (
                                           "(alternatives: the Tab stop after its good / bad, \u2191 \u2193 pick, "
                                           "Enter continues)"),
     ("+ / - / 0", "rate the selected token good / bad / clear (the Menu key: its right-click menu)"),
+    (EXPLAIN_KEYS, "\u201cWhy this token?\u201d on the selected token (Chat or Text)"),
     ("Ctrl+Shift+\u2191 / Ctrl+Shift+\u2193", "thumbs up / down on the answer in hand (the one you are on, else the "
                                              "inspector's, else the newest; in Text: the continuation shown); "
                                              "again: clear it"),
@@ -96,7 +99,8 @@ def bind(window) -> None:
                          ("F1", lambda: show_shortcuts(window)), ("Ctrl+Q", window.close),
                          (answer_keys.THUMB_UP_KEYS, lambda: answer_keys.thumb_by_key(window, 1)),
                          (answer_keys.THUMB_DOWN_KEYS, lambda: answer_keys.thumb_by_key(window, -1)),
-                         (answer_keys.REGENERATE_KEYS, lambda: answer_keys.regenerate_by_key(window))):
+                         (answer_keys.REGENERATE_KEYS, lambda: answer_keys.regenerate_by_key(window)),
+                         (EXPLAIN_KEYS, lambda: answer_keys.explain_by_key(window))):
         QShortcut(QKeySequence(keys), window, action)
 
 

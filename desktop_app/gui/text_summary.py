@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QMenu, QProgress
 from desktop_app.core.count_words import counted
 from desktop_app.core.documents import TextSummary
 from desktop_app.core.palette import MAX_ENTROPY_BITS
-from desktop_app.core.plain_figures import PROSE_BAND_WORDS, predictability_words
+from desktop_app.core.plain_figures import PROSE_BAND_WORDS, surprise_sentence
 from desktop_app.gui.first_guess_chart import FirstGuessChart
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.summary_charts import BucketBar, Histogram
@@ -489,10 +489,9 @@ SURPRISE_TIP = ("<b>How surprising the text is to the model</b><br><b>Surprisal<
 
 def surprise_words(summary: TextSummary) -> str:
     """"About as predictable as ordinary prose to the model: mean surprisal 5.12 bits · perplexity 34.8", the two
-    figures with their words on one line: at 1280x800 "· perplexity 30.5" had wrapped alone onto a line of its own."""
-    verdict = predictability_words(summary.perplexity)
-    return (f"{verdict[:1].upper()}{verdict[1:]} to the model: "
-            f"{_whole(f'mean surprisal {summary.mean_surprisal_bits:.2f} bits · perplexity {_perplexity(summary)}')}")
+    figures with their words on one line: at 1280x800 "· perplexity 30.5" had wrapped alone onto a line of its own.
+    The words are core.plain_figures.surprise_sentence's, which the HTML page's summary says too."""
+    return surprise_sentence(summary, _whole)
 
 
 def figures_text(summary: TextSummary) -> str:

@@ -13,13 +13,14 @@ import bisect
 import math
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QKeySequence, QPainter, QTextBlockFormat,
+from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QFont, QKeySequence, QPainter, QTextBlockFormat,
                            QTextCharFormat, QTextCursor)
 from PySide6.QtWidgets import QApplication, QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.grapheme_cells import drawn_texts, redraw_start
-from desktop_app.core.token_words import cell_texts, completed_character, token_said, tooltip_html, written_places
+from desktop_app.core.token_words import (cell_texts, completed_character, shown_text, token_said, tooltip_html,
+                                          written_places)
 from desktop_app.gui.token_marks import MarkPainter, span_rects
 # the formats and colours live in token_formats; their names stay importable from here, where callers found them
 from desktop_app.gui.token_formats import (MODEL_START_COLOUR, MODEL_WORDS, PLAIN, TOKEN_INDEX, Colorizer,  # noqa: F401
@@ -33,6 +34,11 @@ LINE_GAP = 7  # px between lines, for the tokens' marks and rings
 CARD_TEXT_NAMES = {"user": "Your message", "assistant": "Answer"}
 HEATMAP_NAME = "Your text's tokens"
 
+
+# a piece's mark in half its width: a family emoji's ~11 GPT-2 tokens (20 in the tiny test tokenizer's bytes) drew a
+# row of full-width dots before its glyph, 95 px of them; each piece keeps its own cell, colour and click (text71)
+PIECE_MARK = shown_text("", coloured=True)
+PIECE_SPACING = 50  # percent of the mark's own advance
 
 FLASH_MS = 2500  # how long a word the ranking pointed at keeps its ring: long enough to find it after the scroll
 
@@ -356,9 +362,17 @@ class TokenView(QTextEdit):
             fmt.setToolTip(self.overlay.tips[index])
         if index in self.model_written:
             fmt.setFontItalic(True)
+        if self.is_piece(index):
+            fmt.setFontLetterSpacingType(QFont.SpacingType.PercentageSpacing)
+            fmt.setFontLetterSpacing(PIECE_SPACING)
         if self.format_hook:
             self.format_hook(index, record, fmt)
         return fmt
+
+    def is_piece(self, index: int) -> bool:
+        """A cell that draws nothing of its own, only its piece mark: the first bytes of a character, or a part of
+        a cluster the token after it finishes (``grapheme_cells.drawn_texts``)."""
+        return index < len(self.drawn) and self.drawn[index] == "" and self.shown[index] == PIECE_MARK
 
     def token_tip(self, index: int, record: TokenRecord) -> str:
         """A token's tooltip: ``tip_for``'s (a change's before and after), else its figures."""
