@@ -186,6 +186,11 @@ class TextView(QWidget):
         self.branch_panel.better_requested.connect(lambda bid: self.write_better(bid))
         self.branch_panel.continue_main_requested.connect(self._continue_main)
         self.branch_panel.export_main_requested.connect(self._export_main)
+        # F2 renames the branch selected in the outline from the coloured text too: a continuation selects its new
+        # branch while the keys stay on the text, where F2 did nothing (readme71); the text's own key, so F2
+        # elsewhere in the window is still not taken
+        rename = QShortcut(QKeySequence(Qt.Key.Key_F2), self.heatmap, self.branch_panel.rename_selected)
+        rename.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.regenerate_button.clicked.connect(self.regenerate)
         self.editor.textChanged.connect(self._edited)
         self.continue_button.clicked.connect(self.continue_text)
