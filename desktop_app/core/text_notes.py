@@ -78,6 +78,25 @@ def forked_notice(by_id: dict, ratings: dict, source: int, new: int) -> str:
             f"so that continuation stays as it was in its own branch, {named(source)}{rated}.")
 
 
+# a regenerated continuation the same, word for word, as one beside it: the tree gained a branch that looked like
+# none, and nothing said why (readme71 pressed Ctrl+R twice and saw the same words). Greedy or seeded settings are
+# said at the click (generation.same_again_reason); this is the sure model, or a top-k of 1
+WRITTEN_AGAIN = ("The model wrote the same continuation again, word for word: at these settings it has little else "
+                 "to choose here. "
+                 "A higher temperature in Settings (Ctrl+,) gives another.")
+
+
+def written_again(by_id: dict, branch_id: int | None) -> str | None:
+    """WRITTEN_AGAIN where branch ``branch_id`` has a sibling (the same parent, the same place) with its very text;
+    None otherwise."""
+    branch = by_id.get(branch_id)
+    if branch is None or not branch["text"]:
+        return None
+    same = [b for b in by_id.values() if b["id"] != branch_id and b["parent_id"] == branch["parent_id"]
+            and b["start"] == branch["start"] and b["text"] == branch["text"]]
+    return WRITTEN_AGAIN if same else None
+
+
 def end_words(text: str, reason: str, max_new_tokens: int) -> str | None:
     """Why a continuation (its ``text``) ended, where neither the person ended it nor the model:
     stopped, or at the limit of ``max_new_tokens``. None: nothing to say."""

@@ -6,8 +6,10 @@ new tokens: that in the window's status bar)."""
 from __future__ import annotations
 
 from desktop_app.core.documents import summarize_authored
+from desktop_app.core.generation import same_again_reason
 from desktop_app.core.text_notes import (COLOURING, FIGURES_BEFORE_CONTINUATION, WRITING_CONTINUATION,
-                                         WRITING_FROM_CURSOR, end_words, writing_tip, writing_words)
+                                         WRITING_FROM_CURSOR, end_words, writing_tip, writing_words,
+                                         written_again)
 from desktop_app.gui import answer_keys
 from desktop_app.gui.off_words import NOTHING_TO_CONTINUE, WRITING
 from desktop_app.gui.text_documents import PLAIN_PREVIEW_CHARS
@@ -201,10 +203,14 @@ class Continuation:
             answer_keys.forget_busy_line(self.view.window(), WRITING)
         self.view.status.setToolTip("")
         self.view.branch_panel.drop_writing()
-        if reason == "length" and note:
+        tree = self.controller.tree
+        # greedy or seeded settings said why at the click (generation.same_again_reason)
+        sure = text and not same_again_reason(self.controller.chat.settings)
+        again = written_again(tree.by_id, tree.shown) if sure else None
+        if (reason == "length" and note) or again:
             # said in the window's status bar, which takes no room: in the tab's status row it stayed until
             # an edit and, at 800x480, held the text under four lines
-            self._status_bar_says(note)
+            self._status_bar_says(" ".join(filter(None, (again, note))))
             note = None
         self.stop_note = None if note is None else (note, self.controller.tree.shown)
         # the analysis that follows it replaces the streamed colours: its words, until it is done (then
