@@ -1,0 +1,76 @@
+"""usertest71: a teacher preparing a class on how a language model picks the next word, on a 1024x768 projector
+(pytest-qt, offscreen, the tiny fixture model, a real store and settings file)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gui_windows import opened_window  # noqa: E402
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def window(qtbot, qapp, tiny_model_dir):
+    from desktop_app.gui.text_zoom import set_zoom
+
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=8, seed=5) as window:
+        window.set_mode("chat")
+        window.resize(1024, 740)
+        window.activateWindow()
+        qtbot.waitExposed(window)
+        try:
+            yield window
+        finally:
+            set_zoom(qapp, 100)  # the application's font is shared by the tests after this one
+
+
+def _press(qtbot, window, key) -> None:
+    qtbot.keyClick(window.prompt, key, CTRL)
+    QApplication.processEvents()
+
+
+def test_ctrl_plus_grows_the_windows_text_and_ctrl_0_brings_it_back(window, qtbot, qapp):
+    """Ctrl++ did nothing: only the desktop's own font size grew the answers for a projector."""
+    usual_pt = qapp.font().pointSizeF()
+    prompt_px = window.prompt.fontInfo().pixelSize()
+    _press(qtbot, window, Qt.Key.Key_Plus)
+    _press(qtbot, window, Qt.Key.Key_Equal)  # Ctrl+= too: "+" is Shift+= on many keyboards
+    assert qapp.font().pointSizeF() == pytest.approx(usual_pt * 1.25)
+    assert window.prompt.fontInfo().pixelSize() > prompt_px  # the style sheet's sizes grew too
+    assert "125%" in window.statusBar().currentMessage()
+    assert int(window.settings.value("text_zoom")) == 125  # kept for the next start
+    _press(qtbot, window, Qt.Key.Key_0)
+    assert qapp.font().pointSizeF() == pytest.approx(usual_pt)
+    assert window.prompt.fontInfo().pixelSize() == prompt_px
+    assert int(window.settings.value("text_zoom")) == 100
+
+
+def test_the_prompt_rows_words_come_back_at_the_usual_size(window, qtbot, qapp):
+    """At 150% the prompt row dropped Settings' and Regenerate's words; back at 100% they stayed icons alone."""
+    words = {button: button.text() for button in (window.settings_button, window.regenerate_button)}
+    assert all(words.values())
+    for _ in range(3):
+        _press(qtbot, window, Qt.Key.Key_Plus)
+    _press(qtbot, window, Qt.Key.Key_0)
+    assert {button: button.text() for button in words} == words
+
+
+def test_a_kept_text_size_is_restored_at_the_next_start(qapp):
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.gui.text_zoom import restore_zoom, set_zoom, zoom_percent
+
+    settings = QSettings()
+    try:
+        settings.setValue("text_zoom", 150)
+        restore_zoom(settings)
+        assert zoom_percent(qapp) == 150
+    finally:
+        set_zoom(qapp, 100)
+        settings.remove("text_zoom")
