@@ -74,3 +74,41 @@ def test_a_kept_text_size_is_restored_at_the_next_start(qapp):
     finally:
         set_zoom(qapp, 100)
         settings.remove("text_zoom")
+
+
+def _analysed_text(qtbot, window, text: str):
+    from gui_windows import WAIT_MS
+
+    window.set_mode("text")
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS) as blocker:
+        window.text_view.editor.setPlainText(text)
+    return blocker.args[0]
+
+
+def test_the_text_tabs_export_menu_writes_every_tokens_figures_as_csv(window, qtbot, tmp_path):
+    """The one CSV of the Text tab held the summary's histograms: a teacher wanting each word's chance in a
+    spreadsheet for a handout found no such file (the command line's --out X.tokens.csv has it)."""
+    import csv
+
+    scored = _analysed_text(qtbot, window, "The capital of France is London, and the sun rises in the west.")
+    panel, tools = window.text_view.summary_panel, window.text_view.analysis_tools
+    action = next(a for a in panel.export_button.menu().actions() if a.text() == "Tokens as CSV\u2026")
+    assert tools.suggested_name("tokens.csv").endswith(".tokens.csv")
+    path = tools.export("tokens.csv", str(tmp_path / "handout.tokens.csv"))
+    assert action.isEnabled() and path is not None
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["text"] for row in rows] == [r.text for r in scored.records]
+    assert [float(row["prob"]) for row in rows] == pytest.approx([r.prob for r in scored.records])
+    assert window.statusBar().currentMessage() == f"Saved {path}"
+
+
+def test_a_heatmap_png_for_a_handout_has_two_pixels_to_each_on_a_plain_screen(window, qtbot, tmp_path):
+    """On a 1024x768 projector's screen (a pixel ratio of 1) the PNG of a sentence was 498 x 109 pixels."""
+    from PySide6.QtGui import QImage
+
+    _analysed_text(qtbot, window, "To be, or not to be, that is the question.")
+    assert window.text_view.heatmap.devicePixelRatioF() == 1.0
+    path = window.text_view.analysis_tools.export("png", str(tmp_path / "famous.png"))
+    image = QImage(str(path))
+    assert image.width() == 2 * max(400, window.text_view.heatmap.width())
