@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLabel  # noqa: E402
 
 from gui_windows import opened_window  # noqa: E402
 
@@ -61,19 +61,15 @@ def test_the_prompt_rows_words_come_back_at_the_usual_size(window, qtbot, qapp):
     assert {button: button.text() for button in words} == words
 
 
-def test_a_kept_text_size_is_restored_at_the_next_start(qapp):
-    from PySide6.QtCore import QSettings
+def test_a_kept_text_size_is_restored_at_the_next_start_with_the_conversations_title_whole(window, qtbot, qapp):
+    from desktop_app.gui.text_zoom import restore_zoom, zoom_percent
 
-    from desktop_app.gui.text_zoom import restore_zoom, set_zoom, zoom_percent
-
-    settings = QSettings()
-    try:
-        settings.setValue("text_zoom", 150)
-        restore_zoom(settings)
-        assert zoom_percent(qapp) == 150
-    finally:
-        set_zoom(qapp, 100)
-        settings.remove("text_zoom")
+    title = window.conversations.findChild(QLabel, "PanelTitle")
+    window.settings.setValue("text_zoom", 150)
+    restore_zoom(window)
+    QApplication.processEvents()
+    assert zoom_percent(qapp) == 150
+    assert title.width() >= title.sizeHint().width(), f"{title.text()!r} cut at 150%"
 
 
 def _analysed_text(qtbot, window, text: str):

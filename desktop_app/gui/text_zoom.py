@@ -7,6 +7,7 @@ set again, whose sizes and icons follow the application font (``theme.font_scale
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
@@ -69,19 +70,51 @@ def zoom_by_key(window, steps: int | None) -> int:
     """A zoom key pressed: ``steps`` sizes larger or smaller, None back to the usual size; said and kept."""
     app = QApplication.instance()
     percent = set_zoom(app, 100) if steps is None else step_zoom(app, steps)
+    fit_to_font(window)
     window.statusBar().showMessage(zoom_words(percent), 6000)
     window.settings.setValue(ZOOM_SETTING, percent)
     return percent
 
 
-def restore_zoom(settings) -> None:
+def fit_to_font(window) -> None:
+    """What the window sized once from the font at its build, sized again for the font in use."""
+    # once the font's change has reached every widget (some by posted events): measured at once, the list's
+    # least width was 216 px of the 248 its title and search box then asked for
+    QTimer.singleShot(0, window, lambda: _fit_conversations(window))
+
+
+def _fit_conversations(window) -> None:
+    """The conversation list as wide as its title needs at this size; the width a larger size took from the chat
+    given back to it at a size that needs no more than the list had before (else, back at 100 %, the prompt row
+    had kept Settings and Regenerate as icons alone in a 1024 px window)."""
+    from desktop_app.gui.window_build import fit_conversations  # the build imports the wiring that imports this
+
+    panel, splitter = window.conversations, window.splitter
+    had = panel.width()
+    fit_conversations(window)
+    if not panel.isVisible():  # hidden (Ctrl+B, the Text tab): no width of its own to remember or give back
+        return
+    before = getattr(window, "conversations_width_before_zoom", None)
+    if before is None and panel.minimumWidth() > had:
+        window.conversations_width_before_zoom = had
+    elif before is not None and panel.minimumWidth() <= before:
+        window.conversations_width_before_zoom = None
+        sizes, at = splitter.sizes(), splitter.indexOf(panel)
+        given_back = sizes[at] - before
+        if given_back > 0:
+            sizes[at], sizes[at + 1] = before, sizes[at + 1] + given_back  # to the chat beside it
+            splitter.setSizes(sizes)
+
+
+def restore_zoom(window) -> None:
     """The size kept from the last start (nothing to do at the usual size: no sheet set again at start)."""
     try:
-        percent = int(settings.value(ZOOM_SETTING, 100) or 100)
+        percent = int(window.settings.value(ZOOM_SETTING, 100) or 100)
     except (TypeError, ValueError):
         percent = 100
     if percent != 100:
         set_zoom(QApplication.instance(), percent)
+        fit_to_font(window)
 
 
 def bind(window) -> None:

@@ -31,7 +31,7 @@ def saved_sampling(saved: dict) -> SamplingSettings:
 def restore(window) -> None:
     """The window as it was left (a first start: its first size)."""
     s = window.settings
-    text_zoom.restore_zoom(s)  # the text size first: the layout below is restored at it
+    text_zoom.restore_zoom(window)  # the text size first: the layout below is restored at it
     _restore_layout(window, s)
     window.legend.set_measure(s.value("measure", "probability"))
     window.legend.score_prompts.setChecked(_flag(s.value("score_prompts", "false")))
