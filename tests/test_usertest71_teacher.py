@@ -108,3 +108,18 @@ def test_a_heatmap_png_for_a_handout_has_two_pixels_to_each_on_a_plain_screen(wi
     path = window.text_view.analysis_tools.export("png", str(tmp_path / "famous.png"))
     image = QImage(str(path))
     assert image.width() == 2 * max(400, window.text_view.heatmap.width())
+
+
+def test_an_alternative_against_the_written_token_leads_with_both_chances():
+    """The inspector's comparison opened with "log-probability -1.720 vs -3.948, +2.229 (the logits' difference)":
+    words a teacher could not explain to a class, before the two chances they could."""
+    import math
+
+    from desktop_app.core.records import Alternative, TokenRecord
+    from desktop_app.gui.inspector_words import versus_words
+
+    written = TokenRecord(id=38634, text="Paris", logprob=math.log(0.019), rank=11, entropy=3.5)
+    said = versus_words(Alternative(id=504, text="The", prob=0.179), written)
+    plain, figures = said.split(". In log-probabilities: ")
+    assert plain == "\u201cThe\u201d 17.9% against the written \u201cParis\u201d 1.9%: 9.4\u00d7 more likely"
+    assert "-1.720 vs -3.963" in figures and "id 504" in figures
