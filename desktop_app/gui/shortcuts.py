@@ -35,7 +35,7 @@ SHORTCUTS = (
     ("Ctrl+1 / Ctrl+2", "Chat / Text, the cursor in its prompt or text"),
     ("Ctrl+3", "the Fine-tune tab, on its button (Enter or Space starts a run)"),
     # the text size rides in this row (usertest71): a row of its own made the list scroll on a 1280x800 screen
-    ("Ctrl+, / Ctrl++", "sampling settings / larger text (Ctrl+- smaller, Ctrl+0 usual)"),
+    ("Ctrl+,", "sampling settings (Ctrl++ / Ctrl+- / Ctrl+0: the text's size)"),
     ("Ctrl+L", "choose a model (the model dialog)"),
     ("Ctrl+Shift+C", "Compare: the selected answer under the base model and the adapter"),
     # where the model leaves the app: F1 named no way to export it, only the conversation (usertest46)
