@@ -61,15 +61,32 @@ def test_the_prompt_rows_words_come_back_at_the_usual_size(window, qtbot, qapp):
     assert {button: button.text() for button in words} == words
 
 
-def test_a_kept_text_size_is_restored_at_the_next_start_with_the_conversations_title_whole(window, qtbot, qapp):
-    from desktop_app.gui.text_zoom import restore_zoom, zoom_percent
+def test_a_kept_text_size_is_restored_at_the_next_start_with_the_conversations_title_whole(qtbot, qapp,
+                                                                                          tiny_model_dir):
+    """The size is kept, and set before the next window is built: every part sizes itself for it."""
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.gui.text_zoom import set_zoom, zoom_percent
+    from desktop_app.gui.window_state import open_settings
 
+    open_settings(AppPaths.resolve().ensure()).setValue("text_zoom", 150)
+    try:
+        with opened_window(qtbot, qapp, tiny_model_dir, max_new=8) as window:
+            window.set_mode("chat")
+            QApplication.processEvents()
+            assert zoom_percent(qapp) == 150
+            title = window.conversations.findChild(QLabel, "PanelTitle")
+            assert title.width() >= title.sizeHint().width(), f"{title.text()!r} cut at 150%"
+    finally:
+        set_zoom(qapp, 100)
+
+
+def test_the_conversations_title_stays_whole_after_ctrl_plus_in_a_built_window(window, qtbot, qapp):
+    """At 150% by the keys the list's title read "CONVERSATIO": its least width had been measured at the build."""
     title = window.conversations.findChild(QLabel, "PanelTitle")
-    window.settings.setValue("text_zoom", 150)
-    restore_zoom(window)
-    QApplication.processEvents()
-    assert zoom_percent(qapp) == 150
-    assert title.width() >= title.sizeHint().width(), f"{title.text()!r} cut at 150%"
+    for _ in range(3):
+        _press(qtbot, window, Qt.Key.Key_Plus)
+    qtbot.waitUntil(lambda: title.width() >= title.sizeHint().width(), timeout=5000)
+
 
 
 def _analysed_text(qtbot, window, text: str):

@@ -106,15 +106,16 @@ def _fit_conversations(window) -> None:
             splitter.setSizes(sizes)
 
 
-def restore_zoom(window) -> None:
-    """The size kept from the last start (nothing to do at the usual size: no sheet set again at start)."""
+def restore_zoom(settings) -> None:
+    """The size kept from the last start, set before the window is built: every part then sizes itself as under a
+    desktop's larger font (a size changed in a built window leaves a few cut: the Text tab's histogram titles).
+    Nothing to do at the usual size: no sheet set again at start."""
     try:
-        percent = int(window.settings.value(ZOOM_SETTING, 100) or 100)
+        percent = int(settings.value(ZOOM_SETTING, 100) or 100)
     except (TypeError, ValueError):
         percent = 100
     if percent != 100:
         set_zoom(QApplication.instance(), percent)
-        fit_to_font(window)
 
 
 def bind(window) -> None:

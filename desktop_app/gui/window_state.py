@@ -11,7 +11,7 @@ from PySide6.QtCore import QByteArray, QDataStream, QEvent, QObject, QPoint, QRe
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.generation import RECOMMENDED_SAMPLING, SamplingSettings, recommended_sampling
-from desktop_app.gui import text_zoom, view_toolbar
+from desktop_app.gui import view_toolbar
 from desktop_app.gui.responsive import FIRST_SIZE, first_geometry, opens_maximized
 from desktop_app.gui.text_summary import HISTOGRAMS_SHOWN
 from desktop_app.gui.text_surprises import SURPRISES_OPEN, SURPRISES_ORDER
@@ -31,7 +31,6 @@ def saved_sampling(saved: dict) -> SamplingSettings:
 def restore(window) -> None:
     """The window as it was left (a first start: its first size)."""
     s = window.settings
-    text_zoom.restore_zoom(window)  # the text size first: the layout below is restored at it
     _restore_layout(window, s)
     window.legend.set_measure(s.value("measure", "probability"))
     window.legend.score_prompts.setChecked(_flag(s.value("score_prompts", "false")))
