@@ -16,7 +16,7 @@ from PySide6.QtGui import QImage  # noqa: E402
 from desktop_app.core.palette import CHANGE_PALETTE, VIRIDIS, change_color, color_for  # noqa: E402
 from desktop_app.gui import heatmap_legend, text_change_words  # noqa: E402
 from desktop_app.gui.compare_words import nice_scale  # noqa: E402
-from desktop_app.gui.text_export import MARGIN  # noqa: E402
+from desktop_app.gui.text_export import EXPORT_LEAST_RATIO, MARGIN  # noqa: E402
 from gui_windows import WAIT_MS, window_in_text_mode  # noqa: E402,F401 (the window fixture)
 from test_cli40_outside_adapter import _use_imported  # noqa: E402
 
@@ -29,6 +29,9 @@ def _colours(path, top: int, bottom: int, least: int = 1) -> set:
     cover ``least`` pixels or more (a token's background does; the text's smoothed edges do not)."""
     image = QImage(str(path))
     assert not image.isNull()
+    # the Text tab's PNG has at least 2 pixels to each of its own (usertest71): the rows named are the picture's own
+    top, bottom = (round(edge * EXPORT_LEAST_RATIO) for edge in (top, bottom))
+    least = round(least * EXPORT_LEAST_RATIO ** 2)  # as many pixels again each way
     top, bottom = (edge if edge >= 0 else image.height() + edge for edge in (top, bottom))
     counts = Counter(image.pixelColor(x, y).getRgb()[:3] for y in range(top, bottom) for x in range(image.width()))
     return {colour for colour, count in counts.items() if count >= least}

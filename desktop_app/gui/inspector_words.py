@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from desktop_app.core.more_alternatives import MORE_ALTERNATIVES
-from desktop_app.core.percent_words import likelier_words
+from desktop_app.core.percent_words import likelier_words, percent
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import MAY
 from desktop_app.core.token_words import token_label
@@ -119,15 +119,16 @@ def sampler_verdict(why: str, in_text: bool = False) -> str:
 
 
 def versus_words(alt: Alternative, record: TokenRecord, hex_bytes: str = "") -> str:
-    """A picked alternative against the written token, as an ML engineer compares two tokens: both
-    log-probabilities, their difference (the logits' difference: the softmax's sum cancels) and the
-    ratio of their chances (usertest 29: two tokens could be compared only by reading two bars)."""
+    """A picked alternative against the written token: first in plain words, both chances and the ratio of them
+    (usertest71: a teacher met "log-probability ... the logits' difference" before any figure they could tell a
+    class), then as an ML engineer compares two tokens: both log-probabilities and their difference (the logits'
+    difference: the softmax's sum cancels) (usertest 29: two tokens could be compared only by reading two bars)."""
     alt_logprob = safe_log(alt.prob)
     difference = alt_logprob - record.logprob
-    return (f"\u201c{alternative_label(alt, hex_bytes)}\u201d (id {alt.id}) against the written "
-            f"\u201c{token_label(record.text)}\u201d: "
-            f"log-probability {alt_logprob:.3f} vs {record.logprob:.3f}, {difference:+.3f} (the logits' difference), "
-            f"{likelier_words(math.exp(difference))}.")
+    return (f"\u201c{alternative_label(alt, hex_bytes)}\u201d {percent(alt.prob)} against the written "
+            f"\u201c{token_label(record.text)}\u201d {percent(record.prob)}: "
+            f"{likelier_words(math.exp(difference))}. In log-probabilities: {alt_logprob:.3f} vs "
+            f"{record.logprob:.3f}, {difference:+.3f} (the logits' difference; id {alt.id}).")
 
 
 def safe_log(p: float) -> float:

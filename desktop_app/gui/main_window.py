@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 
 from desktop_app import APP_TITLE
 from desktop_app.core.generation import same_again_reason
-from desktop_app.gui import (answer_keys, db_checkpoint, focus_order, shortcuts, window_build, window_model,
+from desktop_app.gui import (answer_keys, db_checkpoint, focus_order, shortcuts, text_zoom, window_build, window_model,
                              window_state, window_wiring)
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.finetune_controller import FineTuneController
@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.model_spec = model_spec if model_spec is not None else (self.settings.value("model_spec") or None)
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(icon("app"))
+        text_zoom.restore_zoom(self.settings)  # before the build: sized as under a desktop's larger font, all of it
         window_build.build(self)  # its parts, by the names the app and the tests read
         window_wiring.connect(self)
         self.notifier = Notifier(self)

@@ -47,10 +47,20 @@ class _BarWatcher(QObject):
         # form needs without a resize: the bar's layout asks again, and so does this
         if watched is self.bar and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
             self.update()
+        elif watched is self.bar and event.type() == QEvent.Type.FontChange:
+            self.remeasure()
         return False
 
     def update(self) -> None:
         raise NotImplementedError
+
+    def remeasure(self) -> None:
+        """Measured again from the full form after the text size changed (Ctrl++ / Ctrl+0, gui/text_zoom.py): the
+        widths remembered were the old font's, and back at the usual size the prompt row had kept its icons alone."""
+        recheck = getattr(self, "recheck", None)
+        if recheck is not None:
+            recheck()
+        self.update()
 
 
 class Compactor(_BarWatcher):

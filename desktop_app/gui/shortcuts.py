@@ -35,7 +35,8 @@ SHORTCUTS = (
     ("Ctrl+N", "a new conversation (in Text: a new text)"),
     ("Ctrl+1 / Ctrl+2", "Chat / Text, the cursor in its prompt or text"),
     ("Ctrl+3", "the Fine-tune tab, on its button (Enter or Space starts a run)"),
-    ("Ctrl+,", "sampling settings"),
+    # the text size rides in this row (usertest71): a row of its own made the list scroll on a 1280x800 screen
+    ("Ctrl+,", "sampling settings (Ctrl++ / Ctrl+- / Ctrl+0: the text's size)"),
     ("Ctrl+L", "choose a model (the model dialog)"),
     # (text71: "under the base model and the adapter" wrapped one word onto a line of its own; Ctrl+I's row took it)
     ("Ctrl+Shift+C", "Compare: the selected answer with and without the adapter"),

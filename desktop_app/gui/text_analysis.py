@@ -25,11 +25,12 @@ from desktop_app.gui.tasks import Task
 
 HEATMAP_MAX_TOKENS = 20_000
 FILTERS = {"txt": "Text (*.txt *.md)", "png": "PNG image (*.png)", "html": "Web page (*.html)", "json": "JSON (*.json)",
-           "csv": "CSV (*.csv)"}
+           "csv": "CSV (*.csv)", "tokens.csv": "CSV (*.csv)"}
 # the save dialog's title names what is saved, as the Export menu's item did (it said "Export" for all four;
 # usertest21)
 TITLES = {"txt": "Export the text", "png": "Export the heatmap as PNG", "html": "Export the heatmap as a web page",
-          "json": "Export the tokens as JSON", "csv": "Export the summary as CSV"}
+          "json": "Export the tokens as JSON", "csv": "Export the summary as CSV",
+          "tokens.csv": "Export every token's figures as CSV"}
 
 
 def heatmap_records(records) -> list:
@@ -175,13 +176,15 @@ class AnalysisTools(QObject):
     def _write(self, kind: str, path: str, scored, summary) -> Path:
         if kind == "csv":
             return text_export.write_summary_csv(path, summary)
+        if kind == "tokens.csv":
+            return text_export.write_tokens_csv(path, scored.records)
         if kind == "html":
             return self._write_html(path, scored)
-        from desktop_app.gui.text_export import write_heatmap_png
+        from desktop_app.gui.text_export import export_ratio, write_heatmap_png
 
         width = max(400, self.view.heatmap.width())
-        as_shown = {"model_written": self.view.heatmap.model_written,
-                    "pixel_ratio": self.view.heatmap.devicePixelRatioF()}  # as sharp as on screen
+        as_shown = {"model_written": self.view.heatmap.model_written,  # at least as sharp as on screen
+                    "pixel_ratio": export_ratio(self.view.heatmap.devicePixelRatioF())}
         change = getattr(self.view, "change_mode", None)
         drawn = change.export_colours() if change is not None else None
         if drawn is None:  # the measure's colours, as on screen

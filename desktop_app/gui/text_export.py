@@ -13,6 +13,14 @@ from desktop_app.core.errors import UserFacingError
 
 MARGIN = 16
 MAX_HEIGHT = 32_000  # Qt's raster painter works in 16-bit coordinates
+# the Text tab's picture goes onto a handout or a slide: drawn at the screen's 1 on a 1024x768 projector, a sentence's
+# heatmap was 498 x 109 pixels, soft once printed or shown full screen (usertest71). At least 2 pixels to each of its own
+EXPORT_LEAST_RATIO = 2.0
+
+
+def export_ratio(screen_ratio: float) -> float:
+    """The pixels to each of the picture's own in the Text tab's "Heatmap as PNG": the screen's, at least 2."""
+    return max(EXPORT_LEAST_RATIO, screen_ratio)
 
 
 def _application():

@@ -36,9 +36,11 @@ CONTINUED_FIGURES = ("Your text: 999 tokens · About as predictable as ordinary 
                      + "With the model's continuation (128 tokens, in italics): "
                      + "999 tokens · perplexity 9.9".replace(" ", NO_BREAK))
 EXPORT_TIP = ("Save the text itself, the heatmap as PNG or as a web page others can hover, every token's figures "
-              "as JSON, this summary as CSV")
+              "as JSON or as CSV for a spreadsheet, this summary as CSV")
+# "tokens.csv": every token's row, as `analyse --out X.tokens.csv` writes it; a teacher wanted the tokens and their
+# chances in a spreadsheet for a handout, and the one CSV here held the summary's histograms (usertest71)
 EXPORTS = (("txt", "Text as a file\u2026"), ("png", "Heatmap as PNG\u2026"), ("html", "HTML page (.html)\u2026"),
-           ("json", "Tokens as JSON\u2026"), ("csv", "Summary as CSV\u2026"))
+           ("json", "Tokens as JSON\u2026"), ("tokens.csv", "Tokens as CSV\u2026"), ("csv", "Summary as CSV\u2026"))
 
 
 # a Text tab narrower than this shows the summary's toggles (Fine-tune's change, Surprises) as their icons: their

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.gui import chat_surprise_keys, conversation_actions, shortcuts, window_model, window_state
+from desktop_app.gui import chat_surprise_keys, conversation_actions, shortcuts, text_zoom, window_model, window_state
 from desktop_app.gui.chat_search import ChatSearch
 from desktop_app.gui.explain_wiring import wire_explain
 from desktop_app.gui.more_alternatives_wiring import wire_more_alternatives
@@ -110,6 +110,7 @@ def _connect_prompt(window) -> None:
     QShortcut(QKeySequence("Escape"), window, window.stop)
     QShortcut(QKeySequence("Ctrl+N"), window, window.new_here)
     shortcuts.bind(window)
+    text_zoom.bind(window)
     wire_explain(window)
     wire_word_probe(window)
     wire_more_alternatives(window)
