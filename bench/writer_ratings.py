@@ -12,8 +12,9 @@ CPU seconds split into training and the rest (measuring), updates, the gate's fi
 the writer's NEXT paragraph, never rated (``UNSEEN``), whether the preference shows there: the mean per-token
 log-probability of the writer's own sentences minus that of the base model's sampled continuations at the
 same places (``unseen_margin``, before -> after; higher: the model leans towards the writer's words), and
-the per-token NLL of the writer's paragraph, and the words per sentence of greedy continuations there (the
-simulated writer liked the continuations of shortest sentences). A discarded run keeps no adapter: no after.
+the per-token NLL of the writer's paragraph, and the words per sentence of continuations sampled there as the
+Text tab samples, same seeds before and after (the simulated writer liked the continuations of shortest
+sentences). A discarded run keeps no adapter: no after.
 
     python bench/writer_ratings.py [--tokens 48] [--seed 0] [--set name=value ...]
 """
@@ -166,14 +167,14 @@ def per_token_logp(loaded, before: str, after: str) -> float:
 
 def unseen_effect(loaded, places, n_tokens: int) -> tuple[float, float, float]:
     """(margin: writer's words minus the model's own, per token, mean over places; the writer's unseen paragraph's
-    NLL; the words per sentence of greedy continuations there: the liked continuations had the shortest)."""
+    NLL; the words per sentence of continuations sampled there, seeded: the liked continuations had the shortest)."""
     from desktop_app.core.documents import continue_text
-    from desktop_app.core.generation import SamplingSettings
+    from desktop_app.core.generation import recommended_sampling
 
     margin = sum(per_token_logp(loaded, b, w) - per_token_logp(loaded, b, m) for b, w, m in places) / len(places)
     nll = -per_token_logp(loaded, "\n\n".join(PARAGRAPHS) + "\n\n", UNSEEN)
-    greedy = SamplingSettings(max_new_tokens=n_tokens, greedy=True)
-    written = [continue_text(loaded, before, greedy).text for before, _w, _m in places]
+    written = [continue_text(loaded, before, recommended_sampling(max_new_tokens=n_tokens, seed=seed)).text
+               for before, _w, _m in places for seed in (1, 2)]  # as the Text tab samples; greedy loops either way
     return margin, nll, sum(map(_mean_sentence, written)) / len(written)
 
 
@@ -256,11 +257,11 @@ def _report(m, result, wall, cpu, before, after, lengths) -> None:
           f"{m.get('reask_degenerate_before')} -> {m.get('reask_degenerate_after')} of {m.get('reask_count')}")
     prompts = [p for _k, p, _c in lengths]
     print(f"| prompt tokens | mean {sum(prompts) / len(prompts):.0f}, max {max(prompts)}")
-    print(f"| unseen before | margin {before[0]:+.3f}, NLL {before[1]:.3f}, greedy words/sentence {before[2]:.1f}")
+    print(f"| unseen before | margin {before[0]:+.3f}, NLL {before[1]:.3f}, sampled words/sentence {before[2]:.1f}")
     if after is not None:
         print(f"| unseen paragraph | writer-vs-model margin {before[0]:+.3f} -> {after[0]:+.3f} nats/token; "
               f"writer's NLL {before[1]:.3f} -> {after[1]:.3f}; "
-              f"greedy words/sentence {before[2]:.1f} -> {after[2]:.1f}")
+              f"sampled words/sentence {before[2]:.1f} -> {after[2]:.1f}")
         _common.figure("unseen_margin_rise", after[0] - before[0], 3)
     _common.figure("wall_s", wall, 1)
     _common.figure("cpu_s", cpu, 1)
