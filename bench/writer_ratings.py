@@ -16,7 +16,11 @@ the per-token NLL of the writer's paragraph, and the words per sentence of conti
 Text tab samples, same seeds before and after (the simulated writer liked the continuations of shortest
 sentences). A discarded run keeps no adapter: no after.
 
-    python bench/writer_ratings.py [--tokens 48] [--seed 0] [--set name=value ...]
+    python bench/writer_ratings.py [--tokens 48] [--seed 0] [--chats 1] [--context N] [--set name=json ...]
+
+``--chats 2 --set seed=1`` is the user test's discard on the code before writer71: the split (3 groups: the
+document, two questions) held the whole document out, trained on the two chat answers, and the writer's
+ratings read worse.
 """
 
 from __future__ import annotations
@@ -55,13 +59,16 @@ UNSEEN = (
 # what the writer wrote for a disliked continuation (the Text tab's "better continuation")
 BETTER = (" The tea went cold in her hands. Outside, a gull hung in the wind beside the glass, not moving, as if it "
           "too were waiting to be told where to go.")
-CHAT_QUESTION = "Give me one tip for writing a scene on a ferry."
+CHAT_QUESTIONS = ("Give me one tip for writing a scene on a ferry.", "How do I make a quiet scene feel tense?",
+                  "What is a good name for a grey cat?")
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tokens", type=int, default=48, help="tokens per continuation (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--chats", type=int, default=1, choices=(1, 2, 3),
+                        help="chat answers liked, each its own question (default %(default)s)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=JSON",
                         help="a FineTuneSettings field for the run, e.g. --set heldout_fraction=0")
     parser.add_argument("--context", type=int, default=None,
@@ -80,7 +87,7 @@ def continue_at(loaded, text: str, n: int, seed: int):
     return gen.text, gen.records, settings.to_dict()
 
 
-def teach(store, loaded, n_tokens: int, seed: int) -> dict:
+def teach(store, loaded, n_tokens: int, seed: int, chats: int = 1) -> dict:
     """The document and the ratings the writer gave (eight): four siblings at the end (two liked, two
     disliked, one of those with a better continuation), token ratings on a continuation after the first
     paragraph, and a chat answer's thumb."""
@@ -105,7 +112,8 @@ def teach(store, loaded, n_tokens: int, seed: int) -> dict:
     mid = tb.add_branch(store, doc, None, middle, words, records=records, model_id=loaded.model_id,
                         sampling=sampling)
     rated = _rate_tokens(store, loaded, mid, records)
-    _chat_thumb(store, loaded, seed)
+    for question in CHAT_QUESTIONS[:chats]:
+        _chat_thumb(store, loaded, seed, question)
     return {"document_tokens": len(loaded.tokenizer(text)["input_ids"]), "token_ratings": rated}
 
 
@@ -126,17 +134,17 @@ def _rate_tokens(store, loaded, branch_id: int, records) -> int:
     return len(chosen)
 
 
-def _chat_thumb(store, loaded, seed: int) -> None:
+def _chat_thumb(store, loaded, seed: int, question: str) -> None:
     from desktop_app.core.generation import Generation, recommended_sampling
     from desktop_app.core.prompts import Turn, build_prompt
 
-    prompt = build_prompt(loaded.tokenizer, [Turn("user", CHAT_QUESTION)], context_window=loaded.context_window)
+    prompt = build_prompt(loaded.tokenizer, [Turn("user", question)], context_window=loaded.context_window)
     settings = recommended_sampling(max_new_tokens=48, seed=seed)
     gen = Generation(loaded, prompt.ids, settings)
     for _record in gen:
         pass
-    conv = store.create_conversation("ferry tip")
-    user = store.add_message(conv, "user", CHAT_QUESTION)
+    conv = store.create_conversation(question[:30])
+    user = store.add_message(conv, "user", question)
     mid = store.add_message(conv, "assistant", gen.text, parent_id=user, model_id=loaded.model_id,
                             records=gen.records, settings={**settings.to_dict(), "finish_reason": gen.finish_reason})
     store.rate_message(mid, 1)
@@ -211,7 +219,7 @@ def main() -> int:
     loaded = open_model("bundled", AppPaths.resolve(Path(args.cache_dir) / "app").ensure())
     paths = AppPaths.resolve(home).ensure()
     store = Store.open(paths.db_path)
-    given = teach(store, loaded, args.tokens, args.seed)
+    given = teach(store, loaded, args.tokens, args.seed, args.chats)
     places = unseen_places(loaded, args.seed, args.tokens)
     before = unseen_effect(loaded, places, args.tokens)
     lengths = example_lengths(store, loaded)
@@ -219,7 +227,7 @@ def main() -> int:
     for kind, prompt, completion in lengths:
         print(f"  example {kind:6s} prompt {prompt:4d} tokens, completion {completion:3d}")
     start, cpu0 = time.perf_counter(), time.process_time()
-    result = run_finetune(store, loaded, paths, FineTuneSettings(seed=args.seed, **overrides))
+    result = run_finetune(store, loaded, paths, FineTuneSettings(**{"seed": args.seed, **overrides}))
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
     m = result.metrics
     after = _measure_adapter(loaded, store, result, places, args.tokens)
