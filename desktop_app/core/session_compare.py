@@ -163,9 +163,10 @@ def rated_text_branches(store) -> list[dict]:
 def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id: int, *,
                                           cancel: threading.Event | None = None, progress=None,
                                           better: bool = False, against: dict | None = None) -> tuple[list, list]:
-    """A Text mode continuation scored after the text before it, as its fine-tune examples
-    see it (plain text, cut to the window), by the base model and by the adapter the model
-    wears: (before, after); ``better``: the better continuation the person wrote for it
+    """A Text mode continuation scored after the text before it, as continuing reads it (plain
+    text, cut to the window; its fine-tune examples keep only the end of it,
+    text_training.TEXT_CONTEXT_TOKENS: the effect shown is where the person writes), by the base
+    model and by the adapter the model wears: (before, after); ``better``: the better continuation the person wrote for it
     instead (its correction, as its pair trains it). The model must wear an adapter.
     ``cancel``, ``progress``, ``against``: as for ``score_with_and_without_adapter``."""
     from desktop_app.core import text_branches as tb

@@ -14,7 +14,9 @@ treats them alike:
 
 No end-of-text token is appended: a continuation is not where a text ends. Examples carry
 ``message_id = -branch_id`` (negative: a text branch, not a chat message) and
-``group = -document_id`` (held-out splits never cut a document in two).
+``group``: the place they continue (``place_groups``: siblings at one place stay on one side of a
+held-out split, another place of the same text may be held out). The text before a continuation is
+cut to its last ``TEXT_CONTEXT_TOKENS`` tokens (see there).
 ``standard_examples`` gives the same ratings in TRL's standard (non-conversational) format.
 """
 
@@ -29,6 +31,16 @@ QUESTION_CHARS = 200  # the end of the text before: what the gate's echo check c
 # what the model wrote; a branch whose text before was edited away ("edited") no longer
 # continues what its ratings judged, and a former main text was never a continuation
 RATED_KINDS = "b.kind IN ('continuation', 'alternative')"
+# The text before a rated continuation that its examples keep. Every example carried the whole
+# document before it (a user test: two paragraphs pasted, ~6 ratings, a 15-minute run), and every
+# phase of a run reads every prompt (the reference pass, each update, the gate's margins and
+# re-asks before and after), so a longer text made every run slower while what was rated is the
+# continuation, judged where it stands: the sentences just before it. Measured (bench/writer_ratings.py: 2
+# paragraphs, 212 tokens, 8 ratings, the bundled model, one shared core; all kept): the whole text 200 CPU-s
+# (141 training, 10.1 an update), the writer's unseen paragraph's words over the model's own +0.025 nats/token,
+# its NLL +0.006; 128 tokens 111-128 CPU-s (72-84, 6.0-7.0 an update), +0.049, -0.024; 64 tokens 79 CPU-s,
+# +0.036, -0.036. A longer text only widens the gap: every example then costs what its window holds.
+TEXT_CONTEXT_TOKENS = 128
 
 
 class _Rated:
@@ -114,11 +126,12 @@ def add_text_examples(data, store, tokenizer, window: int) -> None:
     from desktop_app.core.train_data import Pair, Unpaired
 
     rated = _Rated(store)
+    groups = place_groups(rated.rated)
     ids: dict[int, tuple[list[int], list[int]]] = {}
 
     def example(branch):
         if branch["id"] not in ids:
-            ids[branch["id"]] = fit_text(plain_ids(tokenizer, rated.prompt(branch)),
+            ids[branch["id"]] = fit_text(plain_ids(tokenizer, rated.prompt(branch))[-TEXT_CONTEXT_TOKENS:],
                                          completion_ids(tokenizer, branch), window)
         return ids[branch["id"]]
 
@@ -127,23 +140,35 @@ def add_text_examples(data, store, tokenizer, window: int) -> None:
         if not p:  # no start-of-text token and no text before: nothing predicts the first token
             data.skipped.append(f"text branch {b['id']}: no text before it")
             continue
-        group, thumbs = -b["document_id"], rated.ratings[b["id"]]["thumbs"]
+        group, thumbs = groups[b["id"]], rated.ratings[b["id"]]["thumbs"]
         if thumbs is not None and c:
             data.unpaired.append(Unpaired(p, c, thumbs == 1, -b["id"], group))
         if b["correction"]:
             better = encode(tokenizer, b["correction"])[:window - len(p)]
             if better and c and better != c:
                 data.pairs.append(Pair(p, better, c, "correction", -b["id"], None, group))
-        _add_token_example(data, tokenizer, b, rated.ratings[b["id"]]["tokens"], p, c, window)
+        _add_token_example(data, tokenizer, b, rated.ratings[b["id"]]["tokens"], p, c, window, group)
     for good, bad in rated.sibling_pairs():
         p, chosen = example(good)
         p2, rejected = example(bad)
         if p and p == p2 and chosen and rejected:
-            data.pairs.append(Pair(p, chosen, rejected, "siblings", -bad["id"], -good["id"], -good["document_id"]))
+            data.pairs.append(Pair(p, chosen, rejected, "siblings", -bad["id"], -good["id"], groups[good["id"]]))
+
+
+def place_groups(branches: list[dict]) -> dict[int, int]:
+    """Branch id -> its held-out group: the place it continues (document, branch before it, offset), named
+    by minus the smallest branch id there, so siblings (and their pairs) stay together and never meet a
+    chat group (a question's message id, positive). It was the document: all of a text's ratings went to
+    one side of a split, and a draw that held that side out trained on none of them (the gate then read the
+    writer's ratings fall: a user test's run discarded, 0.316 -> 0.197)."""
+    first: dict[tuple, int] = {}
+    for b in sorted(branches, key=lambda b: b["id"]):
+        first.setdefault((b["document_id"], b["parent_id"], b["start"]), b["id"])
+    return {b["id"]: -first[(b["document_id"], b["parent_id"], b["start"])] for b in branches}
 
 
 def _add_token_example(data, tokenizer, branch: dict, rated: list[tuple[int, int]], prompt: list[int],
-                       completion: list[int], window: int) -> None:
+                       completion: list[int], window: int, group: int) -> None:
     """A continuation's token ratings as one example. Of one edited since, those on the tokens before the edit
     (text_branches.intact_tokens) train on the ids the model wrote, which are what it read before each: a rating
     past the edit judges a token that is no longer in the text, and is skipped."""
@@ -158,7 +183,7 @@ def _add_token_example(data, tokenizer, branch: dict, rated: list[tuple[int, int
     tokens = on_chosen_tokens(tokenizer, written, rated)
     tokens = {i: v for i, v in tokens.items() if i < min(len(completion), kept)}
     if tokens:
-        data.tokens.append(TokenRated(prompt, completion, tokens, -branch["id"], -branch["document_id"]))
+        data.tokens.append(TokenRated(prompt, completion, tokens, -branch["id"], group))
     if any(i >= kept for i, _v in rated):
         data.skipped.append(f"text branch {branch['id']}: its text was edited after some of its tokens were rated")
 

@@ -126,16 +126,14 @@ class TrainingData:
             n_hold = 0
         n_hold = min(n_hold, len(groups) - 1)
         rng = random.Random(seed)
+        drawable = drawable_groups(groups)
+        n_hold = min(n_hold, len(drawable))
         if earlier is not None:
-            drawn = earlier.draw(groups, n_hold, rng)
+            drawn = earlier.draw(drawable, n_hold, rng)
         else:
-            drawn = rng.sample(groups, n_hold) if n_hold > 0 else []
-        held: set[int] = set()
-        sizes = self._group_sizes()
-        for group in drawn:  # in the order drawn: a prefix of the same draw as without max_items
-            if max_items is not None and held and sum(sizes[g] for g in held) >= max_items:
-                break
-            held.add(group)
+            drawn = rng.sample(drawable, n_hold) if n_hold > 0 else []
+        spare = [g for g in drawable if g not in drawn and (earlier is None or g not in earlier.trained)]
+        held = self._held_groups(groups, drawn, spare, max_items)
 
         def part(keep: bool) -> TrainingData:
             return TrainingData([e for e in self.unpaired if (e.group in held) == keep],
@@ -143,6 +141,40 @@ class TrainingData:
                                 [e for e in self.tokens if (e.group in held) == keep])
 
         return part(False), part(True)
+
+    def _held_groups(self, groups: list[int], drawn: list[int], spare: list[int], max_items: int | None) -> set[int]:
+        """The drawn groups held out, in the order drawn (a prefix of the same draw as without ``max_items``), but
+        never every group of a kind (``drawable_groups``) nor one that would take the held-out examples past half
+        of them all, leaving fewer to train than to judge: a text's place with its siblings and their pairs is
+        one group of many examples (a writer's 4 continuations at one place: 9 of 11 examples held out, 2
+        trained, discarded). A group passed over is replaced by the next of ``spare`` (drawable, not drawn), in
+        order: no new random draw."""
+        held: set[int] = set()
+        sizes, total = self._group_sizes(), self.rated()
+        for group in [*drawn, *spare]:
+            full = max_items is not None and held and sum(sizes[g] for g in held) >= max_items
+            if len(held) == len(drawn) or full:
+                break
+            same_kind = sum(_text_group(h) == _text_group(group) for h in held) + 1
+            if same_kind < _kind_count(groups, group) and sum(sizes[g] for g in held) + sizes[group] <= total / 2:
+                held.add(group)
+        return held
+
+
+def _text_group(group: int) -> bool:
+    return group < 0  # a Text mode place (text_training.place_groups); a chat question's group is its message id
+
+
+def _kind_count(groups: list[int], group: int) -> int:
+    return sum(_text_group(g) == _text_group(group) for g in groups)
+
+
+def drawable_groups(groups: list[int]) -> list[int]:
+    """The groups a held-out split may draw: not the only one of its kind (Text mode or chat), and of a kind
+    at most all but one (``split``): what the person rated in the Text tab, or in a chat, keeps something to
+    train on. A writer's ratings all in one text, beside a chat answer or two, were held out whole by a draw
+    and the run trained on the chat alone, so their text could only read worse (a user test: discarded)."""
+    return [g for g in groups if _kind_count(groups, g) > 1]
 
 
 @dataclass(frozen=True)
