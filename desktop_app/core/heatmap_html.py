@@ -33,6 +33,10 @@ TOKEN_CLASS = "t"  # every scored token's span has it, and only they do (the scr
 MODEL_CLASS, MODEL_START_CLASS = "m", "ms"
 MODEL_WORDS = "In italics, after an orange bar: the model's continuation (the rest was written by a person)."
 ALTERNATIVES = 5  # rows in a token's box, as in the window's tooltip
+# a piece's mark in half its width, as the window's heatmap draws it (gui/token_view.PIECE_SPACING): an emoji family's
+# ~11 tokens had drawn a row of full-width dots before its glyph; the negative margins take a quarter of the mark's
+# advance on each side, so the dot stays in the middle of its narrower cell, its colour and box kept (layout71):
+# the rule ".t.e::before" in STYLE
 
 STYLE = """
 body{font:16px/1.6 system-ui,sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#1d1d1f;background:#fff}
@@ -44,7 +48,7 @@ h1{font-size:1.4em;margin:0 0 .2em}
 .t.nl::before{content:"\\21b5"}
 .t.m{font-style:italic}
 .t.ms{box-shadow:-2px 0 0 #f76707}
-.t.e::before{content:"\\b7"}
+.t.e::before{content:"\\b7";margin:0 -.25ch}
 .key{margin:1.5em 0 0;font-size:13px;color:#555}
 .bar{display:inline-block;width:12em;height:.9em;vertical-align:middle;margin:0 .5em;background:var(--g)}
 .sw{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin:0 .3em 0 .8em;background:var(--b)}

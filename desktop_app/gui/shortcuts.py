@@ -8,7 +8,8 @@ import math
 from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QPushButton, QTabWidget, QTextBrowser, QToolBar,
-                               QToolButton, QVBoxLayout)
+                               QToolButton, QVBoxLayout, QWidget)
+from shiboken6 import isValid
 
 from desktop_app.gui import answer_keys, view_toolbar
 from desktop_app.gui.figure_words import GLOSSARY, GLOSSARY_TITLE
@@ -326,7 +327,19 @@ def show_shortcuts(window) -> ShortcutsDialog:
     box = ShortcutsDialog(window)
     screen = window.screen() or QGuiApplication.primaryScreen()
     window.shortcuts_box = box
+    had_keys = window.focusWidget()
+    box.finished.connect(lambda _result: keys_back(window, had_keys))
     box.show()
     box.fit_to(screen.availableGeometry())
     box.browser.setFocus(Qt.FocusReason.ShortcutFocusReason)  # the keys scroll it; Tab reaches Close, Esc closes
     return box
+
+
+def keys_back(window, had_keys: QWidget | None) -> None:
+    """The list closed (Esc, Close): the keys go back to the widget that had them before F1 (the prompt, the text, a
+    token) and the window is made active again. Left to the window manager, the window came back without the keys,
+    or with them on its first Tab stop, the "Colour by" box (layout71)."""
+    if had_keys is None or not isValid(had_keys) or not had_keys.isVisible() or not isValid(window):
+        return
+    window.activateWindow()
+    had_keys.setFocus(Qt.FocusReason.PopupFocusReason)

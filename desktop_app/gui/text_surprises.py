@@ -240,6 +240,8 @@ class Surprises(QObject):
     def _connect(self) -> None:
         view, panel = self.view, self.panel
         self.toggle.toggled.connect(self._toggled)
+        view.summary_panel.histograms_button.toggled.connect(
+            lambda opened: opened and self._one_of_two_in_a_short_tab(self.toggle))
         panel.order.currentIndexChanged.connect(lambda _i: self._order_chosen())
         panel.next_button.clicked.connect(lambda: self.jump(forward=True))
         panel.previous_button.clicked.connect(lambda: self.jump(forward=False))
@@ -252,6 +254,14 @@ class Surprises(QObject):
         for keys, forward in (("F3", True), ("Shift+F3", False)):
             shortcut = QShortcut(QKeySequence(keys), view, lambda f=forward: self.jump(forward=f))
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def _one_of_two_in_a_short_tab(self, other: QToolButton) -> None:
+        """In a short tab, Surprises and the histograms the person opened close each other: together they had left
+        the text six lines at 1024x640, one of them at least nine (layout71); each button opens its own again."""
+        from desktop_app.gui.text_view import SHORT_HEIGHT
+
+        if self.view.height() < SHORT_HEIGHT and other.isChecked():
+            other.setChecked(False)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.view and event.type() == QEvent.Type.Resize:
@@ -334,9 +344,12 @@ class Surprises(QObject):
         short = self.view.height() < SHORT_HEIGHT
         self.panel.set_short(short)
         self.view.summary_scroll.set_least(short and self.toggle.isChecked())
+        self.view.fit_summary()  # the histograms fold where the list takes their room
 
     def _toggled(self, on: bool) -> None:
         self.panel.setVisible(on)
+        if on:
+            self._one_of_two_in_a_short_tab(self.view.summary_panel.histograms_button)
         self._fit_short()
         if on and not self.current():
             self.request()

@@ -211,6 +211,33 @@ class TextView(QWidget):
         self.find = text_find.install(self)  # Ctrl+F: find in the text (its F3 while its field has the keys)
 
     # ------------------------------------------------------------ layout
+    def sizeHint(self):
+        hint = super().sizeHint()
+        hint.setHeight(max(0, hint.height() - self._room_surprises_take_from_the_text()))
+        return hint
+
+    def heightForWidth(self, width: int) -> int:
+        height = super().heightForWidth(width)
+        return height if height < 0 else max(0, height - self._room_surprises_take_from_the_text())
+
+    def fit_summary(self) -> None:
+        """The summary's short form (no histograms until opened) in a tab that is short once the open Surprises list
+        has its height: at 1280x780 the list and the histograms together had left the text nine lines (layout71)."""
+        surprises = getattr(self, "surprises", None)  # (made after the layout: _install_tools)
+        listed = surprises.panel.sizeHint().height() if surprises and surprises.panel.isVisibleTo(self) else 0
+        self.summary_panel.set_short(self.height() - listed < SHORT_HEIGHT)
+        self.summary_scroll.fit_room()
+
+    def _room_surprises_take_from_the_text(self) -> int:
+        """Surprises open in a roomy tab take their height from the text, not from the column: counted in the tab's
+        height, their list made it ask more than a 1280x800 window has, the column took a share from the colour
+        key's row too, and the squeezed key moved up into the toolbar (gui/short_window.py; layout71). A short tab
+        still asks for it all: there the key in the toolbar gives the text its row's height."""
+        surprises = getattr(self, "surprises", None)  # (made after the layout: _install_tools)
+        if surprises is None or not surprises.panel.isVisibleTo(self) or self.height() < SHORT_HEIGHT:
+            return 0
+        return surprises.panel.sizeHint().height()
+
     def eventFilter(self, watched, event) -> bool:
         """The text's height changed without the tab's (the summary grew), or the
         heatmap came in front of the editor: it ends on a whole line again (_whole_lines)."""
@@ -238,10 +265,9 @@ class TextView(QWidget):
         """A narrow Text tab puts the branches under the heatmap rather than beside it; a
         short one shows the summary without its histograms."""
         super().resizeEvent(event)
-        self.summary_panel.set_short(self.height() < SHORT_HEIGHT)
         # a short window keeps room for the branches under the text, the summary scrolls for its lines
         self._text_room()
-        self.summary_scroll.fit_room()
+        self.fit_summary()
         narrow = self.width() < NARROW_WIDTH
         want = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
         if self.lower.orientation() != want:
