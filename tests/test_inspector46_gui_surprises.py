@@ -40,7 +40,6 @@ def opened_list(qtbot, view) -> None:
 
 def test_the_list_shows_the_cores_ranking_made_off_the_gui_thread(window, qtbot, monkeypatch):
     view = window.text_view
-    real = surprises.find_surprises
     threads = watch_calls(monkeypatch, surprises, "find_surprises")
     analysed(qtbot, window, TEXT)
     assert not view.surprises.panel.isVisible()
@@ -48,7 +47,7 @@ def test_the_list_shows_the_cores_ranking_made_off_the_gui_thread(window, qtbot,
     assert view.surprises.panel.isVisible()
     assert threads and all(t is not threading.main_thread() for t in threads)
     records = view.heatmap.records
-    expected = real(records, "least_likely")
+    expected = surprises.text_surprises(records, "least_likely")  # the real ranking (its first tokens last)
     assert len(expected) == surprises.surprise_count(len(records)) > 5
     assert listed(view) == [s.index for s in expected]
     first = view.surprises.panel.list.topLevelItem(0)
@@ -82,7 +81,7 @@ def test_a_row_clicked_shows_its_token_in_the_text_and_the_inspector(window, qtb
 def test_f3_and_shift_f3_walk_the_surprises_in_text_order_with_the_list_closed(window, qtbot):
     view = window.text_view
     analysed(qtbot, window, TEXT)
-    places = surprises.in_text_order(surprises.find_surprises(view.heatmap.records, "least_likely"))
+    places = surprises.in_text_order(surprises.text_surprises(view.heatmap.records, "least_likely"))
     view.heatmap.setFocus()
     qtbot.keyClick(view.heatmap, Qt.Key.Key_F3)  # nothing ranked yet: the jump comes with the ranking
     qtbot.waitUntil(lambda: view.heatmap.selected == places[0], timeout=WAIT_MS)

@@ -224,9 +224,9 @@ def _print_analysis(args, scored, summary, loaded) -> None:
 
 
 def _surprises(args, records) -> list:
-    from desktop_app.core.surprises import find_surprises
+    from desktop_app.core.surprises import text_surprises
 
-    return find_surprises(records, args.order, count=args.surprises)
+    return text_surprises(records, args.order, count=args.surprises)
 
 
 def _surprise_json(surprise) -> dict:
@@ -243,9 +243,10 @@ def surprises_text(records, found, order: str) -> str:
     from desktop_app.core.percent_words import percent
     from desktop_app.core.surprises import context
     from desktop_app.core.token_words import piece_said
-    from desktop_app.gui.surprise_words import in_text  # Qt-free: the tab's "every ‹banana› year"
+    from desktop_app.gui.surprise_words import cold_words, in_text  # Qt-free: the tab's "every ‹banana› year"
 
-    heading = "least likely first" if order == "least_likely" else "where the model was sure of something else first"
+    heading = ("least likely first" + cold_words(order, len(records)) if order == "least_likely"
+               else "where the model was sure of something else first")
     # the figures' two numbers had no names: "12.1 / 11.1 bits" (cli62)
     lines = [f"{len(found)} most surprising tokens of {len(records):,}, {heading} ({FROM_ONE}; bits: the token's "
              "surprisal / the model's uncertainty there, its entropy):"]

@@ -3,8 +3,10 @@ hover it: each token on the measure's colour (the window's, core/palette.py; the
 ``prefers-color-scheme: dark``), a key of the colours, and over a token (hovered, focused with Tab, or
 tapped) a box with its figures as the window's tooltip says them (core/token_words.py).
 
-No network and no other file: the style and a short script are inline. The figures travel as one JSON
-block the script reads, not as markup around every token, so 1,000 tokens make a page of a few hundred KB.
+No network and no other file: the style and a short script are inline. The figures travel as one JSON block the
+script reads, not as markup around every token, so 1,000 tokens make a page of a few hundred KB. Printed
+(``@media print``), each token's probability is written small after it, from its span's ``data-p`` (a dozen bytes a
+token): a handout has no hover (usertest71).
 
 Each text is one Tab stop, not one per token (a long page had thousands): Tab lands on the text's current token,
 the arrow keys move between its tokens (a roving tabindex), Home and End go to its ends, and the box follows.
@@ -20,6 +22,7 @@ from pathlib import Path
 from desktop_app.core.grapheme_cells import drawn_texts
 from desktop_app.core.palette import (KEY_LABELS, MEASURES, RANK_BUCKETS, change_color, change_palette, color_for,
                                       css_colours, sequential_color, sequential_palette)
+from desktop_app.core.percent_words import percent
 from desktop_app.core.piece_words import model_short_name
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.summary_html import SUMMARY_STYLE, summary_html
@@ -66,6 +69,16 @@ h1{font-size:1.4em;margin:0 0 .2em}
  .sw{background:var(--B)}
  #tip{background:#2b2d31;color:#eee;border-color:#555}
  #tip .m{color:#999}
+}
+@media print{
+ body{margin:0;max-width:none;color:#000;background:#fff}
+ .t,.sw,.bar{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ .t,.sw{background:var(--b);color:var(--c)}
+ .bar{background:var(--g)}
+ .t::after{content:attr(data-p);font:normal 8px/1 system-ui,sans-serif;vertical-align:super;color:#000;background:#fff;padding:0 1px}
+ .t.nl::after{content:none}
+ .by::after{content:" Printed: each token's probability is written small after it."}
+ #tip{display:none}
 }
 """
 
@@ -209,13 +222,15 @@ def token_span(record: TokenRecord, measure: str, *, first: bool = False, colour
     while a copy of the page's text stays the text. ``first``: its text's Tab stop; the others are reached with
     the arrow keys. ``by_model``: the classes marking a model's continuation (``_model_mark``). ``text``: what the
     token's cell draws, where not its own text (``grapheme_cells.drawn_texts``); ``piece_mark``: False where a cell
-    that draws nothing shows no mark (before a letter of a joining script: ``token_words.cell_texts``)."""
+    that draws nothing shows no mark (before a letter of a joining script: ``token_words.cell_texts``). ``data-p``: its
+    probability, which only a printed page shows (after it, small: a handout has no hover)."""
     light, dark = colours or (color_for(record, measure), color_for(record, measure, dark=True))
     (light, light_text), (dark, dark_text) = _css_or_plain(light), _css_or_plain(dark)
     text = record.text if text is None else text
     mark = " nl" if text and text.strip("\n") == "" else " e" if text == "" and piece_mark else ""
     return (f"<span class=\"{TOKEN_CLASS}{mark}{by_model}\" tabindex=\"{0 if first else -1}\" "
-            f"style=\"--b:{light};--c:{light_text};--B:{dark};--C:{dark_text}\">{html.escape(text)}</span>")
+            f"data-p=\"{percent(record.prob)}\" style=\"--b:{light};--c:{light_text};--B:{dark};--C:{dark_text}\">"
+            f"{html.escape(text)}</span>")
 
 
 def _css_or_plain(rgb) -> tuple[str, str]:

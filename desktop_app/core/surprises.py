@@ -30,6 +30,7 @@ LN2 = math.log(2)
 ORDERS = ("least_likely", "sure_and_wrong")
 DEFAULT_COUNT = 50
 LEAST_COUNT = 5
+COLD_TOKENS = 3  # a text's first tokens, read with almost no context: least likely last (text_surprises)
 
 
 def surprise_count(tokens: int) -> int:
@@ -104,21 +105,32 @@ def word_around(records: Sequence[TokenRecord], index: int) -> tuple[str, str]:
 
 
 def find_surprises(records: Sequence[TokenRecord], order: str = "least_likely",
-                   count: int | None = None, start: int = 0) -> list[Surprise]:
+                   count: int | None = None, start: int = 0, cold: int = 0) -> list[Surprise]:
     """The ``count`` most surprising of ``records[start:]`` in ``order``, the most surprising first (ties:
     the earlier token first). A token with no text of its own (the first byte pieces of a character
     split over several tokens) is left out: nothing on screen stands for it; the piece that completes
     the character carries the character. ``start`` leaves out tokens not to be ranked (none by default:
     the first token, predicted by the start token, counts as the heatmap colours it). ``count`` None:
-    ``surprise_count(len(records))``."""
+    ``surprise_count(len(records))``. ``cold``: the first tokens, which rank after all the others (a text's
+    start, read with no context yet: ``text_surprises``)."""
     count = surprise_count(len(records)) if count is None else count
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}; choose from {', '.join(ORDERS)}")
     if count <= 0:
         return []
-    shown = ((_score(r, order), -i) for i, r in enumerate(records) if i >= start and r.text)
+    shown = ((i >= cold, _score(r, order), -i) for i, r in enumerate(records) if i >= start and r.text)
     best = heapq.nlargest(count, shown)
-    return [surprise_of(records, -negated) for _score_value, negated in best]
+    return [surprise_of(records, -negated) for _warm, _score_value, negated in best]
+
+
+def text_surprises(records: Sequence[TokenRecord], order: str = "least_likely",
+                   count: int | None = None) -> list[Surprise]:
+    """A whole text's surprises (the Text tab's list, ``analyse --surprises``): under ``least_likely`` its first
+    ``COLD_TOKENS`` rank after the rest. The model read them with next to nothing before them, so any first words
+    are unlikely to it, and they hid what a reader looks for: "The capital of France is London." listed " London"
+    behind "The" and " capital" (usertest71). ``sure_and_wrong`` needs no such rule: it takes off the uncertainty
+    the model had there, which is high at a text's start."""
+    return find_surprises(records, order, count, cold=COLD_TOKENS if order == "least_likely" else 0)
 
 
 def in_text_order(surprises: Sequence[Surprise]) -> list[int]:

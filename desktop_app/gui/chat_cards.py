@@ -14,6 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop_app.core import unwritten
+from desktop_app.core.chosen_token import answer_chosen
 from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted, stopped_unstarted
 from desktop_app.core.errors import UserFacingError
 # the reading line's words are core's; tests import them from here
@@ -96,6 +97,7 @@ class ChatCards(AnswerStreaming, CardInspector):
                 and cards[keep] is streaming and thread[keep]["role"] == "assistant"
                 and len(thread[keep]["text"]) == len("".join(r.text for r in streaming.records))):
             streaming.message = thread[keep]  # the answer it streamed is now stored
+            streaming.view.set_chosen(answer_chosen(streaming.message.get("settings"), streaming.view.records))
             streaming.set_exportable(True)
             self.streaming = None
             keep += 1
@@ -305,7 +307,7 @@ class ChatCards(AnswerStreaming, CardInspector):
         records = chat.records(message["id"])
         card.unwritten = None
         if not unwritten.is_unwritten(message, records):
-            card.view.set_records(records)
+            card.view.set_records(records, chosen=answer_chosen(message.get("settings"), records))
             return
         card.unwritten = UnwrittenState(unwritten.stored_scoring(chat.store, message, chat.model_id, chat.adapter_id))
         self._show_scoring(card)

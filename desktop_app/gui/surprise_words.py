@@ -7,7 +7,7 @@ import html
 
 from desktop_app.core.palette import visible_whitespace
 from desktop_app.core.percent_words import percent
-from desktop_app.core.surprises import Surprise
+from desktop_app.core.surprises import COLD_TOKENS, Surprise
 from desktop_app.core.token_words import piece_said
 from desktop_app.gui.recited_words import ORDER_NAME as RECITED_ORDER, tokens_listed
 
@@ -150,7 +150,15 @@ def headline(shown: int, tokens: int, order: str, whole: int | None = None) -> s
     if not shown:
         return f"No token to list among {of}."
     # (the keys are in Previous's and Next's tooltips and the F1 list: here they wrapped the line at 800x600)
-    return f"{shown} of {of}, {name} first"
+    return f"{shown} of {of}, {name} first{cold_words(order, tokens)}"
+
+
+def cold_words(order: str, tokens: int) -> str:
+    """Where "Least likely" puts a text's first tokens (core.surprises.text_surprises): last, and why; "" for
+    the other orders, or a text of no more tokens than those."""
+    if order != "least_likely" or tokens <= COLD_TOKENS:
+        return ""
+    return f"; the first {COLD_TOKENS} last (the model had no context for them yet)"
 
 
 CHAT_KEYS_NOTHING = ("No finished answer to walk: F3 / Shift+F3 go to an answer's least likely tokens once it "

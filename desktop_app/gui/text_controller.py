@@ -245,6 +245,14 @@ class TextController(QObject):
             return []
         return tb.model_spans(tree.main_text, tree.by_id, tree.shown)
 
+    def chosen_tokens(self, text: str) -> list[tuple[int, int]]:
+        """(offset, token id) of each token of ``text`` a person chose for a branch ("Continue with “…”"); none
+        when ``text`` is not the path the tree shows."""
+        from desktop_app.core.chosen_token import text_choices
+
+        tree = self.tree
+        return text_choices(tree.main_text, tree.by_id, tree.shown) if text == tree.shown_text() else []
+
     def _analyse_progress(self, number: int, progress) -> None:
         if number == self.generation:
             self.analyse_progress.emit(progress)

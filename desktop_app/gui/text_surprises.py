@@ -294,7 +294,7 @@ class Surprises(QObject):
                           "find the passages the model knows by heart")
         else:
             self.panel.words.setText(words.FINDING)
-            work, what = lambda _report, _cancel: core.find_surprises(snapshot, order), "find the text's surprises"
+            work, what = lambda _report, _cancel: core.text_surprises(snapshot, order), "find the text's surprises"
         self.task = Task(work, what, KIND, on_success=lambda found: self._ranked(found, records, len(snapshot), order))
         self.view.controller.chat.tasks.store.submit(self.task)
         return self.task

@@ -405,14 +405,16 @@ class TextView(QWidget):
 
     def show_scored(self, scored) -> None:
         """The heatmap of a scoring (its first HEATMAP_MAX_TOKENS), the model's tokens marked."""
+        from desktop_app.core.chosen_token import text_chosen
         from desktop_app.gui.text_analysis import heatmap_records
 
         records = heatmap_records(scored.records)
         text = self.editor.toPlainText()
         spans = self.controller.model_spans(text)
         written = documents.written_by_model(scored.unscored_prefix, records, spans)
+        chosen = text_chosen(scored.unscored_prefix, records, self.controller.chosen_tokens(text))
         self.heatmap.set_records(records, prefix=scored.unscored_prefix, suffix=unscored_rest(text, scored, records),
-                                 model_written=[i for i, by_model in enumerate(written) if by_model])
+                                 model_written=[i for i, by_model in enumerate(written) if by_model], chosen=chosen)
         self.editor.mark_model_spans(spans)
 
     def set_measure(self, measure: str) -> None:

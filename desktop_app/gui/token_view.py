@@ -10,6 +10,7 @@ back to records. Colours come from a colour function, so other views (a before/a
 from __future__ import annotations
 
 import bisect
+import html
 import math
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
@@ -116,6 +117,7 @@ class TokenView(QTextEdit):
         self.marks: dict[int, tuple[str, bool]] = {}  # token index -> (colour, dashed): bars under tokens
         self.overlay: Overlay | None = None  # colours shown over the measure's for a while (attribution)
         self.model_written: set[int] = set()
+        self.chosen: dict[int, str] = {}  # token index -> the words saying the person chose it (set_records)
         self.prefix_model_spans: list[tuple[int, int]] = []  # a plain text's continuations, before its colours
         self.selected = -1
         self._built_dark = False  # the theme the tokens were last coloured in
@@ -139,12 +141,15 @@ class TokenView(QTextEdit):
         return self.fontMetrics().lineSpacing() + LINE_GAP
 
     # ------------------------------------------------------------ content
-    def set_records(self, records, prefix: str = "", model_written=(), suffix: str = "", prefix_model_spans=()) -> None:
+    def set_records(self, records, prefix: str = "", model_written=(), suffix: str = "", prefix_model_spans=(),
+                    chosen=None) -> None:
         """Show ``records`` after ``prefix``; ``model_written``: the indices a model's
         continuation wrote (marked as the model's); ``suffix``: plain text after them (the
         part of a text no scoring reached); ``prefix_model_spans``: the characters of ``prefix`` a
-        model wrote, marked the same way while the text waits for its colours."""
+        model wrote, marked the same way while the text waits for its colours; ``chosen``: {index: words} of
+        the tokens a person chose for a branch (core/chosen_token.py), dotted under and said in their tooltips."""
         self.records = list(records)
+        self.chosen = dict(chosen or {})
         self.prefix = prefix
         self.suffix = suffix
         self.model_written = set(model_written)
@@ -200,6 +205,12 @@ class TokenView(QTextEdit):
                 cursor.setPosition(self.starts[index])
                 cursor.setPosition(self.ends[index], QTextCursor.MoveMode.KeepAnchor)
                 cursor.setCharFormat(self.char_format(index, self.records[index]))
+
+    def set_chosen(self, chosen: dict) -> None:
+        """Mark the tokens a person chose for a branch, as ``set_records``'s ``chosen``, on the tokens shown."""
+        if dict(chosen) != self.chosen:
+            self.chosen = dict(chosen)
+            self._rebuild()
 
     def set_measure(self, measure: str) -> None:
         self.measure = measure
@@ -362,6 +373,8 @@ class TokenView(QTextEdit):
             fmt.setToolTip(self.overlay.tips[index])
         if index in self.model_written:
             fmt.setFontItalic(True)
+        if index in self.chosen:  # dotted, in the text's own colour: a rating's underline (the hook's) still wins
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
         if self.is_piece(index):
             fmt.setFontLetterSpacingType(QFont.SpacingType.PercentageSpacing)
             fmt.setFontLetterSpacing(PIECE_SPACING)
@@ -376,8 +389,9 @@ class TokenView(QTextEdit):
 
     def token_tip(self, index: int, record: TokenRecord) -> str:
         """A token's tooltip: ``tip_for``'s (a change's before and after), else its figures."""
-        return ((self.tip_for(index, record) if self.tip_for else None)
-                or tooltip_html(record, completes=self.completed_character(index)))
+        tip = ((self.tip_for(index, record) if self.tip_for else None)
+               or tooltip_html(record, completes=self.completed_character(index)))
+        return tip + (f"<p><b>{html.escape(self.chosen[index], quote=False)}</b></p>" if index in self.chosen else "")
 
     def completed_character(self, index: int) -> str:
         """``token_words.completed_character``, read only for a token whose cell draws other than its own text (a
