@@ -51,4 +51,4 @@ def test_the_window_lists_the_first_tokens_last_and_says_why(window, qtbot):
     cold = [at for at, index in enumerate(places) if index < COLD_TOKENS]
     assert all(at >= len(places) - len(cold) for at in cold)  # none before a later token
     assert view.surprises.panel.words.text().endswith(
-        f"least likely first; the first {COLD_TOKENS} last (the model had no context for them yet)")
+        f"least likely first; the first {COLD_TOKENS} last (no context yet)")

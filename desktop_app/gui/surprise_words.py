@@ -158,7 +158,8 @@ def cold_words(order: str, tokens: int) -> str:
     the other orders, or a text of no more tokens than those."""
     if order != "least_likely" or tokens <= COLD_TOKENS:
         return ""
-    return f"; the first {COLD_TOKENS} last (the model had no context for them yet)"
+    # short: a longer reason wrapped the line at 800x600 and took the text its sixth line (test_left50_short_text_room)
+    return f"; the first {COLD_TOKENS} last (no context yet)"
 
 
 CHAT_KEYS_NOTHING = ("No finished answer to walk: F3 / Shift+F3 go to an answer's least likely tokens once it "
