@@ -40,6 +40,7 @@ def test_the_words_say_which_guess_the_chosen_token_was():
     fourth = TokenRecord(3, " w3", math.log(0.051), 4, 2.0, top)
     assert chosen_words(fourth) == "You chose this token (the model's 4th guess, 5.1%)."
     assert "second guess" in chosen_words(TokenRecord(1, " w1", math.log(0.2), 2, 2.0, top))
+    assert "21st guess" in chosen_words(TokenRecord(1, " w1", math.log(0.001), 21, 2.0, top))  # not "21th"
     assert answer_chosen({"temperature": 1.0}, [fourth]) == {}  # an answer the model wrote whole: nothing marked
     assert answer_chosen({"branched_at": 0}, [fourth]) == {0: chosen_words(fourth)}
 

@@ -6,6 +6,7 @@ starts."""
 
 from __future__ import annotations
 
+from desktop_app.core.guess_words import ordinal
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.text_branches import segments
 from desktop_app.core.token_words import token_percent
@@ -18,7 +19,7 @@ def chosen_words(record: TokenRecord | None) -> str:
     figures left out where ``record`` is not the token chosen (the text was tokenized otherwise since)."""
     if record is None:
         return "You chose this token here, in place of the model's pick."
-    guess = ORDINALS.get(record.rank, f"{record.rank:,}th")
+    guess = ORDINALS.get(record.rank) or ordinal(record.rank)  # "21st", where a bare "th" said "21th"
     return f"You chose this token (the model's {guess} guess, {token_percent(record)})."
 
 
