@@ -37,16 +37,21 @@ def test_the_thumbs_under_the_pointer_stay_still_as_their_answer_grows(make_wind
     qtbot.waitUntil(lambda: bar.value() == bar.maximum() and transcript._follow, timeout=WAIT_MS)
     viewport = transcript.viewport()
     assert viewport.rect().contains(thumb.mapTo(viewport, thumb.rect().center())), "the answer's 👍 is in view"
+    for other in QApplication.topLevelWidgets():  # a window an earlier test left shown would be under the pointer
+        if other is not window and other.isVisible():
+            other.hide()
     QCursor.setPos(thumb.mapToGlobal(thumb.rect().center()))  # the writer's pointer rests on it
     QTest.mouseMove(thumb)
+    qtbot.waitUntil(lambda: QApplication.widgetAt(QCursor.pos()) is thumb, timeout=WAIT_MS)
     place, value = thumb.mapTo(window, QPoint(0, 0)), bar.value()
     records = list(card.records)
     for _ in range(3):  # the answer grows by lines, as a stream's batches grow it
         card.view.append_records(records[:20])
         qtbot.waitUntil(lambda: bar.maximum() > value, timeout=WAIT_MS)
         QApplication.processEvents()
-        assert bar.value() == value, "the view held still: it did not follow the answer's end"
-        # (a card above can settle a pixel or three as the cards lay out: the 👍 stays under the pointer all the same)
+        # not to the end; a card above may settle as the cards lay out (CI once saw 474 -> 499), the view keeping
+        # the 👍 where it was: the place under the pointer is what must hold
+        assert bar.value() < bar.maximum(), "the view held still: it did not follow the answer's end"
         assert abs(thumb.mapTo(window, QPoint(0, 0)).y() - place.y()) < thumb.height() // 4, "the 👍 stayed put"
     QCursor.setPos(window.prompt.mapToGlobal(window.prompt.rect().center()))  # the pointer leaves it
     QTest.mouseMove(window.prompt)
