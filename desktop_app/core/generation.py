@@ -274,7 +274,8 @@ class Generation:
                  prefix_records: list[TokenRecord] | tuple = (), stop_sequences: tuple[str, ...] | None = None,
                  fast: bool | None = None, lean: bool | None = None, run_on: int = 0):
         """``run_on``: where the length is reached mid-sentence, up to so many tokens more to the sentence's end
-        (core.sentence_end; never past the model's window); finish_reason "sentence" where they found it. ``fast``: the static-cache path (core.fast_decode), same tokens and records; None
+        (core.sentence_end; never past the model's window); finish_reason "sentence" where they found it.
+        ``fast``: the static-cache path (core.fast_decode), same tokens and records; None
         decides as FAST_DECODING says (by default: fast where a compiled step is prepared).
         ``lean``: off the fast path, the lean step (core.lean_decode) where it applies; None:
         as LEAN_DECODING says. ``path`` says afterwards which answered: static, lean or plain."""

@@ -285,7 +285,8 @@ class TextView(QWidget):
         base = branches - self.snapped  # the branches' height without what the last snap gave them
         viewport = self.heatmap_scroll.viewport().height() + (text + branches - base) - text
         pitch, line = self.heatmap.line_pitch(), self.heatmap.fontMetrics().lineSpacing()
-        first = self.heatmap.viewport().mapTo(self.heatmap_scroll.widget(), self.heatmap.cursorRect(QTextCursor(self.heatmap.document())).topLeft()).y()
+        text_top = self.heatmap.cursorRect(QTextCursor(self.heatmap.document())).topLeft()
+        first = self.heatmap.viewport().mapTo(self.heatmap_scroll.widget(), text_top).y()
         cut = (viewport - max(0, first)) % pitch
         self.snapped = cut if cut < line and viewport - cut >= self.heatmap_scroll.minimumHeight() else 0
         if (text, branches) != (text + branches - base - self.snapped, base + self.snapped):
