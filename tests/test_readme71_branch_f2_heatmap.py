@@ -8,25 +8,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QInputDialog  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from desktop_app.core import text_branches as tb  # noqa: E402
 from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
-
-
-def _answer_rename(seen: list, name: str) -> None:
-    """Types ``name`` into the rename dialog once it is up and presses OK, noting the field's first words."""
-    def answer():
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QInputDialog):
-            QTimer.singleShot(50, answer)
-            return
-        seen.append(dialog.textValue())
-        dialog.setTextValue(name)
-        dialog.accept()
-
-    QTimer.singleShot(50, answer)
+from test_usertest39_branch_f2 import _answer_rename, _settle  # noqa: E402
 
 
 def test_f2_on_the_coloured_text_renames_the_selected_branch(qtbot, qapp, tiny_model_dir):
@@ -35,8 +21,7 @@ def test_f2_on_the_coloured_text_renames_the_selected_branch(qtbot, qapp, tiny_m
         view.set_editing(False)
         with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
             view.continue_button.click()
-        window.chat.tasks.store.wait()
-        QApplication.processEvents()
+        _settle(window)
         (branch,) = [b["id"] for b in tb.branches(window.text.store, window.text.document_id)]
         panel = view.branch_panel
         panel.outline.setCurrentItem(panel.item_for(branch))
@@ -45,6 +30,5 @@ def test_f2_on_the_coloured_text_renames_the_selected_branch(qtbot, qapp, tiny_m
         _answer_rename(seen, "Calm sea")
         qtbot.keyClick(view.heatmap, Qt.Key.Key_F2)
         assert seen, "F2 on the coloured text opened no rename dialog for the selected branch"
-        window.chat.tasks.store.wait()
-        QApplication.processEvents()
+        _settle(window)
         assert tb.get_branch(window.text.store, branch)["title"] == "Calm sea"
